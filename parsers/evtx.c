@@ -1,0 +1,573 @@
+/*
+ * evtx.c - event log records through libevtx, flattened with libxml2 (see evtx.h).
+ *
+ * libevtx builds each record's XML tree when the record is read; rendering that tree to text, parsing
+ * it again with libxml2 and storing it are the costs a record outside the catalogue is spared.
+ * Field names and forms follow ARTIFACTS.md §1 (fields by local name from EventData or UserData,
+ * §1.10); nothing here depends on a field's position.
+ */
+#define _GNU_SOURCE /* off64_t for libevtx's record offset */
+#include "evtx.h"
+
+#include <libevtx.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+enum { EVTX_FILE_HEADER_SIZE = 4096, EVTX_CHUNK_SIZE = 65536 };
+
+static void problem_from_error(const struct evtx_callbacks *cb, const char *location,
+			       const char *what, libevtx_error_t **error, int severe)
+{
+	char text[512] = "";
+	char reason[768];
+
+	if (error && *error) {
+		libevtx_error_sprint(*error, text, sizeof text);
+		libevtx_error_free(error);
+		/* libevtx's messages are a stack of lines; the last one is the root cause. */
+		for (char *p = text; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+	}
+	snprintf(reason, sizeof reason, "%s%s%s", what, text[0] ? ": " : "", text);
+	if (cb->problem)
+		cb->problem(cb->context, location, reason, severe);
+}
+
+void evtx_event_free(struct evtx_event *event)
+{
+	if (!event)
+		return;
+	free(event->provider);
+	free(event->provider_guid);
+	free(event->keywords);
+	free(event->channel);
+	free(event->computer);
+	free(event->user_sid);
+	free(event->activity_id);
+	free(event->related_activity_id);
+	free(event->data);
+	free(event->xml);
+	free(event);
+}
+
+static uint64_t fnv1a64(const char *text, size_t length)
+{
+	uint64_t hash = 14695981039346656037ULL;
+	for (size_t i = 0; i < length; i++) {
+		hash ^= (unsigned char)text[i];
+		hash *= 1099511628211ULL;
+	}
+	return hash;
+}
+
+/* ---- flattening the rendered XML ---------------------------------------------------------- */
+
+static char *dup_attr(xmlNode *node, const char *name)
+{
+	xmlChar *value = xmlGetProp(node, (const xmlChar *)name);
+	char *copy;
+
+	if (!value)
+		return NULL;
+	copy = strdup((const char *)value);
+	xmlFree(value);
+	return copy;
+}
+
+static char *dup_text(xmlNode *node)
+{
+	xmlChar *value = xmlNodeGetContent(node);
+	char *copy;
+
+	if (!value)
+		return strdup("");
+	copy = strdup((const char *)value);
+	xmlFree(value);
+	return copy;
+}
+
+/* Parses decimal or 0x-hex text; returns -1 when absent or not a number. */
+static int64_t parse_number(const char *text)
+{
+	char *end;
+	long long value;
+
+	if (!text || !*text)
+		return -1;
+	value = strtoll(text, &end, 0);
+	if (*end || value < 0)
+		return -1;
+	return value;
+}
+
+static int64_t node_number(xmlNode *node)
+{
+	char *text = dup_text(node);
+	int64_t value = parse_number(text);
+	free(text);
+	return value;
+}
+
+static int64_t attr_number(xmlNode *node, const char *name)
+{
+	char *text = dup_attr(node, name);
+	int64_t value = parse_number(text);
+	free(text);
+	return value;
+}
+
+static int name_is(xmlNode *node, const char *name)
+{
+	return node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0;
+}
+
+static void replace(char **slot, char *value)
+{
+	free(*slot);
+	*slot = value;
+}
+
+static void read_system(xmlNode *system, struct evtx_event *event)
+{
+	for (xmlNode *n = system->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (name_is(n, "Provider")) {
+			char *name = dup_attr(n, "Name");
+			if (name)
+				replace(&event->provider, name);
+			replace(&event->provider_guid, dup_attr(n, "Guid"));
+		} else if (name_is(n, "EventID")) {
+			int64_t id = node_number(n);
+			if (id >= 0)
+				event->event_id = (uint32_t)id;
+			event->qualifiers = attr_number(n, "Qualifiers");
+		} else if (name_is(n, "Version")) {
+			event->version = (int)node_number(n);
+		} else if (name_is(n, "Level")) {
+			event->level = (int)node_number(n);
+		} else if (name_is(n, "Task")) {
+			event->task = (int)node_number(n);
+		} else if (name_is(n, "Opcode")) {
+			event->opcode = (int)node_number(n);
+		} else if (name_is(n, "Keywords")) {
+			replace(&event->keywords, dup_text(n));
+		} else if (name_is(n, "TimeCreated")) {
+			char *text = dup_attr(n, "SystemTime");
+			uint64_t time;
+			if (text && filetime_parse_iso(text, &time) == 0)
+				event->time = time;
+			free(text);
+		} else if (name_is(n, "Correlation")) {
+			replace(&event->activity_id, dup_attr(n, "ActivityID"));
+			replace(&event->related_activity_id, dup_attr(n, "RelatedActivityID"));
+		} else if (name_is(n, "Execution")) {
+			event->process_id = attr_number(n, "ProcessID");
+			event->thread_id = attr_number(n, "ThreadID");
+		} else if (name_is(n, "Channel")) {
+			replace(&event->channel, dup_text(n));
+		} else if (name_is(n, "Computer")) {
+			replace(&event->computer, dup_text(n));
+		} else if (name_is(n, "Security")) {
+			replace(&event->user_sid, dup_attr(n, "UserID"));
+		}
+	}
+}
+
+/* The JSON object being built, with the names already used (for the "N[2]" rule). */
+struct flat {
+	struct strbuf json;
+	char **names;
+	size_t count, capacity;
+};
+
+static void flat_add(struct flat *flat, const char *name, const char *value)
+{
+	size_t repeat = 1;
+	char unique[512];
+
+	for (size_t i = 0; i < flat->count; i++)
+		if (strcmp(flat->names[i], name) == 0)
+			repeat++;
+	if (flat->count == flat->capacity) {
+		size_t capacity = flat->capacity ? flat->capacity * 2 : 16;
+		char **grown = realloc(flat->names, capacity * sizeof *grown);
+		if (!grown) {
+			flat->json.failed = 1;
+			return;
+		}
+		flat->names = grown;
+		flat->capacity = capacity;
+	}
+	flat->names[flat->count] = strdup(name);
+	if (!flat->names[flat->count]) {
+		flat->json.failed = 1;
+		return;
+	}
+	flat->count++;
+	if (repeat > 1)
+		snprintf(unique, sizeof unique, "%s[%zu]", name, repeat);
+	else
+		snprintf(unique, sizeof unique, "%s", name);
+	if (flat->json.length > 1) /* the object's "{" is written by the caller */
+		strbuf_append_char(&flat->json, ',');
+	json_append_string(&flat->json, unique, strlen(unique));
+	strbuf_append_char(&flat->json, ':');
+	json_append_string(&flat->json, value, strlen(value));
+}
+
+static void flat_free(struct flat *flat)
+{
+	for (size_t i = 0; i < flat->count; i++)
+		free(flat->names[i]);
+	free(flat->names);
+	strbuf_free(&flat->json);
+}
+
+static int has_element_children(xmlNode *node)
+{
+	for (xmlNode *c = node->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
+/* UserData: PREFIX/child for leaves, recursing into elements with element children. */
+static void flatten_user_data(xmlNode *node, const char *prefix, struct flat *flat, int depth)
+{
+	for (xmlNode *c = node->children; c; c = c->next) {
+		char path[512];
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "/" : "",
+			 (const char *)c->name);
+		for (xmlAttr *a = c->properties; a; a = a->next) {
+			char attr_path[600];
+			xmlChar *value = xmlNodeGetContent((xmlNode *)a);
+			snprintf(attr_path, sizeof attr_path, "%s/@%s", path, (const char *)a->name);
+			flat_add(flat, attr_path, value ? (const char *)value : "");
+			xmlFree(value);
+		}
+		if (has_element_children(c) && depth < 32) {
+			flatten_user_data(c, path, flat, depth + 1);
+		} else {
+			char *text = dup_text(c);
+			flat_add(flat, path, text ? text : "");
+			free(text);
+		}
+	}
+}
+
+static void flatten_event_data(xmlNode *event_data, struct flat *flat)
+{
+	char *template_name = dup_attr(event_data, "Name");
+	unsigned unnamed = 0;
+
+	if (template_name) {
+		flat_add(flat, "@Name", template_name);
+		free(template_name);
+	}
+	for (xmlNode *c = event_data->children; c; c = c->next) {
+		char *name, *text, position[32];
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		text = dup_text(c);
+		if (name_is(c, "Data")) {
+			name = dup_attr(c, "Name");
+			if (name && *name) {
+				flat_add(flat, name, text ? text : "");
+			} else {
+				snprintf(position, sizeof position, "#%u", ++unnamed);
+				flat_add(flat, position, text ? text : "");
+			}
+			free(name);
+		} else {
+			flat_add(flat, (const char *)c->name, text ? text : "");
+		}
+		free(text);
+	}
+}
+
+int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event)
+{
+	struct flat flat = {STRBUF_INIT, NULL, 0, 0};
+	xmlDoc *doc;
+	xmlNode *root;
+	int rc = -1;
+
+	if (length > (size_t)INT32_MAX)
+		return -1;
+	doc = xmlReadMemory(xml, (int)length, NULL, "UTF-8",
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				    XML_PARSE_NOCDATA | XML_PARSE_HUGE);
+	if (!doc)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	if (!root || !name_is(root, "Event"))
+		goto out;
+	strbuf_append_char(&flat.json, '{');
+	for (xmlNode *n = root->children; n; n = n->next) {
+		if (name_is(n, "System")) {
+			read_system(n, event);
+		} else if (name_is(n, "EventData")) {
+			flatten_event_data(n, &flat);
+		} else if (name_is(n, "UserData")) {
+			for (xmlNode *wrapper = n->children; wrapper; wrapper = wrapper->next)
+				if (wrapper->type == XML_ELEMENT_NODE)
+					flatten_user_data(wrapper, "", &flat, 0);
+		}
+	}
+	strbuf_append_char(&flat.json, '}');
+	if (strbuf_failed(&flat.json))
+		goto out;
+	replace(&event->data, strbuf_detach(&flat.json));
+	rc = event->data ? 0 : -1;
+out:
+	flat_free(&flat);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---- reading records through libevtx ------------------------------------------------------ */
+
+typedef int (*string_size_fn)(libevtx_record_t *, size_t *, libevtx_error_t **);
+typedef int (*string_fn)(libevtx_record_t *, uint8_t *, size_t, libevtx_error_t **);
+
+/* A UTF-8 string from one of libevtx's size/get pairs, or NULL (absent or unreadable). */
+static char *record_string(libevtx_record_t *record, string_size_fn get_size, string_fn get)
+{
+	libevtx_error_t *error = NULL;
+	size_t size = 0;
+	char *text;
+
+	if (get_size(record, &size, &error) != 1 || size == 0) {
+		libevtx_error_free(&error);
+		return NULL;
+	}
+	text = malloc(size);
+	if (!text)
+		return NULL;
+	if (get(record, (uint8_t *)text, size, &error) != 1) {
+		libevtx_error_free(&error);
+		free(text);
+		return NULL;
+	}
+	text[size - 1] = 0;
+	return text;
+}
+
+/* For a record libevtx cannot render: its substitution strings as "#1", "#2", ... */
+static char *strings_as_json(libevtx_record_t *record)
+{
+	libevtx_error_t *error = NULL;
+	struct strbuf json = STRBUF_INIT;
+	int count = 0;
+
+	strbuf_append_char(&json, '{');
+	if (libevtx_record_get_number_of_strings(record, &count, &error) != 1) {
+		libevtx_error_free(&error);
+		count = 0;
+	}
+	for (int i = 0; i < count; i++) {
+		size_t size = 0;
+		char name[16];
+		char *text = NULL;
+
+		if (libevtx_record_get_utf8_string_size(record, i, &size, &error) == 1 && size > 0 &&
+		    (text = malloc(size)) != NULL &&
+		    libevtx_record_get_utf8_string(record, i, (uint8_t *)text, size, &error) == 1) {
+			text[size - 1] = 0;
+		} else {
+			libevtx_error_free(&error);
+			free(text);
+			text = NULL;
+		}
+		if (json.length > 1)
+			strbuf_append_char(&json, ',');
+		snprintf(name, sizeof name, "#%d", i + 1);
+		json_append_string(&json, name, strlen(name));
+		strbuf_append_char(&json, ':');
+		json_append_string(&json, text ? text : "", text ? strlen(text) : 0);
+		free(text);
+	}
+	strbuf_append_char(&json, '}');
+	return strbuf_detach(&json);
+}
+
+static struct evtx_event *event_new(void)
+{
+	struct evtx_event *event = calloc(1, sizeof *event);
+
+	if (!event)
+		return NULL;
+	event->offset = event->chunk = -1;
+	event->qualifiers = -1;
+	event->version = event->level = event->task = event->opcode = -1;
+	event->process_id = event->thread_id = -1;
+	return event;
+}
+
+/* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop. */
+static int read_record(libevtx_record_t *record, int recovered, int index,
+		       const struct evtx_callbacks *cb)
+{
+	libevtx_error_t *error = NULL;
+	struct evtx_event *event = event_new();
+	char location[64];
+	off64_t offset = 0;
+	uint32_t qualifiers;
+	int want;
+
+	if (!event)
+		return 1;
+	snprintf(location, sizeof location, "%s index %d", recovered ? "recovered" : "record", index);
+	event->recovered = recovered;
+	if (libevtx_record_get_offset(record, &offset, &error) == 1) {
+		event->offset = offset;
+		if (offset >= EVTX_FILE_HEADER_SIZE)
+			event->chunk = (offset - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE;
+	} else {
+		libevtx_error_free(&error);
+	}
+	if (libevtx_record_get_identifier(record, &event->record_id, &error) != 1)
+		libevtx_error_free(&error);
+	if (libevtx_record_get_written_time(record, &event->written_time, &error) != 1)
+		libevtx_error_free(&error);
+	if (libevtx_record_get_event_identifier(record, &event->event_id, &error) != 1)
+		libevtx_error_free(&error);
+	if (libevtx_record_get_event_identifier_qualifiers(record, &qualifiers, &error) == 1)
+		event->qualifiers = qualifiers;
+	else
+		libevtx_error_free(&error);
+	event->provider = record_string(record, libevtx_record_get_utf8_source_name_size,
+					libevtx_record_get_utf8_source_name);
+
+	want = cb->want ? cb->want(cb->context, event->provider, event->event_id) : 1;
+	event->xml = record_string(record, libevtx_record_get_utf8_xml_string_size,
+				   libevtx_record_get_utf8_xml_string);
+	if (!event->xml) {
+		/* Keep what libevtx still gives (event id, time, strings) and say why. */
+		if (cb->problem)
+			cb->problem(cb->context, location, "libevtx could not render the record as XML; "
+				    "event id, written time and substitution strings kept", 1);
+		event->data = strings_as_json(record);
+		event->time = event->written_time;
+		event->full = 1;
+	} else {
+		size_t length = strlen(event->xml);
+
+		if (want == 0) {
+			/* Count only: the channel comes from the text without a full parse. */
+			const char *start = strstr(event->xml, "<Channel>");
+			const char *end = start ? strstr(start, "</Channel>") : NULL;
+			if (start && end)
+				event->channel = strndup(start + 9, (size_t)(end - start - 9));
+		} else if (evtx_flatten_xml(event->xml, length, event) != 0) {
+			if (cb->problem)
+				cb->problem(cb->context, location,
+					    "libevtx rendered XML that is not well-formed; "
+					    "substitution strings kept", 1);
+			free(event->data);
+			event->data = strings_as_json(record);
+			event->time = event->written_time;
+			event->full = 1;
+		} else {
+			event->full = want == 1 || (cb->keep_rendered &&
+						     cb->keep_rendered(cb->context, event->xml));
+		}
+		if (!event->full) {
+			free(event->xml);
+			event->xml = NULL;
+		}
+	}
+	if (event->xml)
+		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
+	else if (event->data)
+		event->content_hash = fnv1a64(event->data, strlen(event->data));
+	return cb->event(cb->context, event) != 0;
+}
+
+int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+{
+	libevtx_file_t *file = NULL;
+	libevtx_error_t *error = NULL;
+	uint32_t flags = 0;
+	int count = 0, rc = -1, stop = 0;
+
+	memset(stats, 0, sizeof *stats);
+	if (libevtx_file_initialize(&file, &error) != 1) {
+		problem_from_error(cb, "file", "libevtx could not be initialised", &error, 1);
+		return -1;
+	}
+	if (libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) != 1) {
+		problem_from_error(cb, "file", "not readable as an event log", &error, 1);
+		goto out;
+	}
+	if (libevtx_file_get_flags(file, &flags, &error) == 1) {
+		stats->dirty = (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
+	} else {
+		libevtx_error_free(&error);
+	}
+	stats->corrupted = libevtx_file_is_corrupted(file, &error) == 1;
+	libevtx_error_free(&error);
+	if (stats->dirty && cb->problem)
+		cb->problem(cb->context, "file", "file header is marked dirty (not closed cleanly); "
+			    "records beyond the header's last chunk may be missing or recovered", 0);
+	if (stats->corrupted && cb->problem)
+		cb->problem(cb->context, "file", "libevtx found corruption while opening the file "
+			    "(e.g. a chunk with a bad checksum or signature)", 1);
+
+	if (libevtx_file_get_number_of_records(file, &count, &error) != 1) {
+		problem_from_error(cb, "file", "the number of records could not be read", &error, 1);
+		count = 0;
+	}
+	for (int i = 0; i < count && !stop; i++) {
+		libevtx_record_t *record = NULL;
+		char location[32];
+
+		if (libevtx_file_get_record_by_index(file, i, &record, &error) != 1) {
+			snprintf(location, sizeof location, "record index %d", i);
+			problem_from_error(cb, location, "record could not be read", &error, 1);
+			stats->failed++;
+			continue;
+		}
+		stats->records++;
+		stop = read_record(record, 0, i, cb);
+		libevtx_record_free(&record, NULL);
+	}
+	count = 0;
+	if (!stop && libevtx_file_get_number_of_recovered_records(file, &count, &error) != 1) {
+		problem_from_error(cb, "file", "the number of recovered records could not be read",
+				   &error, 0);
+		count = 0;
+	}
+	for (int i = 0; i < count && !stop; i++) {
+		libevtx_record_t *record = NULL;
+		char location[32];
+
+		if (libevtx_file_get_recovered_record_by_index(file, i, &record, &error) != 1) {
+			snprintf(location, sizeof location, "recovered index %d", i);
+			problem_from_error(cb, location, "recovered record could not be read", &error, 0);
+			stats->recovered_failed++;
+			continue;
+		}
+		stats->recovered++;
+		stop = read_record(record, 1, i, cb);
+		libevtx_record_free(&record, NULL);
+	}
+	rc = 0;
+	libevtx_file_close(file, NULL);
+out:
+	libevtx_file_free(&file, NULL);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * evtx.h - reading Windows event log files through libevtx (ARTIFACTS.md §1).
+ *
+ * The parser knows nothing of the store: it hands each record to a callback as a struct evtx_event
+ * and reports problems through another. It decides as cheaply as libevtx allows (provider and event
+ * id, before rendering XML) whether a record is rendered in full; records that are not are still
+ * reported, with only the fields needed to count them.
+ *
+ * The payload is flattened to a JSON object in `data`:
+ *   EventData/Data[@Name=N]       -> "N"
+ *   EventData/Data without a Name -> "#1", "#2", ... (position among the unnamed ones)
+ *   EventData/Binary              -> "Binary"
+ *   EventData/@Name (Task Sched.) -> "@Name"
+ *   UserData/Wrapper/a/b          -> "a/b" (the wrapper element is dropped, nested paths joined
+ *                                    with '/'; attributes as "a/@attr")
+ *   a repeated name N             -> "N", "N[2]", "N[3]", ...
+ *   a record libevtx cannot render-> its substitution strings as "#1", "#2", ...
+ */
+#ifndef SANDTRACE_PARSERS_EVTX_H
+#define SANDTRACE_PARSERS_EVTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct evtx_event {
+	uint64_t record_id;
+	int64_t offset;          /* byte offset of the record in the file, -1 if unknown */
+	int64_t chunk;           /* 0-based chunk index, -1 if unknown */
+	int recovered;           /* 1 = recovered by libevtx from outside the allocated records */
+	int full;                /* 1 = rendered and flattened (stored); 0 = counted only */
+	uint64_t time;           /* TimeCreated as FILETIME, 0 if unknown */
+	uint64_t written_time;   /* record header's time, 0 if unknown */
+	uint32_t event_id;
+	int64_t qualifiers;      /* -1 if absent */
+	int version, level, task, opcode; /* -1 if absent */
+	int64_t process_id, thread_id;    /* -1 if absent */
+	char *provider, *provider_guid, *keywords, *channel, *computer, *user_sid;
+	char *activity_id, *related_activity_id;
+	char *data;              /* JSON object (always set when full) */
+	char *xml;               /* rendered XML, NULL if libevtx could not render it */
+	uint64_t content_hash;   /* FNV-1a 64 of xml (or of data when there is no xml) */
+};
+
+struct evtx_stats {
+	uint64_t records;        /* allocated records read */
+	uint64_t recovered;      /* recovered records read */
+	uint64_t failed;         /* allocated records that could not be read at all */
+	uint64_t recovered_failed; /* recovery candidates libevtx could not read (expected: most are
+				    fragments of overwritten records) */
+	int dirty;               /* header says the file was not closed cleanly */
+	int corrupted;           /* libevtx found corruption while opening */
+};
+
+struct evtx_callbacks {
+	void *context;
+	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), or 2
+	 * (render, then keep only if the XML mentions the sandbox). */
+	int (*want)(void *context, const char *provider, uint32_t event_id);
+	/* For want()'s answer 2: nonzero if the rendered XML is to be kept. */
+	int (*keep_rendered)(void *context, const char *xml);
+	/* Receives each record; takes ownership of EVENT (free it with evtx_event_free). Returns 0 to
+	 * go on, nonzero to stop reading the file. */
+	int (*event)(void *context, struct evtx_event *event);
+	/* Receives each problem: LOCATION ("file", "record index 17", "recovered index 3"), REASON.
+	 * SEVERE is 0 for conditions that leave every record readable (a dirty header). */
+	void (*problem)(void *context, const char *location, const char *reason, int severe);
+};
+
+/* Reads every allocated and recovered record of PATH. Returns 0 if the file was read (possibly with
+ * problems reported), -1 if it could not be opened as EVTX at all. */
+int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
+		    struct evtx_stats *stats);
+
+void evtx_event_free(struct evtx_event *event);
+
+/* Flattens one rendered record (XML text) into EVENT's System fields and data. Returns 0, or -1
+ * if the text is not well-formed XML. Exposed for tests and for other XML sources. */
+int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event);
+
+#endif

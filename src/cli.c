@@ -1,0 +1,134 @@
+/*
+ * cli.c - option parsing for the sub-commands (see cli.h). No work is done here.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "strbuf.h"
+
+static char *join_arguments(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_append_str(&sb, "sandtrace");
+	for (int i = 0; i < argc; i++) {
+		strbuf_append_char(&sb, ' ');
+		strbuf_append_str(&sb, argv[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The value of option ARGV[*I] (either "--name=value" or "--name value"); NULL if missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) != 0)
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_option(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
+}
+
+static void ingest_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sandtrace ingest COLLECTION... --case case.db [--all-events] [--jobs N]\n"
+		"                        [--case-name NAME] [--examiner NAME]\n"
+		"\n"
+		"Reads folders (KAPE / Velociraptor triage, mounted image, any tree) and files into the\n"
+		"case store. Files are recognised by content; every input is hashed (SHA-256, MD5,\n"
+		"SHA-1) before it is read and is never written. Re-running adds nothing twice.\n"
+		"  --all-events  store every event record, not only the catalogue's (all are counted)\n"
+		"  --jobs N      parser threads (default: the number of CPUs)\n");
+}
+
+int cli_ingest(int argc, char **argv)
+{
+	struct ingest_options options = {0};
+	struct ingest_summary summary;
+	char **roots = calloc((size_t)argc, sizeof *roots);
+	char err[1024];
+	int rc = 2;
+
+	if (!roots)
+		return 1;
+	options.roots = roots;
+	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	for (int i = 1; i < argc; i++) {
+		const char *value;
+
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			ingest_usage(stdout);
+			rc = 0;
+			goto out;
+		} else if (strcmp(argv[i], "--all-events") == 0) {
+			options.all_events = 1;
+		} else if (is_option(argv[i], "--case")) {
+			if (!(value = option_value(argc, argv, &i, "--case")))
+				goto usage;
+			options.case_path = value;
+		} else if (is_option(argv[i], "--jobs")) {
+			char *end;
+			if (!(value = option_value(argc, argv, &i, "--jobs")))
+				goto usage;
+			long jobs = strtol(value, &end, 10);
+			if (*end || jobs < 1 || jobs > 256) {
+				fprintf(stderr, "sandtrace ingest: --jobs takes a number from 1 to 256\n");
+				goto out;
+			}
+			options.jobs = (int)jobs;
+		} else if (is_option(argv[i], "--case-name")) {
+			if (!(value = option_value(argc, argv, &i, "--case-name")))
+				goto usage;
+			options.case_name = value;
+		} else if (is_option(argv[i], "--examiner")) {
+			if (!(value = option_value(argc, argv, &i, "--examiner")))
+				goto usage;
+			options.examiner = value;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			fprintf(stderr, "sandtrace ingest: unknown option %s\n", argv[i]);
+			goto usage;
+		} else {
+			roots[options.root_count++] = argv[i];
+		}
+	}
+	if (!options.case_path || options.root_count == 0)
+		goto usage;
+	if (options.jobs < 1)
+		options.jobs = 1;
+	options.progress = isatty(STDERR_FILENO);
+	options.command_line = join_arguments(argc, argv);
+	if (!options.command_line) {
+		rc = 1;
+		goto out;
+	}
+	if (ingest_run(&options, &summary, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace ingest: %s\n", err);
+		rc = 1;
+	} else {
+		ingest_print_summary(&summary, options.case_path);
+		/* Unreadable evidence is a problem the user must see (DESIGN.md exit codes). */
+		rc = summary.files_unreadable ? 1 : 0;
+	}
+	free((char *)options.command_line);
+	goto out;
+usage:
+	ingest_usage(stderr);
+out:
+	free(roots);
+	return rc;
+}

@@ -1,0 +1,10 @@
+/*
+ * cli.h - the sub-commands: each parses its own options and calls one module.
+ * Each returns the process exit code (0 ok, 1 problems the user must see, 2 usage error).
+ */
+#ifndef SANDTRACE_CLI_H
+#define SANDTRACE_CLI_H
+
+int cli_ingest(int argc, char **argv);
+
+#endif

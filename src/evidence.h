@@ -1,0 +1,22 @@
+/*
+ * evidence.h - hashing an input file before anything reads it (DESIGN.md principle 1).
+ */
+#ifndef SANDTRACE_EVIDENCE_H
+#define SANDTRACE_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct evidence_hashes {
+	char sha256[65]; /* lower-case hex */
+	char md5[33];
+	char sha1[41];
+	uint64_t size; /* bytes actually read */
+};
+
+/* Opens PATH read-only and computes SHA-256, MD5 and SHA-1 in one pass (nettle). Returns 0, or -1
+ * with the reason (strerror text) in ERR (ERR_SIZE bytes). */
+int evidence_hash_file(const char *path, struct evidence_hashes *hashes, char *err,
+		       size_t err_size);
+
+#endif

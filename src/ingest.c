@@ -1,0 +1,618 @@
+/*
+ * ingest.c - the ingest pipeline (see ingest.h).
+ *
+ * Threads: workers hash files (phase 1), then parse them (phase 2), each parse feeding a bounded
+ * per-file queue. The main thread alone owns the SQLite connection; it drains the queues strictly
+ * in file order. A worker always takes the lowest file not yet taken, so the file the writer waits
+ * for is always being parsed or done: the bounded queues cannot deadlock.
+ */
+#include "ingest.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "discover.h"
+#include "evidence.h"
+#include "parsers/evtx.h"
+#include "store.h"
+#include "strbuf.h"
+#include "version.h"
+
+enum {
+	QUEUE_LIMIT = 2048,   /* items a worker may run ahead of the writer, per file */
+	COMMIT_EVERY = 20000, /* events per transaction */
+};
+
+struct item {
+	struct item *next;
+	struct evtx_event *event; /* an event, or NULL for a problem */
+	char *location, *reason;
+	int severe;
+};
+
+/* One input file's way through the pipeline. */
+struct job {
+	struct found_file *file;
+	struct evidence_hashes hashes;
+	char hash_error[256];
+	int hashed_ok;
+	int parse;               /* 1 = to be parsed in phase 2 */
+	int64_t evidence_id;
+	/* queue (guarded by the pipeline mutex) */
+	struct item *head, *tail;
+	size_t queued;
+	int done;
+	int opened;              /* evtx_parse_file's result: 0 read, -1 not openable */
+	struct evtx_stats stats;
+};
+
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct job *jobs;
+	size_t job_count;
+	size_t next_hash;        /* phase 1: next job to hash */
+	size_t *parse_order;     /* phase 2: job indexes to parse, in path order */
+	size_t parse_count, next_parse;
+	int all_events;
+	int abort;               /* the writer failed: workers drop what they read and stop */
+};
+
+/* ---- workers ---------------------------------------------------------------------------- */
+
+static void *hash_worker(void *arg)
+{
+	struct pipeline *p = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next_hash++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->job_count)
+			return NULL;
+		struct job *job = &p->jobs[i];
+		if (job->file->error)
+			continue;
+		job->hashed_ok = evidence_hash_file(job->file->path, &job->hashes, job->hash_error,
+						    sizeof job->hash_error) == 0;
+	}
+}
+
+struct worker_context {
+	struct pipeline *pipeline;
+	struct job *job;
+};
+
+static void item_free(struct item *item)
+{
+	evtx_event_free(item->event);
+	free(item->location);
+	free(item->reason);
+	free(item);
+}
+
+/* Hands ITEM to the writer; returns nonzero (and frees ITEM) when the pipeline is aborting. */
+static int enqueue(struct worker_context *w, struct item *item)
+{
+	struct pipeline *p = w->pipeline;
+
+	pthread_mutex_lock(&p->lock);
+	while (w->job->queued >= QUEUE_LIMIT && !p->abort)
+		pthread_cond_wait(&p->changed, &p->lock);
+	if (p->abort) {
+		pthread_mutex_unlock(&p->lock);
+		item_free(item);
+		return 1;
+	}
+	if (w->job->tail)
+		w->job->tail->next = item;
+	else
+		w->job->head = item;
+	w->job->tail = item;
+	w->job->queued++;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+static int want_record(void *context, const char *provider, uint32_t event_id)
+{
+	struct worker_context *w = context;
+
+	if (w->pipeline->all_events)
+		return 1;
+	switch (catalog_lookup(provider, event_id)) {
+	case CATALOG_STORE: return 1;
+	case CATALOG_IF_MENTIONS: return 2;
+	default: return 0;
+	}
+}
+
+static int keep_rendered(void *context, const char *xml)
+{
+	(void)context;
+	return catalog_mentions_sandbox(xml);
+}
+
+static int on_event(void *context, struct evtx_event *event)
+{
+	struct item *item = calloc(1, sizeof *item);
+
+	if (!item) {
+		evtx_event_free(event);
+		return 1;
+	}
+	item->event = event;
+	return enqueue(context, item);
+}
+
+static void on_problem(void *context, const char *location, const char *reason, int severe)
+{
+	struct item *item = calloc(1, sizeof *item);
+
+	if (!item)
+		return;
+	item->severe = severe;
+	item->location = strdup(location);
+	item->reason = strdup(reason);
+	if (!item->location || !item->reason) {
+		item_free(item);
+		return;
+	}
+	(void)enqueue(context, item);
+}
+
+static void *parse_worker(void *arg)
+{
+	struct pipeline *p = arg;
+
+	for (;;) {
+		size_t n;
+
+		pthread_mutex_lock(&p->lock);
+		n = p->next_parse++;
+		pthread_mutex_unlock(&p->lock);
+		if (n >= p->parse_count)
+			return NULL;
+		struct job *job = &p->jobs[p->parse_order[n]];
+		struct worker_context w = {p, job};
+		struct evtx_callbacks callbacks = {&w, want_record, keep_rendered, on_event,
+						   on_problem};
+		struct evtx_stats stats;
+		int opened = evtx_parse_file(job->file->path, &callbacks, &stats);
+
+		pthread_mutex_lock(&p->lock);
+		job->opened = opened;
+		job->stats = stats;
+		job->done = 1;
+		pthread_cond_broadcast(&p->changed);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* ---- per-file counts of (channel, provider, event id) --------------------------------------- */
+
+struct count_entry {
+	char *channel, *provider;
+	uint32_t event_id;
+	uint64_t seen, stored;
+};
+
+struct count_table {
+	struct count_entry *entries;
+	size_t count, capacity; /* open addressing; capacity is a power of two or 0 */
+};
+
+static uint64_t count_hash(const char *channel, const char *provider, uint32_t event_id)
+{
+	uint64_t h = 1469598103934665603ULL ^ event_id;
+	for (const char *s = channel; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (const char *s = provider; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct count_entry *count_slot(struct count_entry *entries, size_t capacity,
+				      const char *channel, const char *provider, uint32_t event_id)
+{
+	size_t i = (size_t)count_hash(channel, provider, event_id) & (capacity - 1);
+
+	while (entries[i].channel &&
+	       (entries[i].event_id != event_id || strcmp(entries[i].channel, channel) != 0 ||
+		strcmp(entries[i].provider, provider) != 0))
+		i = (i + 1) & (capacity - 1);
+	return &entries[i];
+}
+
+static int count_add(struct count_table *t, const char *channel, const char *provider,
+		     uint32_t event_id, int stored)
+{
+	struct count_entry *slot;
+
+	channel = channel ? channel : "";
+	provider = provider ? provider : "";
+	if ((t->count + 1) * 2 > t->capacity) {
+		size_t capacity = t->capacity ? t->capacity * 2 : 64;
+		struct count_entry *grown = calloc(capacity, sizeof *grown);
+		if (!grown)
+			return -1;
+		for (size_t i = 0; i < t->capacity; i++)
+			if (t->entries[i].channel)
+				*count_slot(grown, capacity, t->entries[i].channel,
+					    t->entries[i].provider, t->entries[i].event_id) =
+					t->entries[i];
+		free(t->entries);
+		t->entries = grown;
+		t->capacity = capacity;
+	}
+	slot = count_slot(t->entries, t->capacity, channel, provider, event_id);
+	if (!slot->channel) {
+		slot->channel = strdup(channel);
+		slot->provider = strdup(provider);
+		if (!slot->channel || !slot->provider) {
+			free(slot->channel);
+			free(slot->provider);
+			slot->channel = slot->provider = NULL;
+			return -1;
+		}
+		slot->event_id = event_id;
+		t->count++;
+	}
+	slot->seen++;
+	slot->stored += stored != 0;
+	return 0;
+}
+
+static void count_free(struct count_table *t)
+{
+	for (size_t i = 0; i < t->capacity; i++) {
+		free(t->entries[i].channel);
+		free(t->entries[i].provider);
+	}
+	free(t->entries);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- the writer ------------------------------------------------------------------------- */
+
+struct writer {
+	struct store *store;
+	struct ingest_summary *summary;
+	uint64_t uncommitted;
+	int progress;
+	time_t last_progress;
+	struct timespec started;
+	size_t files_done, files_total;
+	uint64_t records_seen;
+};
+
+static double elapsed_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void show_progress(struct writer *w, int final)
+{
+	time_t now = time(NULL);
+	double seconds;
+
+	if (!w->progress || (!final && now == w->last_progress))
+		return;
+	w->last_progress = now;
+	seconds = elapsed_since(&w->started);
+	fprintf(stderr, "\rsandtrace: %zu/%zu files, %llu records, %.0f records/s   %s",
+		w->files_done, w->files_total, (unsigned long long)w->records_seen,
+		seconds > 0 ? (double)w->records_seen / seconds : 0.0, final ? "\n" : "");
+	fflush(stderr);
+}
+
+static int maybe_commit(struct writer *w)
+{
+	if (++w->uncommitted < COMMIT_EVERY)
+		return 0;
+	w->uncommitted = 0;
+	return store_commit(w->store) == 0 && store_begin(w->store) == 0 ? 0 : -1;
+}
+
+/* Drains one parse job's queue into the store and finishes its evidence row. */
+static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w)
+{
+	struct count_table counts = {0};
+	uint64_t problems = 0;
+	char first_problem[512] = "";
+	int rc = 0;
+
+	for (;;) {
+		struct item *item;
+
+		pthread_mutex_lock(&p->lock);
+		while (!job->head && !job->done)
+			pthread_cond_wait(&p->changed, &p->lock);
+		item = job->head;
+		if (item) {
+			job->head = item->next;
+			if (!job->head)
+				job->tail = NULL;
+			job->queued--;
+			pthread_cond_broadcast(&p->changed);
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (!item)
+			break;
+		if (item->event) {
+			struct evtx_event *e = item->event;
+			int new_row = 0;
+
+			if (rc == 0 && e->full && store_add_event(w->store, job->evidence_id, e,
+								  &new_row) != 0)
+				rc = -1;
+			if (e->full) {
+				if (new_row)
+					w->summary->records_stored++;
+				else
+					w->summary->records_linked++;
+			} else {
+				w->summary->records_counted++;
+			}
+			if (rc == 0 &&
+			    count_add(&counts, e->channel, e->provider, e->event_id, e->full) != 0)
+				rc = -1;
+			w->records_seen++;
+			evtx_event_free(e);
+			if (rc == 0)
+				rc = maybe_commit(w);
+			show_progress(w, 0);
+		} else {
+			if (item->severe && problems++ == 0)
+				snprintf(first_problem, sizeof first_problem, "%s: %s",
+					 item->location, item->reason);
+			if (rc == 0 && store_add_error(w->store, job->evidence_id, job->file->path,
+						       item->location, item->reason) != 0)
+				rc = -1;
+			w->summary->problems++;
+		}
+		item->event = NULL; /* freed above */
+		item_free(item);
+	}
+	for (size_t i = 0; rc == 0 && i < counts.capacity; i++) {
+		struct count_entry *c = &counts.entries[i];
+		if (c->channel && store_add_event_count(w->store, job->evidence_id, c->channel,
+							c->provider, c->event_id, c->seen,
+							c->stored) != 0)
+			rc = -1;
+	}
+	count_free(&counts);
+	w->summary->records_recovered += job->stats.recovered;
+	w->summary->records_failed += job->stats.failed;
+	w->summary->recovered_failed += job->stats.recovered_failed;
+	if (problems)
+		fprintf(stderr, "sandtrace: warning: %s: %llu problem(s) recorded; first: %s\n",
+			job->file->path, (unsigned long long)problems, first_problem);
+	if (rc == 0) {
+		/* "partly": something in the file could not be read (not a mere dirty header, and
+		 * not recovery candidates, which are usually fragments of overwritten records). */
+		const char *status = job->opened != 0 ? "failed" : problems ? "partly" : "parsed";
+		rc = store_set_evidence_result(w->store, job->evidence_id, status,
+					       job->stats.records, job->stats.recovered,
+					       job->stats.failed);
+	}
+	return rc;
+}
+
+/* Registers every hashed file: evidence rows (one per content), paths, hashing errors. Marks the
+ * jobs whose content is new EVTX for parsing. */
+static int register_files(struct pipeline *p, struct writer *w)
+{
+	for (size_t i = 0; i < p->job_count; i++) {
+		struct job *job = &p->jobs[i];
+		const char *error = job->file->error ? job->file->error
+				    : job->hashed_ok ? NULL : job->hash_error;
+		char status[16];
+		int found;
+
+		if (error) {
+			w->summary->files_unreadable++;
+			fprintf(stderr, "sandtrace: warning: %s: %s\n", job->file->path, error);
+			if (store_add_error(w->store, 0, job->file->path, "file", error) != 0)
+				return -1;
+			w->summary->problems++;
+			continue;
+		}
+		w->summary->files_by_kind[job->file->kind]++;
+		found = store_find_evidence(w->store, job->hashes.sha256, &job->evidence_id, status);
+		if (found < 0)
+			return -1;
+		if (found && strcmp(status, "pending") == 0) {
+			/* An earlier run stopped while parsing this file: read it again. Events are
+			 * deduplicated by key; the counts are rebuilt from scratch. */
+			if (store_clear_event_counts(w->store, job->evidence_id) != 0)
+				return -1;
+			job->parse = 1;
+		} else if (found) {
+			w->summary->files_duplicate++;
+		} else {
+			int parse = job->file->kind == EVIDENCE_EVTX;
+			if (store_add_evidence(w->store, &job->hashes,
+					       evidence_kind_name(job->file->kind),
+					       parse ? "pending" : "skipped", &job->evidence_id) != 0)
+				return -1;
+			job->parse = parse;
+			if (!parse)
+				w->summary->files_not_parsed++;
+		}
+		if (store_add_path(w->store, job->evidence_id, job->file->path, job->file->mtime) !=
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+static int run_workers(struct pipeline *p, int jobs, void *(*worker)(void *), pthread_t *threads,
+		       int *started)
+{
+	*started = 0;
+	for (int i = 0; i < jobs; i++) {
+		if (pthread_create(&threads[i], NULL, worker, p) != 0)
+			break;
+		(*started)++;
+	}
+	return *started > 0 ? 0 : -1;
+}
+
+static void join_workers(pthread_t *threads, int count)
+{
+	for (int i = 0; i < count; i++)
+		pthread_join(threads[i], NULL);
+}
+
+static char *library_versions(void)
+{
+	struct version_entry entries[VERSION_ENTRY_COUNT];
+	struct strbuf sb = STRBUF_INIT;
+
+	version_collect(entries);
+	for (size_t i = 1; i < VERSION_ENTRY_COUNT; i++)
+		strbuf_printf(&sb, "%s%s %s", i > 1 ? "; " : "", entries[i].name,
+			      entries[i].version);
+	return strbuf_detach(&sb);
+}
+
+int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
+	       size_t err_size)
+{
+	struct discovery discovery = {0};
+	struct pipeline p = {0};
+	struct writer w = {0};
+	struct store *store = NULL;
+	pthread_t *threads = NULL;
+	char *libraries = NULL;
+	int jobs = options->jobs > 0 ? options->jobs : 1, started = 0, rc = -1;
+
+	memset(summary, 0, sizeof *summary);
+	clock_gettime(CLOCK_MONOTONIC, &w.started);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.changed, NULL);
+	p.all_events = options->all_events;
+	if (store_open(options->case_path, &store, err, err_size) != 0)
+		goto out;
+	libraries = library_versions();
+	if (!libraries || store_begin_run(store, options->command_line, libraries,
+					  options->case_name, options->examiner) != 0) {
+		snprintf(err, err_size, "%s: cannot record the run: %s", options->case_path,
+			 store_error(store));
+		goto out;
+	}
+	if (discover_collect(options->roots, options->root_count, &discovery) != 0) {
+		snprintf(err, err_size, "out of memory while walking the collection");
+		goto out;
+	}
+	summary->files_unknown = discovery.unknown;
+	p.job_count = discovery.count;
+	p.jobs = calloc(p.job_count ? p.job_count : 1, sizeof *p.jobs);
+	p.parse_order = calloc(p.job_count ? p.job_count : 1, sizeof *p.parse_order);
+	threads = calloc((size_t)jobs, sizeof *threads);
+	if (!p.jobs || !p.parse_order || !threads) {
+		snprintf(err, err_size, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p.job_count; i++)
+		p.jobs[i].file = &discovery.files[i];
+
+	/* Phase 1: hash everything (evidence is hashed before it is parsed). */
+	if (run_workers(&p, jobs, hash_worker, threads, &started) != 0) {
+		snprintf(err, err_size, "cannot start worker threads");
+		goto out;
+	}
+	join_workers(threads, started);
+	started = 0;
+
+	w.store = store;
+	w.summary = summary;
+	w.progress = options->progress;
+	if (store_begin(store) != 0 || register_files(&p, &w) != 0 || store_commit(store) != 0) {
+		snprintf(err, err_size, "%s: %s", options->case_path, store_error(store));
+		goto out;
+	}
+	for (size_t i = 0; i < p.job_count; i++)
+		if (p.jobs[i].parse)
+			p.parse_order[p.parse_count++] = i;
+	w.files_total = p.parse_count;
+
+	/* Phase 2: parse on the workers, write here in file order. */
+	if (p.parse_count && run_workers(&p, jobs, parse_worker, threads, &started) != 0) {
+		snprintf(err, err_size, "cannot start worker threads");
+		goto out;
+	}
+	if (store_begin(store) != 0)
+		goto store_failed;
+	for (size_t n = 0; n < p.parse_count; n++) {
+		if (write_parse_job(&p, &p.jobs[p.parse_order[n]], &w) != 0)
+			goto store_failed;
+		w.files_done++;
+		show_progress(&w, 0);
+	}
+	if (store_commit(store) != 0 || store_finish_run(store) != 0)
+		goto store_failed;
+	show_progress(&w, 1);
+	rc = 0;
+	goto out;
+store_failed:
+	snprintf(err, err_size, "%s: %s", options->case_path, store_error(store));
+	/* Let the workers stop: they drop what they read from now on. */
+	pthread_mutex_lock(&p.lock);
+	p.abort = 1;
+	pthread_cond_broadcast(&p.changed);
+	pthread_mutex_unlock(&p.lock);
+out:
+	join_workers(threads, started);
+	for (size_t i = 0; p.jobs && i < p.job_count; i++) {
+		while (p.jobs[i].head) {
+			struct item *item = p.jobs[i].head;
+			p.jobs[i].head = item->next;
+			item_free(item);
+		}
+	}
+	summary->seconds = elapsed_since(&w.started);
+	free(threads);
+	free(p.jobs);
+	free(p.parse_order);
+	free(libraries);
+	discover_free(&discovery);
+	store_close(store);
+	pthread_cond_destroy(&p.changed);
+	pthread_mutex_destroy(&p.lock);
+	return rc;
+}
+
+void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
+{
+	printf("case store: %s\n", case_path);
+	printf("files: %zu evtx, %zu hive, %zu task_xml, %zu wsb, %zu archive; %zu duplicate content, "
+	       "%zu unreadable, %zu not evidence\n",
+	       s->files_by_kind[EVIDENCE_EVTX], s->files_by_kind[EVIDENCE_HIVE],
+	       s->files_by_kind[EVIDENCE_TASK_XML], s->files_by_kind[EVIDENCE_WSB],
+	       s->files_by_kind[EVIDENCE_ARCHIVE], s->files_duplicate, s->files_unreadable,
+	       s->files_unknown);
+	if (s->files_not_parsed)
+		printf("recorded but not parsed by this version (hives, task XML, .wsb, archives): "
+		       "%zu\n",
+		       s->files_not_parsed);
+	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "
+	       "catalogue), %llu recovered, %llu failed; %llu recovery candidates unreadable\n",
+	       (unsigned long long)s->records_stored, (unsigned long long)s->records_linked,
+	       (unsigned long long)s->records_counted, (unsigned long long)s->records_recovered,
+	       (unsigned long long)s->records_failed, (unsigned long long)s->recovered_failed);
+	printf("problems recorded in parse_errors: %llu\n", (unsigned long long)s->problems);
+	printf("time: %.2f s\n", s->seconds);
+}

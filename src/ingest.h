@@ -1,0 +1,49 @@
+/*
+ * ingest.h - `sandtrace ingest`: a collection into the case store.
+ *
+ * Discovery and hashing first (every input hashed before it is parsed), then parsing on worker
+ * threads while this thread, the only one that touches SQLite, writes the results in path order,
+ * so a run with many workers stores exactly what a run with one stores.
+ */
+#ifndef SANDTRACE_INGEST_H
+#define SANDTRACE_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ingest_options {
+	char *const *roots;      /* folders and files to read */
+	size_t root_count;
+	const char *case_path;   /* the SQLite store */
+	int all_events;          /* store every record, not only the catalogue's */
+	int jobs;                /* worker threads (>= 1) */
+	const char *command_line;
+	const char *case_name, *examiner; /* for the run row; may be NULL */
+	int progress;            /* print progress on stderr */
+};
+
+struct ingest_summary {
+	size_t files_by_kind[6]; /* indexed by enum evidence_kind (discover.h) */
+	size_t files_unreadable; /* could not be opened or hashed */
+	size_t files_unknown;    /* walked, not evidence sandtrace reads */
+	size_t files_duplicate;  /* same content as another path or as an earlier run */
+	size_t files_not_parsed; /* evidence kinds this version records but does not parse yet */
+	uint64_t records_stored; /* new rows in events */
+	uint64_t records_linked; /* records already stored, linked as a further source */
+	uint64_t records_counted;/* counted only (outside the catalogue) */
+	uint64_t records_recovered;
+	uint64_t records_failed;
+	uint64_t recovered_failed; /* recovery candidates libevtx could not read */
+	uint64_t problems;       /* parse_errors rows written */
+	double seconds;
+};
+
+/* Runs the ingest. Returns 0 if it ran (problems with evidence are in the summary and the store),
+ * -1 if it could not (store not openable, out of memory) with the reason in ERR. */
+int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
+	       size_t err_size);
+
+/* Prints SUMMARY for people (stdout). */
+void ingest_print_summary(const struct ingest_summary *summary, const char *case_path);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * store.h - the case store: one SQLite file per case, schema in schema.sql (DESIGN.md, the store).
+ *
+ * Only the writer thread touches a struct store. Inserts use prepared statements inside explicit
+ * transactions (store_begin / store_commit); every row names its evidence.
+ */
+#ifndef SANDTRACE_STORE_H
+#define SANDTRACE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evidence.h"
+#include "parsers/evtx.h"
+
+enum { STORE_SCHEMA_VERSION = 1 };
+
+struct store;
+
+/* Opens (creating if needed) the store at PATH. A store of another schema version is refused with
+ * the version found in ERR. Returns 0 or -1. */
+int store_open(const char *path, struct store **out, char *err, size_t err_size);
+void store_close(struct store *store);
+/* The last SQLite error message of STORE. */
+const char *store_error(struct store *store);
+
+int store_begin(struct store *store);
+int store_commit(struct store *store);
+
+/* Starts a run row (times in UTC FILETIME); its id is used by every later insert. */
+int store_begin_run(struct store *store, const char *command_line, const char *libraries,
+		    const char *case_name, const char *examiner);
+int store_finish_run(struct store *store);
+
+/* Looks up evidence by SHA-256: returns 1 and fills *ID and STATUS (16 bytes) if present, 0 if not,
+ * -1 on error. */
+int store_find_evidence(struct store *store, const char *sha256, int64_t *id, char status[16]);
+int store_add_evidence(struct store *store, const struct evidence_hashes *hashes, const char *kind,
+		       const char *status, int64_t *id);
+int store_set_evidence_result(struct store *store, int64_t id, const char *status,
+			      uint64_t records, uint64_t recovered, uint64_t failed);
+/* Records a path where evidence ID was found (nothing if already recorded). */
+int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime);
+/* Records a problem; EVIDENCE_ID 0 = the file could not be hashed. Repeats are ignored. */
+int store_add_error(struct store *store, int64_t evidence_id, const char *path,
+		    const char *location, const char *reason);
+
+/* Stores EVENT read from EVIDENCE_ID. If the same record (channel, computer, record id, content) is
+ * already stored, links this file as a further source instead. *NEW_ROW tells which happened. */
+int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *event,
+		    int *new_row);
+/* Forgets the counts of EVIDENCE_ID (before it is read again after an interrupted run). */
+int store_clear_event_counts(struct store *store, int64_t evidence_id);
+/* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
+int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
+			  const char *provider, uint32_t event_id, uint64_t seen, uint64_t stored);
+
+#endif

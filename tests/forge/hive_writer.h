@@ -1,0 +1,22 @@
+/*
+ * hive_writer.h - the forge's registry hive writer: a .reg file in, a regf hive out.
+ *
+ * Input is a `Windows Registry Editor Version 5.00` file. Every key must lie under one root
+ * (HKEY_LOCAL_MACHINE\SOFTWARE, \SYSTEM or \SECURITY, ...); the hive's root key is named after it
+ * as Windows names it. Key LastWrite times are given by a comment line directly above a key:
+ *     ;@lastwrite 2025-01-08T07:21:18.1234567Z
+ * Keys without one get the time given to hive_forge_file (deterministic output).
+ */
+#ifndef SANDTRACE_FORGE_HIVE_WRITER_H
+#define SANDTRACE_FORGE_HIVE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes OUT_PATH from REG_PATH. DEFAULT_FILETIME is the LastWrite (100 ns since 1601 UTC) of keys
+ * with no ;@lastwrite comment and the base block's timestamp. Returns 0, or -1 with a message in
+ * ERR (ERR_LEN bytes, may be 0). */
+int hive_forge_file(const char *reg_path, const char *out_path, uint64_t default_filetime,
+		    char *err, size_t err_len);
+
+#endif
