@@ -166,6 +166,10 @@ static void read_system(xmlNode *system, struct evtx_event *event)
 			if (text && filetime_parse_iso(text, &time) == 0)
 				event->time = time;
 			free(text);
+		} else if (name_is(n, "EventRecordID")) {
+			int64_t id = node_number(n);
+			if (id >= 0)
+				event->record_id = (uint64_t)id;
 		} else if (name_is(n, "Correlation")) {
 			replace(&event->activity_id, dup_attr(n, "ActivityID"));
 			replace(&event->related_activity_id, dup_attr(n, "RelatedActivityID"));
@@ -181,6 +185,8 @@ static void read_system(xmlNode *system, struct evtx_event *event)
 		}
 	}
 }
+
+static void restore_controls(char *text);
 
 /* The JSON object being built, with the names already used (for the "N[2]" rule). */
 struct flat {
@@ -221,7 +227,16 @@ static void flat_add(struct flat *flat, const char *name, const char *value)
 		strbuf_append_char(&flat->json, ',');
 	json_append_string(&flat->json, unique, strlen(unique));
 	strbuf_append_char(&flat->json, ':');
-	json_append_string(&flat->json, value, strlen(value));
+	{
+		char *restored = strdup(value);
+		if (!restored) {
+			flat->json.failed = 1;
+			return;
+		}
+		restore_controls(restored);
+		json_append_string(&flat->json, restored, strlen(restored));
+		free(restored);
+	}
 }
 
 static void flat_free(struct flat *flat)
@@ -298,20 +313,77 @@ static void flatten_event_data(xmlNode *event_data, struct flat *flat)
 	}
 }
 
+/* libevtx writes control characters of values raw (measured: U+0003 in a 4739 of the corpus),
+ * which XML 1.0 forbids. They are carried through the parse as U+E000 + c (a private-use character
+ * that cannot come from the log in this position unchanged) and put back by restore_controls. */
+static char *protect_controls(const char *xml, size_t length, size_t *out_length)
+{
+	size_t controls = 0, n = 0;
+	char *copy;
+
+	for (size_t i = 0; i < length; i++)
+		if ((unsigned char)xml[i] < 0x20 && xml[i] != '\t' && xml[i] != '\n' && xml[i] != '\r')
+			controls++;
+	if (!controls)
+		return NULL;
+	copy = malloc(length + 2 * controls + 1);
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)xml[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			copy[n++] = (char)0xEE;
+			copy[n++] = (char)0x80;
+			copy[n++] = (char)(0x80 + c);
+		} else {
+			copy[n++] = (char)c;
+		}
+	}
+	copy[n] = 0;
+	*out_length = n;
+	return copy;
+}
+
+static void restore_controls(char *text)
+{
+	char *out = text;
+
+	for (char *in = text; *in;) {
+		if ((unsigned char)in[0] == 0xEE && (unsigned char)in[1] == 0x80 &&
+		    (unsigned char)in[2] >= 0x80 && (unsigned char)in[2] < 0xA0) {
+			*out++ = (char)((unsigned char)in[2] - 0x80);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = 0;
+}
+
 int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event)
 {
 	struct flat flat = {STRBUF_INIT, NULL, 0, 0};
+	size_t protected_length = 0;
+	char *protected_xml = protect_controls(xml, length, &protected_length);
 	xmlDoc *doc;
 	xmlNode *root;
 	int rc = -1;
 
-	if (length > (size_t)INT32_MAX)
+	if (protected_xml) {
+		xml = protected_xml;
+		length = protected_length;
+	}
+	if (length > (size_t)INT32_MAX) {
+		free(protected_xml);
 		return -1;
+	}
 	doc = xmlReadMemory(xml, (int)length, NULL, "UTF-8",
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				    XML_PARSE_NOCDATA | XML_PARSE_HUGE);
-	if (!doc)
+	if (!doc) {
+		free(protected_xml);
 		return -1;
+	}
 	root = xmlDocGetRootElement(doc);
 	if (!root || !name_is(root, "Event"))
 		goto out;
@@ -335,6 +407,7 @@ int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event)
 out:
 	flat_free(&flat);
 	xmlFreeDoc(doc);
+	free(protected_xml);
 	return rc;
 }
 
@@ -417,7 +490,8 @@ static struct evtx_event *event_new(void)
 	return event;
 }
 
-/* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop. */
+/* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop, -1 if
+ * the record was a recovery candidate that could not be rendered (not handed on). */
 static int read_record(libevtx_record_t *record, int recovered, int index,
 		       const struct evtx_callbacks *cb)
 {
@@ -439,8 +513,9 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 	} else {
 		libevtx_error_free(&error);
 	}
-	if (libevtx_record_get_identifier(record, &event->record_id, &error) != 1)
+	if (libevtx_record_get_identifier(record, &event->header_record_id, &error) != 1)
 		libevtx_error_free(&error);
+	event->record_id = event->header_record_id;
 	if (libevtx_record_get_written_time(record, &event->written_time, &error) != 1)
 		libevtx_error_free(&error);
 	if (libevtx_record_get_event_identifier(record, &event->event_id, &error) != 1)
@@ -455,6 +530,15 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 	want = cb->want ? cb->want(cb->context, event->provider, event->event_id) : 1;
 	event->xml = record_string(record, libevtx_record_get_utf8_xml_string_size,
 				   libevtx_record_get_utf8_xml_string);
+	if (!event->xml && recovered) {
+		/* A recovery candidate that does not render is almost always a fragment of an
+		 * overwritten record whose template is gone: reported, not stored as an event. */
+		if (cb->problem)
+			cb->problem(cb->context, location, "recovered record could not be rendered "
+				    "(fragment of an overwritten record)", 0);
+		evtx_event_free(event);
+		return -1;
+	}
 	if (!event->xml) {
 		/* Keep what libevtx still gives (event id, time, strings) and say why. */
 		if (cb->problem)
@@ -497,8 +581,74 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 	return cb->event(cb->context, event) != 0;
 }
 
+/* Record numbers seen in one file, to find the ones that are missing. */
+struct id_list {
+	uint64_t *ids;
+	size_t count, capacity;
+};
+
+static void id_list_add(struct id_list *list, uint64_t id)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 1024;
+		uint64_t *grown = realloc(list->ids, capacity * sizeof *grown);
+		if (!grown)
+			return; /* the gap report becomes incomplete, nothing else */
+		list->ids = grown;
+		list->capacity = capacity;
+	}
+	list->ids[list->count++] = id;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Record numbers in a log are consecutive; a hole between the first and the last one read means
+ * records that were zeroed, overwritten or could not be read. Reported as ranges. */
+static void report_gaps(struct id_list *list, const struct evtx_callbacks *cb)
+{
+	enum { MAX_REPORTED = 20 };
+	size_t reported = 0, unique = 0;
+	uint64_t missing_total = 0;
+
+	if (list->count < 2 || !cb->problem)
+		return;
+	qsort(list->ids, list->count, sizeof *list->ids, compare_ids);
+	for (size_t i = 0; i < list->count; i++)
+		if (unique == 0 || list->ids[i] != list->ids[unique - 1])
+			list->ids[unique++] = list->ids[i];
+	for (size_t i = 1; i < unique; i++) {
+		uint64_t first = list->ids[i - 1] + 1, last = list->ids[i] - 1;
+		char location[80], reason[160];
+
+		if (first > last)
+			continue;
+		missing_total += last - first + 1;
+		if (reported++ >= MAX_REPORTED)
+			continue;
+		snprintf(location, sizeof location, "record numbers %llu-%llu",
+			 (unsigned long long)first, (unsigned long long)last);
+		snprintf(reason, sizeof reason,
+			 "%llu record(s) missing between records read (zeroed, overwritten or "
+			 "unreadable)",
+			 (unsigned long long)(last - first + 1));
+		cb->problem(cb->context, location, reason, 1);
+	}
+	if (reported > MAX_REPORTED) {
+		char reason[160];
+		snprintf(reason, sizeof reason, "%zu gaps in the record numbers, %llu records missing "
+			 "in all (the first %d are listed)",
+			 reported, (unsigned long long)missing_total, MAX_REPORTED);
+		cb->problem(cb->context, "file", reason, 1);
+	}
+}
+
 int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
+	struct id_list seen_ids = {0};
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *error = NULL;
 	uint32_t flags = 0;
@@ -542,6 +692,13 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			continue;
 		}
 		stats->records++;
+		{
+			uint64_t number;
+			if (libevtx_record_get_identifier(record, &number, &error) == 1)
+				id_list_add(&seen_ids, number);
+			else
+				libevtx_error_free(&error);
+		}
 		stop = read_record(record, 0, i, cb);
 		libevtx_record_free(&record, NULL);
 	}
@@ -561,13 +718,28 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			stats->recovered_failed++;
 			continue;
 		}
-		stats->recovered++;
+		{
+			uint64_t number;
+			if (libevtx_record_get_identifier(record, &number, &error) == 1)
+				id_list_add(&seen_ids, number);
+			else
+				libevtx_error_free(&error);
+		}
 		stop = read_record(record, 1, i, cb);
+		if (stop < 0) {
+			stats->recovered_failed++;
+			stop = 0;
+		} else {
+			stats->recovered++;
+		}
 		libevtx_record_free(&record, NULL);
 	}
+	if (!stop)
+		report_gaps(&seen_ids, cb);
 	rc = 0;
 	libevtx_file_close(file, NULL);
 out:
+	free(seen_ids.ids);
 	libevtx_file_free(&file, NULL);
 	return rc;
 }

@@ -23,7 +23,9 @@
 #include <stdint.h>
 
 struct evtx_event {
-	uint64_t record_id;
+	uint64_t record_id;      /* System/EventRecordID; the header's number if the XML has none */
+	uint64_t header_record_id; /* the record header's own number (differs from EventRecordID
+				      in logs saved into a new file) */
 	int64_t offset;          /* byte offset of the record in the file, -1 if unknown */
 	int64_t chunk;           /* 0-based chunk index, -1 if unknown */
 	int recovered;           /* 1 = recovered by libevtx from outside the allocated records */

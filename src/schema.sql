@@ -70,7 +70,9 @@ CREATE TABLE event_counts (
 CREATE TABLE events (
   id            INTEGER PRIMARY KEY,
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- first file it was read from
-  record_id     INTEGER NOT NULL,   -- EventRecordID
+  record_id     INTEGER NOT NULL,   -- System/EventRecordID (the header's number if the XML has none)
+  header_record_id INTEGER,         -- the record header's own number; differs from EventRecordID
+                                    -- in logs that were saved into a new file
   chunk         INTEGER,            -- 0-based 64 KiB chunk index in the file, when known
   offset        INTEGER,            -- byte offset of the record in the file
   recovered     INTEGER NOT NULL,   -- 1 = recovered by libevtx from unallocated space, 0 = allocated

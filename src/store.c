@@ -39,9 +39,9 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 		"INSERT OR IGNORE INTO events (evidence_id, record_id, chunk, offset, recovered, time, "
 		"written_time, provider, provider_guid, event_id, qualifiers, version, level, task, "
 		"opcode, keywords, channel, computer, user_sid, activity_id, related_activity_id, "
-		"process_id, thread_id, data, xml, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-		"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
-		"?25, ?26)",
+		"process_id, thread_id, data, xml, content_hash, header_record_id) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+		"?22, ?23, ?24, ?25, ?26, ?27)",
 	[ST_FIND_EVENT] = "SELECT id, evidence_id FROM events WHERE channel IS ?1 AND computer IS ?2 "
 			  "AND record_id = ?3 AND content_hash = ?4",
 	[ST_ADD_SOURCE] = "INSERT OR IGNORE INTO event_sources (event_id_ref, evidence_id, chunk, "
@@ -340,6 +340,7 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	sqlite3_bind_text(st, 24, e->data ? e->data : "{}", -1, SQLITE_TRANSIENT);
 	bind_text_or_null(st, 25, e->xml);
 	sqlite3_bind_int64(st, 26, (int64_t)e->content_hash);
+	sqlite3_bind_int64(st, 27, (int64_t)e->header_record_id);
 	if (step_done(st) != 0)
 		return -1;
 	*new_row = sqlite3_changes(store->db) > 0;

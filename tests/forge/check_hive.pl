@@ -25,6 +25,7 @@ my $root = $registry->get_root_key
 my $json = JSON::PP->new->canonical->utf8;
 
 sub dump_key {
+    no warnings 'recursion';    # keys nest up to 512 deep (Windows' limit)
     my ($key, $names) = @_;
     my $raw = $key->get_raw_bytes;
     if (!defined $raw || length($raw) < 16 || substr($raw, 4, 2) ne 'nk') {

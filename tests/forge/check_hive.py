@@ -13,6 +13,7 @@ Sub-commands (all used by tests/forge/hive_tests.cmake):
   deterministic forge REG twice, the bytes must be identical
   reject        stforge must fail on REG, naming the line given by its '; expect:' comment
   generate      write a generated .reg (many-subkeys, big-values) or convert one to UTF-16LE
+  selftest      damage a forged hive (a data byte, an lh hash) and prove the checks notice
 """
 import argparse
 import json
@@ -329,11 +330,23 @@ def forge(stforge, reg, out):
     return out
 
 
+def structure_problems(hive):
+    """The raw-layout invariants of check_hive_layout.py (lh hashes, order, accounting...)."""
+    sys.path.insert(0, HERE)
+    import check_hive_layout
+    checked = check_hive_layout.inspect(hive, open(hive, 'rb').read(), forged=True)[0]
+    return checked.problems
+
+
 def cmd_roundtrip(args):
     os.makedirs(args.work, exist_ok=True)
+    if args.generate:
+        reg = os.path.join(args.work, '%s.reg' % args.generate)
+        generate(args.generate, reg, args.reg)
+        args.reg = reg
     hive = forge(args.stforge, args.reg, os.path.join(args.work, os.path.basename(args.reg) + '.hive'))
     want = expected_records(parse_reg(args.reg, args.default_filetime))
-    problems = []
+    problems = structure_problems(hive)
     for parser, reader, view in (('libregf', read_with_libregf, libregf_records(want)),
                                  ('Parse::Win32Registry', read_with_perl, ucs2_records(want))):
         root_name, got = reader(hive)
@@ -412,6 +425,13 @@ def generate_big_values(out):
     write_reg(out, lines)
 
 
+def generate_deep_keys(out):
+    """A key 512 levels below the root (Windows' limit) with a LastWrite at the bottom."""
+    path = 'HKEY_LOCAL_MACHINE\\SOFTWARE' + ''.join('\\L%03d' % i for i in range(512))
+    write_reg(out, ['Windows Registry Editor Version 5.00', '',
+                    ';@lastwrite 2025-01-08T07:21:18.0000001Z', '[%s]' % path, '"Depth"=dword:00000200'])
+
+
 def hex_value(name, kind, data):
     """'"name"=hex:..' wrapped the way regedit wraps it: ',\\' then two-space indents."""
     body = ','.join('%02x' % b for b in data)
@@ -432,23 +452,62 @@ def write_reg(out, lines):
         f.write('\n'.join(lines) + '\n')
 
 
-def cmd_generate(args):
-    if args.kind == 'many-subkeys':
-        generate_many_subkeys(args.out)
-    elif args.kind == 'big-values':
-        generate_big_values(args.out)
-    elif args.kind == 'utf16':
+def generate(kind, out, source=None):
+    if kind == 'many-subkeys':
+        generate_many_subkeys(out)
+    elif kind == 'big-values':
+        generate_big_values(out)
+    elif kind == 'deep-keys':
+        generate_deep_keys(out)
+    elif kind == 'utf16':
         # regedit's own export: UTF-16LE, BOM, CRLF.
-        text = open(args.source, encoding='utf-8').read().replace('\r\n', '\n').replace('\n', '\r\n')
-        with open(args.out, 'wb') as f:
+        text = open(source, encoding='utf-8').read().replace('\r\n', '\n').replace('\n', '\r\n')
+        with open(out, 'wb') as f:
             f.write(b'\xff\xfe' + text.encode('utf-16-le'))
+
+
+def cmd_generate(args):
+    generate(args.kind, args.out, args.source)
     print('ok: wrote %s' % args.out)
+
+
+def cmd_selftest(args):
+    """The checks must be able to fail: damage a forged hive two ways and expect both caught."""
+    os.makedirs(args.work, exist_ok=True)
+    hive = forge(args.stforge, args.reg, os.path.join(args.work, 'selftest.hive'))
+    want = expected_records(parse_reg(args.reg, args.default_filetime))
+    data = bytearray(open(hive, 'rb').read())
+    caught = []
+    # 1. one byte of value data (the last byte of a UTF-16 string cell) -> round-trip difference
+    damaged = bytearray(data)
+    at = damaged.find('plain text'.encode('utf-16-le'))
+    if at < 0:
+        raise Failure('selftest wants a value "plain text" in %s' % args.reg)
+    damaged[at] ^= 0x01
+    path = os.path.join(args.work, 'selftest-data.hive')
+    open(path, 'wb').write(damaged)
+    for parser, reader, view in (('libregf', read_with_libregf, libregf_records(want)),
+                                 ('Parse::Win32Registry', read_with_perl, ucs2_records(want))):
+        root_name, got = reader(path)
+        if compare(parser, root_name, got, view, args.root_name):
+            caught.append('data byte (%s)' % parser)
+    # 2. one lh hash -> structure difference (neither library checks hashes)
+    damaged = bytearray(data)
+    at = damaged.find(b'lh', 4096)
+    damaged[at + 8] ^= 0x01
+    path = os.path.join(args.work, 'selftest-hash.hive')
+    open(path, 'wb').write(damaged)
+    if structure_problems(path):
+        caught.append('lh hash')
+    if len(caught) != 3:
+        raise Failure('damage not caught; caught only %s' % caught)
+    print('ok: the checks catch %s' % ', '.join(caught))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='command', required=True)
-    for name in ('roundtrip', 'deterministic', 'reject'):
+    for name in ('roundtrip', 'deterministic', 'reject', 'selftest'):
         p = sub.add_parser(name)
         p.add_argument('--stforge', required=True)
         p.add_argument('--reg', required=True)
@@ -456,14 +515,16 @@ def main():
         p.add_argument('--root-name', default='ROOT')
         p.add_argument('--default-filetime', type=int, default=DEFAULT_FILETIME)
         p.add_argument('--expect', help='reject: text the error must contain (else the file\'s "; expect:")')
+        p.add_argument('--generate', choices=('many-subkeys', 'big-values', 'deep-keys', 'utf16'),
+                       help='roundtrip: generate the .reg into --work first (utf16: from --reg)')
     p = sub.add_parser('generate')
-    p.add_argument('kind', choices=('many-subkeys', 'big-values', 'utf16'))
+    p.add_argument('kind', choices=('many-subkeys', 'big-values', 'deep-keys', 'utf16'))
     p.add_argument('out')
     p.add_argument('--source', help='UTF-8 .reg to convert (utf16)')
     args = ap.parse_args()
     try:
         {'roundtrip': cmd_roundtrip, 'deterministic': cmd_deterministic, 'reject': cmd_reject,
-         'generate': cmd_generate}[args.command](args)
+         'generate': cmd_generate, 'selftest': cmd_selftest}[args.command](args)
     except Failure as failure:
         print('FAIL: %s' % failure, file=sys.stderr)
         return 1

@@ -1538,8 +1538,7 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 			snprintf(message, sizeof message, "%s", e->message);
 			message[strcspn(message, "\n")] = '\0'; /* libxml2 ends messages with a newline */
 		}
-		forge_fail(&f, "%s: not well-formed XML: %s (line %d)", xml_path, message,
-			   e ? e->line : 0);
+		forge_fail(&f, "not well-formed XML: %s (line %d)", message, e ? e->line : 0);
 		goto out;
 	}
 	if (collect_events(&f, doc, &events, &event_count) < 0)
@@ -1552,9 +1551,14 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 	chunk_reset(chunk);
 	for (size_t i = 0; i < event_count; i++) {
 		f.event_number = i + 1;
-		uint64_t id = 0, written = 0;
-		if (event_header_fields(&f, events[i], last_id + 1, &id, &written) < 0)
+		uint64_t xml_id = 0, written = 0;
+		if (event_header_fields(&f, events[i], last_id + 1, &xml_id, &written) < 0)
 			goto out;
+		/* Record numbers in a file are consecutive (libevtx calls a file with a gap corrupted),
+		 * so the header takes EventRecordID for the first event and counts on from there. A
+		 * source whose ids skip keeps them in the XML only, as in a log Windows saved from a
+		 * filtered view (measured: exported corpus logs show header 1 / EventRecordID 563265). */
+		uint64_t id = i == 0 ? xml_id : last_id + 1;
 		struct chunk_mark mark;
 		chunk_mark_save(chunk, &mark);
 		if (encode_record(&f, chunk, events[i], id, written, &rec) < 0)

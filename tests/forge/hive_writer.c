@@ -26,6 +26,7 @@
 
 #define REG_MAX_INPUT_BYTES (256u * 1024u * 1024u)
 #define KEY_NAME_MAX_UNITS 255u	   /* Windows' limit on a key name */
+#define KEY_DEPTH_MAX 512u	   /* Windows' limit on key nesting; also bounds our recursion */
 #define VALUE_NAME_MAX_UNITS 16383u /* Windows' limit on a value name */
 #define HCELL_NIL 0xFFFFFFFFu	   /* "no cell", as Windows writes it */
 #define HBIN_SIZE 4096u
@@ -101,13 +102,16 @@ struct hive_key {
 	uint32_t cell; /* offset of the nk cell in the hive bins data, set by the writer */
 };
 
-/* How Windows names and files each hive we can forge. The root key name "ROOT" is what both
- * Windows 10 hives in the corpus carry (regipy SYSTEM and SECURITY, written by the offline
- * registry library: "OfRg" in the base block); Windows 7 hives carry "CMI-CreateHive{GUID}" and
- * setup-made ones "CsiTool-CreateHive-{GUID}". The file name field holds the tail of the path the
- * kernel opened: SECURITY (and, we assume, SOFTWARE and SAM, which load the same way) keep
- * "\SystemRoot\System32\Config\NAME"; SYSTEM, loaded by the boot loader, keeps just "SYSTEM"
- * (both real SYSTEM hives). No real SOFTWARE hive was at hand: its row is an inference. */
+/* How Windows names and files each hive we can forge, as seen in shared/corpus/hives. Root key
+ * name: "ROOT" in both Windows 10 hives (regipy SYSTEM_WIN_10_1709 and SECURITY); the Windows 7
+ * SYSTEM has "CMI-CreateHive{F10156BE-...}", the winreg-kb SECURITY (setup-made)
+ * "CsiTool-CreateHive-{00000000-...}". We use "ROOT" everywhere: it is what a current Windows
+ * gives and readers show it as the key path prefix. The file name field holds the tail of the
+ * path the kernel opened: both real SECURITY hives keep "emRoot\System32\Config\SECURITY" (the
+ * last 31 characters of "\SystemRoot\System32\Config\SECURITY"); both SYSTEM hives, loaded by
+ * the boot loader, keep just "SYSTEM". No real SOFTWARE or SAM hive was at hand: their rows
+ * assume they load like SECURITY. The corpus test (forge_hive_layout_matches_real_hives) checks
+ * these rows against the real files. */
 struct hive_root_kind {
 	const char *hive;      /* second path component, compared case-insensitively */
 	const char *root_name; /* name of the root nk */
@@ -733,6 +737,10 @@ static struct hive_key *parse_key_line(struct reg_document *doc, const char *lin
 			key = doc->root;
 		} else {
 			struct utf16 name16;
+			if (component - 1 > KEY_DEPTH_MAX) {
+				forge_fail(error, "key path deeper than %u levels", KEY_DEPTH_MAX);
+				return NULL;
+			}
 			if (utf8_to_utf16(name, name_len, &name16, error) != 0)
 				return NULL;
 			if (name16.len > KEY_NAME_MAX_UNITS) {
@@ -1213,7 +1221,7 @@ static uint32_t image_write_value(struct hive_image *img, const struct hive_valu
 }
 
 /* Writes everything below KEY (whose nk cell is already allocated) and fills KEY's nk. Recursion
- * depth is the key depth, bounded by the .reg line length. */
+ * depth is the key depth, at most KEY_DEPTH_MAX. */
 static void image_write_key(struct hive_image *img, struct hive_key *key, uint32_t parent,
 			    uint32_t security, bool is_root)
 {

@@ -1,0 +1,29 @@
+# End-to-end tests: the real corpus and the bundled case, checked against parsers we did not write.
+add_test(NAME e2e_corpus_counts_and_fields_equal_independent_parsers
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_corpus_ingest.py
+          $<TARGET_FILE:sandtrace> ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_corpus_counts_and_fields_equal_independent_parsers PROPERTIES SKIP_RETURN_CODE 77)
+
+add_test(NAME e2e_bundled_case_store_equals_sources
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_bundled_case.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# Every event log of the bundled case, forged and read back by python-evtx and libevtx.
+file(GLOB_RECURSE CASE_EVTX_SOURCES RELATIVE ${CMAKE_SOURCE_DIR}/testdata/case
+     ${CMAKE_SOURCE_DIR}/testdata/case/*.evtx.xml)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/case_evtx)
+foreach(source ${CASE_EVTX_SOURCES})
+  get_filename_component(name ${source} NAME)
+  string(REPLACE ".evtx.xml" "" name ${name})
+  string(REGEX REPLACE "[^A-Za-z0-9]+" "_" tag ${name})
+  add_test(NAME forge_case_${tag}_reads_back_in_both_parsers
+    COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/forge/check_evtx.py
+            --stforge $<TARGET_FILE:stforge>
+            ${CMAKE_SOURCE_DIR}/testdata/case/${source} ${CMAKE_BINARY_DIR}/case_evtx/${tag}.evtx)
+endforeach()
+
+# Ingest must survive every damaged file the forge can write, under the sanitizers.
+add_test(NAME e2e_ingest_damaged_forged_logs_keeps_readable_records
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_damaged_ingest.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>
+          ${CMAKE_SOURCE_DIR}/testdata/case/C/Windows/System32/winevt/Logs/Security.evtx.xml)
