@@ -370,9 +370,13 @@ def cmd_reject(args):
     os.makedirs(args.work, exist_ok=True)
     # Read as bytes: some of these files are deliberately not valid text.
     m = re.search(rb'^; expect: (.+?)\s*$', open(args.reg, 'rb').read(), re.M)
-    want = args.expect or (m.group(1).decode('utf-8') if m else None)
+    sidecar = os.path.splitext(args.reg)[0] + '.expect'  # for files that cannot hold a comment
+    if not m and os.path.exists(sidecar):
+        want = open(sidecar, encoding='utf-8').read().strip()
+    else:
+        want = args.expect or (m.group(1).decode('utf-8') if m else None)
     if want is None:
-        raise Failure('%s has no "; expect:" line and no --expect' % args.reg)
+        raise Failure('%s has no "; expect:" line, .expect file or --expect' % args.reg)
     out = os.path.join(args.work, os.path.basename(args.reg) + '.hive')
     if os.path.exists(out):
         os.remove(out)

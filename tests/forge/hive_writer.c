@@ -402,7 +402,7 @@ static int reg_read_text(const char *path, struct byte_buffer *out, struct forge
 			goto out;
 		}
 	}
-	if (memchr(out->bytes, '\0', out->len) != NULL) {
+	if (out->len > 0 && memchr(out->bytes, '\0', out->len) != NULL) {
 		forge_fail(error, "%s contains a NUL character (UTF-16 without a BOM?)", path);
 		goto out;
 	}

@@ -1,11 +1,16 @@
 /*
  * hive_writer.h - the forge's registry hive writer: a .reg file in, a regf hive out.
  *
- * Input is a `Windows Registry Editor Version 5.00` file. Every key must lie under one root
- * (HKEY_LOCAL_MACHINE\SOFTWARE, \SYSTEM or \SECURITY, ...); the hive's root key is named after it
- * as Windows names it. Key LastWrite times are given by a comment line directly above a key:
+ * Input is a `Windows Registry Editor Version 5.00` file, UTF-8 or UTF-16LE with a BOM (as regedit
+ * saves it), CRLF or LF. Every key must lie under one root, HKEY_LOCAL_MACHINE\<hive> (or
+ * HKLM\<hive>): SOFTWARE, SYSTEM, SECURITY, SAM or any other name. The hive's root key is named
+ * "ROOT" as in Windows 10 hives, and key paths inside it are relative to it; unlisted parents are
+ * created. Values: "text", dword:, hex:, hex(N): for any type N (hex(b) QWORD, hex(2) EXPAND_SZ,
+ * hex(7) MULTI_SZ, hex(0) NONE...), @ for the default value, \\ and \" escapes, lines continued
+ * with a trailing '\'. Deletions ([-key], "name"=-) are rejected. Key LastWrite times are given by
+ * a comment line directly above a key (UTC, up to 7 fraction digits = 100 ns):
  *     ;@lastwrite 2025-01-08T07:21:18.1234567Z
- * Keys without one get the time given to hive_forge_file (deterministic output).
+ * Keys without one get the time given to hive_forge_file. The output is deterministic.
  */
 #ifndef SANDTRACE_FORGE_HIVE_WRITER_H
 #define SANDTRACE_FORGE_HIVE_WRITER_H

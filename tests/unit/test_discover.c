@@ -24,7 +24,8 @@ int main(void)
 	CHECK_INT(classify(TASK_UTF16, sizeof TASK_UTF16 - 1), EVIDENCE_TASK_XML);
 	CHECK_INT(classify("<?xml version=\"1.0\"?>\n<!-- c -->\n<Task version=\"1.2\" "
 			   "xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">",
-			   120),
+			   strlen("<?xml version=\"1.0\"?>\n<!-- c -->\n<Task version=\"1.2\" "
+				  "xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">")),
 		  EVIDENCE_TASK_XML);
 	/* A Task root in another namespace is not a scheduled task. */
 	CHECK_INT(classify("<Task xmlns=\"urn:other\">", 24), EVIDENCE_UNKNOWN);
