@@ -600,6 +600,17 @@ static void id_list_add(struct id_list *list, uint64_t id)
 	list->ids[list->count++] = id;
 }
 
+static void remember_number(libevtx_record_t *record, struct id_list *list)
+{
+	libevtx_error_t *error = NULL;
+	uint64_t number;
+
+	if (libevtx_record_get_identifier(record, &number, &error) == 1)
+		id_list_add(list, number);
+	else
+		libevtx_error_free(&error);
+}
+
 static int compare_ids(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -692,13 +703,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			continue;
 		}
 		stats->records++;
-		{
-			uint64_t number;
-			if (libevtx_record_get_identifier(record, &number, &error) == 1)
-				id_list_add(&seen_ids, number);
-			else
-				libevtx_error_free(&error);
-		}
+		remember_number(record, &seen_ids);
 		stop = read_record(record, 0, i, cb);
 		libevtx_record_free(&record, NULL);
 	}
@@ -718,13 +723,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			stats->recovered_failed++;
 			continue;
 		}
-		{
-			uint64_t number;
-			if (libevtx_record_get_identifier(record, &number, &error) == 1)
-				id_list_add(&seen_ids, number);
-			else
-				libevtx_error_free(&error);
-		}
+		remember_number(record, &seen_ids);
 		stop = read_record(record, 1, i, cb);
 		if (stop < 0) {
 			stats->recovered_failed++;

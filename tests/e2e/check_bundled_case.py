@@ -21,8 +21,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
-NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
-FORGE_NS = "{urn:sandtrace:forge}"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evtx_reference import NS, flatten_payload, local  # noqa: E402
 errors = []
 
 
@@ -31,53 +31,11 @@ def check(condition, message):
         errors.append(message)
 
 
-def local(tag):
-    return tag.split("}", 1)[1] if "}" in tag else tag
-
-
 def filetime(text):
     m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z", text)
     when = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
     delta = when - datetime(1601, 1, 1, tzinfo=timezone.utc)
     return (delta.days * 86400 + delta.seconds) * 10**7 + int((m.group(2) or "0")[:7].ljust(7, "0"))
-
-
-def expected_data(event):
-    data, order = {}, []
-
-    def add(name, value):
-        seen = order.count(name)
-        order.append(name)
-        data[name if not seen else "%s[%d]" % (name, seen + 1)] = value or ""
-
-    ed = event.find(NS + "EventData")
-    if ed is not None:
-        if ed.get("Name"):
-            add("@Name", ed.get("Name"))
-        unnamed = 0
-        for c in ed:
-            if local(c.tag) == "Data" and c.get("Name"):
-                add(c.get("Name"), c.text)
-            elif local(c.tag) == "Data":
-                unnamed += 1
-                add("#%d" % unnamed, c.text)
-            else:
-                add(local(c.tag), c.text)
-    ud = event.find(NS + "UserData")
-    if ud is not None:
-        def walk(node, prefix):
-            for c in node:
-                path = (prefix + "/" if prefix else "") + local(c.tag)
-                for k, v in c.attrib.items():
-                    if not k.startswith(FORGE_NS):
-                        add(path + "/@" + local(k), v)
-                if len(c):
-                    walk(c, path)
-                else:
-                    add(path, c.text)
-        for wrapper in ud:
-            walk(wrapper, "")
-    return data
 
 
 def same_value(ours, theirs):
@@ -189,7 +147,7 @@ def main():
                     if corr is not None and corr.get("ActivityID"):
                         check((row["activity_id"] or "").lower() == corr.get("ActivityID").lower(),
                               where + ": activity id")
-                    want = expected_data(ev)
+                    want = flatten_payload(ev)
                     got = json.loads(row["data"])
                     check(list(got) == list(want), where + ": data names %s, expected %s" % (list(got), list(want)))
                     for k in want:

@@ -13,7 +13,6 @@
 Exits 77 (skipped) when the corpus is absent.
 """
 import base64
-import html
 import json
 import os
 import re
@@ -25,9 +24,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evtx_reference import NS, flatten_payload, local  # noqa: E402
 
 SKIP = 77
-NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 
 
 def fail(message):
@@ -52,66 +51,13 @@ def expected_counts(corpus):
     return counts
 
 
-def local(tag):
-    return tag.split("}", 1)[1] if "}" in tag else tag
-
-
 def flatten_python_evtx(xml_text):
-    """The same flattening sandtrace documents in parsers/evtx.h, done on python-evtx's XML."""
+    """System fields and the payload of python-evtx's XML for one record."""
     root = ET.fromstring(xml_text)
-    system = root.find(NS + "System")
     fields = {}
-    for child in system:
+    for child in root.find(NS + "System"):
         fields[local(child.tag)] = (child.text, dict(child.attrib))
-    data = {}
-    order = []
-
-    def add(name, value):
-        seen = sum(1 for n in order if n == name)
-        order.append(name)
-        data[name if seen == 0 else "%s[%d]" % (name, seen + 1)] = value or ""
-
-    ed = root.find(NS + "EventData")
-    if ed is not None:
-        if ed.get("Name"):
-            add("@Name", ed.get("Name"))
-        unnamed = 0
-        for c in ed:
-            # python-evtx writes a string-array substitution as escaped "<string>..</string>"
-            # text in one Data, where Windows and libevtx write one Data per string (none for an
-            # empty array); an empty Binary is likewise omitted by libevtx.
-            text = c.text or ""
-            parts = re.findall(r"<string>(.*?)</string>", text, re.S)
-            is_array = not c.get("Name") and (parts or text == "") and \
-                re.sub(r"<string>.*?</string>\s*", "", text, flags=re.S) == ""
-            if local(c.tag) == "Data":
-                if c.get("Name"):
-                    add(c.get("Name"), c.text)
-                elif is_array:
-                    for part in parts:
-                        unnamed += 1
-                        add("#%d" % unnamed, html.unescape(part))
-                else:
-                    unnamed += 1
-                    add("#%d" % unnamed, c.text)
-            elif local(c.tag) == "Binary" and not text:
-                continue
-            else:
-                add(local(c.tag), c.text)
-    ud = root.find(NS + "UserData")
-    if ud is not None:
-        def walk(node, prefix):
-            for c in node:
-                path = (prefix + "/" if prefix else "") + local(c.tag)
-                for k, v in c.attrib.items():
-                    add(path + "/@" + local(k), v)
-                if len(c):
-                    walk(c, path)
-                else:
-                    add(path, c.text)
-        for wrapper in ud:
-            walk(wrapper, "")
-    return fields, data
+    return fields, flatten_payload(root, python_evtx_quirks=True)
 
 
 def filetime_from_python_evtx(text):
