@@ -27,3 +27,15 @@ add_test(NAME e2e_ingest_damaged_forged_logs_keeps_readable_records
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_damaged_ingest.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>
           ${CMAKE_SOURCE_DIR}/testdata/case/C/Windows/System32/winevt/Logs/Security.evtx.xml)
+
+# Every hive of the bundled case, forged and read back by libregf and Parse::Win32Registry.
+file(GLOB_RECURSE CASE_HIVE_SOURCES RELATIVE ${CMAKE_SOURCE_DIR}/testdata/case
+     ${CMAKE_SOURCE_DIR}/testdata/case/*.hive.reg)
+foreach(source ${CASE_HIVE_SOURCES})
+  get_filename_component(name ${source} NAME)
+  string(REPLACE ".hive.reg" "" name ${name})
+  add_test(NAME forge_case_hive_${name}_reads_back_in_both_parsers
+    COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/forge/check_hive.py roundtrip
+            --stforge $<TARGET_FILE:stforge> --reg ${CMAKE_SOURCE_DIR}/testdata/case/${source}
+            --work ${CMAKE_BINARY_DIR}/case_hive/${name})
+endforeach()
