@@ -6,6 +6,7 @@ sources, record by record and field by field.
 - Every source event is stored once, with its EventRecordID, event id, TimeCreated to 100 ns,
   provider, channel, computer, user SID, process/thread id, activity id, and every EventData /
   UserData value as parsers/evtx.h documents the flattening; nothing else is stored.
+- One worker thread and two store identical rows.
 - Every input is an evidence row with the SHA-256 of the forged file; hives, task XML and .wsb
   are recognised by content; ingesting again adds nothing.
 """
@@ -158,6 +159,19 @@ def main():
         check(con.execute("SELECT count(*) FROM parse_errors").fetchone()[0] == 0,
               "the bundled case produced parse errors")
 
+        # One worker stores exactly what two store (workers parse, one writer writes in order).
+        single = os.path.join(tmp, "single.db")
+        run = subprocess.run([sandtrace, "ingest", a, "--case", single, "--all-events", "--jobs", "1"],
+                             capture_output=True, text=True)
+        check(run.returncode == 0, "--jobs 1 ingest exited %d" % run.returncode)
+        other = sqlite3.connect(single)
+        for query in ("SELECT * FROM events ORDER BY id", "SELECT * FROM event_counts ORDER BY 1, 2, 3, 4",
+                      "SELECT id, sha256, kind, status, records_read FROM evidence ORDER BY id",
+                      "SELECT evidence_id, path FROM evidence_paths ORDER BY id"):
+            check([tuple(r) for r in con.execute(query)] == [tuple(r) for r in other.execute(query)],
+                  "--jobs 1 and --jobs 2 differ in: " + query)
+        other.close()
+
         # Again: nothing added twice.
         before = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
                   for t in ("evidence", "evidence_paths", "events", "event_sources")]
@@ -179,7 +193,7 @@ def main():
         print("%d differences" % len(errors))
         return 1
     print("bundled case: %d events equal their sources field by field; forge deterministic; "
-          "re-ingest adds nothing" % expected_count)
+          "re-ingest adds nothing; --jobs 1 and 2 store the same" % expected_count)
     return 0
 
 
