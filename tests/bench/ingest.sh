@@ -186,7 +186,11 @@ for ((i = 1; i <= COPIES; i++)); do
 done
 gen "$SMALL" 77 5000000 "$T/small/Security.evtx" &
 wait
-ln "$T/coll/logs/Security-1.evtx" "$T/single/Security.evtx"
+if ((COLL == BIG)); then
+	ln "$T/coll/logs/Security-1.evtx" "$T/single/Security.evtx"
+else
+	gen "$BIG" 101 9000000 "$T/single/Security.evtx"
+fi
 
 bytes() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
 # Records seen by the last run (event_counts counts every record, stored or not).

@@ -1563,7 +1563,11 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 		chunk_mark_save(chunk, &mark);
 		if (encode_record(&f, chunk, events[i], id, written, &rec) < 0)
 			goto out;
-		if (chunk->used + rec.len > CHUNK_SIZE) {
+		/* A record must end before the chunk does: libevtx 20181227 does not read a record
+		 * that ends exactly at offset 65536 (measured with the benchmark's 200,000-record log:
+		 * 29 such records unread by libevtx, read by python-evtx), so the forge never writes
+		 * one. */
+		if (chunk->used + rec.len >= CHUNK_SIZE) {
 			if (chunk->records == 0) {
 				forge_fail(&f, "record of %zu bytes does not fit in a 64 KiB chunk", rec.len);
 				goto out;
@@ -1575,7 +1579,7 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 			chunk_reset(chunk);
 			if (encode_record(&f, chunk, events[i], id, written, &rec) < 0)
 				goto out;
-			if (chunk->used + rec.len > CHUNK_SIZE) {
+			if (chunk->used + rec.len >= CHUNK_SIZE) {
 				forge_fail(&f, "record of %zu bytes does not fit in a 64 KiB chunk", rec.len);
 				goto out;
 			}
