@@ -490,10 +490,56 @@ static struct evtx_event *event_new(void)
 	return event;
 }
 
+/* The channel each provider writes to in this file. A record outside the catalogue is only
+ * counted, per (channel, provider, event id); libevtx has no getter for the channel, so the first
+ * record of each provider is rendered and later ones reuse its channel instead of paying for a
+ * rendering (an .evtx file holds one channel; a forwarded-events file can mix them, and there a
+ * provider seen in two channels is counted under the first). */
+enum { CHANNEL_CACHE_SIZE = 64 };
+
+struct channel_cache {
+	char *provider[CHANNEL_CACHE_SIZE];
+	char *channel[CHANNEL_CACHE_SIZE];
+	size_t count;
+};
+
+static const char *channel_cache_find(const struct channel_cache *cache, const char *provider)
+{
+	for (size_t i = 0; provider && i < cache->count; i++)
+		if (strcmp(cache->provider[i], provider) == 0)
+			return cache->channel[i];
+	return NULL;
+}
+
+static void channel_cache_add(struct channel_cache *cache, const char *provider,
+			      const char *channel)
+{
+	if (!provider || !channel || cache->count == CHANNEL_CACHE_SIZE ||
+	    channel_cache_find(cache, provider))
+		return;
+	cache->provider[cache->count] = strdup(provider);
+	cache->channel[cache->count] = strdup(channel);
+	if (!cache->provider[cache->count] || !cache->channel[cache->count]) {
+		free(cache->provider[cache->count]);
+		free(cache->channel[cache->count]);
+		return;
+	}
+	cache->count++;
+}
+
+static void channel_cache_free(struct channel_cache *cache)
+{
+	for (size_t i = 0; i < cache->count; i++) {
+		free(cache->provider[i]);
+		free(cache->channel[i]);
+	}
+	cache->count = 0;
+}
+
 /* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop, -1 if
  * the record was a recovery candidate that could not be rendered (not handed on). */
 static int read_record(libevtx_record_t *record, int recovered, int index,
-		       const struct evtx_callbacks *cb)
+		       const struct evtx_callbacks *cb, struct channel_cache *channels)
 {
 	libevtx_error_t *error = NULL;
 	struct evtx_event *event = event_new();
@@ -528,6 +574,13 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 					libevtx_record_get_utf8_source_name);
 
 	want = cb->want ? cb->want(cb->context, event->provider, event->event_id) : 1;
+	if (want == 0 && !recovered) {
+		const char *channel = channel_cache_find(channels, event->provider);
+		if (channel) {
+			event->channel = strdup(channel);
+			return cb->event(cb->context, event) != 0;
+		}
+	}
 	event->xml = record_string(record, libevtx_record_get_utf8_xml_string_size,
 				   libevtx_record_get_utf8_xml_string);
 	if (!event->xml && recovered) {
@@ -569,6 +622,8 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 			event->full = want == 1 || (cb->keep_rendered &&
 						     cb->keep_rendered(cb->context, event->xml));
 		}
+		if (!recovered)
+			channel_cache_add(channels, event->provider, event->channel);
 		if (!event->full) {
 			free(event->xml);
 			event->xml = NULL;
@@ -660,6 +715,7 @@ static void report_gaps(struct id_list *list, const struct evtx_callbacks *cb)
 int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
 	struct id_list seen_ids = {0};
+	struct channel_cache channels = {0};
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *error = NULL;
 	uint32_t flags = 0;
@@ -704,7 +760,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 		}
 		stats->records++;
 		remember_number(record, &seen_ids);
-		stop = read_record(record, 0, i, cb);
+		stop = read_record(record, 0, i, cb, &channels);
 		libevtx_record_free(&record, NULL);
 	}
 	count = 0;
@@ -724,7 +780,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			continue;
 		}
 		remember_number(record, &seen_ids);
-		stop = read_record(record, 1, i, cb);
+		stop = read_record(record, 1, i, cb, &channels);
 		if (stop < 0) {
 			stats->recovered_failed++;
 			stop = 0;
@@ -739,6 +795,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 	libevtx_file_close(file, NULL);
 out:
 	free(seen_ids.ids);
+	channel_cache_free(&channels);
 	libevtx_file_free(&file, NULL);
 	return rc;
 }

@@ -8,8 +8,13 @@
 #include <libxml/parser.h>
 #include <libxml/xmlversion.h>
 #include <nettle/version.h>
+#include <archive.h>
 #include <sqlite3.h>
+#ifdef SANDTRACE_HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
 #include <stdlib.h>
+#include <string.h>
 
 static void set_text(struct version_entry *entry, const char *name, const char *text)
 {
@@ -34,6 +39,15 @@ void version_collect(struct version_entry entries[VERSION_ENTRY_COUNT])
 	set_text(&entries[4], "SQLite", sqlite3_libversion());
 	snprintf(buffer, sizeof buffer, "%d.%d", nettle_version_major(), nettle_version_minor());
 	set_text(&entries[5], "nettle", buffer);
+	/* archive_version_details() also names libarchive's own dependencies; the number suffices. */
+	set_text(&entries[6], "libarchive", archive_version_string() + strlen("libarchive "));
+#ifdef SANDTRACE_HAVE_MIMALLOC
+	snprintf(buffer, sizeof buffer, "%d.%d.%d", mi_version() / 100, mi_version() / 10 % 10,
+		 mi_version() % 10);
+	set_text(&entries[7], "mimalloc", buffer);
+#else
+	set_text(&entries[7], "allocator", "C library malloc");
+#endif
 }
 
 void version_print(FILE *out)

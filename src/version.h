@@ -16,7 +16,7 @@ struct version_entry {
 	char version[32];
 };
 
-enum { VERSION_ENTRY_COUNT = 6 };
+enum { VERSION_ENTRY_COUNT = 8 };
 
 /* Fills ENTRIES (VERSION_ENTRY_COUNT of them): sandtrace first, then each library. */
 void version_collect(struct version_entry entries[VERSION_ENTRY_COUNT]);
