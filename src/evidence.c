@@ -66,3 +66,14 @@ out:
 	close(fd);
 	return rc;
 }
+
+void evidence_sha256_hex(const void *data, size_t size, char out[65])
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, size, data);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+	to_hex(digest, SHA256_DIGEST_SIZE, out);
+}

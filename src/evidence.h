@@ -19,4 +19,7 @@ struct evidence_hashes {
 int evidence_hash_file(const char *path, struct evidence_hashes *hashes, char *err,
 		       size_t err_size);
 
+/* SHA-256 of SIZE bytes at DATA as lower-case hex into OUT. */
+void evidence_sha256_hex(const void *data, size_t size, char out[65]);
+
 #endif

@@ -19,6 +19,8 @@
 #include "discover.h"
 #include "evidence.h"
 #include "parsers/evtx.h"
+#include "parsers/task_xml.h"
+#include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
 #include "version.h"
@@ -452,6 +454,202 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 	return rc;
 }
 
+/* ---- task XML files and sandbox configurations (ARTIFACTS.md §4.1, §5.1) ------------------- */
+
+/* Reads at most LIMIT bytes of PATH; a larger file is refused (*TOO_BIG set). */
+static int read_small_file(const char *path, size_t limit, char **data, size_t *size,
+			   int *too_big)
+{
+	FILE *file = fopen(path, "rb");
+	char *buffer;
+	size_t got;
+
+	*too_big = 0;
+	if (!file)
+		return -1;
+	buffer = malloc(limit + 1);
+	if (!buffer) {
+		fclose(file);
+		return -1;
+	}
+	got = fread(buffer, 1, limit + 1, file);
+	if (ferror(file)) {
+		fclose(file);
+		free(buffer);
+		return -1;
+	}
+	fclose(file);
+	if (got > limit) {
+		free(buffer);
+		*too_big = 1;
+		return -1;
+	}
+	*data = buffer;
+	*size = got;
+	return 0;
+}
+
+/* Records a problem with a whole document, warns and counts it. */
+static int document_problem(struct writer *w, struct job *job, const char *location,
+			    const char *reason)
+{
+	fprintf(stderr, "sandtrace: warning: %s: %s\n", job->file->path, reason);
+	w->summary->problems++;
+	return store_add_error(w->store, job->evidence_id, job->file->path, location, reason);
+}
+
+/* Parses and stores one task definition. Returns 0, -1 on a store failure, 1 if DATA is not task
+ * XML at all. */
+static int write_task(struct writer *w, int64_t evidence_id, const char *source,
+		      const char *location, int64_t event_ref, const char *data, size_t size,
+		      const char *xml_sha256, int *well_formed)
+{
+	struct task_definition *task = NULL;
+	struct task_sandbox_launch launch;
+	char err[512];
+	int64_t id;
+	int rc;
+
+	*well_formed = 0;
+	if (task_xml_parse_memory(data, size, &task, err, sizeof err) != 0)
+		return 1;
+	memset(&launch, 0, sizeof launch);
+	task_xml_find_sandbox_launch(task, &launch);
+	rc = store_add_task(w->store, evidence_id, source, location, event_ref, task, &launch,
+			    xml_sha256, &id);
+	*well_formed = task->well_formed;
+	if (rc == 0 && launch.is_launcher && launch.inline_config) {
+		/* wsb.exe with an inline configuration in the task's arguments (§5.2). */
+		struct wsb_config *config = NULL;
+		char where[64];
+
+		snprintf(where, sizeof where, "tasks.id=%lld", (long long)id);
+		if (wsb_parse_memory(launch.inline_config, strlen(launch.inline_config), &config, err,
+				     sizeof err) == 0) {
+			int64_t config_id;
+			/* Configurations from event-derived tasks are derived again on every run. */
+			rc = store_add_wsb_config(w->store, evidence_id,
+						  event_ref > 0 ? "inline_event_task" : "inline_task",
+						  where, config, &config_id);
+			wsb_config_free(config);
+		}
+	}
+	task_sandbox_launch_clear(&launch);
+	task_definition_free(task);
+	return rc;
+}
+
+static int write_document_job(struct job *job, struct writer *w)
+{
+	char *data = NULL, err[512];
+	size_t size = 0;
+	int too_big = 0, rc = 0, well_formed = 0;
+	const char *status = "parsed";
+
+	if (read_small_file(job->file->path, WSB_MAX_INPUT_SIZE, &data, &size, &too_big) != 0) {
+		rc = document_problem(w, job, "file",
+				      too_big ? "larger than 1 MiB: not read as XML (real task and "
+						".wsb files are a few KiB)"
+					      : "cannot be read");
+		return rc == 0 ? store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0,
+							   0)
+			       : -1;
+	}
+	if (job->file->kind == EVIDENCE_TASK_XML) {
+		/* §4.2: the TaskCache Hash is the SHA-256 of the file without its byte-order mark. */
+		char sha[65];
+		size_t skip = 0;
+
+		if (size >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE)
+			skip = 2;
+		else if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+			skip = 3;
+		evidence_sha256_hex(data + skip, size - skip, sha);
+		rc = write_task(w, job->evidence_id, "task_file", job->file->path, 0, data, size, sha,
+				&well_formed);
+		if (rc == 1) {
+			rc = document_problem(w, job, "file", "not readable as task XML");
+			status = "failed";
+		} else if (rc == 0 && !well_formed) {
+			rc = document_problem(w, job, "file", "malformed XML, read in recovery mode");
+			status = "partly";
+		}
+	} else {
+		struct wsb_config *config = NULL;
+		int64_t id;
+
+		if (wsb_parse_memory(data, size, &config, err, sizeof err) != 0) {
+			rc = document_problem(w, job, "file", err);
+			status = "failed";
+		} else {
+			rc = store_add_wsb_config(w->store, job->evidence_id, "file", job->file->path,
+						  config, &id);
+			if (rc == 0 && !config->well_formed) {
+				rc = document_problem(w, job, "file",
+						      "malformed XML, read in recovery mode");
+				status = "partly";
+			}
+			wsb_config_free(config);
+		}
+	}
+	free(data);
+	if (rc != 0)
+		return -1;
+	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+}
+
+/* Task definitions inside stored 4698/4702 records (§4.1). */
+static int on_task_content(void *context, int64_t event_row, int64_t evidence_id, int event_id,
+			   const char *content)
+{
+	struct writer *w = context;
+	char location[64];
+	int well_formed, rc;
+
+	snprintf(location, sizeof location, "events.id=%lld", (long long)event_row);
+	rc = write_task(w, evidence_id, event_id == 4702 ? "event_4702" : "event_4698", location,
+			event_row, content, strlen(content), NULL, &well_formed);
+	if (rc == 1) {
+		w->summary->problems++;
+		return store_add_error(w->store, evidence_id, location, location,
+				       "TaskContent is not readable as task XML");
+	}
+	return rc;
+}
+
+/* Inline sandbox configurations given to wsb.exe on a command line (§5.2). */
+static int on_command_line(void *context, int64_t event_row, int64_t evidence_id,
+			   const char *command_line)
+{
+	struct writer *w = context;
+	char *inline_config = NULL, location[64], err[512];
+	struct wsb_config *config = NULL;
+	int rc = 0;
+
+	if (wsb_find_in_command_line(command_line, NULL, &inline_config) != 0 || !inline_config)
+		return 0;
+	snprintf(location, sizeof location, "events.id=%lld", (long long)event_row);
+	if (wsb_parse_memory(inline_config, strlen(inline_config), &config, err, sizeof err) == 0) {
+		int64_t id;
+		rc = store_add_wsb_config(w->store, evidence_id, "inline_command_line", location,
+					  config, &id);
+		wsb_config_free(config);
+	}
+	free(inline_config);
+	return rc;
+}
+
+/* Rows that come from stored events rather than from files. Runs on every ingest over the whole
+ * store, so it first forgets what an earlier run derived. */
+static int derive_from_events(struct writer *w)
+{
+	if (store_clear_derived(w->store) != 0)
+		return -1;
+	if (store_each_task_content(w->store, on_task_content, w) != 0)
+		return -1;
+	return store_each_sandbox_command_line(w->store, on_command_line, w);
+}
+
 /* Registers every hashed file: evidence rows (one per content), paths, hashing errors. Marks the
  * jobs whose content is new EVTX for parsing. */
 static int register_files(struct pipeline *p, struct writer *w)
@@ -484,7 +682,9 @@ static int register_files(struct pipeline *p, struct writer *w)
 		} else if (found) {
 			w->summary->files_duplicate++;
 		} else {
-			int parse = job->file->kind == EVIDENCE_EVTX;
+			int parse = job->file->kind == EVIDENCE_EVTX ||
+				    job->file->kind == EVIDENCE_TASK_XML ||
+				    job->file->kind == EVIDENCE_WSB;
 			if (store_add_evidence(w->store, &job->hashes,
 					       evidence_kind_name(job->file->kind),
 					       parse ? "pending" : "skipped", &job->evidence_id) != 0)
@@ -587,7 +787,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		goto out;
 	}
 	for (size_t i = 0; i < p.job_count; i++)
-		if (p.jobs[i].parse)
+		if (p.jobs[i].parse && p.jobs[i].file->kind == EVIDENCE_EVTX)
 			p.parse_order[p.parse_count++] = i;
 	w.files_total = p.parse_count;
 
@@ -604,6 +804,16 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		w.files_done++;
 		show_progress(&w, 0);
 	}
+	/* Task files and sandbox configurations are small: read here, after the logs, whose
+	 * 4698/4702 events carry further task definitions (ARTIFACTS.md §4.1). */
+	for (size_t i = 0; i < p.job_count; i++) {
+		struct job *job = &p.jobs[i];
+		if (job->parse && job->file->kind != EVIDENCE_EVTX &&
+		    write_document_job(job, &w) != 0)
+			goto store_failed;
+	}
+	if (derive_from_events(&w) != 0)
+		goto store_failed;
 	if (store_commit(store) != 0 || store_finish_run(store) != 0)
 		goto store_failed;
 	show_progress(&w, 1);
@@ -647,7 +857,7 @@ void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 	       s->files_by_kind[EVIDENCE_ARCHIVE], s->files_duplicate, s->files_unreadable,
 	       s->files_unknown);
 	if (s->files_not_parsed)
-		printf("recorded but not parsed by this version (hives, task XML, .wsb, archives): "
+		printf("recorded but not parsed by this version (hives, archives): "
 		       "%zu\n",
 		       s->files_not_parsed);
 	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -110,6 +110,117 @@ CREATE TABLE event_sources (
   offset        INTEGER,
   recovered     INTEGER NOT NULL,
   PRIMARY KEY (event_id_ref, evidence_id, offset)
+);
+
+-- A scheduled task definition, from a task XML file, a 4698/4702 TaskContent, or the TaskCache
+-- (ARTIFACTS.md §4). Raw texts are kept as written; booleans are effective values (schema defaults).
+CREATE TABLE tasks (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  source        TEXT NOT NULL,      -- task_file | event_4698 | event_4702 | taskcache
+  location      TEXT NOT NULL,      -- path inside the collection, "events.id=N", or the key path
+  event_ref     INTEGER REFERENCES events(id), -- the 4698/4702 it came from
+  well_formed   INTEGER NOT NULL,   -- 0 = XML was malformed and read in recovery mode
+  encoding_repaired INTEGER NOT NULL DEFAULT 0, -- 1 = the declared encoding contradicted the bytes
+  parse_problem TEXT,               -- libxml2's message when not well formed or repaired
+  uri           TEXT,               -- RegistrationInfo/URI (or the Tasks\{GUID}\Path)
+  author        TEXT,               -- RegistrationInfo/Author (free text, forgeable)
+  description   TEXT,
+  registration_date TEXT,           -- RegistrationInfo/Date as written (usually local time, no zone)
+  security_descriptor TEXT,         -- RegistrationInfo/SecurityDescriptor (SDDL)
+  principal_user TEXT,              -- the Principal the actions run as (Actions/@Context): UserId
+  principal_group TEXT,
+  principal_logon_type TEXT,
+  principal_run_level TEXT,
+  enabled       INTEGER,            -- Settings/Enabled, effective (default 1)
+  enabled_raw   TEXT,
+  hidden        INTEGER,            -- Settings/Hidden, effective (default 0)
+  hidden_raw    TEXT,
+  sandbox_launcher INTEGER NOT NULL DEFAULT 0, -- 1 = an Exec action starts Windows Sandbox
+  launcher_reason TEXT,             -- why (e.g. "Exec runs WindowsSandbox.exe")
+  wsb_path      TEXT,               -- the .wsb the launcher names, as written
+  inline_config TEXT,               -- an inline <Configuration> in the arguments (wsb.exe, §5.2)
+  xml_sha256    TEXT                -- SHA-256 of the XML without BOM (TaskCache Hash join, §4.2)
+);
+CREATE INDEX tasks_uri ON tasks(uri);
+
+-- A trigger of a task, in document order.
+CREATE TABLE task_triggers (
+  task_id       INTEGER NOT NULL REFERENCES tasks(id),
+  position      INTEGER NOT NULL,   -- 0-based order in Triggers
+  type          TEXT NOT NULL,      -- element name: BootTrigger, LogonTrigger, TimeTrigger, ...
+  enabled       INTEGER,            -- effective (default 1; NULL = unrecognised value)
+  enabled_raw   TEXT,
+  start_boundary TEXT,              -- as written
+  end_boundary  TEXT,
+  delay         TEXT,               -- ISO-8601 duration as written
+  user_id       TEXT,               -- logon / session triggers
+  subscription  TEXT,               -- event triggers: the query
+  PRIMARY KEY (task_id, position)
+);
+
+-- An action of a task, in document order.
+CREATE TABLE task_actions (
+  task_id       INTEGER NOT NULL REFERENCES tasks(id),
+  position      INTEGER NOT NULL,
+  type          TEXT NOT NULL,      -- Exec | ComHandler | SendEmail | ShowMessage | other name
+  command       TEXT,               -- Exec/Command
+  arguments     TEXT,               -- Exec/Arguments
+  working_directory TEXT,           -- Exec/WorkingDirectory
+  class_id      TEXT,               -- ComHandler/ClassId
+  data          TEXT,               -- ComHandler/Data
+  PRIMARY KEY (task_id, position)
+);
+
+-- A Windows Sandbox configuration: a .wsb file, an inline <Configuration> of wsb.exe, or one
+-- named on a command line (ARTIFACTS.md §5.1, §5.2).
+CREATE TABLE wsb_configs (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  source        TEXT NOT NULL,      -- file | inline_command_line | inline_task (a task file's
+                                    -- arguments) | inline_event_task (a 4698/4702's)
+  location      TEXT NOT NULL,      -- path inside the collection, or "events.id=N" / "tasks.id=N"
+  well_formed   INTEGER NOT NULL,   -- 0 = malformed XML read in recovery mode
+  parse_problem TEXT,
+  memory_raw    TEXT,               -- MemoryInMB as written
+  memory_mb     INTEGER,            -- parsed; NULL = not set (automatic) or not a number
+  logon_command TEXT                -- LogonCommand/Command as written
+);
+
+-- Every Enable/Disable setting of a configuration: raw text and effective value with its origin, so
+-- "Networking: enabled (default, element absent)" differs from "enabled (explicit)".
+CREATE TABLE wsb_settings (
+  config_id     INTEGER NOT NULL REFERENCES wsb_configs(id),
+  name          TEXT NOT NULL,      -- vGPU, Networking, AudioInput, VideoInput, ProtectedClient, ...
+  raw           TEXT,               -- element text as written; NULL = element absent
+  effective     INTEGER,            -- 1 on, 0 off, NULL unknown (unrecognised value)
+  origin        TEXT NOT NULL,      -- absent | default | explicit | invalid
+  description   TEXT NOT NULL,      -- the sentence a report prints
+  PRIMARY KEY (config_id, name)
+);
+
+-- A mapped folder of a configuration.
+CREATE TABLE wsb_folders (
+  config_id     INTEGER NOT NULL REFERENCES wsb_configs(id),
+  position      INTEGER NOT NULL,
+  host_folder   TEXT,               -- HostFolder as written
+  sandbox_folder_raw TEXT,          -- SandboxFolder as written
+  sandbox_folder TEXT,              -- effective path inside the sandbox (documented default applied)
+  sandbox_folder_is_default INTEGER NOT NULL,
+  read_only_raw TEXT,               -- ReadOnly as written
+  read_only     INTEGER,            -- effective: 1 read-only, 0 writable, NULL unknown
+  read_only_is_default INTEGER NOT NULL,
+  PRIMARY KEY (config_id, position)
+);
+
+-- A risk flag of a configuration, with its reason (the findings rules refer to the ids).
+CREATE TABLE wsb_risks (
+  config_id     INTEGER NOT NULL REFERENCES wsb_configs(id),
+  risk_id       TEXT NOT NULL,      -- WSB-WRITABLE-ROOT-MAPPING, WSB-NETWORKING-ON, ...
+  severity      TEXT NOT NULL,      -- high | medium | low | info
+  section       TEXT NOT NULL,      -- the ARTIFACTS.md section it rests on
+  reason        TEXT NOT NULL,      -- a sentence for the report
+  folder_position INTEGER           -- the mapped folder concerned, NULL if none
 );
 
 -- Events with their times as ISO-8601 UTC, for people reading the store with sqlite3.

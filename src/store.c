@@ -403,3 +403,337 @@ int store_clear_event_counts(struct store *store, int64_t evidence_id)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* ---- host artifacts (ARTIFACTS.md §4, §5) --------------------------------------------------- */
+
+/* Prepares SQL, runs it with no result rows, finalises. The binder fills the parameters. */
+static int run_once(struct store *store, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
+		    const void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind(st, arg);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void bind_bool_or_null(sqlite3_stmt *st, int index, int value)
+{
+	bind_int_or_null(st, index, value, value == 0 || value == 1);
+}
+
+/* The principal the actions run as: the one named by Actions/@Context, else the first. */
+static const struct task_principal *task_acting_principal(const struct task_definition *task)
+{
+	for (size_t i = 0; task->actions_context && i < task->principal_count; i++)
+		if (task->principals[i].id && strcmp(task->principals[i].id, task->actions_context) == 0)
+			return &task->principals[i];
+	return task->principal_count ? &task->principals[0] : NULL;
+}
+
+struct task_row {
+	int64_t evidence_id, event_ref;
+	const char *source, *location, *xml_sha256;
+	const struct task_definition *task;
+	const struct task_sandbox_launch *launch;
+};
+
+static void bind_task(sqlite3_stmt *st, const void *arg)
+{
+	const struct task_row *r = arg;
+	const struct task_definition *t = r->task;
+	const struct task_principal *p = task_acting_principal(t);
+	int launcher = r->launch && r->launch->is_launcher;
+
+	sqlite3_bind_int64(st, 1, r->evidence_id);
+	sqlite3_bind_text(st, 2, r->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->location, -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 4, r->event_ref, r->event_ref > 0);
+	sqlite3_bind_int(st, 5, t->well_formed);
+	sqlite3_bind_int(st, 6, t->encoding_repaired);
+	bind_text_or_null(st, 7, t->parse_problem);
+	bind_text_or_null(st, 8, t->uri);
+	bind_text_or_null(st, 9, t->author);
+	bind_text_or_null(st, 10, t->description);
+	bind_text_or_null(st, 11, t->date);
+	bind_text_or_null(st, 12, t->security_descriptor);
+	bind_text_or_null(st, 13, p ? p->user_id : NULL);
+	bind_text_or_null(st, 14, p ? p->group_id : NULL);
+	bind_text_or_null(st, 15, p ? p->logon_type : NULL);
+	bind_text_or_null(st, 16, p ? p->run_level : NULL);
+	bind_bool_or_null(st, 17, t->enabled);
+	bind_text_or_null(st, 18, t->enabled_raw);
+	bind_bool_or_null(st, 19, t->hidden);
+	bind_text_or_null(st, 20, t->hidden_raw);
+	sqlite3_bind_int(st, 21, launcher);
+	bind_text_or_null(st, 22, launcher ? r->launch->reason : NULL);
+	bind_text_or_null(st, 23, launcher ? r->launch->wsb_path : NULL);
+	bind_text_or_null(st, 24, launcher ? r->launch->inline_config : NULL);
+	bind_text_or_null(st, 25, r->xml_sha256);
+}
+
+struct child_row {
+	int64_t parent;
+	size_t position;
+	const void *item;
+};
+
+static void bind_trigger(sqlite3_stmt *st, const void *arg)
+{
+	const struct child_row *r = arg;
+	const struct task_trigger *t = r->item;
+
+	sqlite3_bind_int64(st, 1, r->parent);
+	sqlite3_bind_int64(st, 2, (int64_t)r->position);
+	sqlite3_bind_text(st, 3, t->type ? t->type : "", -1, SQLITE_TRANSIENT);
+	bind_bool_or_null(st, 4, t->enabled);
+	bind_text_or_null(st, 5, t->enabled_raw);
+	bind_text_or_null(st, 6, t->start_boundary);
+	bind_text_or_null(st, 7, t->end_boundary);
+	bind_text_or_null(st, 8, t->delay);
+	bind_text_or_null(st, 9, t->user_id);
+	bind_text_or_null(st, 10, t->subscription);
+}
+
+static void bind_action(sqlite3_stmt *st, const void *arg)
+{
+	const struct child_row *r = arg;
+	const struct task_action *a = r->item;
+	static const char *const TYPES[] = {"Exec", "ComHandler", "SendEmail", "ShowMessage"};
+	const char *type = a->type < TASK_ACTION_OTHER ? TYPES[a->type] : a->name;
+
+	sqlite3_bind_int64(st, 1, r->parent);
+	sqlite3_bind_int64(st, 2, (int64_t)r->position);
+	sqlite3_bind_text(st, 3, type ? type : "", -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 4, a->command);
+	bind_text_or_null(st, 5, a->arguments);
+	bind_text_or_null(st, 6, a->working_directory);
+	bind_text_or_null(st, 7, a->class_id);
+	bind_text_or_null(st, 8, a->data);
+}
+
+int store_add_task(struct store *store, int64_t evidence_id, const char *source,
+		   const char *location, int64_t event_ref, const struct task_definition *task,
+		   const struct task_sandbox_launch *launch, const char *xml_sha256, int64_t *id)
+{
+	struct task_row row = {evidence_id, event_ref, source, location, xml_sha256, task, launch};
+
+	if (run_once(store,
+		     "INSERT INTO tasks (evidence_id, source, location, event_ref, well_formed, "
+		     "encoding_repaired, parse_problem, uri, author, description, registration_date, "
+		     "security_descriptor, principal_user, principal_group, principal_logon_type, "
+		     "principal_run_level, enabled, enabled_raw, hidden, hidden_raw, sandbox_launcher, "
+		     "launcher_reason, wsb_path, inline_config, xml_sha256) VALUES (?1, ?2, ?3, ?4, ?5, "
+		     "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+		     "?23, ?24, ?25)",
+		     bind_task, &row) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store->db);
+	for (size_t i = 0; i < task->trigger_count; i++) {
+		struct child_row child = {*id, i, &task->triggers[i]};
+		if (run_once(store,
+			     "INSERT INTO task_triggers (task_id, position, type, enabled, enabled_raw, "
+			     "start_boundary, end_boundary, delay, user_id, subscription) VALUES (?1, ?2, "
+			     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			     bind_trigger, &child) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < task->action_count; i++) {
+		struct child_row child = {*id, i, &task->actions[i]};
+		if (run_once(store,
+			     "INSERT INTO task_actions (task_id, position, type, command, arguments, "
+			     "working_directory, class_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			     bind_action, &child) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct wsb_row {
+	int64_t evidence_id;
+	const char *source, *location;
+	const struct wsb_config *config;
+};
+
+static void bind_wsb(sqlite3_stmt *st, const void *arg)
+{
+	const struct wsb_row *r = arg;
+
+	sqlite3_bind_int64(st, 1, r->evidence_id);
+	sqlite3_bind_text(st, 2, r->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->location, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, r->config->well_formed);
+	bind_text_or_null(st, 5, r->config->parse_problem);
+	bind_text_or_null(st, 6, r->config->memory_raw);
+	bind_int_or_null(st, 7, r->config->memory_mb, r->config->memory_mb >= 0);
+	bind_text_or_null(st, 8, r->config->logon_command);
+}
+
+static void bind_setting(sqlite3_stmt *st, const void *arg)
+{
+	static const char *const ORIGINS[] = {"absent", "default", "explicit", "invalid"};
+	const struct child_row *r = arg;
+	const struct wsb_setting *w = r->item;
+	char description[512];
+
+	wsb_describe_setting(w, description, sizeof description);
+	sqlite3_bind_int64(st, 1, r->parent);
+	sqlite3_bind_text(st, 2, w->name, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, w->raw);
+	bind_bool_or_null(st, 4, w->effective);
+	sqlite3_bind_text(st, 5, ORIGINS[w->source], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, description, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_folder(sqlite3_stmt *st, const void *arg)
+{
+	const struct child_row *r = arg;
+	const struct wsb_mapped_folder *f = r->item;
+
+	sqlite3_bind_int64(st, 1, r->parent);
+	sqlite3_bind_int64(st, 2, (int64_t)r->position);
+	bind_text_or_null(st, 3, f->host_folder_raw);
+	bind_text_or_null(st, 4, f->sandbox_folder_raw);
+	bind_text_or_null(st, 5, f->sandbox_folder);
+	sqlite3_bind_int(st, 6, f->sandbox_folder_is_default);
+	bind_text_or_null(st, 7, f->read_only_raw);
+	bind_bool_or_null(st, 8, f->read_only);
+	sqlite3_bind_int(st, 9, f->read_only_is_default);
+}
+
+static void bind_risk(sqlite3_stmt *st, const void *arg)
+{
+	const struct child_row *r = arg;
+	const struct wsb_risk *k = r->item;
+
+	sqlite3_bind_int64(st, 1, r->parent);
+	sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, k->section, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, k->reason ? k->reason : "", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 6, k->mapped_folder, k->mapped_folder >= 0);
+}
+
+int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *source,
+			 const char *location, const struct wsb_config *config, int64_t *id)
+{
+	struct wsb_row row = {evidence_id, source, location, config};
+
+	if (run_once(store,
+		     "INSERT INTO wsb_configs (evidence_id, source, location, well_formed, "
+		     "parse_problem, memory_raw, memory_mb, logon_command) VALUES (?1, ?2, ?3, ?4, ?5, "
+		     "?6, ?7, ?8)",
+		     bind_wsb, &row) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store->db);
+	for (size_t i = 0; i < WSB_SETTING_COUNT; i++) {
+		struct child_row child = {*id, i, &config->settings[i]};
+		if (run_once(store,
+			     "INSERT INTO wsb_settings (config_id, name, raw, effective, origin, "
+			     "description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     bind_setting, &child) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < config->mapped_folder_count; i++) {
+		struct child_row child = {*id, i, &config->mapped_folders[i]};
+		if (run_once(store,
+			     "INSERT INTO wsb_folders (config_id, position, host_folder, "
+			     "sandbox_folder_raw, sandbox_folder, sandbox_folder_is_default, "
+			     "read_only_raw, read_only, read_only_is_default) VALUES (?1, ?2, ?3, ?4, ?5, "
+			     "?6, ?7, ?8, ?9)",
+			     bind_folder, &child) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < config->risk_count; i++) {
+		struct child_row child = {*id, i, &config->risks[i]};
+		if (run_once(store,
+			     "INSERT INTO wsb_risks (config_id, risk_id, severity, section, reason, "
+			     "folder_position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     bind_risk, &child) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_each_task_content(struct store *store,
+			    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
+				      int event_id, const char *content),
+			    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	/* §1.1: 4698 TaskContent, 4702 TaskContentNew. */
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT id, evidence_id, event_id, coalesce(json_extract(data, "
+			       "'$.TaskContent'), json_extract(data, '$.TaskContentNew')) FROM events "
+			       "WHERE provider = 'Microsoft-Windows-Security-Auditing' AND event_id IN "
+			       "(4698, 4702) ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *content = (const char *)sqlite3_column_text(st, 3);
+		if (content && *content)
+			rc = fn(context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				sqlite3_column_int(st, 2), content);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_each_sandbox_command_line(struct store *store,
+				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
+					      const char *command_line),
+				    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §5.2 (wsb.exe). */
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT id, evidence_id, json_extract(data, '$.CommandLine') AS c FROM "
+			       "events WHERE ((provider = 'Microsoft-Windows-Security-Auditing' AND "
+			       "event_id = 4688) OR (provider = 'Microsoft-Windows-Sysmon' AND event_id "
+			       "= 1)) AND (c LIKE '%wsb%' OR c LIKE '%WindowsSandbox%') ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *command_line = (const char *)sqlite3_column_text(st, 2);
+		if (command_line)
+			rc = fn(context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				command_line);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_clear_derived(struct store *store)
+{
+	static const char *const SQL[] = {
+		"DELETE FROM task_triggers WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
+		"NOT NULL)",
+		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
+		"NOT NULL)",
+		"DELETE FROM wsb_settings WHERE config_id IN (SELECT id FROM wsb_configs WHERE source "
+		"IN ('inline_command_line', 'inline_event_task'))",
+		"DELETE FROM wsb_folders WHERE config_id IN (SELECT id FROM wsb_configs WHERE source "
+		"IN ('inline_command_line', 'inline_event_task'))",
+		"DELETE FROM wsb_risks WHERE config_id IN (SELECT id FROM wsb_configs WHERE source "
+		"IN ('inline_command_line', 'inline_event_task'))",
+		"DELETE FROM wsb_configs WHERE source IN ('inline_command_line', 'inline_event_task')",
+		"DELETE FROM tasks WHERE event_ref IS NOT NULL",
+	};
+
+	for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++)
+		if (exec(store, SQL[i]) != 0)
+			return -1;
+	return 0;
+}

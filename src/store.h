@@ -12,8 +12,10 @@
 
 #include "evidence.h"
 #include "parsers/evtx.h"
+#include "parsers/task_xml.h"
+#include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 1 };
+enum { STORE_SCHEMA_VERSION = 2 };
 
 struct store;
 
@@ -54,5 +56,35 @@ int store_clear_event_counts(struct store *store, int64_t evidence_id);
 /* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
 int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
 			  const char *provider, uint32_t event_id, uint64_t seen, uint64_t stored);
+
+/* Calls FN for every stored 4698 (TaskContent) and 4702 (TaskContentNew) with non-empty content,
+ * in row order. FN returns 0 to go on. */
+int store_each_task_content(struct store *store,
+			    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
+				      int event_id, const char *content),
+			    void *context);
+
+/* Calls FN for every stored process-creation command line (Security 4688, Sysmon 1) that names
+ * Windows Sandbox (WindowsSandbox.exe, wsb.exe, .wsb), in row order. */
+int store_each_sandbox_command_line(struct store *store,
+				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
+					      const char *command_line),
+				    void *context);
+
+/* Forgets the tasks and configurations derived from stored events (before they are derived
+ * again over the whole store). */
+int store_clear_derived(struct store *store);
+
+/* Stores a task definition read from EVIDENCE_ID. SOURCE is task_file, event_4698, event_4702 or
+ * taskcache; LOCATION says where; EVENT_REF is the events row (0 if none); LAUNCH may be NULL;
+ * XML_SHA256 may be NULL. Sets *ID to the tasks row. */
+int store_add_task(struct store *store, int64_t evidence_id, const char *source,
+		   const char *location, int64_t event_ref, const struct task_definition *task,
+		   const struct task_sandbox_launch *launch, const char *xml_sha256, int64_t *id);
+
+/* Stores a sandbox configuration read from EVIDENCE_ID (SOURCE: file, inline_command_line,
+ * inline_task, inline_event_task) with its settings, folders and risks. Sets *ID to the wsb_configs row. */
+int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *source,
+			 const char *location, const struct wsb_config *config, int64_t *id);
 
 #endif

@@ -159,6 +159,36 @@ def main():
         check(con.execute("SELECT count(*) FROM parse_errors").fetchone()[0] == 0,
               "the bundled case produced parse errors")
 
+        # Host artifacts read from files and from the 4698 (ARTIFACTS.md §4.1, §5.1): the launcher
+        # task, found both as a file and inside the Security log, and its configuration.
+        launcher = [tuple(r) for r in con.execute(
+            "SELECT source, uri, hidden, enabled, sandbox_launcher, wsb_path, principal_user FROM tasks "
+            "WHERE sandbox_launcher = 1 ORDER BY source")]
+        want = ("\\Microsoft\\Windows\\Maintenance\\MaintenanceSync", 1, 1, 1,
+                "C:\\Windows\\System32\\MaintenanceSync.wsb", "S-1-5-18")
+        check([r[0] for r in launcher] == ["event_4698", "task_file"],
+              "sandbox launcher tasks: %s" % launcher)
+        for r in launcher:
+            check(r[1:] == want, "launcher task %s: %s, expected %s" % (r[0], r[1:], want))
+        check(con.execute("SELECT count(*) FROM tasks WHERE sandbox_launcher = 0 AND uri LIKE "
+                          "'%OneDrive%'").fetchone()[0] == 1, "the ordinary OneDrive task")
+        cfg = con.execute("SELECT id, logon_command, memory_mb FROM wsb_configs WHERE location LIKE "
+                          "'%MaintenanceSync.wsb'").fetchone()
+        check(cfg is not None and cfg[1] == "C:\\HostUsers\\Public\\Downloads\\run.bat" and cfg[2] == 2048,
+              "MaintenanceSync.wsb config: %s" % (tuple(cfg) if cfg else None,))
+        if cfg:
+            folder = con.execute("SELECT host_folder, sandbox_folder, read_only, read_only_is_default "
+                                 "FROM wsb_folders WHERE config_id = ?", (cfg[0],)).fetchall()
+            check([tuple(f) for f in folder] == [("C:\\Users", "C:\\HostUsers", 0, 0)],
+                  "mapped folders: %s" % [tuple(f) for f in folder])
+            net = con.execute("SELECT raw, effective, origin FROM wsb_settings WHERE config_id = ? AND "
+                              "name = 'Networking'", (cfg[0],)).fetchone()
+            check(tuple(net) == ("Enable", 1, "explicit"), "Networking: %s" % (tuple(net),))
+            risks = sorted(r[0] for r in con.execute("SELECT risk_id FROM wsb_risks WHERE config_id = ?",
+                                                     (cfg[0],)))
+            check(risks == ["WSB-LOGON-IN-MAPPED-FOLDER", "WSB-LOGON-SCRIPT", "WSB-NETWORKING-ON",
+                            "WSB-WRITABLE-ROOT-MAPPING"], "risks: %s" % risks)
+
         # One worker stores exactly what two store (workers parse, one writer writes in order).
         single = os.path.join(tmp, "single.db")
         run = subprocess.run([sandtrace, "ingest", a, "--case", single, "--all-events", "--jobs", "1"],
@@ -166,6 +196,8 @@ def main():
         check(run.returncode == 0, "--jobs 1 ingest exited %d" % run.returncode)
         other = sqlite3.connect(single)
         for query in ("SELECT * FROM events ORDER BY id", "SELECT * FROM event_counts ORDER BY 1, 2, 3, 4",
+                      "SELECT * FROM tasks ORDER BY id", "SELECT * FROM wsb_configs ORDER BY id",
+                      "SELECT * FROM wsb_risks ORDER BY config_id, risk_id",
                       "SELECT id, sha256, kind, status, records_read FROM evidence ORDER BY id",
                       "SELECT evidence_id, path FROM evidence_paths ORDER BY id"):
             check([tuple(r) for r in con.execute(query)] == [tuple(r) for r in other.execute(query)],
@@ -174,14 +206,16 @@ def main():
 
         # Again: nothing added twice.
         before = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
-                  for t in ("evidence", "evidence_paths", "events", "event_sources")]
+                  for t in ("evidence", "evidence_paths", "events", "event_sources", "tasks",
+                            "task_actions", "wsb_configs", "wsb_folders", "wsb_risks")]
         counts_before = con.execute("SELECT sum(seen), sum(stored) FROM event_counts").fetchone()
         con.close()
         run = subprocess.run(cmd, capture_output=True, text=True)
         check(run.returncode == 0, "second ingest exited %d" % run.returncode)
         con = sqlite3.connect(db)
         after = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
-                 for t in ("evidence", "evidence_paths", "events", "event_sources")]
+                 for t in ("evidence", "evidence_paths", "events", "event_sources", "tasks",
+                           "task_actions", "wsb_configs", "wsb_folders", "wsb_risks")]
         check(before == after, "re-ingest changed counts %s -> %s" % (before, after))
         check(tuple(counts_before) == tuple(con.execute("SELECT sum(seen), sum(stored) FROM event_counts").fetchone()),
               "re-ingest changed event_counts")

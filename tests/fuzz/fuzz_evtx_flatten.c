@@ -6,7 +6,8 @@
  * ASan sees any read past the end.
  *
  * Build (clang, from the repository root; or cmake -DSANDTRACE_FUZZ=ON with CC=clang):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+ *     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
  *     -I. -Isrc tests/fuzz/fuzz_evtx_flatten.c parsers/evtx.c src/json.c src/strbuf.c \
  *     src/timeutil.c $(pkg-config --cflags --libs libevtx libxml-2.0) -o /tmp/fuzz_evtx_flatten
  * Seeds: one <Event> per file, e.g. split out of the .evtx.xml files in tests/forge/samples/evtx
