@@ -6,8 +6,10 @@
  * them as rows: one per value read, and one per key from which no value was read (so that the
  * LastWrite of empty keys, such as TaskCache Tree folders and Plain/Boot/Logon buckets, is kept).
  * The hive kind is decided from the content, never from the file name. Problems of the evidence
- * (unreadable key or value, bad base-block checksum, truncation, dirty hive) are returned as data
- * and reading goes on; only a file libregf cannot open at all is an error.
+ * (unreadable key or value, dirty hive, and bad base-block checksum or truncation when libregf
+ * still opens the file) are returned as data and reading goes on; only a file libregf cannot open
+ * at all is an error. libregf 20201007 refuses a hive whose base-block checksum is wrong or whose
+ * bins are cut short, so in practice those two come back as -1 with libregf's reason.
  *
  * Value data is returned as the raw bytes of the hive. libregf 20201007 returns the wrong bytes
  * for values of 1-3 bytes stored inline in the value key (it copies the last N bytes of the 4-byte

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "correlate/host_facts.h"
 #include "ingest.h"
+#include "store.h"
 #include "strbuf.h"
 
 static char *join_arguments(int argc, char **argv)
@@ -130,5 +132,51 @@ usage:
 	ingest_usage(stderr);
 out:
 	free(roots);
+	return rc;
+}
+
+int cli_facts(int argc, char **argv)
+{
+	const char *case_path = NULL;
+	struct store *store = NULL;
+	char err[1024];
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *value;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace facts --case case.db\n\n"
+			       "Derives and prints the host facts (Windows Sandbox feature state, its\n"
+			       "group policy, audit policy and what it means for the events sessions\n"
+			       "rely on, services) from the registry rows in the store, each with the\n"
+			       "rows it rests on.\n");
+			return 0;
+		} else if (is_option(argv[i], "--case") &&
+			   (value = option_value(argc, argv, &i, "--case")) != NULL) {
+			case_path = value;
+		} else {
+			fprintf(stderr, "sandtrace facts: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!case_path) {
+		fprintf(stderr, "usage: sandtrace facts --case case.db\n");
+		return 2;
+	}
+	if (access(case_path, F_OK) != 0) {
+		fprintf(stderr, "sandtrace facts: %s: no such case store\n", case_path);
+		return 1;
+	}
+	if (store_open(case_path, &store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace facts: %s\n", err);
+		return 1;
+	}
+	if (store_begin(store) != 0 || host_facts_derive(store) != 0 || store_commit(store) != 0) {
+		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
+		goto out;
+	}
+	rc = host_facts_print(store, stdout) == 0 ? 0 : 1;
+out:
+	store_close(store);
 	return rc;
 }

@@ -6,5 +6,6 @@
 #define SANDTRACE_CLI_H
 
 int cli_ingest(int argc, char **argv);
+int cli_facts(int argc, char **argv);
 
 #endif

@@ -18,7 +18,10 @@
 #include "catalog.h"
 #include "discover.h"
 #include "evidence.h"
+#include "correlate/host_facts.h"
+#include "parsers/archive.h"
 #include "parsers/evtx.h"
+#include "parsers/hive.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 #include "store.h"
@@ -539,12 +542,74 @@ static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 	return rc;
 }
 
+/* A hive: the known keys' rows, and its problems (ARTIFACTS.md §2-§4). */
+static int write_hive_job(struct job *job, struct writer *w)
+{
+	struct hive_result *hive = NULL;
+	const char *status = "parsed";
+	char err[512];
+	int rc = 0;
+
+	if (hive_parse_file(job->file->path, &hive, err, sizeof err) != 0) {
+		if (document_problem(w, job, "file", err) != 0)
+			return -1;
+		return store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0, 0);
+	}
+	for (size_t i = 0; rc == 0 && i < hive->row_count; i++)
+		rc = store_add_reg_value(w->store, job->evidence_id, hive->kind_name, &hive->rows[i]);
+	for (size_t i = 0; rc == 0 && i < hive->problem_count; i++) {
+		const struct hive_problem *problem = &hive->problems[i];
+		if (problem->severe) {
+			status = "partly";
+			rc = document_problem(w, job, problem->location, problem->reason);
+		} else {
+			w->summary->problems++;
+			rc = store_add_error(w->store, job->evidence_id, job->file->path,
+					     problem->location, problem->reason);
+		}
+	}
+	hive_result_free(hive);
+	if (rc != 0)
+		return -1;
+	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+}
+
+/* An archive found by content: format, encryption, name/content mismatch (§5.3). */
+static int write_archive_job(struct job *job, struct writer *w)
+{
+	struct archive_report *report = NULL;
+	const char *status = "parsed";
+	char err[512];
+	int rc;
+
+	if (archive_inspect_file(job->file->path, &report, err, sizeof err) != 0) {
+		if (document_problem(w, job, "file", err) != 0)
+			return -1;
+		return store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0, 0);
+	}
+	rc = store_add_archive(w->store, job->evidence_id, job->file->path, report);
+	if (rc == 0 && !report->complete) {
+		status = "partly";
+		rc = document_problem(w, job, "file",
+				      report->reason[0] ? report->reason : "archive listing incomplete");
+	}
+	archive_report_free(report);
+	if (rc != 0)
+		return -1;
+	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+}
+
 static int write_document_job(struct job *job, struct writer *w)
 {
 	char *data = NULL, err[512];
 	size_t size = 0;
 	int too_big = 0, rc = 0, well_formed = 0;
 	const char *status = "parsed";
+
+	if (job->file->kind == EVIDENCE_HIVE)
+		return write_hive_job(job, w);
+	if (job->file->kind == EVIDENCE_ARCHIVE)
+		return write_archive_job(job, w);
 
 	if (read_small_file(job->file->path, WSB_MAX_INPUT_SIZE, &data, &size, &too_big) != 0) {
 		rc = document_problem(w, job, "file",
@@ -682,16 +747,12 @@ static int register_files(struct pipeline *p, struct writer *w)
 		} else if (found) {
 			w->summary->files_duplicate++;
 		} else {
-			int parse = job->file->kind == EVIDENCE_EVTX ||
-				    job->file->kind == EVIDENCE_TASK_XML ||
-				    job->file->kind == EVIDENCE_WSB;
+			int parse = job->file->kind != EVIDENCE_UNKNOWN;
 			if (store_add_evidence(w->store, &job->hashes,
 					       evidence_kind_name(job->file->kind),
 					       parse ? "pending" : "skipped", &job->evidence_id) != 0)
 				return -1;
 			job->parse = parse;
-			if (!parse)
-				w->summary->files_not_parsed++;
 		}
 		if (store_add_path(w->store, job->evidence_id, job->file->path, job->file->mtime) !=
 		    0)
@@ -812,7 +873,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		    write_document_job(job, &w) != 0)
 			goto store_failed;
 	}
-	if (derive_from_events(&w) != 0)
+	if (derive_from_events(&w) != 0 || host_facts_derive(store) != 0)
 		goto store_failed;
 	if (store_commit(store) != 0 || store_finish_run(store) != 0)
 		goto store_failed;
@@ -856,10 +917,6 @@ void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 	       s->files_by_kind[EVIDENCE_TASK_XML], s->files_by_kind[EVIDENCE_WSB],
 	       s->files_by_kind[EVIDENCE_ARCHIVE], s->files_duplicate, s->files_unreadable,
 	       s->files_unknown);
-	if (s->files_not_parsed)
-		printf("recorded but not parsed by this version (hives, archives): "
-		       "%zu\n",
-		       s->files_not_parsed);
 	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "
 	       "catalogue), %llu recovered, %llu failed; %llu recovery candidates unreadable\n",
 	       (unsigned long long)s->records_stored, (unsigned long long)s->records_linked,

@@ -27,7 +27,6 @@ struct ingest_summary {
 	size_t files_unreadable; /* could not be opened or hashed */
 	size_t files_unknown;    /* walked, not evidence sandtrace reads */
 	size_t files_duplicate;  /* same content as another path or as an earlier run */
-	size_t files_not_parsed; /* evidence kinds this version records but does not parse yet */
 	uint64_t records_stored; /* new rows in events */
 	uint64_t records_linked; /* records already stored, linked as a further source */
 	uint64_t records_counted;/* counted only (outside the catalogue) */

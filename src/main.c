@@ -19,6 +19,8 @@ struct command {
 
 static const struct command COMMANDS[] = {
 	{"ingest", "read a collection into a case store (evidence, events, errors)", cli_ingest},
+	{"facts", "host facts (feature state, sandbox policy, audit coverage) with their basis",
+	 cli_facts},
 };
 
 static void print_usage(FILE *out)

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -221,6 +221,59 @@ CREATE TABLE wsb_risks (
   section       TEXT NOT NULL,      -- the ARTIFACTS.md section it rests on
   reason        TEXT NOT NULL,      -- a sentence for the report
   folder_position INTEGER           -- the mapped folder concerned, NULL if none
+);
+
+-- A registry value (or key, value_name NULL) read from one of the keys sandtrace knows
+-- (parsers/hive.c cites ARTIFACTS.md §2-§4 for each). Raw data is kept so a report can show
+-- exactly what was read.
+CREATE TABLE reg_values (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  hive_kind     TEXT NOT NULL,      -- SOFTWARE | SYSTEM | SECURITY | other (detected by content)
+  key_path      TEXT NOT NULL,      -- relative to the hive root, '\'-separated, as stored
+  key_last_write INTEGER,           -- the key's LastWrite, FILETIME (UTC)
+  value_name    TEXT,               -- '' = the default value; NULL = a row for the key itself
+  value_type    INTEGER,            -- REG_* number
+  value_type_name TEXT,             -- REG_SZ, REG_DWORD, ...
+  raw_hex       TEXT,               -- the value's bytes, lower-case hex
+  decoded       TEXT,               -- strings as text, numbers in decimal; NULL for binary
+  section       TEXT                -- the ARTIFACTS.md section that made sandtrace read this key
+);
+CREATE INDEX reg_values_key ON reg_values(key_path);
+
+-- A host fact derived from registry rows (correlate/host_facts.c): feature state, sandbox policy,
+-- audit policy and its coverage of the events sessions rely on, services, computer name.
+CREATE TABLE facts (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL,      -- feature_state | sandbox_policy | audit_policy |
+                                    -- audit_coverage | cmdline_audit | service | host
+  subject       TEXT NOT NULL,      -- what the fact is about (a feature, a value, a subcategory, ...)
+  value         TEXT NOT NULL,      -- the finding in a word or two ("enabled", "success", ...)
+  detail        TEXT NOT NULL,      -- the sentence a report prints, with its reasoning
+  time          INTEGER,            -- FILETIME the basis last changed (key LastWrite), if known
+  basis         TEXT NOT NULL,      -- the rows it rests on: "reg_values:12,13" ('' = absence)
+  evidence_id   INTEGER REFERENCES evidence(id), -- the hive it was read from, if one
+  confidence    TEXT NOT NULL,      -- high | medium | low
+  section       TEXT NOT NULL       -- the ARTIFACTS.md section the reasoning follows
+);
+
+-- An archive found by content (ARTIFACTS.md §5.3): whether its name hides what it is, and
+-- whether it is encrypted.
+CREATE TABLE archives (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  path          TEXT NOT NULL,      -- where it was found
+  family        TEXT,               -- 7z | zip | rar | cab | ... (from the magic)
+  format_name   TEXT,               -- libarchive's name for the format
+  extension     TEXT,               -- the file name's extension, lower case ('' if none)
+  name_mismatch INTEGER,            -- 1 = the extension does not say archive (.dat, .db, ...)
+  encrypted     INTEGER,            -- 1 yes, 0 no, NULL unknown
+  headers_encrypted INTEGER NOT NULL, -- 1 = even the entry list is encrypted (7z -mhe)
+  entry_count   INTEGER,            -- entries listed (capped, see complete)
+  encrypted_entries INTEGER,
+  names         TEXT,               -- the first entry names, JSON array
+  complete      INTEGER NOT NULL,   -- 0 = listing stopped early (damage, cap, time limit)
+  reason        TEXT                -- why it stopped, or NULL
 );
 
 -- Events with their times as ISO-8601 UTC, for people reading the store with sqlite3.

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "strbuf.h"
 #include "timeutil.h"
 
 extern const char SANDTRACE_SCHEMA_SQL[]; /* schema.sql, embedded by the build */
@@ -736,4 +738,242 @@ int store_clear_derived(struct store *store)
 		if (exec(store, SQL[i]) != 0)
 			return -1;
 	return 0;
+}
+
+/* ---- registry rows, archives, host facts (ARTIFACTS.md §2-§3, §5.3) ------------------------ */
+
+static char *hex_of(const uint8_t *data, size_t size)
+{
+	static const char HEX[] = "0123456789abcdef";
+	char *text = malloc(size * 2 + 1);
+
+	if (!text)
+		return NULL;
+	for (size_t i = 0; i < size; i++) {
+		text[2 * i] = HEX[data[i] >> 4];
+		text[2 * i + 1] = HEX[data[i] & 15];
+	}
+	text[size * 2] = 0;
+	return text;
+}
+
+int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hive_kind,
+			const struct hive_row *row)
+{
+	sqlite3_stmt *st;
+	char *hex = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO reg_values (evidence_id, hive_kind, key_path, "
+			       "key_last_write, value_name, value_type, value_type_name, raw_hex, "
+			       "decoded, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (row->value_name) {
+		hex = hex_of(row->data, row->data_size);
+		if (!hex) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_text(st, 2, hive_kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, row->key_path ? row->key_path : "", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 4, (int64_t)row->key_last_written, row->key_last_written != 0);
+	bind_text_or_null(st, 5, row->value_name);
+	bind_int_or_null(st, 6, row->value_type, row->value_name != NULL);
+	bind_text_or_null(st, 7, row->value_name ? hive_value_type_name(row->value_type) : NULL);
+	bind_text_or_null(st, 8, hex);
+	bind_text_or_null(st, 9, row->text);
+	bind_text_or_null(st, 10, row->source);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	free(hex);
+	return rc;
+}
+
+int store_add_archive(struct store *store, int64_t evidence_id, const char *path,
+		      const struct archive_report *r)
+{
+	struct strbuf names = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_append_char(&names, '[');
+	for (size_t i = 0; i < r->name_count; i++) {
+		if (i)
+			strbuf_append_char(&names, ',');
+		json_append_string(&names, r->names[i], strlen(r->names[i]));
+	}
+	strbuf_append_char(&names, ']');
+	if (strbuf_failed(&names) ||
+	    sqlite3_prepare_v2(store->db,
+			       "INSERT INTO archives (evidence_id, path, family, format_name, "
+			       "extension, name_mismatch, encrypted, headers_encrypted, entry_count, "
+			       "encrypted_entries, names, complete, reason) VALUES (?1, ?2, ?3, ?4, ?5, "
+			       "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		strbuf_free(&names);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 3, r->family[0] ? r->family : NULL);
+	bind_text_or_null(st, 4, r->format_name[0] ? r->format_name : NULL);
+	sqlite3_bind_text(st, 5, r->extension, -1, SQLITE_TRANSIENT);
+	bind_bool_or_null(st, 6, r->extension_mismatch);
+	bind_bool_or_null(st, 7, r->encrypted);
+	sqlite3_bind_int(st, 8, r->headers_encrypted);
+	sqlite3_bind_int64(st, 9, (int64_t)r->entry_count);
+	sqlite3_bind_int64(st, 10, (int64_t)r->encrypted_entries);
+	sqlite3_bind_text(st, 11, strbuf_text(&names), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 12, r->complete);
+	bind_text_or_null(st, 13, r->reason[0] ? r->reason : NULL);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	strbuf_free(&names);
+	return rc;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int store_load_reg_values(struct store *store, struct store_reg_value **out, size_t *count)
+{
+	sqlite3_stmt *st;
+	struct store_reg_value *rows = NULL;
+	size_t n = 0, capacity = 0;
+	int step, rc = -1;
+
+	*out = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT id, evidence_id, hive_kind, key_path, key_last_write, value_name, "
+			       "value_type, raw_hex, decoded FROM reg_values ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_reg_value *r;
+		const char *hex = (const char *)sqlite3_column_text(st, 7);
+
+		if (n == capacity) {
+			size_t grown_capacity = capacity ? capacity * 2 : 64;
+			struct store_reg_value *grown = realloc(rows, grown_capacity * sizeof *grown);
+			if (!grown)
+				goto out;
+			rows = grown;
+			capacity = grown_capacity;
+		}
+		r = &rows[n];
+		memset(r, 0, sizeof *r);
+		n++;
+		r->id = sqlite3_column_int64(st, 0);
+		r->evidence_id = sqlite3_column_int64(st, 1);
+		r->hive_kind = strdup((const char *)sqlite3_column_text(st, 2));
+		r->key_path = strdup((const char *)sqlite3_column_text(st, 3));
+		r->key_last_write = (uint64_t)sqlite3_column_int64(st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			r->value_name = strdup((const char *)sqlite3_column_text(st, 5));
+		r->value_type = (uint32_t)sqlite3_column_int64(st, 6);
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+			r->decoded = strdup((const char *)sqlite3_column_text(st, 8));
+		if (hex) {
+			size_t length = strlen(hex) / 2;
+			r->data = malloc(length ? length : 1);
+			if (!r->data)
+				goto out;
+			for (size_t i = 0; i < length; i++)
+				r->data[i] = (uint8_t)(hex_digit(hex[2 * i]) << 4 |
+						       hex_digit(hex[2 * i + 1]));
+			r->size = length;
+		}
+		if (!r->hive_kind || !r->key_path)
+			goto out;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	*out = rows;
+	*count = n;
+	if (rc != 0) {
+		store_free_reg_values(rows, n);
+		*out = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_reg_values(struct store_reg_value *rows, size_t count)
+{
+	for (size_t i = 0; rows && i < count; i++) {
+		free(rows[i].hive_kind);
+		free(rows[i].key_path);
+		free(rows[i].value_name);
+		free(rows[i].decoded);
+		free(rows[i].data);
+	}
+	free(rows);
+}
+
+int store_clear_facts(struct store *store)
+{
+	return exec(store, "DELETE FROM facts");
+}
+
+int store_add_fact(struct store *store, const struct store_fact *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO facts (kind, subject, value, detail, time, basis, "
+			       "evidence_id, confidence, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			       "?9)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, f->subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, f->value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, f->detail, -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 5, (int64_t)f->time, f->time != 0);
+	sqlite3_bind_text(st, 6, f->basis ? f->basis : "", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 7, f->evidence_id, f->evidence_id > 0);
+	sqlite3_bind_text(st, 8, f->confidence, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, f->section, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
+		    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT kind, subject, value, detail, coalesce(time, 0), basis, "
+			       "coalesce(evidence_id, 0), confidence, section FROM facts ORDER BY CASE "
+			       "kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
+			       "'audit_policy' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_coverage' "
+			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact f = {
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+			(uint64_t)sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
+			sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
+			(const char *)sqlite3_column_text(st, 8)};
+		rc = fn(context, &f);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -11,11 +11,13 @@
 #include <stdint.h>
 
 #include "evidence.h"
+#include "parsers/archive.h"
 #include "parsers/evtx.h"
+#include "parsers/hive.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 2 };
+enum { STORE_SCHEMA_VERSION = 3 };
 
 struct store;
 
@@ -86,5 +88,45 @@ int store_add_task(struct store *store, int64_t evidence_id, const char *source,
  * inline_task, inline_event_task) with its settings, folders and risks. Sets *ID to the wsb_configs row. */
 int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *source,
 			 const char *location, const struct wsb_config *config, int64_t *id);
+
+/* Stores one registry row read from EVIDENCE_ID (a hive of HIVE_KIND). */
+int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hive_kind,
+			const struct hive_row *row);
+
+/* Stores what was found about an archive at PATH. */
+int store_add_archive(struct store *store, int64_t evidence_id, const char *path,
+		      const struct archive_report *report);
+
+/* A registry row as stored, read back for the host facts (data decoded from raw_hex). */
+struct store_reg_value {
+	int64_t id, evidence_id;
+	char *hive_kind, *key_path;
+	uint64_t key_last_write;
+	char *value_name;  /* NULL = a key row */
+	uint32_t value_type;
+	uint8_t *data;     /* NULL for key rows */
+	size_t size;
+	char *decoded;
+};
+
+/* Every reg_values row in id order; free with store_free_reg_values. */
+int store_load_reg_values(struct store *store, struct store_reg_value **rows, size_t *count);
+void store_free_reg_values(struct store_reg_value *rows, size_t count);
+
+/* A host fact (see the facts table in schema.sql for each field). */
+struct store_fact {
+	const char *kind, *subject, *value, *detail;
+	uint64_t time;
+	const char *basis;
+	int64_t evidence_id;
+	const char *confidence, *section;
+};
+
+int store_clear_facts(struct store *store);
+int store_add_fact(struct store *store, const struct store_fact *fact);
+/* Calls FN for every fact, grouped by kind (feature state first) and in id order within a kind;
+ * the strings live only during the call. */
+int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
+		    void *context);
 
 #endif

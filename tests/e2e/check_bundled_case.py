@@ -189,6 +189,29 @@ def main():
             check(risks == ["WSB-LOGON-IN-MAPPED-FOLDER", "WSB-LOGON-SCRIPT", "WSB-NETWORKING-ON",
                             "WSB-WRITABLE-ROOT-MAPPING"], "risks: %s" % risks)
 
+        # Host facts from the forged hives (ARTIFACTS.md §2, §3), and the facts command.
+        facts = {(r[0], r[1]): r[2] for r in con.execute("SELECT kind, subject, value FROM facts")}
+        for key, value in {
+                ("feature_state", "Windows Sandbox (Containers-DisposableClientVM)"): "enabled",
+                ("sandbox_policy", "AllowClipboardRedirection"): "disabled",
+                ("sandbox_policy", "AllowNetworking"): "not configured",
+                ("audit_policy", "PolAdtEv layout"): "established",
+                ("audit_policy", "Process Creation"): "success and failure",
+                ("audit_policy", "Other Object Access Events"): "success and failure",
+                ("cmdline_audit", "4688 CommandLine"): "included",
+                ("audit_coverage", "event 4688"): "recorded",
+                ("audit_coverage", "event 4698"): "recorded",
+                ("service", "CmService"): "On demand",
+                ("host", "ComputerName"): "PC-K01"}.items():
+            check(facts.get(key) == value, "fact %s = %r, expected %r" % (key, facts.get(key), value))
+        for basis in con.execute("SELECT basis FROM facts WHERE basis != ''"):
+            for ref in basis[0].split(":", 1)[1].split(","):
+                check(con.execute("SELECT count(*) FROM reg_values WHERE id = ?", (int(ref),)).fetchone()[0] == 1,
+                      "fact basis names a missing row: %s" % basis[0])
+        shown = subprocess.run([sandtrace, "facts", "--case", db], capture_output=True, text=True)
+        check(shown.returncode == 0 and "feature_state" in shown.stdout and "PC-K01" in shown.stdout,
+              "sandtrace facts output: %s" % shown.stdout[:300])
+
         # One worker stores exactly what two store (workers parse, one writer writes in order).
         single = os.path.join(tmp, "single.db")
         run = subprocess.run([sandtrace, "ingest", a, "--case", single, "--all-events", "--jobs", "1"],
@@ -198,6 +221,7 @@ def main():
         for query in ("SELECT * FROM events ORDER BY id", "SELECT * FROM event_counts ORDER BY 1, 2, 3, 4",
                       "SELECT * FROM tasks ORDER BY id", "SELECT * FROM wsb_configs ORDER BY id",
                       "SELECT * FROM wsb_risks ORDER BY config_id, risk_id",
+                      "SELECT * FROM reg_values ORDER BY id", "SELECT * FROM facts ORDER BY id",
                       "SELECT id, sha256, kind, status, records_read FROM evidence ORDER BY id",
                       "SELECT evidence_id, path FROM evidence_paths ORDER BY id"):
             check([tuple(r) for r in con.execute(query)] == [tuple(r) for r in other.execute(query)],
@@ -207,7 +231,7 @@ def main():
         # Again: nothing added twice.
         before = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
                   for t in ("evidence", "evidence_paths", "events", "event_sources", "tasks",
-                            "task_actions", "wsb_configs", "wsb_folders", "wsb_risks")]
+                            "task_actions", "wsb_configs", "wsb_folders", "wsb_risks", "reg_values", "facts")]
         counts_before = con.execute("SELECT sum(seen), sum(stored) FROM event_counts").fetchone()
         con.close()
         run = subprocess.run(cmd, capture_output=True, text=True)
@@ -215,7 +239,7 @@ def main():
         con = sqlite3.connect(db)
         after = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
                  for t in ("evidence", "evidence_paths", "events", "event_sources", "tasks",
-                           "task_actions", "wsb_configs", "wsb_folders", "wsb_risks")]
+                           "task_actions", "wsb_configs", "wsb_folders", "wsb_risks", "reg_values", "facts")]
         check(before == after, "re-ingest changed counts %s -> %s" % (before, after))
         check(tuple(counts_before) == tuple(con.execute("SELECT sum(seen), sum(stored) FROM event_counts").fetchone()),
               "re-ingest changed event_counts")

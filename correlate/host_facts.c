@@ -1,0 +1,399 @@
+/*
+ * host_facts.c - registry rows to host facts (see host_facts.h). The decoding rules live in
+ * correlate/facts.c (tables citing ARTIFACTS.md); this file finds the rows they need, per hive,
+ * and records each conclusion with its basis.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include "host_facts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "correlate/facts.h"
+#include "store.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* §2.1, §2.2, §3.1, §3.2, §2.3: the keys the facts are read from (relative to the hive root). */
+#define KEY_OPTIONAL_FEATURE                                                                   \
+	"Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Notifications\\"       \
+	"OptionalFeatures\\Containers-DisposableClientVM"
+#define KEY_CBS_PACKAGES "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages\\"
+#define KEY_SANDBOX_POLICY "Policies\\Microsoft\\Windows\\Sandbox"
+#define KEY_CMDLINE_POLICY "Microsoft\\Windows\\CurrentVersion\\Policies\\System\\Audit"
+#define KEY_POLADTEV "Policy\\PolAdtEv"
+#define FEATURE_UPDATE_NAME "Containers-DisposableClientVM"
+
+struct rows {
+	struct store_reg_value *rows;
+	size_t count;
+};
+
+/* The basis text of a fact: "reg_values:ID,ID". */
+struct basis {
+	struct strbuf text;
+	uint64_t time; /* latest LastWrite of the rows named */
+};
+
+static void basis_add(struct basis *b, const struct store_reg_value *row)
+{
+	if (!row)
+		return;
+	strbuf_printf(&b->text, "%s%lld", b->text.length ? "," : "reg_values:", (long long)row->id);
+	if (row->key_last_write > b->time)
+		b->time = row->key_last_write;
+}
+
+static int is_kind(const struct store_reg_value *row, const char *kind, int64_t evidence_id)
+{
+	return row->evidence_id == evidence_id && strcmp(row->hive_kind, kind) == 0;
+}
+
+/* The row of VALUE_NAME (NULL: the key's own row) in KEY_PATH of the hive EVIDENCE_ID. */
+static const struct store_reg_value *find(const struct rows *r, int64_t evidence_id,
+					  const char *key_path, const char *value_name)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		if (row->evidence_id != evidence_id || strcasecmp(row->key_path, key_path) != 0)
+			continue;
+		if (!value_name ? !row->value_name
+				: row->value_name && strcasecmp(row->value_name, value_name) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+/* Any row of KEY_PATH (the key exists in the hive). */
+static const struct store_reg_value *find_key(const struct rows *r, int64_t evidence_id,
+					      const char *key_path)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->rows[i].evidence_id == evidence_id &&
+		    strcasecmp(r->rows[i].key_path, key_path) == 0)
+			return &r->rows[i];
+	return NULL;
+}
+
+static struct facts_dword dword_of(const struct store_reg_value *row)
+{
+	struct facts_dword d = {0, 0};
+
+	if (row && row->data && row->size >= 4) {
+		d.present = 1;
+		d.value = (uint32_t)row->data[0] | (uint32_t)row->data[1] << 8 |
+			  (uint32_t)row->data[2] << 16 | (uint32_t)row->data[3] << 24;
+	}
+	return d;
+}
+
+static int add_fact(struct store *store, const char *kind, const char *subject, const char *value,
+		    const char *detail, struct basis *b, int64_t evidence_id, const char *confidence,
+		    const char *section)
+{
+	struct store_fact fact = {kind, subject, value, detail, b ? b->time : 0,
+				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section};
+	int rc = store_add_fact(store, &fact);
+
+	if (b) {
+		strbuf_free(&b->text);
+		b->time = 0;
+	}
+	return rc;
+}
+
+/* §2.1: the owning package's CurrentState and the feature's Updates value, from any of the
+ * package names ARTIFACTS.md lists (the first found). */
+static void find_package_state(const struct rows *r, int64_t evidence_id,
+			       struct facts_feature_input *in, struct basis *b)
+{
+	size_t prefix = strlen(KEY_CBS_PACKAGES);
+
+	for (size_t i = 0; i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *rest;
+
+		if (row->evidence_id != evidence_id || strncasecmp(row->key_path, KEY_CBS_PACKAGES,
+								   prefix) != 0)
+			continue;
+		rest = row->key_path + prefix;
+		if (!strcasestr(rest, "DisposableClientVM"))
+			continue;
+		in->package_key_present = 1;
+		if (!row->value_name)
+			continue;
+		if (!strchr(rest, '\\') && strcasecmp(row->value_name, "CurrentState") == 0 &&
+		    !in->package_current_state.present) {
+			in->package_current_state = dword_of(row);
+			basis_add(b, row);
+		} else if (strlen(rest) > 8 && strcasecmp(rest + strlen(rest) - 8, "\\Updates") == 0 &&
+			   strcasecmp(row->value_name, FEATURE_UPDATE_NAME) == 0 &&
+			   !in->update_state.present) {
+			in->update_state = dword_of(row);
+			basis_add(b, row);
+		}
+	}
+}
+
+static int derive_software(struct store *store, const struct rows *r, int64_t hive)
+{
+	struct facts_feature_input in;
+	struct facts_feature_result result;
+	struct facts_cmdline_input cmdline_in;
+	struct facts_cmdline_result cmdline;
+	struct basis b = {STRBUF_INIT, 0};
+	const struct store_reg_value *row;
+	int rc = 0;
+
+	/* Feature state (§2.1). */
+	memset(&in, 0, sizeof in);
+	row = find_key(r, hive, KEY_OPTIONAL_FEATURE);
+	in.selection_key_present = row != NULL;
+	row = find(r, hive, KEY_OPTIONAL_FEATURE, "Selection");
+	in.selection = dword_of(row);
+	basis_add(&b, row);
+	row = find(r, hive, KEY_OPTIONAL_FEATURE, "Removed");
+	in.removed = dword_of(row);
+	basis_add(&b, row);
+	basis_add(&b, find(r, hive, KEY_OPTIONAL_FEATURE, NULL));
+	find_package_state(r, hive, &in, &b);
+	if (facts_decide_feature_state(&in, &result) == 0)
+		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
+			      facts_feature_state_name(result.state), result.basis, &b, hive,
+			      "medium", "§2.1");
+	strbuf_free(&b.text);
+
+	/* Group policy (§2.2): not configured is a fact too. */
+	for (size_t i = 0; rc == 0 && i < FACTS_SANDBOX_POLICY_COUNT; i++) {
+		static const char *const STATES[] = {"not configured", "disabled", "enabled",
+						     "out of range"};
+		const char *name = facts_sandbox_policy_name(i);
+		struct facts_policy_setting setting;
+		char detail[1024];
+
+		row = find(r, hive, KEY_SANDBOX_POLICY, name);
+		if (facts_decode_sandbox_policy(name, dword_of(row), &setting) != 0)
+			continue;
+		if (setting.state == FACTS_POLICY_NOT_CONFIGURED)
+			snprintf(detail, sizeof detail, "value absent; Microsoft: when not configured, %s",
+				 setting.when_not_configured);
+		else
+			snprintf(detail, sizeof detail, "%s = %u: %s", name, setting.raw,
+				 setting.effect);
+		if (setting.note && setting.note[0]) {
+			size_t used = strlen(detail);
+			snprintf(detail + used, sizeof detail - used, "; %s", setting.note);
+		}
+		basis_add(&b, row);
+		if (!row)
+			basis_add(&b, find_key(r, hive, KEY_SANDBOX_POLICY));
+		rc = add_fact(store, "sandbox_policy", name, STATES[setting.state], detail, &b, hive,
+			      "high", "§2.2");
+	}
+
+	/* Command-line inclusion (§3.2). */
+	memset(&cmdline_in, 0, sizeof cmdline_in);
+	row = find(r, hive, KEY_CMDLINE_POLICY, "ProcessCreationIncludeCmdLine_Enabled");
+	cmdline_in.policies_value = dword_of(row);
+	basis_add(&b, row);
+	if (rc == 0 && facts_decide_cmdline_inclusion(&cmdline_in, &cmdline) == 0)
+		rc = add_fact(store, "cmdline_audit", "4688 CommandLine",
+			      cmdline.state == FACTS_CMDLINE_INCLUDED	  ? "included"
+			      : cmdline.state == FACTS_CMDLINE_NOT_INCLUDED ? "not included"
+									  : "uncertain",
+			      cmdline.basis, &b, hive, "high", "§3.2");
+	strbuf_free(&b.text);
+	return rc;
+}
+
+static int derive_security(struct store *store, const struct rows *r, int64_t hive,
+			   const struct facts_cmdline_result *cmdline)
+{
+	static const uint32_t EVENTS[] = {4624, 4672, 4688, 4689, 4698, 4702, 4719};
+	struct facts_audit_policy *policy = NULL;
+	struct basis b = {STRBUF_INIT, 0};
+	const struct store_reg_value *row = find(r, hive, KEY_POLADTEV, "");
+	char detail[640];
+	int rc = 0;
+
+	if (row && row->data && facts_decode_poladtev(row->data, row->size, &policy) != 0)
+		policy = NULL;
+	basis_add(&b, row);
+	snprintf(detail, sizeof detail, "%s%s%s",
+		 !row ? "Policy\\PolAdtEv not found in this SECURITY hive"
+		      : policy && policy->layout ? policy->layout : "layout not established",
+		 policy && policy->warning[0] ? ": " : "", policy ? policy->warning : "");
+	rc = add_fact(store, "audit_policy", "PolAdtEv layout",
+		      !row ? "absent" : policy && policy->layout_established ? "established" : "unknown",
+		      detail, &b, hive, policy && policy->layout_established ? "high" : "low", "§3.1");
+	for (int s = FACTS_AUDIT_LOGON; rc == 0 && s <= FACTS_AUDIT_AUDIT_POLICY_CHANGE; s++) {
+		const struct facts_audit_entry *entry = policy ? facts_audit_find(policy, s) : NULL;
+		if (!entry)
+			continue;
+		snprintf(detail, sizeof detail, "%s / %s %s: %s (raw %u at offset 0x%x)",
+			 entry->category, entry->name, entry->guid, entry->setting, entry->raw,
+			 entry->offset);
+		basis_add(&b, row);
+		rc = add_fact(store, "audit_policy", entry->name, entry->setting, detail, &b, hive,
+			      "high", "§3.1");
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof EVENTS / sizeof EVENTS[0]; i++) {
+		struct facts_coverage_statement statement;
+		char subject[32];
+
+		if (facts_audit_coverage(policy, cmdline, EVENTS[i], &statement) != 0)
+			continue;
+		snprintf(subject, sizeof subject, "event %u", EVENTS[i]);
+		snprintf(detail, sizeof detail, "%s (%s)%s%s", statement.statement,
+			 statement.subcategory ? statement.subcategory : "",
+			 statement.consequence && statement.consequence[0] ? ". " : "",
+			 statement.consequence ? statement.consequence : "");
+		basis_add(&b, row);
+		rc = add_fact(store, "audit_coverage", subject,
+			      statement.coverage == FACTS_COVERAGE_RECORDED	   ? "recorded"
+			      : statement.coverage == FACTS_COVERAGE_NOT_RECORDED ? "not recorded"
+										    : "unknown",
+			      detail, &b, hive, policy && policy->layout_established ? "high" : "low",
+			      "§3.3");
+	}
+	strbuf_free(&b.text);
+	facts_audit_policy_free(policy);
+	return rc;
+}
+
+static int derive_system(struct store *store, const struct rows *r, int64_t hive)
+{
+	struct basis b = {STRBUF_INIT, 0};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *services = strcasestr(row->key_path, "\\Services\\");
+		char detail[1024], subject[256];
+
+		if (!is_kind(row, "SYSTEM", hive) || !row->value_name)
+			continue;
+		if (services && strcasecmp(row->value_name, "Start") == 0) {
+			/* §2.3: start type of a service the sandbox relies on. */
+			const struct facts_dword start = dword_of(row);
+			char image_key[1024];
+			const struct store_reg_value *image;
+
+			snprintf(image_key, sizeof image_key, "%s", row->key_path);
+			image = find(r, hive, image_key, "ImagePath");
+			snprintf(subject, sizeof subject, "%s", services + strlen("\\Services\\"));
+			snprintf(detail, sizeof detail, "service %s (%s): start %s%s%s", subject,
+				 row->key_path, start.present ? facts_service_start_name(start.value)
+							      : "unreadable",
+				 image && image->decoded ? ", image " : "",
+				 image && image->decoded ? image->decoded : "");
+			basis_add(&b, row);
+			basis_add(&b, image);
+			rc = add_fact(store, "service", subject,
+				      start.present ? facts_service_start_name(start.value) : "unknown",
+				      detail, &b, hive, "high", "§2.3");
+		} else if (strcasecmp(row->value_name, "ComputerName") == 0 && row->decoded &&
+			   strcasestr(row->key_path, "ComputerName\\ComputerName")) {
+			snprintf(detail, sizeof detail, "computer name %s (%s)", row->decoded,
+				 row->key_path);
+			basis_add(&b, row);
+			rc = add_fact(store, "host", "ComputerName", row->decoded, detail, &b, hive,
+				      "high", "§2.3");
+		}
+	}
+	strbuf_free(&b.text);
+	return rc;
+}
+
+/* The command-line inclusion of the SOFTWARE hive read alongside (for the 4688 coverage). */
+static void cmdline_of(const struct rows *r, struct facts_cmdline_result *out, int *found)
+{
+	struct facts_cmdline_input in;
+
+	*found = 0;
+	for (size_t i = 0; i < r->count; i++)
+		if (strcmp(r->rows[i].hive_kind, "SOFTWARE") == 0) {
+			memset(&in, 0, sizeof in);
+			in.policies_value = dword_of(find(r, r->rows[i].evidence_id, KEY_CMDLINE_POLICY,
+							  "ProcessCreationIncludeCmdLine_Enabled"));
+			*found = facts_decide_cmdline_inclusion(&in, out) == 0;
+			return;
+		}
+}
+
+int host_facts_derive(struct store *store)
+{
+	struct rows r = {NULL, 0};
+	struct facts_cmdline_result cmdline;
+	int64_t done[64];
+	size_t done_count = 0;
+	int rc, have_cmdline, kinds_seen = 0;
+
+	if (store_load_reg_values(store, &r.rows, &r.count) != 0 || store_clear_facts(store) != 0)
+		return -1;
+	cmdline_of(&r, &cmdline, &have_cmdline);
+	rc = 0;
+	/* One pass per hive (evidence row), in the order they were stored. */
+	for (size_t i = 0; rc == 0 && i < r.count; i++) {
+		int64_t hive = r.rows[i].evidence_id;
+		size_t j;
+
+		for (j = 0; j < done_count && done[j] != hive; j++)
+			;
+		if (j < done_count || done_count == sizeof done / sizeof done[0])
+			continue;
+		done[done_count++] = hive;
+		if (strcmp(r.rows[i].hive_kind, "SOFTWARE") == 0) {
+			kinds_seen |= 1;
+			rc = derive_software(store, &r, hive);
+		} else if (strcmp(r.rows[i].hive_kind, "SECURITY") == 0) {
+			kinds_seen |= 2;
+			rc = derive_security(store, &r, hive, have_cmdline ? &cmdline : NULL);
+		} else if (strcmp(r.rows[i].hive_kind, "SYSTEM") == 0) {
+			kinds_seen |= 4;
+			rc = derive_system(store, &r, hive);
+		}
+	}
+	/* Absence is information (DESIGN.md): say which facts could not be established. */
+	if (rc == 0 && !(kinds_seen & 1))
+		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
+			      "unknown", "no SOFTWARE hive in the collection: feature state, sandbox "
+			      "policy and command-line auditing cannot be established",
+			      NULL, 0, "low", "§2.1");
+	if (rc == 0 && !(kinds_seen & 2))
+		rc = add_fact(store, "audit_policy", "PolAdtEv layout", "absent",
+			      "no SECURITY hive in the collection: whether an absent 4688/4698 means "
+			      "\"did not happen\" or \"was not recorded\" cannot be decided",
+			      NULL, 0, "low", "§3.3");
+	store_free_reg_values(r.rows, r.count);
+	return rc;
+}
+
+struct print_state {
+	FILE *out;
+	char kind[64];
+};
+
+static int print_fact(void *context, const struct store_fact *f)
+{
+	struct print_state *p = context;
+	char when[40] = "";
+
+	if (strcmp(p->kind, f->kind) != 0) {
+		fprintf(p->out, "%s%s\n", p->kind[0] ? "\n" : "", f->kind);
+		snprintf(p->kind, sizeof p->kind, "%s", f->kind);
+	}
+	if (f->time)
+		filetime_format_iso(f->time, when, sizeof when);
+	fprintf(p->out, "  %-40s %s\n      %s\n      basis: %s%s%s  confidence: %s  (%s)\n",
+		f->subject, f->value, f->detail, f->basis[0] ? f->basis : "(absence of rows)",
+		when[0] ? "  last written " : "", when, f->confidence, f->section);
+	return 0;
+}
+
+int host_facts_print(struct store *store, FILE *out)
+{
+	struct print_state state = {out, ""};
+	return store_each_fact(store, print_fact, &state);
+}
