@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "correlate/facts.h"
+#include "correlate/task_cache.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -366,6 +367,8 @@ int host_facts_derive(struct store *store)
 			      "no SECURITY hive in the collection: whether an absent 4688/4698 means "
 			      "\"did not happen\" or \"was not recorded\" cannot be decided",
 			      NULL, 0, "low", "§3.3");
+	if (rc == 0)
+		rc = task_cache_derive(store, r.rows, r.count);
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -140,7 +140,11 @@ CREATE TABLE tasks (
   launcher_reason TEXT,             -- why (e.g. "Exec runs WindowsSandbox.exe")
   wsb_path      TEXT,               -- the .wsb the launcher names, as written
   inline_config TEXT,               -- an inline <Configuration> in the arguments (wsb.exe, §5.2)
-  xml_sha256    TEXT                -- SHA-256 of the XML without BOM (TaskCache Hash join, §4.2)
+  xml_sha256    TEXT,               -- SHA-256 of the XML without BOM (TaskCache Hash join, §4.2)
+  registered_time INTEGER,          -- TaskCache DynamicInfo creation time, FILETIME (§4.2)
+  last_run_time INTEGER,            -- TaskCache DynamicInfo last run, FILETIME (NULL = never)
+  last_result   INTEGER,            -- TaskCache DynamicInfo last run result (HRESULT / exit code)
+  basis         TEXT                -- for taskcache rows: the reg_values rows read
 );
 CREATE INDEX tasks_uri ON tasks(uri);
 

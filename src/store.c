@@ -977,3 +977,73 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int store_set_task_schedule(struct store *store, int64_t task_id, uint64_t registered,
+			    uint64_t last_run, int64_t last_result, int has_result,
+			    const char *basis)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "UPDATE tasks SET registered_time = ?2, last_run_time = ?3, "
+			       "last_result = ?4, basis = ?5 WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, task_id);
+	bind_int_or_null(st, 2, (int64_t)registered, registered != 0);
+	bind_int_or_null(st, 3, (int64_t)last_run, last_run != 0);
+	bind_int_or_null(st, 4, last_result, has_result);
+	bind_text_or_null(st, 5, basis);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_load_task_file_uris(struct store *store, char ***uris, size_t *count)
+{
+	sqlite3_stmt *st;
+	char **list = NULL;
+	size_t n = 0;
+	int step, rc = -1;
+
+	*uris = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT DISTINCT uri FROM tasks WHERE source = 'task_file' AND uri IS "
+			       "NOT NULL ORDER BY uri",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		char **grown = realloc(list, (n + 1) * sizeof *grown);
+		if (!grown)
+			goto out;
+		list = grown;
+		list[n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!list[n])
+			goto out;
+		n++;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	*uris = list;
+	*count = n;
+	return rc;
+}
+
+int store_clear_taskcache_tasks(struct store *store)
+{
+	static const char *const SQL[] = {
+		"DELETE FROM task_triggers WHERE task_id IN (SELECT id FROM tasks WHERE source = "
+		"'taskcache')",
+		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE source = "
+		"'taskcache')",
+		"DELETE FROM tasks WHERE source = 'taskcache'",
+	};
+
+	for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++)
+		if (exec(store, SQL[i]) != 0)
+			return -1;
+	return 0;
+}

@@ -123,6 +123,16 @@ struct store_fact {
 };
 
 int store_clear_facts(struct store *store);
+
+/* Sets the TaskCache DynamicInfo columns of task TASK_ID (0 = unknown time) and its basis. */
+int store_set_task_schedule(struct store *store, int64_t task_id, uint64_t registered,
+			    uint64_t last_run, int64_t last_result, int has_result,
+			    const char *basis);
+/* The URIs of the tasks read from task files (for the TaskCache cross-checks); free each and the
+ * array. */
+int store_load_task_file_uris(struct store *store, char ***uris, size_t *count);
+/* Forgets the tasks read from the TaskCache (before they are read again). */
+int store_clear_taskcache_tasks(struct store *store);
 int store_add_fact(struct store *store, const struct store_fact *fact);
 /* Calls FN for every fact, grouped by kind (feature state first) and in id order within a kind;
  * the strings live only during the call. */

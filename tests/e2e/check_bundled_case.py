@@ -166,12 +166,12 @@ def main():
             "WHERE sandbox_launcher = 1 ORDER BY source")]
         want = ("\\Microsoft\\Windows\\Maintenance\\MaintenanceSync", 1, 1, 1,
                 "C:\\Windows\\System32\\MaintenanceSync.wsb", "S-1-5-18")
-        check([r[0] for r in launcher] == ["event_4698", "task_file"],
+        check([r[0] for r in launcher] == ["event_4698", "task_file", "taskcache"],
               "sandbox launcher tasks: %s" % launcher)
         for r in launcher:
             check(r[1:] == want, "launcher task %s: %s, expected %s" % (r[0], r[1:], want))
         check(con.execute("SELECT count(*) FROM tasks WHERE sandbox_launcher = 0 AND uri LIKE "
-                          "'%OneDrive%'").fetchone()[0] == 1, "the ordinary OneDrive task")
+                          "'%OneDrive%'").fetchone()[0] == 2, "the ordinary OneDrive task (file, TaskCache)")
         cfg = con.execute("SELECT id, logon_command, memory_mb FROM wsb_configs WHERE location LIKE "
                           "'%MaintenanceSync.wsb'").fetchone()
         check(cfg is not None and cfg[1] == "C:\\HostUsers\\Public\\Downloads\\run.bat" and cfg[2] == 2048,
@@ -188,6 +188,19 @@ def main():
                                                      (cfg[0],)))
             check(risks == ["WSB-LOGON-IN-MAPPED-FOLDER", "WSB-LOGON-SCRIPT", "WSB-NETWORKING-ON",
                             "WSB-WRITABLE-ROOT-MAPPING"], "risks: %s" % risks)
+
+        # The TaskCache (§4.2): both tasks, decoded, and the hidden one named as such.
+        cached = {r[0]: tuple(r[1:]) for r in con.execute(
+            "SELECT uri, hidden, enabled, sandbox_launcher, wsb_path, principal_user, "
+            "last_run_time IS NOT NULL FROM tasks WHERE source = 'taskcache'")}
+        check(cached.get("\\Microsoft\\Windows\\Maintenance\\MaintenanceSync") ==
+              (1, 1, 1, "C:\\Windows\\System32\\MaintenanceSync.wsb", "S-1-5-18", 1),
+              "TaskCache MaintenanceSync: %s" % (cached,))
+        check(len(cached) == 2, "TaskCache tasks: %s" % list(cached))
+        hidden = [tuple(r) for r in con.execute(
+            "SELECT subject, value FROM facts WHERE kind = 'task_cache'")]
+        check(hidden == [("\\Microsoft\\Windows\\Maintenance\\MaintenanceSync", "tree-without-sd")],
+              "TaskCache findings: %s" % hidden)
 
         # Host facts from the forged hives (ARTIFACTS.md §2, §3), and the facts command.
         facts = {(r[0], r[1]): r[2] for r in con.execute("SELECT kind, subject, value FROM facts")}
