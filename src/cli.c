@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "correlate/host_facts.h"
@@ -45,6 +46,28 @@ static int is_option(const char *arg, const char *name)
 	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
 }
 
+/* Caps the address space so that a runaway allocation in a library fails instead of exhausting
+ * the examiner's machine (measured: a 68 KiB crafted log made libevtx 20181227 grow past 23 GB;
+ * under a 2 GB cap the same file is read in 0.3 s with three records reported unreadable).
+ * Not applied under the sanitizers, whose shadow memory needs terabytes of address space. */
+static int apply_memory_limit(long mib)
+{
+#ifdef SANDTRACE_SANITIZE
+	(void)mib;
+	return 0;
+#else
+	struct rlimit limit;
+
+	if (mib <= 0 || getrlimit(RLIMIT_AS, &limit) != 0)
+		return 0;
+	rlim_t wanted = (rlim_t)mib * 1024 * 1024;
+	if (limit.rlim_max != RLIM_INFINITY && wanted > limit.rlim_max)
+		wanted = limit.rlim_max;
+	limit.rlim_cur = wanted;
+	return setrlimit(RLIMIT_AS, &limit);
+#endif
+}
+
 static void ingest_usage(FILE *out)
 {
 	fprintf(out,
@@ -55,7 +78,11 @@ static void ingest_usage(FILE *out)
 		"case store. Files are recognised by content; every input is hashed (SHA-256, MD5,\n"
 		"SHA-1) before it is read and is never written. Re-running adds nothing twice.\n"
 		"  --all-events  store every event record, not only the catalogue's (all are counted)\n"
-		"  --jobs N      parser threads (default: the number of CPUs)\n");
+		"  --jobs N      parser threads (default: the number of CPUs)\n"
+		"  --memory-limit MIB\n"
+		"                address space allowed to the process (default 8192; 0 = none). A\n"
+		"                damaged or crafted log can make libevtx allocate without end; with\n"
+		"                the limit its allocation fails and the record is reported instead.\n");
 }
 
 int cli_ingest(int argc, char **argv)
@@ -68,6 +95,8 @@ int cli_ingest(int argc, char **argv)
 
 	if (!roots)
 		return 1;
+	long memory_limit = 8192;
+
 	options.roots = roots;
 	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	for (int i = 1; i < argc; i++) {
@@ -93,6 +122,16 @@ int cli_ingest(int argc, char **argv)
 				goto out;
 			}
 			options.jobs = (int)jobs;
+		} else if (is_option(argv[i], "--memory-limit")) {
+			char *end;
+			if (!(value = option_value(argc, argv, &i, "--memory-limit")))
+				goto usage;
+			memory_limit = strtol(value, &end, 10);
+			if (*end || memory_limit < 0 || (memory_limit > 0 && memory_limit < 256)) {
+				fprintf(stderr, "sandtrace ingest: --memory-limit takes MiB: 0 (none) or "
+						"at least 256\n");
+				goto out;
+			}
 		} else if (is_option(argv[i], "--case-name")) {
 			if (!(value = option_value(argc, argv, &i, "--case-name")))
 				goto usage;
@@ -113,6 +152,8 @@ int cli_ingest(int argc, char **argv)
 	if (options.jobs < 1)
 		options.jobs = 1;
 	options.progress = isatty(STDERR_FILENO);
+	if (apply_memory_limit(memory_limit) != 0)
+		fprintf(stderr, "sandtrace ingest: warning: the memory limit could not be set\n");
 	options.command_line = join_arguments(argc, argv);
 	if (!options.command_line) {
 		rc = 1;
