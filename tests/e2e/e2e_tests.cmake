@@ -39,3 +39,9 @@ foreach(source ${CASE_HIVE_SOURCES})
             --stforge $<TARGET_FILE:stforge> --reg ${CMAKE_SOURCE_DIR}/testdata/case/${source}
             --work ${CMAKE_BINARY_DIR}/case_hive/${name})
 endforeach()
+
+# Host artifacts on a collection made at run time: disguised and encrypted archives, a cut hive,
+# hostile and oversized .wsb files, a malformed task file.
+add_test(NAME e2e_host_artifacts_damaged_and_disguised_inputs_are_recorded
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_artifacts.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
