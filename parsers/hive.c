@@ -208,30 +208,6 @@ fail:
 	free(row->text);
 }
 
-/* Appends code point CP as UTF-8. */
-static void utf8_append(struct strbuf *sb, uint32_t cp)
-{
-	char b[4];
-
-	if (cp < 0x80) {
-		strbuf_append_char(sb, (char)cp);
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 4);
-	}
-}
 
 /* Decodes UTF-16LE DATA (SIZE bytes; an odd last byte is ignored) to UTF-8. MULTI: NULs separate
  * strings (joined with '\n', an empty string ends the list); else the first NUL ends the text.
@@ -260,13 +236,13 @@ static char *utf16le_decode(const uint8_t *data, size_t size, int multi)
 			uint32_t low = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
 			if (low >= 0xDC00 && low <= 0xDFFF) {
 				i++;
-				utf8_append(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+				strbuf_append_codepoint(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
 				continue;
 			}
 		}
 		if (unit >= 0xD800 && unit <= 0xDFFF)
 			unit = 0xFFFD;
-		utf8_append(&sb, unit);
+		strbuf_append_codepoint(&sb, unit);
 	}
 	if (strbuf_failed(&sb)) {
 		strbuf_free(&sb);

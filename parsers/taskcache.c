@@ -146,29 +146,6 @@ static void skip_to_8(struct cursor *c)
 	c->pos = pad > c->size - c->pos ? c->size : c->pos + pad;
 }
 
-static void utf8_append(struct strbuf *sb, uint32_t cp)
-{
-	char b[4];
-
-	if (cp < 0x80) {
-		strbuf_append_char(sb, (char)cp);
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 4);
-	}
-}
 
 /* UTF-16LE (SIZE bytes; a NUL or an odd last byte ends it) to a malloc'd UTF-8 string; unpaired
  * surrogates become U+FFFD. NULL on allocation failure. */
@@ -185,12 +162,12 @@ static char *utf16le_to_utf8(const uint8_t *data, size_t size)
 		if (unit >= 0xD800 && unit <= 0xDBFF && i + 1 < units) {
 			uint32_t low = (uint32_t)data[2 * i + 2] | (uint32_t)data[2 * i + 3] << 8;
 			if (low >= 0xDC00 && low <= 0xDFFF) {
-				utf8_append(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+				strbuf_append_codepoint(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
 				i++;
 				continue;
 			}
 		}
-		utf8_append(&sb, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
+		strbuf_append_codepoint(&sb, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
 	}
 	if (strbuf_failed(&sb)) {
 		strbuf_free(&sb);

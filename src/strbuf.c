@@ -54,6 +54,30 @@ void strbuf_append_char(struct strbuf *sb, char c)
 	strbuf_append(sb, &c, 1);
 }
 
+void strbuf_append_codepoint(struct strbuf *sb, uint32_t cp)
+{
+	char b[4];
+
+	if (cp < 0x80) {
+		strbuf_append_char(sb, (char)cp);
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		strbuf_append(sb, b, 2);
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12);
+		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		strbuf_append(sb, b, 3);
+	} else {
+		b[0] = (char)(0xF0 | cp >> 18);
+		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		strbuf_append(sb, b, 4);
+	}
+}
+
 void strbuf_printf(struct strbuf *sb, const char *format, ...)
 {
 	va_list args;

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *data;      /* NUL-terminated; NULL until the first append */
@@ -22,6 +23,8 @@ struct strbuf {
 void strbuf_append(struct strbuf *sb, const char *text, size_t length);
 void strbuf_append_str(struct strbuf *sb, const char *text);
 void strbuf_append_char(struct strbuf *sb, char c);
+/* Appends the Unicode code point CP (at most U+10FFFF) as UTF-8. */
+void strbuf_append_codepoint(struct strbuf *sb, uint32_t cp);
 void strbuf_printf(struct strbuf *sb, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Empties the builder but keeps its memory. */
