@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "correlate/host_facts.h"
+#include "correlate/sessions.h"
+#include "export/session_text.h"
 #include "ingest.h"
 #include "store.h"
 #include "strbuf.h"
@@ -222,4 +224,122 @@ int cli_facts(int argc, char **argv)
 out:
 	store_close(store);
 	return rc;
+}
+
+/* Opens the store of --case for a command that reads or rebuilds derived tables. */
+static int open_case(const char *command, int argc, char **argv, struct store **store,
+		     const char **case_path, int *rest)
+{
+	char err[1024];
+
+	*case_path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *value;
+		if (is_option(argv[i], "--case") &&
+		    (value = option_value(argc, argv, &i, "--case")) != NULL) {
+			*case_path = value;
+		} else if (rest && argv[i][0] != '-' && *rest == 0) {
+			*rest = i;
+		} else if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "sandtrace %s: unexpected argument %s\n", command, argv[i]);
+			return 2;
+		}
+	}
+	if (!*case_path) {
+		fprintf(stderr, "sandtrace %s: --case case.db is required\n", command);
+		return 2;
+	}
+	if (access(*case_path, F_OK) != 0) {
+		fprintf(stderr, "sandtrace %s: %s: no such case store\n", command, *case_path);
+		return 1;
+	}
+	if (store_open(*case_path, store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace %s: %s\n", command, err);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_correlate(int argc, char **argv)
+{
+	struct store *store = NULL;
+	const char *case_path;
+	size_t count = 0;
+	int rc;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: sandtrace correlate --case case.db\n\n"
+		       "Rebuilds every Windows Sandbox session from the store (sessions, session_events,\n"
+		       "other_vms, findings), after refreshing the host facts.\n");
+		return 0;
+	}
+	if ((rc = open_case("correlate", argc, argv, &store, &case_path, NULL)) != 0)
+		return rc;
+	if (store_begin(store) != 0 || host_facts_derive(store) != 0 ||
+	    sessions_correlate(store, &count) != 0 || store_commit(store) != 0) {
+		fprintf(stderr, "sandtrace correlate: %s: %s\n", case_path, store_error(store));
+		store_close(store);
+		return 1;
+	}
+	printf("%zu session(s) rebuilt in %s\n", count, case_path);
+	store_close(store);
+	return 0;
+}
+
+int cli_sessions(int argc, char **argv)
+{
+	struct store *store = NULL;
+	const char *case_path;
+	int json = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace sessions --case case.db [--json]\n\n"
+			       "One line per Windows Sandbox session (run `sandtrace correlate` first), or\n"
+			       "with --json an array of objects: vm_id, start, end, confidence, verdict,\n"
+			       "score, trigger, launcher, wsb, shares, commands, network, findings,\n"
+			       "missing, evidence.\n");
+			return 0;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+	}
+	if ((rc = open_case("sessions", argc, argv, &store, &case_path, NULL)) != 0)
+		return rc;
+	rc = json ? session_text_json(store, stdout) : session_text_list(store, stdout);
+	if (rc != 0)
+		fprintf(stderr, "sandtrace sessions: %s: %s\n", case_path, store_error(store));
+	store_close(store);
+	return rc ? 1 : 0;
+}
+
+int cli_show(int argc, char **argv)
+{
+	struct store *store = NULL;
+	const char *case_path;
+	int rest = 0, rc;
+	char *end;
+	long long id;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: sandtrace show SESSION --case case.db\n\n"
+		       "The session's story in time order, each step with the evidence that proves\n"
+		       "it, then its findings, then what is missing and why.\n");
+		return 0;
+	}
+	if ((rc = open_case("show", argc, argv, &store, &case_path, &rest)) != 0)
+		return rc;
+	if (!rest || (id = strtoll(argv[rest], &end, 10), *end) || id < 1) {
+		fprintf(stderr, "usage: sandtrace show SESSION --case case.db (SESSION: a number from "
+				"sandtrace sessions)\n");
+		store_close(store);
+		return 2;
+	}
+	rc = session_text_show(store, id, stdout);
+	if (rc == 1)
+		fprintf(stderr, "sandtrace show: no session %lld in %s\n", id, case_path);
+	else if (rc != 0)
+		fprintf(stderr, "sandtrace show: %s: %s\n", case_path, store_error(store));
+	store_close(store);
+	return rc ? 1 : 0;
 }

@@ -7,5 +7,8 @@
 
 int cli_ingest(int argc, char **argv);
 int cli_facts(int argc, char **argv);
+int cli_correlate(int argc, char **argv);
+int cli_sessions(int argc, char **argv);
+int cli_show(int argc, char **argv);
 
 #endif

@@ -4,6 +4,9 @@
 #include "json.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 /* Length of the valid UTF-8 sequence at P (at most LEFT bytes), or 0 if it is not valid. */
 static size_t utf8_sequence_length(const unsigned char *p, size_t left)
@@ -77,4 +80,95 @@ void json_append_string(struct strbuf *sb, const char *text, size_t length)
 	}
 	strbuf_append(sb, (const char *)p + i - run, run);
 	strbuf_append_char(sb, '"');
+}
+
+/* Reads the JSON string starting at *P (just after its opening quote) into OUT (unescaped) and
+ * leaves *P after the closing quote. Returns 0, or -1 on a malformed string. */
+static int read_string(const char **p, struct strbuf *out)
+{
+	const char *s = *p;
+
+	while (*s && *s != '"') {
+		if (*s != '\\') {
+			strbuf_append_char(out, *s++);
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '"': case '\\': case '/': strbuf_append_char(out, *s); break;
+		case 'n': strbuf_append_char(out, '\n'); break;
+		case 'r': strbuf_append_char(out, '\r'); break;
+		case 't': strbuf_append_char(out, '\t'); break;
+		case 'b': strbuf_append_char(out, '\b'); break;
+		case 'f': strbuf_append_char(out, '\f'); break;
+		case 'u': {
+			unsigned cp = 0;
+			for (int i = 1; i <= 4; i++) {
+				char c = s[i];
+				int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+					: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+				if (v < 0)
+					return -1;
+				cp = cp << 4 | (unsigned)v;
+			}
+			s += 4;
+			/* sandtrace writes \u only for control characters; anything else is kept as the
+			 * code point's UTF-8 (surrogates become U+FFFD). */
+			strbuf_append_codepoint(out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
+			break;
+		}
+		default: return -1;
+		}
+		s++;
+	}
+	if (*s != '"')
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+char *json_object_get(const char *json, const char *key, int ignore_case)
+{
+	struct strbuf name = STRBUF_INIT, value = STRBUF_INIT;
+	const char *p;
+
+	if (!json || !key)
+		return NULL;
+	p = skip_space(json);
+	if (*p++ != '{')
+		return NULL;
+	p = skip_space(p);
+	while (*p == '"') {
+		p++;
+		strbuf_reset(&name);
+		strbuf_reset(&value);
+		if (read_string(&p, &name) != 0)
+			break;
+		p = skip_space(p);
+		if (*p++ != ':')
+			break;
+		p = skip_space(p);
+		if (*p++ != '"' || read_string(&p, &value) != 0)
+			break;
+		if (!strbuf_failed(&name) && !strbuf_failed(&value) &&
+		    (ignore_case ? strcasecmp(strbuf_text(&name), key)
+				 : strcmp(strbuf_text(&name), key)) == 0) {
+			strbuf_free(&name);
+			return strbuf_detach(&value);
+		}
+		p = skip_space(p);
+		if (*p != ',')
+			break;
+		p = skip_space(p + 1);
+	}
+	strbuf_free(&name);
+	strbuf_free(&value);
+	return NULL;
 }

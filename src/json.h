@@ -10,4 +10,9 @@
  * bytes that are not valid UTF-8 become U+FFFD so the output is always valid JSON. */
 void json_append_string(struct strbuf *sb, const char *text, size_t length);
 
+/* Looks KEY up in JSON, a flat object of string values as sandtrace writes them (the events.data
+ * column). Returns a malloc'ed, unescaped copy of the value, or NULL when the key is absent or the
+ * text is not such an object. Key comparison is case-sensitive unless IGNORE_CASE. */
+char *json_object_get(const char *json, const char *key, int ignore_case);
+
 #endif

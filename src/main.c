@@ -21,6 +21,10 @@ static const struct command COMMANDS[] = {
 	{"ingest", "read a collection into a case store (evidence, events, errors)", cli_ingest},
 	{"facts", "host facts (feature state, sandbox policy, audit coverage) with their basis",
 	 cli_facts},
+	{"correlate", "rebuild every sandbox session and judge it with the findings rules",
+	 cli_correlate},
+	{"sessions", "one line per session, or --json", cli_sessions},
+	{"show", "one session's story, step by step, with its evidence", cli_show},
 };
 
 static void print_usage(FILE *out)

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -280,9 +280,160 @@ CREATE TABLE archives (
   reason        TEXT                -- why it stopped, or NULL
 );
 
+-- A Windows Sandbox session: one run of one sandbox VM, keyed by its VM GUID (ARTIFACTS.md §6).
+-- Rebuilt from the other tables by `sandtrace correlate` (ids in start order, deterministic).
+CREATE TABLE sessions (
+  id            INTEGER PRIMARY KEY,
+  vm_guid       TEXT NOT NULL UNIQUE, -- upper case, no braces
+  vm_sid        TEXT NOT NULL,      -- S-1-5-83-1-... computed from the GUID (§0.3)
+  kind          TEXT NOT NULL,      -- sandbox | sandbox-likely (§6.6)
+  kind_basis    TEXT NOT NULL,      -- why
+  start         INTEGER,            -- FILETIME of the earliest VM start record; NULL = unknown
+  end           INTEGER,            -- FILETIME of the latest exit record (or last record)
+  end_inferred  INTEGER NOT NULL,   -- 1 = no exit record: end is the last linked record (§6.4)
+  confidence    TEXT NOT NULL,      -- high | medium | low (§6.5)
+  verdict       TEXT NOT NULL,      -- malicious | suspicious | benign-looking (§7)
+  score         INTEGER NOT NULL,   -- sum of the findings' scores
+  trigger_kind  TEXT NOT NULL,      -- task | user | unknown
+  trigger_task  TEXT,               -- task URI when a task started it
+  trigger_user  TEXT,               -- principal / subject
+  launcher_image TEXT,
+  launcher_pid  INTEGER,
+  launcher_command_line TEXT,
+  wsb_path      TEXT,               -- the configuration the launcher named
+  wsb_config_id INTEGER REFERENCES wsb_configs(id),
+  missing       TEXT NOT NULL       -- JSON array of sentences: what is missing and why
+);
+
+-- A row linked to a session, with its role and the basis and confidence of the link (§6.5).
+CREATE TABLE session_events (
+  session_id    INTEGER NOT NULL REFERENCES sessions(id),
+  role          TEXT NOT NULL,      -- trigger | launch | vm_start | logon | share | command |
+                                    -- network | exit | lifecycle | config
+  source_table  TEXT NOT NULL,      -- events | tasks | wsb_configs
+  row_id        INTEGER NOT NULL,
+  time          INTEGER,            -- FILETIME of the row, when it has one
+  basis         TEXT NOT NULL,      -- the key that links it (VM GUID, VM SID, PID, time window, ...)
+  confidence    TEXT NOT NULL,      -- strong | medium | weak
+  detail        TEXT NOT NULL DEFAULT '{}' -- JSON object of what the row says for its role
+                                    -- (share: host_path, read_only; command: command_line, user; ...)
+);
+CREATE INDEX session_events_session ON session_events(session_id);
+
+-- A VM that is not a sandbox session, kept so the examiner sees why it was excluded (§6.6).
+CREATE TABLE other_vms (
+  vm_guid       TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL,      -- classic-vm | other-hcs | unknown-vm
+  kind_basis    TEXT NOT NULL,
+  first_seen    INTEGER,
+  last_seen     INTEGER,
+  records       INTEGER NOT NULL
+);
+
+-- A rule of correlate/rules.def that fired for a session (§7), with the rows it rests on.
+CREATE TABLE findings (
+  session_id    INTEGER NOT NULL REFERENCES sessions(id),
+  rule_id       TEXT NOT NULL,      -- ST-...
+  title         TEXT NOT NULL,      -- the sentence the examiner reads
+  score         INTEGER NOT NULL,
+  attack        TEXT NOT NULL,      -- ATT&CK technique ids, comma-separated
+  section       TEXT NOT NULL,      -- the ARTIFACTS.md section
+  reason        TEXT NOT NULL,      -- what matched, in one sentence
+  basis         TEXT NOT NULL       -- JSON array of row references ("events.id=12", ...)
+);
+
 -- Events with their times as ISO-8601 UTC, for people reading the store with sqlite3.
 CREATE VIEW v_events AS
   SELECT e.*, strftime('%Y-%m-%dT%H:%M:%S', (e.time - 116444736000000000) / 10000000, 'unixepoch')
            || printf('.%07dZ', e.time % 10000000) AS time_utc,
          ev.sha256 AS evidence_sha256
   FROM events e JOIN evidence ev ON ev.id = e.evidence_id;
+
+-- The sessions as the JSON objects `sandtrace sessions --json` prints (one row per session, in id
+-- order). Times are ISO-8601 UTC with 100 ns digits; booleans are JSON booleans; absent is null.
+CREATE VIEW v_session_json AS
+  SELECT s.id AS id, json_object(
+    'id', s.id,
+    'vm_id', s.vm_guid,
+    'vm_sid', s.vm_sid,
+    'kind', s.kind,
+    'kind_basis', s.kind_basis,
+    'start', CASE WHEN s.start IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S',
+              (s.start - 116444736000000000) / 10000000, 'unixepoch')
+              || printf('.%07dZ', s.start % 10000000) END,
+    'end', CASE WHEN s.end IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S',
+              (s.end - 116444736000000000) / 10000000, 'unixepoch')
+              || printf('.%07dZ', s.end % 10000000) END,
+    'end_inferred', json(CASE WHEN s.end_inferred THEN 'true' ELSE 'false' END),
+    'confidence', s.confidence,
+    'verdict', s.verdict,
+    'score', s.score,
+    'trigger', json_object('kind', s.trigger_kind, 'task_name', s.trigger_task,
+                           'user', s.trigger_user),
+    'launcher', json_object('image', s.launcher_image, 'pid', s.launcher_pid,
+                            'command_line', s.launcher_command_line),
+    'wsb', json_object(
+      'path', s.wsb_path,
+      'networking', (SELECT json(CASE effective WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)
+                     FROM wsb_settings WHERE config_id = s.wsb_config_id AND name = 'Networking'),
+      'logon_command', (SELECT logon_command FROM wsb_configs WHERE id = s.wsb_config_id),
+      'mapped_folders', (SELECT json_group_array(json_object('host', host_folder,
+                           'sandbox', sandbox_folder, 'read_only',
+                           json(CASE read_only WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END)))
+                         FROM (SELECT * FROM wsb_folders WHERE config_id = s.wsb_config_id
+                               ORDER BY position))),
+    'shares', (SELECT json_group_array(json_object(
+                 'time', strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000),
+                 'host_path', json_extract(detail, '$.host_path'),
+                 'read_only', json(CASE json_extract(detail, '$.read_only') WHEN 'true' THEN 'true'
+                                   WHEN 'false' THEN 'false' ELSE 'null' END),
+                 'internal', json(CASE json_extract(detail, '$.internal') WHEN 'true' THEN 'true'
+                                  ELSE 'false' END),
+                 'share_flags', json_extract(detail, '$.share_flags')))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'share'
+                     AND coalesce(json_extract(detail, '$.internal'), '') != 'true'
+                     ORDER BY time, row_id)),
+    -- the sandbox's own base-image and package shares: context, never mapped folders (§7)
+    'system_shares', (SELECT count(*) FROM session_events WHERE session_id = s.id AND
+                      role = 'share' AND json_extract(detail, '$.internal') = 'true'),
+    'commands', (SELECT json_group_array(json_object(
+                 'time', strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000),
+                 'command_line', json_extract(detail, '$.command_line'),
+                 'user', json_extract(detail, '$.user')))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'command'
+                     ORDER BY time, row_id)),
+    'network', (SELECT json_group_array(json_object(
+                 'time', strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000),
+                 'event', json_extract(detail, '$.event')))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'network'
+                     ORDER BY time, row_id)),
+    'findings', (SELECT json_group_array(json_object('id', rule_id, 'title', title,
+                   'attack', attack, 'score', score, 'reason', reason, 'basis', json(basis)))
+                 FROM (SELECT * FROM findings WHERE session_id = s.id ORDER BY rowid)),
+    'missing', json(s.missing),
+    'evidence', (SELECT json_group_array(json(item)) FROM (
+                   SELECT json_object('role', se.role, 'sha256', v.sha256, 'record', e.record_id,
+                                      'channel', e.channel, 'event_id', e.event_id,
+                                      'link', se.confidence) AS item, se.time AS t, se.rowid AS r
+                   FROM session_events se JOIN events e ON e.id = se.row_id
+                   JOIN evidence v ON v.id = e.evidence_id
+                   WHERE se.session_id = s.id AND se.source_table = 'events'
+                   UNION ALL
+                   SELECT json_object('role', se.role, 'sha256', v.sha256, 'location', t.location,
+                                      'link', se.confidence), se.time, se.rowid
+                   FROM session_events se JOIN tasks t ON t.id = se.row_id
+                   JOIN evidence v ON v.id = t.evidence_id
+                   WHERE se.session_id = s.id AND se.source_table = 'tasks'
+                   UNION ALL
+                   SELECT json_object('role', se.role, 'sha256', v.sha256, 'location', c.location,
+                                      'link', se.confidence), se.time, se.rowid
+                   FROM session_events se JOIN wsb_configs c ON c.id = se.row_id
+                   JOIN evidence v ON v.id = c.evidence_id
+                   WHERE se.session_id = s.id AND se.source_table = 'wsb_configs'
+                   ORDER BY t, r))
+  ) AS json
+  FROM sessions s;
+

@@ -1047,3 +1047,555 @@ int store_clear_taskcache_tasks(struct store *store)
 			return -1;
 	return 0;
 }
+
+/* ---- the session correlator's reads and writes -------------------------------------------- */
+
+static char *column_dup(sqlite3_stmt *st, int column)
+{
+	const unsigned char *text = sqlite3_column_text(st, column);
+	return text ? strdup((const char *)text) : NULL;
+}
+
+/* Runs SQL and calls ROW for each result row; stops on a nonzero return. */
+static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
+		    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = row(context, st);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A growable array of fixed-size elements. */
+struct growing {
+	void *items;
+	size_t count, capacity, size;
+};
+
+static void *growing_next(struct growing *g)
+{
+	if (g->count == g->capacity) {
+		size_t capacity = g->capacity ? g->capacity * 2 : 64;
+		void *grown = realloc(g->items, capacity * g->size);
+		if (!grown)
+			return NULL;
+		g->items = grown;
+		g->capacity = capacity;
+	}
+	memset((char *)g->items + g->count * g->size, 0, g->size);
+	return (char *)g->items + g->count++ * g->size;
+}
+
+static int event_row(void *context, sqlite3_stmt *st)
+{
+	struct store_event *e = growing_next(context);
+
+	if (!e)
+		return -1;
+	e->id = sqlite3_column_int64(st, 0);
+	e->evidence_id = sqlite3_column_int64(st, 1);
+	e->time = (uint64_t)sqlite3_column_int64(st, 2);
+	e->record_id = (uint64_t)sqlite3_column_int64(st, 3);
+	e->event_id = (uint32_t)sqlite3_column_int64(st, 4);
+	e->provider = column_dup(st, 5);
+	e->channel = column_dup(st, 6);
+	e->user_sid = column_dup(st, 7);
+	e->activity_id = column_dup(st, 8);
+	e->data = column_dup(st, 9);
+	e->process_id = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1
+				: sqlite3_column_int64(st, 10);
+	return 0;
+}
+
+int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_event)};
+	/* §1.1-§1.7: the records sessions are built from; ordered as §6 requires. */
+	int rc = each_row(
+		store,
+		"SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), e.record_id, "
+		"e.event_id, e.provider, e.channel, e.user_sid, e.activity_id, e.data, e.process_id "
+		"FROM events e JOIN evidence v ON v.id = e.evidence_id WHERE "
+		"(e.provider = 'Microsoft-Windows-Security-Auditing' AND e.event_id IN (4624, 4634, "
+		"4648, 4672, 4688, 4689)) OR e.provider IN ('Microsoft-Windows-Hyper-V-Compute', "
+		"'Microsoft-Windows-Hyper-V-Worker', 'Microsoft-Windows-Hyper-V-VSmb', "
+		"'Microsoft-Windows-Hyper-V-VMMS') OR (e.provider = 'Microsoft-Windows-Hyper-V-VmSwitch' "
+		"AND e.event_id IN (232, 234)) OR (e.provider = 'Microsoft-Windows-TaskScheduler' AND "
+		"e.event_id IN (100, 102, 107, 108, 110, 118, 119, 129, 200, 201)) OR (e.provider = "
+		"'Microsoft-Windows-Sysmon' AND e.event_id = 1) OR (e.provider = "
+		"'Microsoft-Windows-Eventlog' AND e.event_id IN (104, 1102)) OR (e.provider = "
+		"'Microsoft-Windows-Kernel-General' AND e.event_id IN (12, 13)) OR (e.provider = "
+		"'Microsoft-Windows-Kernel-Power' AND e.event_id = 41) "
+		"ORDER BY coalesce(e.time, e.written_time, 0), v.sha256, e.record_id, e.id",
+		event_row, &g);
+	*events = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_events(g.items, g.count);
+		*events = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_events(struct store_event *events, size_t count)
+{
+	for (size_t i = 0; events && i < count; i++) {
+		free(events[i].provider);
+		free(events[i].channel);
+		free(events[i].user_sid);
+		free(events[i].activity_id);
+		free(events[i].data);
+	}
+	free(events);
+}
+
+static int task_row(void *context, sqlite3_stmt *st)
+{
+	struct store_task *t = growing_next(context);
+
+	if (!t)
+		return -1;
+	t->id = sqlite3_column_int64(st, 0);
+	t->source = column_dup(st, 1);
+	t->uri = column_dup(st, 2);
+	t->principal_user = column_dup(st, 3);
+	t->wsb_path = column_dup(st, 4);
+	t->trigger_types = column_dup(st, 5);
+	t->hidden = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
+	t->sandbox_launcher = sqlite3_column_int(st, 7);
+	t->hiding_finding = sqlite3_column_int(st, 8);
+	return 0;
+}
+
+int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_task)};
+	int rc = each_row(
+		store,
+		"SELECT t.id, t.source, t.uri, t.principal_user, t.wsb_path, (SELECT "
+		"group_concat(type, ',') FROM task_triggers g WHERE g.task_id = t.id), t.hidden, "
+		"t.sandbox_launcher, EXISTS (SELECT 1 FROM facts f WHERE f.kind = 'task_cache' AND "
+		"f.value IN ('tree-without-sd', 'tree-without-index', 'task-without-xml', "
+		"'task-without-tree') AND lower(f.subject) = lower(CASE WHEN substr(t.uri, 1, 1) = "
+		"'\\' THEN t.uri ELSE '\\' || t.uri END)) FROM tasks t ORDER BY t.id",
+		task_row, &g);
+	*tasks = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_tasks(g.items, g.count);
+		*tasks = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_tasks(struct store_task *tasks, size_t count)
+{
+	for (size_t i = 0; tasks && i < count; i++) {
+		free(tasks[i].source);
+		free(tasks[i].uri);
+		free(tasks[i].principal_user);
+		free(tasks[i].wsb_path);
+		free(tasks[i].trigger_types);
+	}
+	free(tasks);
+}
+
+struct wsb_load {
+	struct growing configs;
+	struct store *store;
+};
+
+static int folder_row(void *context, sqlite3_stmt *st)
+{
+	struct store_wsb *w = context;
+	size_t n = w->folder_count + 1;
+	char **hosts = realloc(w->hosts, n * sizeof *hosts);
+	char **sandboxes;
+	int *read_only;
+
+	if (!hosts)
+		return -1;
+	w->hosts = hosts;
+	if (!(sandboxes = realloc(w->sandboxes, n * sizeof *sandboxes)))
+		return -1;
+	w->sandboxes = sandboxes;
+	if (!(read_only = realloc(w->read_only, n * sizeof *read_only)))
+		return -1;
+	w->read_only = read_only;
+	hosts[n - 1] = column_dup(st, 0);
+	sandboxes[n - 1] = column_dup(st, 1);
+	read_only[n - 1] = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	w->folder_count = n;
+	return 0;
+}
+
+static int wsb_row(void *context, sqlite3_stmt *st)
+{
+	struct wsb_load *load = context;
+	struct store_wsb *w = growing_next(&load->configs);
+
+	if (!w)
+		return -1;
+	w->id = sqlite3_column_int64(st, 0);
+	w->source = column_dup(st, 1);
+	w->location = column_dup(st, 2);
+	w->logon_command = column_dup(st, 3);
+	w->networking = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
+	w->networking_origin = column_dup(st, 5);
+	return 0;
+}
+
+int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size_t *count)
+{
+	struct wsb_load load = {{NULL, 0, 0, sizeof(struct store_wsb)}, store};
+	int rc = each_row(store,
+			  "SELECT c.id, c.source, c.location, c.logon_command, s.effective, s.origin "
+			  "FROM wsb_configs c LEFT JOIN wsb_settings s ON s.config_id = c.id AND "
+			  "s.name = 'Networking' ORDER BY c.id",
+			  wsb_row, &load);
+	struct store_wsb *list = load.configs.items;
+
+	for (size_t i = 0; rc == 0 && i < load.configs.count; i++) {
+		sqlite3_stmt *st;
+		int step;
+
+		if (sqlite3_prepare_v2(store->db,
+				       "SELECT host_folder, sandbox_folder, read_only FROM wsb_folders "
+				       "WHERE config_id = ?1 ORDER BY position",
+				       -1, &st, NULL) != SQLITE_OK) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, list[i].id);
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = folder_row(&list[i], st);
+		sqlite3_finalize(st);
+	}
+	*configs = list;
+	*count = load.configs.count;
+	if (rc != 0) {
+		store_free_wsb_configs(list, load.configs.count);
+		*configs = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_wsb_configs(struct store_wsb *configs, size_t count)
+{
+	for (size_t i = 0; configs && i < count; i++) {
+		for (size_t j = 0; j < configs[i].folder_count; j++) {
+			free(configs[i].hosts[j]);
+			free(configs[i].sandboxes[j]);
+		}
+		free(configs[i].hosts);
+		free(configs[i].sandboxes);
+		free(configs[i].read_only);
+		free(configs[i].source);
+		free(configs[i].location);
+		free(configs[i].logon_command);
+		free(configs[i].networking_origin);
+	}
+	free(configs);
+}
+
+static int archive_row(void *context, sqlite3_stmt *st)
+{
+	struct store_archive *a = growing_next(context);
+
+	if (!a)
+		return -1;
+	a->id = sqlite3_column_int64(st, 0);
+	a->path = column_dup(st, 1);
+	a->name_mismatch = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	a->encrypted = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+	return 0;
+}
+
+int store_load_archives(struct store *store, struct store_archive **archives, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_archive)};
+	int rc = each_row(store,
+			  "SELECT id, path, name_mismatch, encrypted FROM archives ORDER BY id",
+			  archive_row, &g);
+	*archives = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_archives(g.items, g.count);
+		*archives = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_archives(struct store_archive *archives, size_t count)
+{
+	for (size_t i = 0; archives && i < count; i++)
+		free(archives[i].path);
+	free(archives);
+}
+
+char *store_fact_value(struct store *store, const char *kind, const char *subject, uint64_t *time,
+		       int64_t *id)
+{
+	sqlite3_stmt *st;
+	char *value = NULL;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT value, coalesce(time, 0), id FROM facts WHERE kind = ?1 AND "
+			       "subject = ?2 ORDER BY id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		value = column_dup(st, 0);
+		if (time)
+			*time = (uint64_t)sqlite3_column_int64(st, 1);
+		if (id)
+			*id = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return value;
+}
+
+int store_clear_sessions(struct store *store)
+{
+	return exec(store, "DELETE FROM findings; DELETE FROM session_events; DELETE FROM other_vms; "
+			   "DELETE FROM sessions");
+}
+
+int store_add_session_row(struct store *store, const struct store_session_row *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO sessions (id, vm_guid, vm_sid, kind, kind_basis, start, end, "
+			       "end_inferred, confidence, verdict, score, trigger_kind, trigger_task, "
+			       "trigger_user, launcher_image, launcher_pid, launcher_command_line, "
+			       "wsb_path, wsb_config_id, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			       "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, r->vm_guid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->vm_sid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->kind_basis ? r->kind_basis : "", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 6, (int64_t)r->start, r->start != 0);
+	bind_int_or_null(st, 7, (int64_t)r->end, r->end != 0);
+	sqlite3_bind_int(st, 8, r->end_inferred);
+	sqlite3_bind_text(st, 9, r->confidence, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, r->verdict, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 11, r->score);
+	sqlite3_bind_text(st, 12, r->trigger_kind, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 13, r->trigger_task);
+	bind_text_or_null(st, 14, r->trigger_user);
+	bind_text_or_null(st, 15, r->launcher_image);
+	bind_int_or_null(st, 16, r->launcher_pid, r->launcher_pid >= 0);
+	bind_text_or_null(st, 17, r->launcher_command_line);
+	bind_text_or_null(st, 18, r->wsb_path);
+	bind_int_or_null(st, 19, r->wsb_config_id, r->wsb_config_id > 0);
+	sqlite3_bind_text(st, 20, r->missing_json ? r->missing_json : "[]", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_add_session_event(struct store *store, int64_t session_id, const char *role,
+			    const char *table, int64_t row, uint64_t time, const char *basis,
+			    const char *confidence, const char *detail_json)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO session_events (session_id, role, source_table, row_id, "
+			       "time, basis, confidence, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, table, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, row);
+	bind_int_or_null(st, 5, (int64_t)time, time != 0);
+	sqlite3_bind_text(st, 6, basis ? basis : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, confidence, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, detail_json ? detail_json : "{}", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_add_other_vm(struct store *store, const char *guid, const char *kind, const char *basis,
+		       uint64_t first, uint64_t last, int64_t records)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT OR REPLACE INTO other_vms (vm_guid, kind, kind_basis, first_seen, "
+			       "last_seen, records) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, basis ? basis : "", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 4, (int64_t)first, first != 0);
+	bind_int_or_null(st, 5, (int64_t)last, last != 0);
+	sqlite3_bind_int64(st, 6, records);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_add_finding(struct store *store, int64_t session_id, const char *rule_id,
+		      const char *title, int score, const char *attack, const char *section,
+		      const char *reason, const char *basis_json)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO findings (session_id, rule_id, title, score, attack, "
+			       "section, reason, basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_text(st, 2, rule_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, score);
+	sqlite3_bind_text(st, 5, attack ? attack : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, section ? section : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, reason ? reason : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, basis_json ? basis_json : "[]", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- session exporters' reads --------------------------------------------------------- */
+
+struct json_rows {
+	int (*fn)(void *, const char *);
+	void *context;
+};
+
+static int json_row(void *context, sqlite3_stmt *st)
+{
+	struct json_rows *r = context;
+	return r->fn(r->context, (const char *)sqlite3_column_text(st, 0));
+}
+
+int store_each_session_json(struct store *store, int (*fn)(void *context, const char *json),
+			    void *context)
+{
+	struct json_rows r = {fn, context};
+	return each_row(store, "SELECT json FROM v_session_json ORDER BY id", json_row, &r);
+}
+
+struct summary_rows {
+	int (*fn)(void *, const struct store_session_summary *);
+	void *context;
+};
+
+static int summary_row(void *context, sqlite3_stmt *st)
+{
+	struct summary_rows *r = context;
+	struct store_session_summary s = {
+		sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+		(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
+		(const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7),
+		(uint64_t)sqlite3_column_int64(st, 8), (uint64_t)sqlite3_column_int64(st, 9),
+		sqlite3_column_int(st, 10), sqlite3_column_int(st, 11)};
+	return r->fn(r->context, &s);
+}
+
+int store_each_session_summary(struct store *store,
+			       int (*fn)(void *context, const struct store_session_summary *s),
+			       void *context)
+{
+	struct summary_rows r = {fn, context};
+	return each_row(store,
+			"SELECT id, vm_guid, kind, confidence, verdict, trigger_kind, trigger_task, "
+			"trigger_user, coalesce(start, 0), coalesce(end, 0), end_inferred, score FROM "
+			"sessions ORDER BY id",
+			summary_row, &r);
+}
+
+int store_each_session_step(struct store *store, int64_t session_id,
+			    int (*fn)(void *context, const struct store_session_step *step),
+			    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(
+		    store->db,
+		    "SELECT coalesce(se.time, e.time, 0), se.role, se.detail, se.basis, se.confidence, "
+		    "se.source_table, se.row_id, coalesce(v1.sha256, v2.sha256, v3.sha256), e.channel, "
+		    "coalesce(e.record_id, -1), coalesce(e.event_id, 0), coalesce(t.location, "
+		    "c.location) FROM session_events se "
+		    "LEFT JOIN events e ON se.source_table = 'events' AND e.id = se.row_id "
+		    "LEFT JOIN evidence v1 ON v1.id = e.evidence_id "
+		    "LEFT JOIN tasks t ON se.source_table = 'tasks' AND t.id = se.row_id "
+		    "LEFT JOIN evidence v2 ON v2.id = t.evidence_id "
+		    "LEFT JOIN wsb_configs c ON se.source_table = 'wsb_configs' AND c.id = se.row_id "
+		    "LEFT JOIN evidence v3 ON v3.id = c.evidence_id "
+		    "WHERE se.session_id = ?1 ORDER BY coalesce(se.time, e.time) IS NULL, "
+		    "coalesce(se.time, e.time), se.source_table, se.row_id",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_session_step s = {
+			(uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
+			sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
+			(const char *)sqlite3_column_text(st, 8), sqlite3_column_int64(st, 9),
+			(uint32_t)sqlite3_column_int64(st, 10), (const char *)sqlite3_column_text(st, 11)};
+		rc = fn(context, &s);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_each_session_finding(struct store *store, int64_t session_id,
+			       int (*fn)(void *context, const char *rule_id, const char *title,
+					 int score, const char *attack, const char *reason,
+					 const char *basis_json),
+			       void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT rule_id, title, score, attack, reason, basis FROM findings WHERE "
+			       "session_id = ?1 ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(context, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -17,7 +17,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 3 };
+enum { STORE_SCHEMA_VERSION = 4 };
 
 struct store;
 
@@ -138,5 +138,126 @@ int store_add_fact(struct store *store, const struct store_fact *fact);
  * the strings live only during the call. */
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context);
+
+/* ---- what the session correlator reads and writes (ARTIFACTS.md §6) ----------------------- */
+
+/* An event record as the correlator sees it. */
+struct store_event {
+	int64_t id, evidence_id;
+	uint64_t time;
+	uint64_t record_id;
+	uint32_t event_id;
+	char *provider, *channel, *user_sid, *activity_id, *data;
+	int64_t process_id;      /* -1 if absent */
+};
+
+/* The records the correlator uses (Security, Hyper-V, VmSwitch, Task Scheduler, Sysmon, boots, log
+ * clears), ordered by time, evidence SHA-256, record id. Free with store_free_events. */
+int store_load_session_events(struct store *store, struct store_event **events, size_t *count);
+void store_free_events(struct store_event *events, size_t count);
+
+/* A task definition in brief, for trigger attribution. */
+struct store_task {
+	int64_t id;
+	char *source, *uri, *principal_user, *wsb_path, *trigger_types; /* trigger types ','-joined */
+	int hidden;              /* 1, 0, -1 unknown */
+	int sandbox_launcher;
+	int hiding_finding;      /* a task_cache fact names this task (tree without SD, ...) */
+};
+int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count);
+void store_free_tasks(struct store_task *tasks, size_t count);
+
+/* A stored configuration in brief, with its mapped folders. */
+struct store_wsb {
+	int64_t id;
+	char *source, *location, *logon_command, *networking_origin;
+	int networking;          /* 1, 0, -1 */
+	size_t folder_count;
+	char **hosts, **sandboxes;
+	int *read_only;
+};
+int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size_t *count);
+void store_free_wsb_configs(struct store_wsb *configs, size_t count);
+
+/* Archives in brief. */
+struct store_archive {
+	int64_t id;
+	char *path;
+	int name_mismatch, encrypted;
+};
+int store_load_archives(struct store *store, struct store_archive **archives, size_t *count);
+void store_free_archives(struct store_archive *archives, size_t count);
+
+/* The value of the first fact of KIND and SUBJECT (malloc'ed), its time and id; NULL if none. */
+char *store_fact_value(struct store *store, const char *kind, const char *subject, uint64_t *time,
+		       int64_t *id);
+
+/* Replaces the sessions, session_events, other_vms and findings tables (in one transaction the
+ * caller opens). */
+int store_clear_sessions(struct store *store);
+struct store_session_row {
+	int64_t id;
+	const char *vm_guid, *vm_sid, *kind, *kind_basis;
+	uint64_t start, end;     /* 0 = unknown */
+	int end_inferred;
+	const char *confidence, *verdict;
+	int score;
+	const char *trigger_kind, *trigger_task, *trigger_user;
+	const char *launcher_image, *launcher_command_line;
+	int64_t launcher_pid;    /* -1 = unknown */
+	const char *wsb_path;
+	int64_t wsb_config_id;   /* 0 = none */
+	const char *missing_json;
+};
+int store_add_session_row(struct store *store, const struct store_session_row *row);
+int store_add_session_event(struct store *store, int64_t session_id, const char *role,
+			    const char *table, int64_t row, uint64_t time, const char *basis,
+			    const char *confidence, const char *detail_json);
+int store_add_other_vm(struct store *store, const char *guid, const char *kind, const char *basis,
+		       uint64_t first, uint64_t last, int64_t records);
+int store_add_finding(struct store *store, int64_t session_id, const char *rule_id,
+		      const char *title, int score, const char *attack, const char *section,
+		      const char *reason, const char *basis_json);
+
+/* ---- what the session exporters read (views of schema.sql) ------------------------------ */
+
+/* Calls FN with each session's JSON object (v_session_json), in id order. */
+int store_each_session_json(struct store *store, int (*fn)(void *context, const char *json),
+			    void *context);
+
+/* One line of `sandtrace sessions`. */
+struct store_session_summary {
+	int64_t id;
+	const char *vm_guid, *kind, *confidence, *verdict, *trigger_kind, *trigger_task,
+		*trigger_user;
+	uint64_t start, end;     /* 0 = unknown */
+	int end_inferred, score;
+};
+int store_each_session_summary(struct store *store,
+			       int (*fn)(void *context, const struct store_session_summary *s),
+			       void *context);
+
+/* One step of a session's story: a linked row, with what it says and where it is. */
+struct store_session_step {
+	uint64_t time;           /* 0 = no time of its own */
+	const char *role, *detail_json, *basis, *confidence;
+	const char *source_table;
+	int64_t row_id;
+	const char *sha256;      /* of the evidence holding the row */
+	const char *channel;     /* events only */
+	int64_t record_id;       /* events only, else -1 */
+	uint32_t event_id;
+	const char *location;    /* tasks / wsb_configs: where in the collection */
+};
+int store_each_session_step(struct store *store, int64_t session_id,
+			    int (*fn)(void *context, const struct store_session_step *step),
+			    void *context);
+
+/* The findings of a session: rule id, title, score, attack, reason, basis (JSON array). */
+int store_each_session_finding(struct store *store, int64_t session_id,
+			       int (*fn)(void *context, const char *rule_id, const char *title,
+					 int score, const char *attack, const char *reason,
+					 const char *basis_json),
+			       void *context);
 
 #endif

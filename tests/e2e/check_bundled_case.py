@@ -225,6 +225,39 @@ def main():
         check(shown.returncode == 0 and "feature_state" in shown.stdout and "PC-K01" in shown.stdout,
               "sandtrace facts output: %s" % shown.stdout[:300])
 
+        # Sessions (ARTIFACTS.md §6, §7): the two sandbox runs the case was built to show, judged
+        # as testdata/README.md says; the Ubuntu VM is not a session.
+        run = subprocess.run([sandtrace, "correlate", "--case", db], capture_output=True, text=True)
+        check(run.returncode == 0, "correlate exited %d: %s" % (run.returncode, run.stderr[-500:]))
+        shown = subprocess.run([sandtrace, "sessions", "--case", db, "--json"], capture_output=True, text=True)
+        sessions = {s["vm_id"]: s for s in json.loads(shown.stdout or "[]")}
+        mal = sessions.get("E7A13C52-98D4-4F0B-B6C1-3D5F2A8E9047", {})
+        ben = sessions.get("2B9D6F14-C3E8-47A5-8F02-B41C7E6D35A9", {})
+        check(len(sessions) == 2, "sessions: %s" % list(sessions))
+        check((mal.get("verdict"), mal.get("score"), mal.get("confidence")) == ("malicious", 160, "high"),
+              "malicious session: %s" % ({k: mal.get(k) for k in ("verdict", "score", "confidence")},))
+        check(sorted(f["id"] for f in mal.get("findings", [])) == sorted([
+            "ST-TRIG-TASK", "ST-TRIG-SYSTEM", "ST-TRIG-BOOT", "ST-WSB-WRITE-PROFILE", "ST-WSB-LOGON-SCRIPT",
+            "ST-WSB-LOGON-FROM-SHARE", "ST-NET-ON", "ST-TASK-HIDDEN", "ST-WSB-ODD-PLACE"]),
+            "malicious findings: %s" % [f["id"] for f in mal.get("findings", [])])
+        check(mal.get("trigger", {}).get("task_name") == "\\Microsoft\\Windows\\Maintenance\\MaintenanceSync",
+              "malicious trigger: %s" % mal.get("trigger"))
+        check(mal.get("launcher", {}).get("pid") == 6716, "launcher pid: %s" % mal.get("launcher"))
+        check([c["command_line"] for c in mal.get("commands", [])] == ["C:\\HostUsers\\Public\\Downloads\\run.bat"],
+              "commands: %s" % mal.get("commands"))
+        check([(s["host_path"], s["read_only"]) for s in mal.get("shares", [])] == [("C:\\Users", False)],
+              "shares: %s" % mal.get("shares"))
+        check((ben.get("verdict"), ben.get("score"), ben.get("confidence"), ben.get("trigger", {}).get("kind")) ==
+              ("benign-looking", 15, "medium", "user"), "benign session: %s" % (
+                  {k: ben.get(k) for k in ("verdict", "score", "confidence", "trigger")},))
+        check(tuple(con.execute("SELECT kind FROM other_vms WHERE vm_guid = "
+                                "'71C4E0A8-2F6B-4D39-9A15-E8B07C3D24F6'").fetchone() or ()) == ("classic-vm",),
+              "the Ubuntu VM is a classic VM, not a session")
+        for s in sessions.values():
+            for e in s.get("evidence", []):
+                check(con.execute("SELECT count(*) FROM evidence WHERE sha256 = ?", (e["sha256"],)).fetchone()[0] == 1,
+                      "session evidence names an unknown file: %s" % e)
+
         # One worker stores exactly what two store (workers parse, one writer writes in order).
         single = os.path.join(tmp, "single.db")
         run = subprocess.run([sandtrace, "ingest", a, "--case", single, "--all-events", "--jobs", "1"],

@@ -1,5 +1,7 @@
 /* test_json.c - JSON strings are always valid, whatever bytes evidence holds. */
 #include "check.h"
+#include <stdlib.h>
+
 #include "json.h"
 
 static const char *quoted(struct strbuf *sb, const char *text, size_t length)
@@ -25,6 +27,23 @@ int main(void)
 	CHECK_STR(quoted(&sb, "\xED\xA0\x80", 3), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 	/* Embedded NUL is escaped, not a terminator. */
 	CHECK_STR(quoted(&sb, "a\0b", 3), "\"a\\u0000b\"");
+	/* Reading back: the flat objects of events.data. */
+	{
+		const char *obj = "{\"A\":\"1\", \"Path\":\"C:\\\\x\\\"y\\n\\u0003\", \"e\":\"\"}";
+		char *v = json_object_get(obj, "Path", 0);
+		CHECK_STR(v, "C:\\x\"y\n\x03");
+		free(v);
+		v = json_object_get(obj, "a", 1);
+		CHECK_STR(v, "1");
+		free(v);
+		CHECK(json_object_get(obj, "a", 0) == NULL);
+		v = json_object_get(obj, "e", 0);
+		CHECK_STR(v, "");
+		free(v);
+		CHECK(json_object_get("{\"A\":\"1", "A", 0) == NULL);
+		CHECK(json_object_get("[1]", "A", 0) == NULL);
+		CHECK(json_object_get("{\"A\":\"\\uZZZZ\"}", "A", 0) == NULL);
+	}
 	strbuf_free(&sb);
 	return check_done("test_json");
 }

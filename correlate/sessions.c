@@ -1,0 +1,1570 @@
+/*
+ * sessions.c - one session per sandbox VM run, rebuilt from the store (see sessions.h).
+ *
+ * The steps follow ARTIFACTS.md §6.1: collect the records naming a VM GUID (or its VM SID), decide
+ * per GUID whether it is a sandbox (§6.6), link launchers to the VM starts they precede (§6.2,
+ * §6.3), the task runs to the launchers, the configuration, shares, commands and network, and list
+ * what is missing (§6.4). Every link records its basis and confidence (§6.5). Input order is
+ * (time, evidence SHA-256, record id) and every tie is broken by a stored id, so the same store
+ * gives the same sessions.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include "sessions.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "correlate/rules.h"
+#include "json.h"
+#include "parsers/wsb.h"
+#include "store.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* §0.4 windows, in FILETIME ticks. */
+#define SECONDS(n) ((uint64_t)(n) * 10000000ULL)
+#define LAUNCH_WINDOW SECONDS(120)  /* launcher start -> VM start */
+#define TASK_WINDOW SECONDS(10)     /* task process created -> launcher 4688 */
+
+#define PROVIDER_SECURITY "Microsoft-Windows-Security-Auditing"
+#define PROVIDER_COMPUTE "Microsoft-Windows-Hyper-V-Compute"
+#define PROVIDER_WORKER "Microsoft-Windows-Hyper-V-Worker"
+#define PROVIDER_VSMB "Microsoft-Windows-Hyper-V-VSmb"
+#define PROVIDER_VMMS "Microsoft-Windows-Hyper-V-VMMS"
+#define PROVIDER_VMSWITCH "Microsoft-Windows-Hyper-V-VmSwitch"
+#define PROVIDER_TASKS "Microsoft-Windows-TaskScheduler"
+#define PROVIDER_SYSMON "Microsoft-Windows-Sysmon"
+
+/* ---- GUIDs and VM SIDs (§0.2, §0.3) -------------------------------------------------------- */
+
+static int is_guid_at(const char *p)
+{
+	static const int DASHES[] = {8, 13, 18, 23};
+	for (int i = 0; i < 36; i++) {
+		int dash = i == DASHES[0] || i == DASHES[1] || i == DASHES[2] || i == DASHES[3];
+		if (dash ? p[i] != '-' : !isxdigit((unsigned char)p[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int sessions_find_guid(const char *text, char out[37])
+{
+	if (!text)
+		return 0;
+	for (const char *p = text; strlen(p) >= 36; p++) {
+		if (is_guid_at(p) && (p == text || !isxdigit((unsigned char)p[-1])) &&
+		    !isxdigit((unsigned char)p[36])) {
+			for (int i = 0; i < 36; i++)
+				out[i] = (char)toupper((unsigned char)p[i]);
+			out[36] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The exact GUID TEXT is (braces allowed), or 0. */
+static int exact_guid(const char *text, char out[37])
+{
+	size_t n;
+
+	if (!text)
+		return 0;
+	if (*text == '{')
+		text++;
+	n = strlen(text);
+	if (n < 36 || (n > 36 && !(n == 37 && text[36] == '}')) || !is_guid_at(text))
+		return 0;
+	return sessions_find_guid(text, out);
+}
+
+static int hex_value(const char *p, int digits, uint32_t *out)
+{
+	*out = 0;
+	for (int i = 0; i < digits; i++) {
+		int c = p[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return -1;
+		*out = *out << 4 | (uint32_t)v;
+	}
+	return 0;
+}
+
+int sessions_sid_from_guid(const char *guid, char *sid, size_t sid_size)
+{
+	char g[37];
+	uint32_t d1, d2, d3, b[8];
+
+	if (!exact_guid(guid, g) || hex_value(g, 8, &d1) || hex_value(g + 9, 4, &d2) ||
+	    hex_value(g + 14, 4, &d3))
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (hex_value(g + (i < 2 ? 19 + 2 * i : 24 + 2 * (i - 2)), 2, &b[i]))
+			return -1;
+	/* §0.3: the GUID's little-endian bytes read as four little-endian 32-bit integers. */
+	snprintf(sid, sid_size, "S-1-5-83-1-%u-%u-%u-%u", d1, d3 << 16 | d2,
+		 b[3] << 24 | b[2] << 16 | b[1] << 8 | b[0], b[7] << 24 | b[6] << 16 | b[5] << 8 | b[4]);
+	return 0;
+}
+
+int sessions_guid_from_sid(const char *sid, char *guid, size_t guid_size)
+{
+	unsigned long long r[4];
+	char back[80], text[96];
+	int used = 0;
+
+	if (!sid || strncasecmp(sid, "S-1-5-83-1-", 11) != 0 ||
+	    sscanf(sid + 11, "%llu-%llu-%llu-%llu%n", &r[0], &r[1], &r[2], &r[3], &used) != 4 ||
+	    sid[11 + used] != 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if (r[i] > 0xFFFFFFFFULL)
+			return -1;
+	snprintf(text, sizeof text, "%08llX-%04llX-%04llX-%02llX%02llX-%02llX%02llX%02llX%02llX%02llX%02llX",
+		 r[0], r[1] & 0xFFFF, r[1] >> 16, r[2] & 0xFF, r[2] >> 8 & 0xFF, r[2] >> 16 & 0xFF,
+		 r[2] >> 24, r[3] & 0xFF, r[3] >> 8 & 0xFF, r[3] >> 16 & 0xFF, r[3] >> 24);
+	/* A VM SID that does not round-trip is not one (§0.3). */
+	if (sessions_sid_from_guid(text, back, sizeof back) != 0 || strcasecmp(back, sid) != 0)
+		return -1;
+	snprintf(guid, guid_size, "%s", text);
+	return 0;
+}
+
+/* ---- 2500 parameters (§1.4, §1.10) --------------------------------------------------------- */
+
+/* The text between the quotes after "KEY" : in TEXT, verbatim: the NPA sample has unescaped
+ * backslashes, so a closing quote is one followed by optional spaces and ',' or '}'. */
+static char *tolerant_json_value(const char *text, const char *key)
+{
+	char needle[64];
+	const char *p;
+
+	snprintf(needle, sizeof needle, "\"%s\"", key);
+	p = text ? strcasestr(text, needle) : NULL;
+	if (!p)
+		return NULL;
+	p += strlen(needle);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != ':')
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '"')
+		return NULL;
+	for (const char *q = p; *q; q++) {
+		const char *r = q + 1;
+		if (*q != '"')
+			continue;
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (*r == ',' || *r == '}' || *r == 0)
+			return strndup(p, (size_t)(q - p));
+	}
+	return NULL;
+}
+
+void sessions_parse_process_parameters(const char *text, char **command_line, char **user)
+{
+	*command_line = tolerant_json_value(text, "CommandLine");
+	*user = tolerant_json_value(text, "User");
+}
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+static char *field(const struct store_event *e, const char *name)
+{
+	return json_object_get(e->data, name, 1);
+}
+
+static int is(const struct store_event *e, const char *provider, uint32_t id)
+{
+	return e->event_id == id && e->provider && strcasecmp(e->provider, provider) == 0;
+}
+
+static int from(const struct store_event *e, const char *provider)
+{
+	return e->provider && strcasecmp(e->provider, provider) == 0;
+}
+
+/* The file name of a Windows path (after the last '\' or '/'). */
+static const char *base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '\\') : NULL, *fwd = path ? strrchr(path, '/') : NULL;
+	if (!path)
+		return "";
+	if (fwd > slash)
+		slash = fwd;
+	return slash ? slash + 1 : path;
+}
+
+/* Windows paths compared case-insensitively, '/' = '\', trailing separators ignored. */
+static int same_path(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!a || !b)
+		return 0;
+	la = strlen(a);
+	lb = strlen(b);
+	while (la && (a[la - 1] == '\\' || a[la - 1] == '/'))
+		la--;
+	while (lb && (b[lb - 1] == '\\' || b[lb - 1] == '/'))
+		lb--;
+	if (la != lb)
+		return 0;
+	for (size_t i = 0; i < la; i++) {
+		char x = a[i] == '/' ? '\\' : (char)tolower((unsigned char)a[i]);
+		char y = b[i] == '/' ? '\\' : (char)tolower((unsigned char)b[i]);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Does the collection path LOCATION hold the Windows path WINDOWS_PATH (drive letter dropped)? */
+static int location_is(const char *location, const char *windows_path)
+{
+	const char *tail = windows_path;
+	size_t lt, ll;
+
+	if (!location || !windows_path)
+		return 0;
+	if (isalpha((unsigned char)tail[0]) && tail[1] == ':')
+		tail += 2;
+	lt = strlen(tail);
+	ll = strlen(location);
+	if (lt == 0 || lt > ll)
+		return 0;
+	for (size_t i = 0; i < lt; i++) {
+		char x = location[ll - lt + i] == '\\' ? '/' : (char)tolower((unsigned char)location[ll - lt + i]);
+		char y = tail[i] == '\\' ? '/' : (char)tolower((unsigned char)tail[i]);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+static int64_t parse_pid(const char *text)
+{
+	char *end;
+	long long v;
+
+	if (!text || !*text)
+		return -1;
+	v = strtoll(text, &end, 0); /* Security writes 0x..., Task Scheduler and Sysmon decimal */
+	return *end || v < 0 ? -1 : v;
+}
+
+static int is_system_principal(const char *who)
+{
+	return who && (strcasecmp(who, "S-1-5-18") == 0 || strcasecmp(who, "SYSTEM") == 0 ||
+		       strcasecmp(who, "NT AUTHORITY\\SYSTEM") == 0 ||
+		       strcasecmp(who, "LocalSystem") == 0 || strcasecmp(who, "S-1-5-19") == 0 ||
+		       strcasecmp(who, "S-1-5-20") == 0);
+}
+
+/* §7 notes: the sandbox's own base-image and package shares are internal, never user mappings. */
+static int is_internal_share(const char *path)
+{
+	return path && (strcasestr(path, "\\ProgramData\\Microsoft\\Windows\\Containers\\") ||
+			strcasestr(path, "\\Program Files\\WindowsApps\\"));
+}
+
+static void push_string(char ***list, size_t *count, const char *text)
+{
+	char **grown = realloc(*list, (*count + 1) * sizeof **list);
+	if (!grown)
+		return;
+	*list = grown;
+	grown[*count] = strdup(text);
+	if (grown[*count])
+		(*count)++;
+}
+
+#define PUSH(array, count)                                                                     \
+	((count) % 16 == 0 ? (void *)(((array) = realloc((array), ((count) + 16) * sizeof *(array))) \
+					      ? &(array)[(count)++]                            \
+					      : NULL)                                          \
+			   : (void *)&(array)[(count)++])
+
+/* ---- per-VM collection (§6.1 steps 1-3) -------------------------------------------------- */
+
+struct vm_link {
+	size_t event;          /* index into the events */
+	const char *role;      /* logon, vm_start, exit, share, command, network, lifecycle */
+	const char *basis;     /* "VM GUID", "VM SID", "GUID in NicName" */
+};
+
+struct vm_run {
+	char guid[37];
+	struct vm_link *links;
+	size_t link_count;
+	uint64_t first, last, start, end;
+	int has_start, has_exit, has_logon, has_classic_mark, has_container_mark, wdag_user;
+	int boots_seen;        /* distinct boot epochs among its records */
+	int last_epoch;
+	char *vm_name;         /* Worker VmName, if one */
+	int is_session;
+	const char *kind;
+	char kind_basis[256];
+	struct session *session;
+};
+
+struct launcher {
+	size_t event;
+	char *image, *command_line, *subject, *subject_name, *parent;
+	int64_t pid;
+	int claimed;
+};
+
+struct correlation {
+	struct store *store;
+	struct store_event *events;
+	size_t event_count;
+	struct store_task *tasks;
+	size_t task_count;
+	struct store_wsb *configs;
+	size_t config_count;
+	struct vm_run *vms;
+	size_t vm_count;
+	uint64_t *boots;
+	size_t boot_count;
+	struct launcher *launchers;
+	size_t launcher_count;
+	int have_security;     /* any Security record in the store */
+};
+
+static struct vm_run *vm_for(struct correlation *c, const char *guid)
+{
+	struct vm_run *vm;
+
+	for (size_t i = 0; i < c->vm_count; i++)
+		if (strcmp(c->vms[i].guid, guid) == 0)
+			return &c->vms[i];
+	vm = PUSH(c->vms, c->vm_count);
+	if (!vm)
+		return NULL;
+	memset(vm, 0, sizeof *vm);
+	snprintf(vm->guid, sizeof vm->guid, "%s", guid);
+	vm->last_epoch = -1;
+	return vm;
+}
+
+static int boot_epoch(const struct correlation *c, uint64_t time)
+{
+	int epoch = 0;
+	for (size_t i = 0; i < c->boot_count; i++)
+		if (c->boots[i] <= time)
+			epoch = (int)i + 1;
+	return epoch;
+}
+
+/* Which VM a record names and in which role (§6.1 step 1); 0 if none. */
+static int vm_of_event(const struct store_event *e, char guid[37], const char **role,
+		       const char **basis)
+{
+	char *value = NULL, *domain = NULL;
+	int found = 0;
+
+	*basis = "VM GUID";
+	if (from(e, PROVIDER_SECURITY)) {
+		if (e->event_id == 4624 || e->event_id == 4648 || e->event_id == 4634) {
+			domain = field(e, "TargetDomainName");
+			value = field(e, "TargetUserName");
+			if ((domain && strcasecmp(domain, "NT VIRTUAL MACHINE") == 0 &&
+			     exact_guid(value, guid)) ||
+			    (free(value), value = field(e, "TargetUserSid"),
+			     sessions_guid_from_sid(value, guid, 37) == 0)) {
+				found = 1;
+				*role = e->event_id == 4634 ? "logoff" : "logon";
+			}
+		} else if (e->event_id == 4672) {
+			domain = field(e, "SubjectDomainName");
+			value = field(e, "SubjectUserName");
+			if (domain && strcasecmp(domain, "NT VIRTUAL MACHINE") == 0 &&
+			    exact_guid(value, guid)) {
+				found = 1;
+				*role = "logon";
+			}
+		}
+	} else if (from(e, PROVIDER_COMPUTE)) {
+		value = field(e, "SystemId");
+		if (exact_guid(value, guid) || sessions_find_guid(value, guid)) {
+			found = 1;
+			*role = e->event_id == 2000 || e->event_id == 2001 || e->event_id == 2014
+					? "vm_start"
+				: e->event_id == 2002 || e->event_id == 2003 ? "exit"
+				: e->event_id == 2500 ? "command"
+							: "lifecycle";
+		}
+	} else if (from(e, PROVIDER_WORKER) || from(e, PROVIDER_VSMB) || from(e, PROVIDER_VMMS)) {
+		value = field(e, "VmId");
+		if (!value)
+			value = field(e, "VMId");
+		if (exact_guid(value, guid)) {
+			found = 1;
+			*role = is(e, PROVIDER_WORKER, 18500) ? "vm_start"
+				: is(e, PROVIDER_WORKER, 18502) || is(e, PROVIDER_WORKER, 18504) ||
+						is(e, PROVIDER_WORKER, 18508)
+					? "exit"
+				: is(e, PROVIDER_VSMB, 301) ? "share"
+							    : "lifecycle";
+		}
+	}
+	if (!found && e->user_sid && sessions_guid_from_sid(e->user_sid, guid, 37) == 0 &&
+	    !from(e, PROVIDER_SECURITY)) {
+		found = 1;
+		*basis = "VM SID";
+		*role = is(e, PROVIDER_VSMB, 301) ? "share" : "lifecycle";
+	}
+	free(value);
+	free(domain);
+	return found;
+}
+
+static int collect_vms(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char guid[37];
+		const char *role, *basis;
+		struct vm_run *vm;
+		struct vm_link *link;
+
+		if (from(e, PROVIDER_SECURITY))
+			c->have_security = 1;
+		if (is(e, "Microsoft-Windows-Kernel-General", 12)) {
+			uint64_t *slot = PUSH(c->boots, c->boot_count);
+			if (!slot)
+				return -1;
+			*slot = e->time;
+		}
+		if (!vm_of_event(e, guid, &role, &basis))
+			continue;
+		if (!(vm = vm_for(c, guid)) || !(link = PUSH(vm->links, vm->link_count)))
+			return -1;
+		*link = (struct vm_link){i, role, basis};
+		if (!vm->first || e->time < vm->first)
+			vm->first = e->time;
+		if (e->time > vm->last)
+			vm->last = e->time;
+		{
+			int epoch = boot_epoch(c, e->time);
+			if (epoch != vm->last_epoch) {
+				vm->boots_seen++;
+				vm->last_epoch = epoch;
+			}
+		}
+		if (from(e, PROVIDER_VMMS) && (e->event_id == 13002 || e->event_id == 18304 ||
+					       e->event_id == 13003))
+			vm->has_classic_mark = 1;
+		if (from(e, PROVIDER_COMPUTE) && e->event_id >= 2010 && e->event_id <= 2013)
+			vm->has_container_mark = 1;
+		if (from(e, PROVIDER_WORKER) && !vm->vm_name)
+			vm->vm_name = field(e, "VmName");
+		if (is(e, PROVIDER_COMPUTE, 2500)) {
+			char *parameters = field(e, "Parameter1"), *command = NULL, *user = NULL;
+			sessions_parse_process_parameters(parameters, &command, &user);
+			if (user && strcasecmp(user, "WDAGUtilityAccount") == 0)
+				vm->wdag_user = 1;
+			free(parameters);
+			free(command);
+			free(user);
+		}
+		/* §6.1 step 2: start and end from the lifecycle kinds. */
+		if (!strcmp(role, "vm_start") || (!strcmp(role, "logon") && e->event_id == 4624) ||
+		    !strcmp(role, "share")) {
+			if (!vm->has_start || e->time < vm->start)
+				vm->start = e->time;
+			vm->has_start = 1;
+		}
+		if (!strcmp(role, "logon"))
+			vm->has_logon = 1;
+		if (!strcmp(role, "exit") || !strcmp(role, "logoff")) {
+			if (e->time > vm->end)
+				vm->end = e->time;
+			vm->has_exit = 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- launchers (§6.3) ------------------------------------------------------------------ */
+
+static int is_launcher_image(const char *image, const char *command_line)
+{
+	const char *name = base_name(image);
+
+	if (!strcasecmp(name, "WindowsSandbox.exe") || !strcasecmp(name, "WindowsSandboxServer.exe") ||
+	    !strcasecmp(name, "WindowsSandboxRemoteSession.exe"))
+		return 1;
+	/* wsb.exe starts a sandbox only with "start" (§5.2); exec/share act on a running one. */
+	if (!strcasecmp(name, "wsb.exe")) {
+		const char *after = command_line ? strcasestr(command_line, "wsb") : NULL;
+		return after && strcasestr(after, " start") != NULL;
+	}
+	return 0;
+}
+
+static int collect_launchers(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *image = NULL, *command_line = NULL;
+		struct launcher *l;
+
+		if (is(e, PROVIDER_SECURITY, 4688)) {
+			image = field(e, "NewProcessName");
+			command_line = field(e, "CommandLine");
+		} else if (is(e, PROVIDER_SYSMON, 1)) {
+			image = field(e, "Image");
+			command_line = field(e, "CommandLine");
+		}
+		if (!image || !is_launcher_image(image, command_line)) {
+			free(image);
+			free(command_line);
+			continue;
+		}
+		if (!(l = PUSH(c->launchers, c->launcher_count)))
+			return -1;
+		memset(l, 0, sizeof *l);
+		l->event = i;
+		l->image = image;
+		l->command_line = command_line;
+		if (from(e, PROVIDER_SECURITY)) {
+			char *pid = field(e, "NewProcessId");
+			l->pid = parse_pid(pid);
+			free(pid);
+			l->subject = field(e, "SubjectUserSid");
+			l->subject_name = field(e, "SubjectUserName");
+			l->parent = field(e, "ParentProcessName");
+		} else {
+			char *pid = field(e, "ProcessId");
+			l->pid = parse_pid(pid);
+			free(pid);
+			l->subject_name = field(e, "User");
+			l->parent = field(e, "ParentImage");
+		}
+	}
+	return 0;
+}
+
+/* A WindowsSandboxClient.exe (or 24H2 remote session) started by launcher L inside [from, to]. */
+static const struct store_event *client_of(const struct correlation *c, const struct launcher *l,
+					   uint64_t to)
+{
+	const struct store_event *le = &c->events[l->event];
+
+	for (size_t i = l->event + 1; i < c->event_count && c->events[i].time <= to; i++) {
+		const struct store_event *e = &c->events[i];
+		char *image, *parent;
+		int match = 0;
+
+		if (!is(e, PROVIDER_SECURITY, 4688) || e->time < le->time)
+			continue;
+		image = field(e, "NewProcessName");
+		parent = field(e, "ProcessId");
+		match = (!strcasecmp(base_name(image), "WindowsSandboxClient.exe") ||
+			 !strcasecmp(base_name(image), "WindowsSandboxRemoteSession.exe")) &&
+			parse_pid(parent) == l->pid && l->pid >= 0;
+		free(image);
+		free(parent);
+		if (match)
+			return e;
+	}
+	return NULL;
+}
+
+/* ---- configurations (§5.1, §5.2) -------------------------------------------------------- */
+
+/* The stored configuration a launcher command line names: its inline <Configuration> (stored
+ * from that very event) or the .wsb file found in the collection at the path it gives. */
+static const struct store_wsb *config_for(const struct correlation *c, const char *command_line,
+					  int64_t launcher_event_row, char **wsb_path)
+{
+	char *inline_config = NULL, location[64];
+	const struct store_wsb *found = NULL;
+
+	*wsb_path = NULL;
+	if (!command_line || wsb_find_in_command_line(command_line, wsb_path, &inline_config) != 0)
+		return NULL;
+	snprintf(location, sizeof location, "events.id=%lld", (long long)launcher_event_row);
+	for (size_t i = 0; i < c->config_count && !found; i++) {
+		const struct store_wsb *w = &c->configs[i];
+		if (inline_config && !strcmp(w->source, "inline_command_line") &&
+		    !strcmp(w->location, location))
+			found = w;
+		else if (*wsb_path && !strcmp(w->source, "file") && location_is(w->location, *wsb_path))
+			found = w;
+	}
+	free(inline_config);
+	return found;
+}
+
+static const struct store_wsb *config_by_path(const struct correlation *c, const char *path)
+{
+	for (size_t i = 0; path && i < c->config_count; i++)
+		if (!strcmp(c->configs[i].source, "file") && location_is(c->configs[i].location, path))
+			return &c->configs[i];
+	return NULL;
+}
+
+static void set_session_config(struct session *s, const struct store_wsb *w, const char *path)
+{
+	s->wsb.path = path ? strdup(path) : NULL;
+	s->wsb.networking = SESSION_UNKNOWN;
+	if (!w)
+		return;
+	s->wsb.config_id = w->id;
+	s->wsb.networking = w->networking < 0 ? SESSION_UNKNOWN : w->networking;
+	s->wsb.networking_origin = w->networking_origin ? strdup(w->networking_origin) : NULL;
+	s->wsb.logon_command = w->logon_command ? strdup(w->logon_command) : NULL;
+	s->wsb.folders = calloc(w->folder_count ? w->folder_count : 1, sizeof *s->wsb.folders);
+	if (!s->wsb.folders)
+		return;
+	for (size_t i = 0; i < w->folder_count; i++) {
+		s->wsb.folders[i].host = w->hosts[i] ? strdup(w->hosts[i]) : NULL;
+		s->wsb.folders[i].sandbox = w->sandboxes[i] ? strdup(w->sandboxes[i]) : NULL;
+		s->wsb.folders[i].read_only = w->read_only[i] < 0 ? SESSION_UNKNOWN : w->read_only[i];
+	}
+	s->wsb.folder_count = w->folder_count;
+}
+
+/* §6.3 (1): the configuration's mapped folders are the VM's user shares and its logon command is
+ * among the commands the host ran in it. */
+static int config_matches_vm(const struct store_wsb *w, const struct correlation *c,
+			     const struct vm_run *vm)
+{
+	size_t user_shares = 0, matched = 0;
+	int command_matched = !w->logon_command;
+
+	for (size_t i = 0; i < vm->link_count; i++) {
+		const struct store_event *e = &c->events[vm->links[i].event];
+		if (is(e, PROVIDER_VSMB, 301)) {
+			char *path = field(e, "SharePath");
+			if (path && !is_internal_share(path)) {
+				user_shares++;
+				for (size_t f = 0; f < w->folder_count; f++)
+					if (same_path(w->hosts[f], path)) {
+						matched++;
+						break;
+					}
+			}
+			free(path);
+		} else if (is(e, PROVIDER_COMPUTE, 2500) && w->logon_command) {
+			char *parameters = field(e, "Parameter1"), *command = NULL, *user = NULL;
+			sessions_parse_process_parameters(parameters, &command, &user);
+			if (command && strcasecmp(command, w->logon_command) == 0)
+				command_matched = 1;
+			free(parameters);
+			free(command);
+			free(user);
+		}
+	}
+	return (w->folder_count || w->logon_command) && user_shares == w->folder_count &&
+	       matched == user_shares && command_matched;
+}
+
+/* ---- classification (§6.6) ----------------------------------------------------------- */
+
+static void classify(struct vm_run *vm, int launcher_linked)
+{
+	char name_guid[37];
+	int name_is_guid = vm->vm_name && exact_guid(vm->vm_name, name_guid) &&
+			   !strcmp(name_guid, vm->guid);
+
+	if (vm->has_classic_mark || vm->boots_seen > 1 || (vm->vm_name && !name_is_guid)) {
+		vm->kind = "classic-vm";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis, "%s",
+			 vm->has_classic_mark ? "VMMS created or deleted this VM (13002/18304/13003)"
+			 : vm->boots_seen > 1 ? "the same VM GUID recurs across host boots"
+					      : "the worker names the VM by a name, not its GUID");
+	} else if (vm->has_container_mark) {
+		vm->kind = "other-hcs";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis,
+			 "Hyper-V-Compute created a container or utility VM (2010-2013)");
+	} else if (launcher_linked) {
+		vm->kind = "sandbox";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis, "a Windows Sandbox launcher is linked");
+	} else if (vm->wdag_user || name_is_guid) {
+		vm->kind = "sandbox-likely";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis,
+			 "%s, no launcher found (Application Guard cannot be excluded without one)",
+			 vm->wdag_user ? "commands run as WDAGUtilityAccount" : "the VM is named by its GUID");
+	} else {
+		vm->kind = "unknown-vm";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis,
+			 "only records naming the VM account; not reported as a sandbox");
+	}
+	vm->is_session = !strcmp(vm->kind, "sandbox") || !strcmp(vm->kind, "sandbox-likely");
+}
+
+/* ---- building the sessions ------------------------------------------------------------- */
+
+struct vm_extra {
+	struct launcher *launcher;
+	const char *launch_link;
+	char launch_basis[256];
+	const struct store_wsb *config;
+	char *config_path;
+};
+
+static int compare_sessions(const void *a, const void *b)
+{
+	const struct vm_run *x = *(struct vm_run *const *)a, *y = *(struct vm_run *const *)b;
+	uint64_t tx = x->has_start ? x->start : x->first, ty = y->has_start ? y->start : y->first;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(x->guid, y->guid);
+}
+
+static void add_missing(struct session *s, const char *text)
+{
+	push_string(&s->missing, &s->missing_count, text);
+}
+
+static int is_task_host(const char *parent)
+{
+	const char *name = base_name(parent);
+	return !strcasecmp(name, "svchost.exe") || !strcasecmp(name, "taskhostw.exe") ||
+	       !strcasecmp(name, "taskeng.exe");
+}
+
+/* Fills the task details of the trigger from the stored definitions named TASK_NAME. */
+static void trigger_from_definitions(struct correlation *c, struct session *s, const char *name)
+{
+	int64_t best = 0;
+
+	s->trigger.hidden = SESSION_UNKNOWN;
+	for (size_t i = 0; i < c->task_count; i++) {
+		const struct store_task *t = &c->tasks[i];
+		const char *a = t->uri ? (t->uri[0] == '\\' ? t->uri + 1 : t->uri) : "";
+		const char *b = name[0] == '\\' ? name + 1 : name;
+
+		if (strcasecmp(a, b) != 0)
+			continue;
+		if (!best)
+			best = t->id;
+		if (t->hidden == 1 || t->hiding_finding)
+			s->trigger.hidden = 1;
+		else if (t->hidden == 0 && s->trigger.hidden == SESSION_UNKNOWN)
+			s->trigger.hidden = 0;
+		if (t->trigger_types && (strcasestr(t->trigger_types, "boot") ||
+					 strcasestr(t->trigger_types, "logon")))
+			s->trigger.runs_at_boot_or_logon = 1;
+		if (t->principal_user && !s->trigger.user)
+			s->trigger.user = strdup(t->principal_user);
+		if (is_system_principal(t->principal_user))
+			s->trigger.principal_is_system = 1;
+	}
+	s->trigger.task_id = best;
+}
+
+/* A task definition that launches this session's configuration (no task run found). */
+static const struct store_task *definition_for_config(const struct correlation *c,
+						      const char *wsb_path)
+{
+	for (size_t i = 0; wsb_path && i < c->task_count; i++)
+		if (c->tasks[i].sandbox_launcher && c->tasks[i].wsb_path &&
+		    same_path(c->tasks[i].wsb_path, wsb_path))
+			return &c->tasks[i];
+	return NULL;
+}
+
+static void link_trigger(struct correlation *c, struct session *s, const struct vm_extra *x)
+{
+	const struct launcher *l = x->launcher;
+	const struct store_task *definition;
+
+	s->trigger.kind = strdup("unknown");
+	s->trigger.link = "weak";
+	s->trigger.hidden = SESSION_UNKNOWN;
+	if (l && l->pid >= 0) {
+		const struct store_event *le = &c->events[l->event];
+		for (size_t i = 0; i < c->event_count; i++) {
+			const struct store_event *e = &c->events[i];
+			char *pid = NULL, *name = NULL;
+			int match;
+
+			if (!(is(e, PROVIDER_TASKS, 129) || is(e, PROVIDER_TASKS, 200)))
+				continue;
+			if (e->time + TASK_WINDOW < le->time || e->time > le->time + TASK_WINDOW)
+				continue;
+			pid = field(e, e->event_id == 129 ? "ProcessID" : "EnginePID");
+			match = parse_pid(pid) == l->pid;
+			free(pid);
+			if (!match || !(name = field(e, "TaskName")))
+				continue;
+			free(s->trigger.kind);
+			s->trigger.kind = strdup("task");
+			s->trigger.task_name = name;
+			s->trigger.link = "strong";
+			s->trigger.event_row = e->id;
+			{
+				char basis[160];
+				snprintf(basis, sizeof basis,
+					 "Task Scheduler %u %s = launcher process id %lld", e->event_id,
+					 e->event_id == 129 ? "ProcessID" : "EnginePID",
+					 (long long)l->pid);
+				s->trigger.link_basis = strdup(basis);
+			}
+			/* The run's account as Task Scheduler 100 of the same task and moment names it. */
+			for (size_t k = 0; k < c->event_count; k++) {
+				const struct store_event *r = &c->events[k];
+				char *task, *context;
+				if (!is(r, PROVIDER_TASKS, 100) || r->time + TASK_WINDOW < e->time ||
+				    r->time > e->time + TASK_WINDOW)
+					continue;
+				task = field(r, "TaskName");
+				context = task && !strcasecmp(task, name) ? field(r, "UserContext") : NULL;
+				free(task);
+				if (context) {
+					s->trigger.user = context;
+					break;
+				}
+			}
+			trigger_from_definitions(c, s, name);
+			break;
+		}
+	}
+	if (!strcmp(s->trigger.kind, "unknown") && l && is_task_host(l->parent) &&
+	    (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
+		free(s->trigger.kind);
+		s->trigger.kind = strdup("task");
+		s->trigger.task_name = strdup(definition->uri);
+		s->trigger.link = "medium";
+		s->trigger.link_basis = strdup("launcher's parent is the Task Scheduler host and a task "
+					       "definition runs this configuration");
+		trigger_from_definitions(c, s, definition->uri);
+	} else if (!strcmp(s->trigger.kind, "unknown") && l && l->parent &&
+		   !strcasecmp(base_name(l->parent), "explorer.exe")) {
+		free(s->trigger.kind);
+		s->trigger.kind = strdup("user");
+		s->trigger.link = "medium";
+		s->trigger.link_basis = strdup("launcher's parent is explorer.exe (interactive start)");
+	} else if (!strcmp(s->trigger.kind, "unknown") &&
+		   (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
+		free(s->trigger.kind);
+		s->trigger.kind = strdup("task");
+		s->trigger.task_name = strdup(definition->uri);
+		s->trigger.link = "weak";
+		s->trigger.link_basis = strdup("only a task definition runs this configuration");
+		trigger_from_definitions(c, s, definition->uri);
+	}
+	if (l && !s->trigger.user && !strcmp(s->trigger.kind, "user")) {
+		/* The account as the launcher's 4688 names it (Domain\User), else its SID. */
+		char *domain = field(&c->events[l->event], "SubjectDomainName");
+		if (domain && l->subject_name) {
+			struct strbuf who = STRBUF_INIT;
+			strbuf_printf(&who, "%s\\%s", domain, l->subject_name);
+			s->trigger.user = strbuf_detach(&who);
+		}
+		free(domain);
+	}
+	if (l && !s->trigger.user)
+		s->trigger.user = l->subject ? strdup(l->subject)
+				  : l->subject_name ? strdup(l->subject_name) : NULL;
+	if (l && is_system_principal(l->subject))
+		s->trigger.principal_is_system = 1;
+}
+
+static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extra *x,
+			struct session *s, int64_t id)
+{
+	s->id = id;
+	snprintf(s->vm_guid, sizeof s->vm_guid, "%s", vm->guid);
+	sessions_sid_from_guid(vm->guid, s->vm_sid, sizeof s->vm_sid);
+	s->kind = strdup(vm->kind);
+	s->kind_basis = strdup(vm->kind_basis);
+	s->start = vm->has_start ? vm->start : 0;
+	s->end = vm->has_exit ? vm->end : vm->last;
+	s->end_inferred = !vm->has_exit;
+	s->launcher.pid = SESSION_UNKNOWN;
+	s->launcher.link = "weak";
+	if (x->launcher) {
+		const struct launcher *l = x->launcher;
+		s->launcher.image = strdup(l->image);
+		s->launcher.pid = l->pid;
+		s->launcher.command_line = l->command_line ? strdup(l->command_line) : NULL;
+		s->launcher.subject_sid = l->subject ? strdup(l->subject) : NULL;
+		s->launcher.parent_image = l->parent ? strdup(l->parent) : NULL;
+		s->launcher.time = c->events[l->event].time;
+		s->launcher.link = x->launch_link;
+		s->launcher.link_basis = strdup(x->launch_basis);
+		s->launcher.event_row = c->events[l->event].id;
+	}
+	set_session_config(s, x->config, x->config_path);
+	link_trigger(c, s, x);
+	if (!x->config && s->trigger.task_id) {
+		/* No launcher command line: the task's own argument names the configuration. */
+		for (size_t i = 0; i < c->task_count; i++)
+			if (c->tasks[i].id == s->trigger.task_id && c->tasks[i].wsb_path) {
+				free(s->wsb.path);
+				set_session_config(s, config_by_path(c, c->tasks[i].wsb_path),
+						   c->tasks[i].wsb_path);
+			}
+	}
+
+	for (size_t i = 0; i < vm->link_count; i++) {
+		const struct store_event *e = &c->events[vm->links[i].event];
+		const char *role = vm->links[i].role;
+
+		if (!strcmp(role, "share")) {
+			struct session_share *share = PUSH(s->shares, s->share_count);
+			if (!share)
+				return -1;
+			memset(share, 0, sizeof *share);
+			share->time = e->time;
+			share->host_path = field(e, "SharePath");
+			share->share_flags = field(e, "ShareFlags");
+			share->share_name = field(e, "ShareName");
+			share->internal = is_internal_share(share->host_path);
+			share->read_only = SESSION_UNKNOWN;
+			for (size_t f = 0; f < s->wsb.folder_count; f++)
+				if (same_path(s->wsb.folders[f].host, share->host_path))
+					share->read_only = s->wsb.folders[f].read_only;
+			share->event_row = e->id;
+		} else if (is(e, PROVIDER_COMPUTE, 2500)) {
+			struct session_command *command = PUSH(s->commands, s->command_count);
+			char *parameters = field(e, "Parameter1");
+			if (!command) {
+				free(parameters);
+				return -1;
+			}
+			memset(command, 0, sizeof *command);
+			command->time = e->time;
+			sessions_parse_process_parameters(parameters, &command->command_line,
+							  &command->user);
+			free(parameters);
+			command->guest_pid = field(e, "Parameter0");
+			command->result = field(e, "Result");
+			command->event_row = e->id;
+		} else {
+			struct session_record *record = PUSH(s->records, s->record_count);
+			char what[160];
+			if (!record)
+				return -1;
+			snprintf(what, sizeof what, "%s %u", e->provider ? e->provider : "?", e->event_id);
+			record->time = e->time;
+			record->role = strdup(role);
+			record->what = strdup(what);
+			record->event_row = e->id;
+		}
+	}
+	/* Network: VmSwitch NIC events that name the VM GUID (§1.2, §6.1 step 5). */
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
+		struct session_network *net;
+
+		if (!is(e, PROVIDER_VMSWITCH, 232) && !is(e, PROVIDER_VMSWITCH, 234))
+			continue;
+		nic = field(e, "NicName");
+		port = field(e, "PortName");
+		sessions_find_guid(nic, guid_nic);
+		sessions_find_guid(port, guid_port);
+		if (strcmp(guid_nic, vm->guid) && strcmp(guid_port, vm->guid)) {
+			free(nic);
+			free(port);
+			continue;
+		}
+		free(port);
+		if (!(net = PUSH(s->network, s->network_count))) {
+			free(nic);
+			return -1;
+		}
+		net->time = e->time;
+		net->event = strdup(e->event_id == 232 ? "nic-connected" : "nic-disconnected");
+		/* §6.1 step 2: a 234 naming the VM is one of its end records. */
+		if (e->event_id == 234 && (s->end_inferred || e->time > s->end)) {
+			s->end = e->time;
+			s->end_inferred = 0;
+		}
+		net->nic_name = nic;
+		net->link = "strong";
+		net->event_row = e->id;
+	}
+	return 0;
+}
+
+/* The value after option NAME (or any of its spellings) in a wsb.exe command line, e.g.
+ * "-f C:\x" or "--host-path=C:\x" (§5.2); quotes removed. */
+static char *cli_option(const char *command_line, const char *const *names)
+{
+	for (size_t n = 0; names[n]; n++) {
+		const char *p = command_line;
+		size_t len = strlen(names[n]);
+
+		while ((p = strcasestr(p, names[n])) != NULL) {
+			const char *v = p + len;
+			if ((p == command_line || p[-1] == ' ') && (*v == ' ' || *v == '=')) {
+				const char *end;
+				while (*v == ' ' || *v == '=')
+					v++;
+				if (*v == '"') {
+					end = strchr(++v, '"');
+					return end ? strndup(v, (size_t)(end - v)) : strdup(v);
+				}
+				end = v + strcspn(v, " ");
+				return strndup(v, (size_t)(end - v));
+			}
+			p = v;
+		}
+	}
+	return NULL;
+}
+
+/* `wsb share --id GUID -f HOST [--allow-write]` (§5.2) says whether a share added to the running
+ * sandbox is writable: applied to the 301 of that host folder. */
+static void shares_from_cli(const struct correlation *c, struct session *s)
+{
+	static const char *const HOST[] = {"-f", "--host-path", NULL};
+	static const char *const ID[] = {"--id", NULL};
+
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *image, *command_line, *host, *id, guid[37] = "";
+		int mine;
+
+		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+			continue;
+		image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
+		if (!image || strcasecmp(base_name(image), "wsb.exe") != 0) {
+			free(image);
+			continue;
+		}
+		free(image);
+		command_line = field(e, "CommandLine");
+		if (!command_line || !strcasestr(command_line, " share")) {
+			free(command_line);
+			continue;
+		}
+		id = cli_option(command_line, ID);
+		sessions_find_guid(id, guid);
+		mine = id ? !strcmp(guid, s->vm_guid)
+			  : e->time >= s->start && (s->end_inferred || e->time <= s->end);
+		host = mine ? cli_option(command_line, HOST) : NULL;
+		for (size_t k = 0; host && k < s->share_count; k++)
+			if (same_path(s->shares[k].host_path, host) &&
+			    s->shares[k].read_only == SESSION_UNKNOWN)
+				s->shares[k].read_only = strcasestr(command_line, "--allow-write") ? 0 : 1;
+		free(host);
+		free(id);
+		free(command_line);
+	}
+}
+
+/* §6.4: what is missing, and why, with the audit facts as basis. */
+static void list_missing(struct correlation *c, struct session *s, const struct vm_run *vm)
+{
+	if (!vm->has_start)
+		add_missing(s, "start: no VM start record (18500, 2000/2001, 4624 or 301); the start is "
+			       "unknown");
+	if (s->end_inferred)
+		add_missing(s, "exit: no VM exit record (18502/18504/18508, 2002/2003, 234); the end is "
+			       "the last linked record (inferred)");
+	if (!vm->has_logon)
+		add_missing(s, c->have_security
+				       ? "logon: no Security 4624 of NT VIRTUAL MACHINE\\<GUID> for this VM"
+				       : "logon: no Security log in the collection");
+	if (!s->launcher.event_row) {
+		char *coverage = store_fact_value(c->store, "audit_coverage", "event 4688", NULL, NULL);
+		if (!c->have_security)
+			add_missing(s, "launcher: unknown - no Security log in the collection (no 4688)");
+		else if (coverage && !strcmp(coverage, "not recorded"))
+			add_missing(s, "launcher: unknown - no 4688 because Process Creation auditing was "
+				       "off (host fact audit_coverage, event 4688)");
+		else if (coverage && !strcmp(coverage, "recorded"))
+			add_missing(s, "launcher: no 4688 of WindowsSandbox.exe/wsb.exe although Process "
+				       "Creation auditing was on (log cleared or rolled over?)");
+		else
+			add_missing(s, "launcher: unknown - no 4688, and the audit policy is unknown (no "
+				       "SECURITY hive)");
+		free(coverage);
+	}
+	if (!strcmp(s->trigger.kind, "unknown"))
+		add_missing(s, "trigger: no task run (Task Scheduler 129/200) or interactive start "
+			       "linked to the launcher");
+	if (!s->share_count)
+		add_missing(s, "shares: no Hyper-V-Worker 301 record for this VM");
+	if (s->wsb.logon_command && !s->command_count)
+		add_missing(s, "commands: the configuration has a LogonCommand but no Hyper-V-Compute "
+			       "2500 record was found");
+	if (s->launcher.event_row && !s->wsb.config_id && s->wsb.path)
+		add_missing(s, "configuration: the .wsb the launcher names was not in the collection");
+	add_missing(s, "inside the VM: processes, files, registry and network of the sandbox itself "
+		       "leave no host event record (ARTIFACTS.md §6.7)");
+}
+
+static const char *session_confidence(const struct session *s, const struct vm_run *vm)
+{
+	int trigger_strong = s->trigger.kind && strcmp(s->trigger.kind, "unknown") &&
+			     !strcmp(s->trigger.link, "strong");
+	int launch_strong = s->launcher.event_row && !strcmp(s->launcher.link, "strong");
+
+	if (!s->launcher.event_row && (!s->trigger.kind || !strcmp(s->trigger.kind, "unknown")))
+		return "low";
+	if (trigger_strong && launch_strong && vm->has_start && !s->end_inferred)
+		return "high";
+	return "medium";
+}
+
+/* ---- findings, storing -------------------------------------------------------------- */
+
+/* "bc/C/Users/Public/x.dat" (KAPE layout: a folder per drive letter) -> "C:\Users\Public\x.dat". */
+static char *host_path_of(const char *collection_path)
+{
+	const char *p = collection_path;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *q = collection_path; *q; q++)
+		if ((q == collection_path || q[-1] == '/') && isalpha((unsigned char)q[0]) &&
+		    q[1] == '/') {
+			p = q;
+			break;
+		}
+	if (p != collection_path || (isalpha((unsigned char)p[0]) && p[1] == '/')) {
+		strbuf_append_char(&sb, (char)toupper((unsigned char)p[0]));
+		strbuf_append_char(&sb, ':');
+		p++;
+	}
+	for (; *p; p++)
+		strbuf_append_char(&sb, *p == '/' ? '\\' : *p);
+	return strbuf_detach(&sb);
+}
+
+static void session_free(struct session *s)
+{
+	free(s->kind);
+	free(s->kind_basis);
+	free(s->trigger.kind);
+	free(s->trigger.task_name);
+	free(s->trigger.user);
+	free(s->trigger.link_basis);
+	free(s->launcher.image);
+	free(s->launcher.command_line);
+	free(s->launcher.subject_sid);
+	free(s->launcher.parent_image);
+	free(s->launcher.link_basis);
+	free(s->wsb.path);
+	free(s->wsb.networking_origin);
+	free(s->wsb.logon_command);
+	for (size_t i = 0; i < s->wsb.folder_count; i++) {
+		free(s->wsb.folders[i].host);
+		free(s->wsb.folders[i].sandbox);
+	}
+	free(s->wsb.folders);
+	for (size_t i = 0; i < s->record_count; i++) {
+		free(s->records[i].role);
+		free(s->records[i].what);
+	}
+	free(s->records);
+	for (size_t i = 0; i < s->share_count; i++) {
+		free(s->shares[i].host_path);
+		free(s->shares[i].share_flags);
+		free(s->shares[i].share_name);
+	}
+	free(s->shares);
+	for (size_t i = 0; i < s->command_count; i++) {
+		free(s->commands[i].command_line);
+		free(s->commands[i].user);
+		free(s->commands[i].guest_pid);
+		free(s->commands[i].result);
+	}
+	free(s->commands);
+	for (size_t i = 0; i < s->network_count; i++) {
+		free(s->network[i].event);
+		free(s->network[i].nic_name);
+	}
+	free(s->network);
+	for (size_t i = 0; i < s->missing_count; i++)
+		free(s->missing[i]);
+	free(s->missing);
+}
+
+/* One JSON object of string/number members from alternating name, value pairs (NULL value: null). */
+static char *detail_json(int count, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list args;
+
+	va_start(args, count);
+	strbuf_append_char(&sb, '{');
+	for (int i = 0; i < count; i++) {
+		const char *name = va_arg(args, const char *);
+		const char *value = va_arg(args, const char *);
+		if (i)
+			strbuf_append_char(&sb, ',');
+		json_append_string(&sb, name, strlen(name));
+		strbuf_append_char(&sb, ':');
+		if (value)
+			json_append_string(&sb, value, strlen(value));
+		else
+			strbuf_append_str(&sb, "null");
+	}
+	strbuf_append_char(&sb, '}');
+	va_end(args);
+	return strbuf_detach(&sb);
+}
+
+static const char *tri(int value)
+{
+	return value == 1 ? "true" : value == 0 ? "false" : NULL;
+}
+
+static int store_session(struct store *store, const struct session *s, const struct finding *f,
+			 size_t finding_count, int score)
+{
+	struct strbuf missing = STRBUF_INIT;
+	struct store_session_row row;
+	int rc = 0;
+
+	strbuf_append_char(&missing, '[');
+	for (size_t i = 0; i < s->missing_count; i++) {
+		if (i)
+			strbuf_append_char(&missing, ',');
+		json_append_string(&missing, s->missing[i], strlen(s->missing[i]));
+	}
+	strbuf_append_char(&missing, ']');
+	row = (struct store_session_row){
+		s->id, s->vm_guid, s->vm_sid, s->kind, s->kind_basis, s->start, s->end,
+		s->end_inferred, s->confidence, rules_verdict(score), score, s->trigger.kind,
+		s->trigger.task_name, s->trigger.user, s->launcher.image, s->launcher.command_line,
+		s->launcher.pid, s->wsb.path, s->wsb.config_id, strbuf_text(&missing)};
+	rc = store_add_session_row(store, &row);
+	strbuf_free(&missing);
+
+	for (size_t i = 0; rc == 0 && i < s->record_count; i++) {
+		char *d = detail_json(1, "what", s->records[i].what);
+		rc = store_add_session_event(store, s->id, s->records[i].role, "events",
+					     s->records[i].event_row, s->records[i].time, "VM GUID",
+					     "strong", d);
+		free(d);
+	}
+	for (size_t i = 0; rc == 0 && i < s->share_count; i++) {
+		const struct session_share *sh = &s->shares[i];
+		char *d = detail_json(4, "host_path", sh->host_path, "read_only", tri(sh->read_only),
+				      "share_flags", sh->share_flags, "internal",
+				      sh->internal ? "true" : "false");
+		rc = store_add_session_event(store, s->id, "share", "events", sh->event_row, sh->time,
+					     "VM GUID", "strong", d);
+		free(d);
+	}
+	for (size_t i = 0; rc == 0 && i < s->command_count; i++) {
+		const struct session_command *cm = &s->commands[i];
+		char *d = detail_json(3, "command_line", cm->command_line, "user", cm->user,
+				      "guest_pid", cm->guest_pid);
+		rc = store_add_session_event(store, s->id, "command", "events", cm->event_row, cm->time,
+					     "VM GUID", "strong", d);
+		free(d);
+	}
+	for (size_t i = 0; rc == 0 && i < s->network_count; i++) {
+		const struct session_network *n = &s->network[i];
+		char *d = detail_json(2, "event", n->event, "nic", n->nic_name);
+		rc = store_add_session_event(store, s->id, "network", "events", n->event_row, n->time,
+					     "VM GUID in the NIC name", n->link, d);
+		free(d);
+	}
+	if (rc == 0 && s->launcher.event_row) {
+		char pid[32];
+		char *d;
+		snprintf(pid, sizeof pid, "%lld", (long long)s->launcher.pid);
+		d = detail_json(3, "image", s->launcher.image, "pid", pid, "command_line",
+				s->launcher.command_line);
+		rc = store_add_session_event(store, s->id, "launch", "events", s->launcher.event_row,
+					     s->launcher.time, s->launcher.link_basis, s->launcher.link,
+					     d);
+		free(d);
+	}
+	if (rc == 0 && s->trigger.event_row)
+		rc = store_add_session_event(store, s->id, "trigger", "events", s->trigger.event_row, 0,
+					     s->trigger.link_basis, s->trigger.link, "{}");
+	if (rc == 0 && s->trigger.task_id)
+		rc = store_add_session_event(store, s->id, "trigger", "tasks", s->trigger.task_id, 0,
+					     s->trigger.link_basis ? s->trigger.link_basis
+								   : "task definition",
+					     s->trigger.link, "{}");
+	if (rc == 0 && s->wsb.config_id)
+		rc = store_add_session_event(store, s->id, "config", "wsb_configs", s->wsb.config_id, 0,
+					     "the configuration the launcher or task names",
+					     s->launcher.link, "{}");
+	for (size_t i = 0; rc == 0 && i < finding_count; i++) {
+		struct strbuf basis = STRBUF_INIT;
+		strbuf_append_char(&basis, '[');
+		for (size_t b = 0; b < f[i].basis_count; b++) {
+			if (b)
+				strbuf_append_char(&basis, ',');
+			json_append_string(&basis, f[i].basis[b], strlen(f[i].basis[b]));
+		}
+		strbuf_append_char(&basis, ']');
+		rc = store_add_finding(store, s->id, f[i].id, f[i].title, f[i].score, f[i].attack,
+				       f[i].section, f[i].reason, strbuf_text(&basis));
+		strbuf_free(&basis);
+	}
+	return rc;
+}
+
+/* ---- the whole correlation --------------------------------------------------------- */
+
+static void link_launchers(struct correlation *c, struct vm_extra *extra)
+{
+	for (size_t li = 0; li < c->launcher_count; li++) {
+		struct launcher *l = &c->launchers[li];
+		const struct store_event *le = &c->events[l->event];
+		size_t best = c->vm_count, candidates = 0;
+		uint64_t best_gap = 0;
+
+		for (size_t v = 0; v < c->vm_count; v++) {
+			const struct vm_run *vm = &c->vms[v];
+			uint64_t gap;
+			if (extra[v].launcher || !vm->has_start || vm->start < le->time ||
+			    vm->start - le->time > LAUNCH_WINDOW || !strcmp(vm->kind, "classic-vm") ||
+			    !strcmp(vm->kind, "other-hcs"))
+				continue;
+			candidates++;
+			gap = vm->start - le->time;
+			if (best == c->vm_count || gap < best_gap) {
+				best = v;
+				best_gap = gap;
+			}
+		}
+		if (best == c->vm_count)
+			continue;
+		{
+			struct vm_extra *x = &extra[best];
+			char *path = NULL;
+			const struct store_wsb *config = config_for(c, l->command_line, le->id, &path);
+
+			x->launcher = l;
+			l->claimed = 1;
+			x->config = config;
+			x->config_path = path;
+			if (candidates > 1) {
+				x->launch_link = "weak";
+				snprintf(x->launch_basis, sizeof x->launch_basis,
+					 "time only: %zu VM starts within 120 s of the launcher (ambiguous)",
+					 candidates);
+			} else if (config && config_matches_vm(config, c, &c->vms[best])) {
+				x->launch_link = "strong";
+				snprintf(x->launch_basis, sizeof x->launch_basis,
+					 "the launcher's configuration maps exactly the VM's shares and "
+					 "its logon command is the command the VM ran");
+			} else if (client_of(c, l, c->vms[best].start + LAUNCH_WINDOW)) {
+				x->launch_link = "medium";
+				snprintf(x->launch_basis, sizeof x->launch_basis,
+					 "the launcher started the sandbox client process; VM start %llu s "
+					 "later",
+					 (unsigned long long)(best_gap / 10000000ULL));
+			} else {
+				x->launch_link = "weak";
+				snprintf(x->launch_basis, sizeof x->launch_basis,
+					 "time only: VM start %llu s after the launcher",
+					 (unsigned long long)(best_gap / 10000000ULL));
+			}
+		}
+	}
+}
+
+struct rules_input {
+	struct rules_archive *archives;
+	size_t archive_count;
+	struct rules_log_clear *clears;
+	size_t clear_count;
+	struct rules_cli_command *cli;
+	size_t cli_count;
+	char **cli_text;
+	char **archive_paths;
+};
+
+static int rules_input_build(struct correlation *c, struct rules_input *in)
+{
+	struct store_archive *archives = NULL;
+	size_t count = 0;
+
+	memset(in, 0, sizeof *in);
+	if (store_load_archives(c->store, &archives, &count) != 0)
+		return -1;
+	in->archives = calloc(count ? count : 1, sizeof *in->archives);
+	in->archive_paths = calloc(count ? count : 1, sizeof *in->archive_paths);
+	if (!in->archives || !in->archive_paths) {
+		store_free_archives(archives, count);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		in->archive_paths[i] = host_path_of(archives[i].path);
+		in->archives[i] = (struct rules_archive){in->archive_paths[i], archives[i].name_mismatch,
+							 archives[i].encrypted, archives[i].id};
+	}
+	in->archive_count = count;
+	store_free_archives(archives, count);
+	in->cli_text = calloc(c->event_count ? c->event_count : 1, sizeof *in->cli_text);
+	if (!in->cli_text)
+		return -1;
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		if (is(e, "Microsoft-Windows-Eventlog", 1102) || is(e, "Microsoft-Windows-Eventlog", 104)) {
+			struct rules_log_clear *clear = PUSH(in->clears, in->clear_count);
+			if (!clear)
+				return -1;
+			*clear = (struct rules_log_clear){e->time, (int)e->event_id, e->id};
+		} else if (is(e, PROVIDER_SECURITY, 4688) || is(e, PROVIDER_SYSMON, 1)) {
+			char *image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
+			if (image && !strcasecmp(base_name(image), "wsb.exe")) {
+				struct rules_cli_command *cli = PUSH(in->cli, in->cli_count);
+				if (!cli) {
+					free(image);
+					return -1;
+				}
+				in->cli_text[in->cli_count - 1] = field(e, "CommandLine");
+				*cli = (struct rules_cli_command){e->time, in->cli_text[in->cli_count - 1],
+								  e->id};
+			}
+			free(image);
+		}
+	}
+	return 0;
+}
+
+static void rules_input_free(struct rules_input *in)
+{
+	for (size_t i = 0; i < in->archive_count; i++)
+		free(in->archive_paths[i]);
+	free(in->archive_paths);
+	free(in->archives);
+	free(in->clears);
+	for (size_t i = 0; i < in->cli_count; i++)
+		free(in->cli_text[i]);
+	free(in->cli_text);
+	free(in->cli);
+}
+
+static void correlation_free(struct correlation *c)
+{
+	store_free_events(c->events, c->event_count);
+	store_free_tasks(c->tasks, c->task_count);
+	store_free_wsb_configs(c->configs, c->config_count);
+	for (size_t i = 0; i < c->vm_count; i++) {
+		free(c->vms[i].links);
+		free(c->vms[i].vm_name);
+	}
+	free(c->vms);
+	free(c->boots);
+	for (size_t i = 0; i < c->launcher_count; i++) {
+		free(c->launchers[i].image);
+		free(c->launchers[i].command_line);
+		free(c->launchers[i].subject);
+		free(c->launchers[i].subject_name);
+		free(c->launchers[i].parent);
+	}
+	free(c->launchers);
+}
+
+int sessions_correlate(struct store *store, size_t *session_count)
+{
+	struct correlation c;
+	struct vm_extra *extra = NULL;
+	struct vm_run **order = NULL;
+	struct session *sessions = NULL;
+	struct rules_input in;
+	size_t n = 0;
+	int rc = -1, have_input = 0;
+
+	memset(&c, 0, sizeof c);
+	c.store = store;
+	if (store_load_session_events(store, &c.events, &c.event_count) != 0 ||
+	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
+	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
+	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
+		goto out;
+	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);
+	order = calloc(c.vm_count ? c.vm_count : 1, sizeof *order);
+	if (!extra || !order)
+		goto out;
+	for (size_t v = 0; v < c.vm_count; v++)
+		classify(&c.vms[v], 0);
+	link_launchers(&c, extra);
+	for (size_t v = 0; v < c.vm_count; v++) {
+		int strong_or_medium = extra[v].launcher && strcmp(extra[v].launch_link, "weak");
+		classify(&c.vms[v], strong_or_medium);
+		/* A weakly linked launcher still makes a WDAG-like VM a sandbox candidate. */
+		if (!c.vms[v].is_session && extra[v].launcher &&
+		    strcmp(c.vms[v].kind, "classic-vm") && strcmp(c.vms[v].kind, "other-hcs")) {
+			c.vms[v].kind = "sandbox-likely";
+			snprintf(c.vms[v].kind_basis, sizeof c.vms[v].kind_basis,
+				 "a Windows Sandbox launcher precedes it (time only)");
+			c.vms[v].is_session = 1;
+		}
+		if (c.vms[v].is_session)
+			order[n++] = &c.vms[v];
+	}
+	if (n)
+		qsort(order, n, sizeof *order, compare_sessions);
+	sessions = calloc(n ? n : 1, sizeof *sessions);
+	if (!sessions)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct vm_extra *x = &extra[order[i] - c.vms];
+		if (fill_session(&c, order[i], x, &sessions[i], (int64_t)i + 1) != 0)
+			goto out;
+		shares_from_cli(&c, &sessions[i]);
+		list_missing(&c, &sessions[i], order[i]);
+		sessions[i].confidence = session_confidence(&sessions[i], order[i]);
+	}
+	if (rules_input_build(&c, &in) != 0)
+		goto out;
+	have_input = 1;
+	if (store_clear_sessions(store) != 0)
+		goto out;
+	{
+		uint64_t feature_time = 0;
+		int64_t feature_fact = 0;
+		char *feature = store_fact_value(store, "feature_state",
+						 "Windows Sandbox (Containers-DisposableClientVM)",
+						 &feature_time, &feature_fact);
+		struct rules_context context = {sessions, n, in.archives, in.archive_count,
+						feature_time, "last write of the feature's CBS keys",
+						feature_fact, in.clears, in.clear_count, in.cli,
+						in.cli_count};
+		free(feature);
+		for (size_t i = 0; i < n; i++) {
+			struct finding *findings = NULL;
+			size_t finding_count = 0;
+			if (rules_evaluate(&sessions[i], &context, &findings, &finding_count) != 0 ||
+			    store_session(store, &sessions[i], findings, finding_count,
+					  rules_sum_scores(findings, finding_count)) != 0) {
+				rules_free_findings(findings, finding_count);
+				goto out;
+			}
+			rules_free_findings(findings, finding_count);
+		}
+	}
+	for (size_t v = 0; v < c.vm_count; v++)
+		if (!c.vms[v].is_session &&
+		    store_add_other_vm(store, c.vms[v].guid, c.vms[v].kind, c.vms[v].kind_basis,
+				       c.vms[v].first, c.vms[v].last, (int64_t)c.vms[v].link_count) != 0)
+			goto out;
+	if (session_count)
+		*session_count = n;
+	rc = 0;
+out:
+	if (have_input)
+		rules_input_free(&in);
+	for (size_t i = 0; sessions && i < n; i++)
+		session_free(&sessions[i]);
+	free(sessions);
+	for (size_t v = 0; extra && v < c.vm_count; v++)
+		free(extra[v].config_path);
+	free(extra);
+	free(order);
+	correlation_free(&c);
+	return rc;
+}

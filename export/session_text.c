@@ -1,0 +1,231 @@
+/*
+ * session_text.c - sessions as text and JSON (see session_text.h).
+ */
+#include "session_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "store.h"
+#include "timeutil.h"
+
+static void iso_or_unknown(uint64_t time, char *out, size_t size)
+{
+	if (time)
+		filetime_format_iso(time, out, size);
+	else
+		snprintf(out, size, "unknown");
+}
+
+static int list_line(void *context, const struct store_session_summary *s)
+{
+	FILE *out = context;
+	char start[40], end[40], duration[32] = "?";
+
+	iso_or_unknown(s->start, start, sizeof start);
+	iso_or_unknown(s->end, end, sizeof end);
+	if (s->start && s->end && s->end >= s->start) {
+		uint64_t seconds = (s->end - s->start) / 10000000ULL;
+		snprintf(duration, sizeof duration, "%lluh%02llum%02llus",
+			 (unsigned long long)(seconds / 3600), (unsigned long long)(seconds / 60 % 60),
+			 (unsigned long long)(seconds % 60));
+	}
+	fprintf(out, "%-3lld %-36s %-28s %-28s%s %-10s %-6s %-40s %-15s %3d  %s\n",
+		(long long)s->id, s->vm_guid, start, end, s->end_inferred ? "*" : " ", duration,
+		s->trigger_kind, s->trigger_task ? s->trigger_task : s->trigger_user ? s->trigger_user : "-",
+		s->verdict, s->score, s->confidence);
+	return 0;
+}
+
+int session_text_list(struct store *store, FILE *out)
+{
+	fprintf(out, "%-3s %-36s %-28s %-28s  %-10s %-6s %-40s %-15s %3s  %s\n", "id", "vm_guid",
+		"start (UTC)", "end (UTC, * inferred)", "duration", "trigger", "task / user", "verdict",
+		"score", "confidence");
+	return store_each_session_summary(store, list_line, out);
+}
+
+struct json_state {
+	FILE *out;
+	int count;
+};
+
+static int json_item(void *context, const char *json)
+{
+	struct json_state *state = context;
+	fprintf(state->out, "%s  %s", state->count++ ? ",\n" : "", json ? json : "null");
+	return 0;
+}
+
+int session_text_json(struct store *store, FILE *out)
+{
+	struct json_state state = {out, 0};
+	int rc;
+
+	fputs("[\n", out);
+	rc = store_each_session_json(store, json_item, &state);
+	fputs(state.count ? "\n]\n" : "]\n", out);
+	return rc;
+}
+
+/* ---- show ----------------------------------------------------------------------------- */
+
+struct show_state {
+	FILE *out;
+	int64_t id;
+	int found, steps;
+};
+
+static int show_header(void *context, const struct store_session_summary *s)
+{
+	struct show_state *state = context;
+	char start[40], end[40];
+
+	if (s->id != state->id)
+		return 0;
+	state->found = 1;
+	iso_or_unknown(s->start, start, sizeof start);
+	iso_or_unknown(s->end, end, sizeof end);
+	fprintf(state->out,
+		"Session %lld: Windows Sandbox VM %s (%s)\n"
+		"  from %s to %s%s\n"
+		"  started by: %s%s%s\n"
+		"  verdict: %s (score %d), confidence %s\n\nWhat happened, in time order:\n",
+		(long long)s->id, s->vm_guid, s->kind, start, end,
+		s->end_inferred ? " (end inferred: no exit record)" : "", s->trigger_kind,
+		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "", s->verdict,
+		s->score, s->confidence);
+	return 0;
+}
+
+/* The sentence for one linked row, from its role and the detail the correlator stored. */
+static void describe_step(const struct store_session_step *step, char *out, size_t size)
+{
+	char *a = NULL, *b = NULL, *c = NULL;
+	const char *d = step->detail_json;
+
+	if (!strcmp(step->role, "share")) {
+		a = json_object_get(d, "host_path", 0);
+		b = json_object_get(d, "read_only", 0);
+		c = json_object_get(d, "internal", 0);
+		snprintf(out, size, "host folder %s shared into the VM (%s%s)", a ? a : "?",
+			 b ? (!strcmp(b, "true") ? "read-only per the configuration"
+					       : "writable per the configuration")
+			   : "writability not established: ShareFlags are not decoded",
+			 c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
+	} else if (!strcmp(step->role, "command")) {
+		a = json_object_get(d, "command_line", 0);
+		b = json_object_get(d, "user", 0);
+		snprintf(out, size, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
+	} else if (!strcmp(step->role, "network")) {
+		a = json_object_get(d, "event", 0);
+		b = json_object_get(d, "nic", 0);
+		snprintf(out, size, "VM network adapter %s (%s)",
+			 a && !strcmp(a, "nic-connected") ? "connected" : "disconnected", b ? b : "?");
+	} else if (!strcmp(step->role, "launch")) {
+		a = json_object_get(d, "image", 0);
+		b = json_object_get(d, "pid", 0);
+		c = json_object_get(d, "command_line", 0);
+		snprintf(out, size, "launcher %s (pid %s) started: %s", a ? a : "?", b ? b : "?",
+			 c ? c : "(no command line recorded)");
+	} else if (!strcmp(step->role, "trigger")) {
+		snprintf(out, size, "%s", !strcmp(step->source_table, "tasks")
+						  ? "task definition that starts the sandbox"
+						  : "scheduled task run that created the launcher");
+	} else if (!strcmp(step->role, "config")) {
+		snprintf(out, size, "the sandbox configuration used");
+	} else {
+		a = json_object_get(d, "what", 0);
+		snprintf(out, size, "%s: %s", step->role, a ? a : "record");
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
+static int show_step(void *context, const struct store_session_step *step)
+{
+	struct show_state *state = context;
+	char when[40] = "(no time)", text[1024], ref[200];
+
+	if (step->time)
+		filetime_format_iso(step->time, when, sizeof when);
+	describe_step(step, text, sizeof text);
+	if (step->record_id >= 0)
+		snprintf(ref, sizeof ref, "%s record %lld (event %u) in sha256:%.16s",
+			 step->channel ? step->channel : "?", (long long)step->record_id, step->event_id,
+			 step->sha256 ? step->sha256 : "?");
+	else
+		snprintf(ref, sizeof ref, "%s in sha256:%.16s", step->location ? step->location : "?",
+			 step->sha256 ? step->sha256 : "?");
+	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)\n", ++state->steps, when,
+		text, ref, step->confidence, step->basis);
+	return 0;
+}
+
+static int show_finding(void *context, const char *rule_id, const char *title, int score,
+			const char *attack, const char *reason, const char *basis_json)
+{
+	FILE *out = context;
+	fprintf(out, "  %-26s %3d  %s [%s]\n      %s\n      basis: %s\n", rule_id, score, title,
+		attack && *attack ? attack : "-", reason, basis_json);
+	return 0;
+}
+
+static int show_missing(void *context, const char *json)
+{
+	FILE *out = context;
+	/* The JSON object of v_session_json holds the missing list; print its sentences. */
+	const char *p = json ? strstr(json, "\"missing\":[") : NULL;
+	if (!p)
+		return 0;
+	p += strlen("\"missing\":[");
+	while (*p == '"') {
+		const char *q = p + 1;
+		fputs("  - ", out);
+		while (*q && *q != '"') {
+			if (*q == '\\' && q[1])
+				q++;
+			fputc(*q++, out);
+		}
+		fputc('\n', out);
+		p = *q ? q + 1 : q;
+		if (*p == ',')
+			p++;
+	}
+	return 1; /* one session only */
+}
+
+struct missing_state {
+	FILE *out;
+	int64_t id, index;
+};
+
+static int missing_for(void *context, const char *json)
+{
+	struct missing_state *state = context;
+	if (++state->index != state->id)
+		return 0;
+	return show_missing(state->out, json);
+}
+
+int session_text_show(struct store *store, int64_t session_id, FILE *out)
+{
+	struct show_state state = {out, session_id, 0, 0};
+	struct missing_state missing = {out, session_id, 0};
+	int rc;
+
+	if (store_each_session_summary(store, show_header, &state) != 0)
+		return -1;
+	if (!state.found)
+		return 1;
+	if (store_each_session_step(store, session_id, show_step, &state) != 0)
+		return -1;
+	fputs("\nFindings:\n", out);
+	if (store_each_session_finding(store, session_id, show_finding, out) != 0)
+		return -1;
+	fputs("\nGaps and limits:\n", out);
+	rc = store_each_session_json(store, missing_for, &missing);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * session_text.h - the sessions for people and for programs: `sandtrace sessions` (one line per
+ * session), `sessions --json` (the array of objects issue 5 defines, from the v_session_json view)
+ * and `show` (one session's story, step by step, each step with the evidence that proves it).
+ * Reads only the store.
+ */
+#ifndef SANDTRACE_EXPORT_SESSION_TEXT_H
+#define SANDTRACE_EXPORT_SESSION_TEXT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+
+int session_text_list(struct store *store, FILE *out);
+int session_text_json(struct store *store, FILE *out);
+/* Returns 0, 1 if there is no session SESSION_ID, -1 on a store error. */
+int session_text_show(struct store *store, int64_t session_id, FILE *out);
+
+#endif

@@ -1,0 +1,3 @@
+@echo off
+cd /d C:\build
+call build.cmd > C:\build\build.log 2>&1
