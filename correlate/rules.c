@@ -524,13 +524,20 @@ static int command_runs_script(const char *command, const char **what, const cha
 		}
 		if (found)
 			break;
-		/* cmd /c (and /k, which also runs the command before it stays open) */
-		if (word_is_program(word, "cmd") && i + 1 < words.count &&
-		    (strncasecmp(words.items[i + 1], "/c", 2) == 0 ||
-		     strncasecmp(words.items[i + 1], "/k", 2) == 0)) {
-			*what = "cmd";
-			*which = "the command interpreter";
-			found = 1;
+		/* cmd /c (and /k, which also runs the command before it stays open), after any
+		 * other switches ("cmd /d /q /c ...") */
+		if (word_is_program(word, "cmd")) {
+			size_t j;
+
+			for (j = i + 1; j < words.count && words.items[j][0] == '/'; j++) {
+				if (strncasecmp(words.items[j], "/c", 2) == 0 ||
+				    strncasecmp(words.items[j], "/k", 2) == 0) {
+					*what = "cmd /c";
+					*which = "the command interpreter";
+					found = 1;
+					break;
+				}
+			}
 		} else if (word_is_program(word, "powershell")) {
 			*what = "powershell";
 			*which = "PowerShell";
@@ -880,6 +887,18 @@ static int check_trig_boot(const struct rules_input *in, const struct rule *row,
 	return 1;
 }
 
+/* Whether an earlier writable entry names the same host folder (a .wsb folder and its 301). */
+static int mapped_seen_before(const struct rules_input *in, size_t index)
+{
+	size_t j;
+
+	for (j = 0; j < index; j++)
+		if (in->mapped[j].read_only == 0 && in->mapped[j].host_canonical &&
+		    strcmp(in->mapped[j].host_canonical, in->mapped[index].host_canonical) == 0)
+			return 1;
+	return 0;
+}
+
 /* ST-WSB-WRITE-PROFILE (PROFILE 1) and ST-WSB-WRITE-OTHER (PROFILE 0), §5.1, §5.2, §7 notes:
  * writability comes from the configuration or the wsb share call, never from ShareFlags. */
 static int check_write(const struct rules_input *in, struct builder *b, int profile)
@@ -899,9 +918,10 @@ static int check_write(const struct rules_input *in, struct builder *b, int prof
 			strbuf_printf(&b->reason, "%s maps the host folder %s writable", m->origin,
 				      m->host);
 			if (root)
-				strbuf_printf(&b->reason, " (%s)", root);
+				strbuf_printf(&b->reason, " (broad root: %s)", root);
 		}
-		matches++;
+		if (!mapped_seen_before(in, i))
+			matches++;
 		builder_add_basis(b, m->table, m->row);
 	}
 	if (!matches)
@@ -957,6 +977,20 @@ static int host_command_at(const struct session *s, size_t index, struct host_co
 	return 0;
 }
 
+/* Whether an earlier host command has the same text (the LogonCommand shows again as a 2500). */
+static int host_command_seen_before(const struct session *s, size_t index)
+{
+	struct host_command current, earlier;
+	size_t j;
+
+	if (!host_command_at(s, index, &current) || !has_text(current.text))
+		return 0;
+	for (j = 0; j < index && host_command_at(s, j, &earlier); j++)
+		if (has_text(earlier.text) && equal_trimmed_nocase(earlier.text, current.text))
+			return 1;
+	return 0;
+}
+
 /* ST-WSB-LOGON-SCRIPT (§5.1, §1.4 2500). */
 static int check_wsb_logon_script(const struct rules_input *in, const struct rule *row,
 			   struct builder *b, int *score)
@@ -980,7 +1014,8 @@ static int check_wsb_logon_script(const struct rules_input *in, const struct rul
 		if (!matches)
 			strbuf_printf(&b->reason, "%s \"%s\" runs %s (%s)", command.label,
 				      command.text, which, what);
-		matches++;
+		if (!host_command_seen_before(in->session, i))
+			matches++;
 		builder_add_basis(b, command.table, command.row);
 	}
 	if (!matches)
@@ -1073,7 +1108,8 @@ static int check_wsb_logon_from_share(const struct rules_input *in, const struct
 						      "the host folder %s (%s)",
 						      command.label, strbuf_text(&hit), m->sandbox,
 						      m->host, m->origin);
-				matches++;
+				if (!matches || !host_command_seen_before(in->session, i))
+					matches++;
 				builder_add_basis(b, command.table, command.row);
 				builder_add_basis(b, m->table, m->row);
 			}
@@ -1156,9 +1192,10 @@ static int check_cli_exec_system(const struct rules_input *in, const struct rule
 			continue;
 		if (!matches)
 			strbuf_printf(&b->reason,
-				      "The host ran \"%s\" in the sandbox as %s through wsb exec",
+				      "The host ran \"%s\" in the sandbox as %s through wsb exec (%s)",
 				      has_text(call->command) ? call->command : "(no command)",
-				      call->run_as);
+				      call->run_as,
+				      call->tied_by_id ? "its --id is this VM" : "by time, no --id");
 		matches++;
 		builder_add_basis(b, "events", call->source->event_row);
 	}
@@ -1199,10 +1236,11 @@ static int check_cli_share_write(const struct rules_input *in, const struct rule
 			continue;
 		if (!matches)
 			strbuf_printf(&b->reason,
-				      "wsb %s shared the host folder %s into the running sandbox at "
-				      "%s with --allow-write",
+				      "The host command \"wsb %s\" shared the host folder %s into the "
+				      "running sandbox at %s with --allow-write (%s)",
 				      call->verb, has_text(call->host_path) ? call->host_path : "(none)",
-				      has_text(call->sandbox_path) ? call->sandbox_path : "(none)");
+				      has_text(call->sandbox_path) ? call->sandbox_path : "(none)",
+				      call->tied_by_id ? "its --id is this VM" : "by time, no --id");
 		matches++;
 		builder_add_basis(b, "events", call->source->event_row);
 	}
@@ -1338,7 +1376,7 @@ static int check_wsb_odd_place(const struct rules_input *in, const struct rule *
 	for (i = 0; i < sizeof ODD_PLACES / sizeof ODD_PLACES[0]; i++) {
 		if (!path_is_under(canonical, ODD_PLACES[i].path))
 			continue;
-		strbuf_printf(&b->reason, "The configuration file %s lies in the system folder %s.",
+		strbuf_printf(&b->reason, "The configuration file %s lies below the system folder %s.",
 			      s->wsb.path, ODD_PLACES[i].label);
 		builder_add_basis(b, "wsb_configs", s->wsb.config_id);
 		builder_add_basis(b, "events", s->launcher.event_row);

@@ -427,6 +427,14 @@ static void test_write_both_rules_at_once(void)
 	CHECK(reason_has("ST-WSB-WRITE-PROFILE", "C:\\Users"));
 	CHECK(reason_has("ST-WSB-WRITE-OTHER", "D:\\Exchange"));
 	CHECK_INT(rules_sum_scores(findings, finding_count), 40);
+
+	/* two writable roots of one configuration: one finding, its row named once */
+	folders[1].host = "C:\\Windows";
+	s.wsb.config_id = 3;
+	evaluate(&s, NULL);
+	CHECK_INT(finding_count, 1);
+	CHECK(found("ST-WSB-WRITE-PROFILE") && found("ST-WSB-WRITE-PROFILE")->basis_count == 1);
+	CHECK(reason_has("ST-WSB-WRITE-PROFILE", "and 1 more"));
 }
 
 static void test_shares_never_read_from_flags_and_internal_ignored(void)
@@ -492,6 +500,8 @@ static void test_logon_script(void)
 		{"notepad.exe C:\\a\\data.json", 0},   /* .json is not .js */
 		{"explorer.exe C:\\users\\WDAGUtilityAccount\\Downloads", 0}, /* MS example 1 */
 		{"cmd.exe", 0},                        /* no /c */
+		{"cmd.exe /q", 0},
+		{"cmd.exe /d /q /c C:\\x\\tool.exe", 1}, /* /c after other switches */
 		{"C:\\tools\\batchelor.exe", 0},
 		{".bat", 0},                            /* an extension alone names no file */
 	};
@@ -642,10 +652,13 @@ static void test_cli_exec_system(void)
 		int fires;
 	} lines[] = {
 		{"wsb exec --id " GUID_A " -c \"cmd /c whoami\" -r System", 60, 1},
+		/* tied by --id: these lie outside the session's time on purpose */
 		{"\"C:\\Users\\k\\AppData\\Local\\Microsoft\\WindowsApps\\wsb.exe\" exec --id "
-		 "{e7a13c52-98d4-4f0b-b6c1-3d5f2a8e9047} --command calc --run-as SYSTEM", 60, 1},
-		{"wsb.exe exec \xE2\x80\x93-id " GUID_A " -c x.exe -r System", 60, 1}, /* MS's en dash */
-		{"wsb exec --id=" GUID_A " --command=x.exe --run-as=System", 60, 1},
+		 "{e7a13c52-98d4-4f0b-b6c1-3d5f2a8e9047} --command calc --run-as SYSTEM", 7200, 1},
+		{"wsb.exe exec \xE2\x80\x93-id " GUID_A " -c x.exe -r System", 7200, 1}, /* MS's en dash */
+		{"wsb exec --id=" GUID_A " --command=x.exe --run-as=System", 7200, 1},
+		{"wsb exec --id " GUID_A " -c calc -r \"NT AUTHORITY\\LOCAL SERVICE\"", 60, 0},
+		{"wsb stop --id " GUID_A " -r System", 60, 0},             /* not exec */
 		{"wsb exec --id " GUID_A " -c calc -r ExistingLogin", 60, 0},
 		{"wsb exec --id " GUID_B " -c calc -r System", 60, 0},   /* another VM */
 		{"wsb exec --id " GUID_B " -c calc -r System", 99999, 0},
@@ -712,6 +725,7 @@ static void test_cli_share_write(void)
 	evaluate(&s, &c);
 	CHECK(fired("ST-CLI-SHARE-WRITE"));
 	CHECK(has_basis("ST-CLI-SHARE-WRITE", "events.id=501"));
+	CHECK(reason_has("ST-CLI-SHARE-WRITE", "its --id is this VM"));
 	CHECK(fired("ST-WSB-WRITE-PROFILE")); /* §7: "a mapped folder (.wsb or wsb share)" */
 	CHECK(has_basis("ST-WSB-WRITE-PROFILE", "events.id=501"));
 	CHECK_INT(rules_sum_scores(findings, finding_count), 45);
@@ -742,6 +756,15 @@ static void test_cli_share_write(void)
 		s.commands = NULL;
 		s.command_count = 0;
 	}
+
+	/* --allow-write=false is not write access; "start" is not a share even with the flag */
+	cli[0].command_line = "wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=false";
+	evaluate(&s, &c);
+	CHECK(!fired("ST-CLI-SHARE-WRITE"));
+	CHECK(!fired("ST-WSB-WRITE-PROFILE"));
+	cli[0].command_line = "wsb start --id " GUID_A " --allow-write";
+	evaluate(&s, &c);
+	CHECK(!fired("ST-CLI-SHARE-WRITE"));
 
 	/* a share of another VM is not this session's */
 	cli[0].command_line = "wsb share --id " GUID_B " -f C:\\Users -s C:\\x --allow-write";
@@ -837,6 +860,31 @@ static void test_archive_disguised(void)
 	evaluate(&s, &c);
 	CHECK_INT(found("ST-ARCHIVE-DISGUISED") ? found("ST-ARCHIVE-DISGUISED")->score : 0, 15);
 	CHECK(reason_has("ST-ARCHIVE-DISGUISED", "unknown"));
+
+	/* of two disguised archives, the encrypted one decides the score and the reason */
+	{
+		struct rules_archive two[2];
+
+		two[0] = archive;
+		two[0].path = "C:\\Users\\Public\\a.db";
+		two[0].encrypted = 0;
+		two[0].archive_row = 8;
+		two[1] = archive;
+		two[1].path = "C:\\Users\\Public\\b.dat";
+		two[1].encrypted = 1;
+		two[1].archive_row = 9;
+		c.archives = two;
+		c.archive_count = 2;
+		evaluate(&s, &c);
+		CHECK_INT(found("ST-ARCHIVE-DISGUISED") ? found("ST-ARCHIVE-DISGUISED")->score : 0,
+			  25);
+		CHECK(reason_has("ST-ARCHIVE-DISGUISED", "b.dat"));
+		CHECK(reason_has("ST-ARCHIVE-DISGUISED", "and 1 more"));
+		CHECK(has_basis("ST-ARCHIVE-DISGUISED", "archives.id=8"));
+		CHECK(has_basis("ST-ARCHIVE-DISGUISED", "archives.id=9"));
+		c.archives = &archive;
+		c.archive_count = 1;
+	}
 
 	/* the name says archive: not disguised */
 	archive.encrypted = 1;
@@ -954,6 +1002,14 @@ static void test_feature_fresh(void)
 	evaluate(&sessions[1], &c); /* and, of unknown start, it does not fire itself */
 	CHECK(!fired("ST-FEATURE-FRESH"));
 
+	/* two sessions starting in the same tick: the lower id is the first */
+	session_init(&sessions[1], 2, GUID_B, change + 60 * TICKS_PER_SECOND, 0);
+	session_init(&sessions[2], 3, GUID_A, change + 60 * TICKS_PER_SECOND, 0);
+	evaluate(&sessions[1], &c);
+	CHECK(fired("ST-FEATURE-FRESH"));
+	evaluate(&sessions[2], &c);
+	CHECK(!fired("ST-FEATURE-FRESH"));
+
 	/* no change time known: never */
 	c.feature_changed = 0;
 	session_init(&sessions[1], 2, GUID_B, change + 60 * TICKS_PER_SECOND, 0);
@@ -1002,6 +1058,16 @@ static void test_log_cleared(void)
 	CHECK(reason_has("ST-LOG-CLEARED", "System 104"));
 
 	clear.event_id = 4719; /* an audit policy change is not a clear */
+	evaluate(&s, &c);
+	CHECK(!fired("ST-LOG-CLEARED"));
+
+	/* unknown end: the window is the 24 h after the start */
+	clear.event_id = 1102;
+	session_init(&s, 1, GUID_A, start, 0);
+	clear.time = start + TICKS_PER_HOUR;
+	evaluate(&s, &c);
+	CHECK(fired("ST-LOG-CLEARED"));
+	clear.time = start + 25 * TICKS_PER_HOUR;
 	evaluate(&s, &c);
 	CHECK(!fired("ST-LOG-CLEARED"));
 
@@ -1279,6 +1345,10 @@ static void test_bundled_case(void)
 	CHECK(has_basis("ST-WSB-WRITE-PROFILE", "wsb_configs.id=1"));
 	CHECK(has_basis("ST-WSB-WRITE-PROFILE", "events.id=112"));
 	CHECK(!has_basis("ST-WSB-WRITE-PROFILE", "events.id=110")); /* internal base image */
+	/* the .wsb folder and its 301, the LogonCommand and its 2500: one thing each, two rows */
+	CHECK(!reason_has("ST-WSB-WRITE-PROFILE", "more"));
+	CHECK(!reason_has("ST-WSB-LOGON-SCRIPT", "more"));
+	CHECK(!reason_has("ST-WSB-LOGON-FROM-SHARE", "more"));
 	CHECK(has_basis("ST-WSB-LOGON-SCRIPT", "events.id=116"));
 	CHECK(has_basis("ST-WSB-LOGON-SCRIPT", "wsb_configs.id=1"));
 	CHECK(has_basis("ST-TRIG-SYSTEM", "events.id=96"));
