@@ -179,9 +179,34 @@ void sessions_parse_process_parameters(const char *text, char **command_line, ch
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
+static int parameters_value(void *context, const char *key, const char *value)
+{
+	char **out = context;
+	(void)key;
+	if (strcasestr(value, "\"CommandLine\"")) {
+		*out = strdup(value);
+		return 1;
+	}
+	return 0;
+}
+
 static char *field(const struct store_event *e, const char *name)
 {
 	return json_object_get(e->data, name, 1);
+}
+
+/* The HCS process parameters of a 2500: Parameter1, or whichever payload value holds the JSON with
+ * a "CommandLine" (§1.4: the XML form is unconfirmed). */
+static char *process_parameters(const struct store_event *e)
+{
+	char *text = field(e, "Parameter1");
+
+	if (!text || !strcasestr(text, "\"CommandLine\"")) {
+		free(text);
+		text = NULL;
+		json_object_each(e->data, parameters_value, &text);
+	}
+	return text;
 }
 
 static int is(const struct store_event *e, const char *provider, uint32_t id)
@@ -368,6 +393,19 @@ static int boot_epoch(const struct correlation *c, uint64_t time)
 }
 
 /* Which VM a record names and in which role (§6.1 step 1); 0 if none. */
+/* §1.10: a payload whose layout is not the one expected still names its VM somewhere: the first
+ * value that is a GUID, or a rendered message starting "[<GUID>]" / "'<guid>'". */
+static int any_guid_value(void *context, const char *key, const char *value)
+{
+	char *out = context;
+	(void)key;
+	if (exact_guid(value, out))
+		return 1;
+	if ((value[0] == '[' || value[0] == '\'') && strlen(value) > 37 && is_guid_at(value + 1))
+		return sessions_find_guid(value + 1, out);
+	return 0;
+}
+
 static int vm_of_event(const struct store_event *e, char guid[37], const char **role,
 		       const char **basis)
 {
@@ -397,7 +435,9 @@ static int vm_of_event(const struct store_event *e, char guid[37], const char **
 		}
 	} else if (from(e, PROVIDER_COMPUTE)) {
 		value = field(e, "SystemId");
-		if (exact_guid(value, guid) || sessions_find_guid(value, guid)) {
+		if (exact_guid(value, guid) || sessions_find_guid(value, guid) ||
+		    (!value && json_object_each(e->data, any_guid_value, guid) == 1 &&
+		     (*basis = "VM GUID (in an unnamed payload field)"))) {
 			found = 1;
 			*role = e->event_id == 2000 || e->event_id == 2001 || e->event_id == 2014
 					? "vm_start"
@@ -409,7 +449,9 @@ static int vm_of_event(const struct store_event *e, char guid[37], const char **
 		value = field(e, "VmId");
 		if (!value)
 			value = field(e, "VMId");
-		if (exact_guid(value, guid)) {
+		if (exact_guid(value, guid) ||
+		    (!value && json_object_each(e->data, any_guid_value, guid) == 1 &&
+		     (*basis = "VM GUID (in an unnamed payload field)"))) {
 			found = 1;
 			*role = is(e, PROVIDER_WORKER, 18500) ? "vm_start"
 				: is(e, PROVIDER_WORKER, 18502) || is(e, PROVIDER_WORKER, 18504) ||
@@ -471,7 +513,7 @@ static int collect_vms(struct correlation *c)
 		if (from(e, PROVIDER_WORKER) && !vm->vm_name)
 			vm->vm_name = field(e, "VmName");
 		if (is(e, PROVIDER_COMPUTE, 2500)) {
-			char *parameters = field(e, "Parameter1"), *command = NULL, *user = NULL;
+			char *parameters = process_parameters(e), *command = NULL, *user = NULL;
 			sessions_parse_process_parameters(parameters, &command, &user);
 			if (user && strcasecmp(user, "WDAGUtilityAccount") == 0)
 				vm->wdag_user = 1;
@@ -660,7 +702,7 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 			}
 			free(path);
 		} else if (is(e, PROVIDER_COMPUTE, 2500) && w->logon_command) {
-			char *parameters = field(e, "Parameter1"), *command = NULL, *user = NULL;
+			char *parameters = process_parameters(e), *command = NULL, *user = NULL;
 			sessions_parse_process_parameters(parameters, &command, &user);
 			if (command && strcasecmp(command, w->logon_command) == 0)
 				command_matched = 1;
@@ -935,7 +977,7 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			share->event_row = e->id;
 		} else if (is(e, PROVIDER_COMPUTE, 2500)) {
 			struct session_command *command = PUSH(s->commands, s->command_count);
-			char *parameters = field(e, "Parameter1");
+			char *parameters = process_parameters(e);
 			if (!command) {
 				free(parameters);
 				return -1;

@@ -172,3 +172,52 @@ char *json_object_get(const char *json, const char *key, int ignore_case)
 	strbuf_free(&value);
 	return NULL;
 }
+
+int json_object_each(const char *json, int (*fn)(void *context, const char *key, const char *value),
+		     void *context)
+{
+	struct strbuf name = STRBUF_INIT, value = STRBUF_INIT;
+	const char *p;
+	int rc = -1;
+
+	if (!json)
+		return -1;
+	p = skip_space(json);
+	if (*p++ != '{')
+		return -1;
+	p = skip_space(p);
+	if (*p == '}') {
+		rc = 0;
+		goto out;
+	}
+	while (*p == '"') {
+		p++;
+		strbuf_reset(&name);
+		strbuf_reset(&value);
+		if (read_string(&p, &name) != 0)
+			break;
+		p = skip_space(p);
+		if (*p++ != ':')
+			break;
+		p = skip_space(p);
+		if (*p++ != '"' || read_string(&p, &value) != 0)
+			break;
+		if (strbuf_failed(&name) || strbuf_failed(&value))
+			break;
+		if ((rc = fn(context, strbuf_text(&name), strbuf_text(&value))) != 0)
+			goto out;
+		rc = -1;
+		p = skip_space(p);
+		if (*p == '}') {
+			rc = 0;
+			break;
+		}
+		if (*p != ',')
+			break;
+		p = skip_space(p + 1);
+	}
+out:
+	strbuf_free(&name);
+	strbuf_free(&value);
+	return rc;
+}

@@ -15,4 +15,9 @@ void json_append_string(struct strbuf *sb, const char *text, size_t length);
  * text is not such an object. Key comparison is case-sensitive unless IGNORE_CASE. */
 char *json_object_get(const char *json, const char *key, int ignore_case);
 
+/* Calls FN for every member of a flat object of string values, in order; stops when FN returns
+ * nonzero and returns that value (0 after the last member, -1 if JSON is not such an object). */
+int json_object_each(const char *json, int (*fn)(void *context, const char *key, const char *value),
+		     void *context);
+
 #endif

@@ -45,3 +45,9 @@ endforeach()
 add_test(NAME e2e_host_artifacts_damaged_and_disguised_inputs_are_recorded
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_artifacts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# Unknown payload layouts (2500, 301) are read tolerantly: fields with other names, UserData
+# wrappers, a VM named only by its VM SID.
+add_test(NAME e2e_sessions_tolerant_payload_layouts
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_tolerant_layouts.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>)
