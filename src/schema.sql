@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -436,4 +436,105 @@ CREATE VIEW v_session_json AS
                    ORDER BY t, r))
   ) AS json
   FROM sessions s;
+
+
+-- Every dated row of the case as one timeline: the one thing the exporters read (DESIGN.md).
+-- One row per (time, what happened); session-linked events carry the session, role and a message
+-- that says what the record shows for the session. Sort: time, source, row (total, stable).
+CREATE VIEW timeline AS
+  SELECT e.time AS time,
+         'Event Logged' AS timestamp_desc,
+         'event' AS source,
+         e.channel || ' ' || e.event_id AS kind,
+         CASE
+           WHEN se.role = 'command' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': host ran "'
+                || coalesce(json_extract(se.detail, '$.command_line'), '?') || '" as '
+                || coalesce(json_extract(se.detail, '$.user'), '?')
+           WHEN se.role = 'share' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': host folder '
+                || coalesce(json_extract(se.detail, '$.host_path'), '?') || ' shared into the VM'
+                || CASE json_extract(se.detail, '$.read_only') WHEN 'true' THEN ' (read-only)'
+                   WHEN 'false' THEN ' (writable)' ELSE '' END
+           WHEN se.role = 'network' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': VM network adapter '
+                || CASE json_extract(se.detail, '$.event') WHEN 'nic-connected' THEN 'connected'
+                   ELSE 'disconnected' END
+           WHEN se.role = 'launch' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': launcher '
+                || coalesce(json_extract(se.detail, '$.image'), '?') || ' started: '
+                || coalesce(json_extract(se.detail, '$.command_line'), '')
+           WHEN se.role = 'trigger' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8)
+                || ': scheduled task run that started the launcher ('
+                || coalesce(json_extract(e.data, '$.TaskName'), '?') || ')'
+           WHEN se.role IS NOT NULL THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': ' || se.role
+                || ' (' || e.channel || ' ' || e.event_id || ')'
+           ELSE e.channel || ' ' || e.event_id || ' (' || coalesce(e.provider, '?') || ')'
+         END AS message,
+         se.session_id AS session_id,
+         se.role AS role,
+         NULL AS finding,
+         NULL AS attack,
+         v.sha256 AS evidence_sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1)
+           AS evidence_path,
+         'record ' || e.record_id || coalesce(' chunk ' || e.chunk, '')
+           || coalesce(' offset ' || e.offset, '') AS location,
+         e.event_id AS event_identifier,
+         e.record_id AS record_number,
+         e.provider AS source_name,
+         e.channel AS channel,
+         e.computer AS computer_name,
+         e.xml AS xml_string,
+         e.data AS data,
+         e.id AS row_id
+  FROM events e
+  JOIN evidence v ON v.id = e.evidence_id
+  LEFT JOIN session_events se ON se.source_table = 'events' AND se.row_id = e.id
+  LEFT JOIN sessions s ON s.id = se.session_id
+  WHERE e.time IS NOT NULL AND e.time > 0
+  UNION ALL
+  SELECT s.start, 'Session Start', 'session', 'session start',
+         'Sandbox ' || substr(s.vm_guid, 1, 8) || ': session ' || s.id || ' (VM ' || s.vm_guid
+           || ') started; verdict ' || s.verdict || ', score ' || s.score || ', trigger '
+           || s.trigger_kind || coalesce(' ' || s.trigger_task, ''),
+         s.id, 'vm_start', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id
+  FROM sessions s WHERE s.start IS NOT NULL
+  UNION ALL
+  SELECT s.end, CASE WHEN s.end_inferred THEN 'Session Last Record' ELSE 'Session End' END,
+         'session', 'session end',
+         'Sandbox ' || substr(s.vm_guid, 1, 8) || ': session ' || s.id || ' ended'
+           || CASE WHEN s.end_inferred THEN ' (inferred: last linked record, no exit record)'
+              ELSE '' END,
+         s.id, 'exit', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id
+  FROM sessions s WHERE s.end IS NOT NULL
+  UNION ALL
+  SELECT coalesce(s.start, s.end), 'Finding', 'finding', f.rule_id,
+         'Sandbox ' || substr(s.vm_guid, 1, 8) || ': finding ' || f.rule_id || ' (' || f.score
+           || '): ' || f.title,
+         s.id, 'finding', f.rule_id, f.attack, NULL, NULL, 'findings of sessions.id=' || s.id,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.rowid
+  FROM findings f JOIN sessions s ON s.id = f.session_id
+  WHERE coalesce(s.start, s.end) IS NOT NULL
+  UNION ALL
+  SELECT t.registered_time, 'Task Registered (TaskCache)', 'task', 'taskcache',
+         'Task ' || coalesce(t.uri, '?') || ' registered (TaskCache DynamicInfo)'
+           || CASE WHEN t.sandbox_launcher THEN '; it starts Windows Sandbox' ELSE '' END,
+         NULL, NULL, NULL, NULL, v.sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id
+  FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.registered_time > 0
+  UNION ALL
+  SELECT t.last_run_time, 'Task Last Run (TaskCache)', 'task', 'taskcache',
+         'Task ' || coalesce(t.uri, '?') || ' last ran (TaskCache DynamicInfo)',
+         NULL, NULL, NULL, NULL, v.sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id
+  FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.last_run_time > 0
+  UNION ALL
+  SELECT f.time, 'Registry Key Last Written', 'fact', f.kind,
+         'Host fact ' || f.kind || ': ' || f.subject || ' = ' || f.value,
+         NULL, NULL, NULL, NULL, v.sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id
+  FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
+  WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
 

@@ -1599,3 +1599,41 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int store_query(struct store *store, const char *sql,
+		int (*fn)(void *context, int columns, const char *const *names,
+			  const char *const *values),
+		void *context)
+{
+	sqlite3_stmt *st;
+	const char **names = NULL, **values = NULL;
+	int rc = 0, step = SQLITE_DONE, columns;
+
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (!sqlite3_stmt_readonly(st)) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	columns = sqlite3_column_count(st);
+	names = calloc((size_t)columns + 1, sizeof *names);
+	values = calloc((size_t)columns + 1, sizeof *values);
+	if (!names || !values) {
+		rc = -1;
+		goto out;
+	}
+	for (int i = 0; i < columns; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < columns; i++)
+			values[i] = (const char *)sqlite3_column_text(st, i);
+		rc = fn(context, columns, names, values);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+out:
+	free(names);
+	free(values);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -17,7 +17,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 4 };
+enum { STORE_SCHEMA_VERSION = 5 };
 
 struct store;
 
@@ -259,5 +259,13 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 					 int score, const char *attack, const char *reason,
 					 const char *basis_json),
 			       void *context);
+
+/* A read-only query for the exporters (a SELECT over the views and tables of schema.sql): FN gets
+ * each row's values as text (NULL for SQL NULL). FN returns 0 to go on. Returns 0, -1 on an SQL
+ * error (store_error says which), or FN's nonzero value. */
+int store_query(struct store *store, const char *sql,
+		int (*fn)(void *context, int columns, const char *const *names,
+			  const char *const *values),
+		void *context);
 
 #endif
