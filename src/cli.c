@@ -6,12 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "correlate/host_facts.h"
 #include "correlate/sessions.h"
+#include "evidence.h"
+#include "export/attack_layer.h"
 #include "export/session_text.h"
+#include "export/timeline.h"
+#include "timeutil.h"
 #include "ingest.h"
 #include "store.h"
 #include "strbuf.h"
@@ -342,4 +348,360 @@ int cli_show(int argc, char **argv)
 		fprintf(stderr, "sandtrace show: %s: %s\n", case_path, store_error(store));
 	store_close(store);
 	return rc ? 1 : 0;
+}
+
+/* ---- timeline ------------------------------------------------------------------------- */
+
+static int parse_format(const char *text, enum timeline_format *format)
+{
+	if (!strcmp(text, "csv"))
+		*format = TIMELINE_CSV;
+	else if (!strcmp(text, "jsonl"))
+		*format = TIMELINE_JSONL;
+	else if (!strcmp(text, "body"))
+		*format = TIMELINE_BODY;
+	else
+		return -1;
+	return 0;
+}
+
+int cli_timeline(int argc, char **argv)
+{
+	struct timeline_filter filter = {0, 0, 0};
+	enum timeline_format format = TIMELINE_CSV;
+	const char *case_path = NULL, *output = NULL, *value;
+	struct store *store = NULL;
+	char err[1024];
+	FILE *out = stdout;
+	long rows;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace timeline --case case.db --format csv|jsonl|body\n"
+			       "                          [--session N] [--from T] [--to T] [-o FILE]\n\n"
+			       "csv and jsonl load into Timesketch (message, datetime with +00:00,\n"
+			       "timestamp_desc, timestamp in microseconds, plaso's windows:evtx:record\n"
+			       "fields); body is a TSK 3.x body file for mactime -b FILE -d -z UTC.\n"
+			       "T is ISO-8601 UTC, e.g. 2025-01-07T00:00:00Z.\n");
+			return 0;
+		} else if (is_option(argv[i], "--case") &&
+			   (value = option_value(argc, argv, &i, "--case"))) {
+			case_path = value;
+		} else if (is_option(argv[i], "--format") &&
+			   (value = option_value(argc, argv, &i, "--format"))) {
+			if (parse_format(value, &format) != 0) {
+				fprintf(stderr, "sandtrace timeline: --format is csv, jsonl or body\n");
+				return 2;
+			}
+		} else if (is_option(argv[i], "--session") &&
+			   (value = option_value(argc, argv, &i, "--session"))) {
+			filter.session_id = strtoll(value, NULL, 10);
+		} else if ((is_option(argv[i], "--from") &&
+			    (value = option_value(argc, argv, &i, "--from"))) ||
+			   (is_option(argv[i], "--to") && (value = option_value(argc, argv, &i, "--to")))) {
+			uint64_t *bound = strncmp(argv[i - 1], "--from", 6) == 0 ||
+						  strncmp(argv[i], "--from", 6) == 0
+					  ? &filter.from : &filter.to;
+			if (filetime_parse_iso(value, bound) != 0) {
+				fprintf(stderr, "sandtrace timeline: %s is not an ISO-8601 UTC time\n",
+					value);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			output = argv[++i];
+		} else {
+			fprintf(stderr, "sandtrace timeline: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!case_path) {
+		fprintf(stderr, "sandtrace timeline: --case case.db is required\n");
+		return 2;
+	}
+	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace timeline: %s: %s\n", case_path,
+			store ? err : "no such case store");
+		return 1;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "sandtrace timeline: %s: %s\n", output, strerror(errno));
+		store_close(store);
+		return 1;
+	}
+	rows = timeline_write(store, format, &filter, out);
+	if (output && fclose(out) != 0)
+		rows = -1;
+	if (rows < 0)
+		fprintf(stderr, "sandtrace timeline: %s: %s\n", case_path, store_error(store));
+	else if (output)
+		fprintf(stderr, "sandtrace timeline: %ld rows written to %s\n", rows, output);
+	store_close(store);
+	return rows < 0 ? 1 : 0;
+}
+
+/* ---- analyze, manifest, verify -------------------------------------------------------- */
+
+typedef int (*writer_fn)(struct store *store, void *context, FILE *out);
+
+static int write_output(const char *dir, const char *name, struct store *store, writer_fn fn,
+			void *context)
+{
+	char path[4096];
+	FILE *out;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (!(out = fopen(path, "w"))) {
+		fprintf(stderr, "sandtrace analyze: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rc = fn(store, context, out);
+	if (fclose(out) != 0)
+		rc = -1;
+	if (rc != 0)
+		fprintf(stderr, "sandtrace analyze: %s could not be written\n", path);
+	return rc;
+}
+
+static int write_timeline_format(struct store *store, void *context, FILE *out)
+{
+	return timeline_write(store, *(enum timeline_format *)context, NULL, out) < 0 ? -1 : 0;
+}
+
+static int write_sessions_json(struct store *store, void *context, FILE *out)
+{
+	(void)context;
+	return session_text_json(store, out);
+}
+
+static int write_attack_layer(struct store *store, void *context, FILE *out)
+{
+	return attack_layer_write(store, context, out);
+}
+
+/* The outputs analyze writes, in manifest order. */
+static const char *const OUTPUTS[] = {"case.db", "timeline.csv", "timeline.jsonl", "timeline.body",
+				      "sessions.json", "report.html", "attack-layer.json"};
+
+static int write_manifest(const char *dir)
+{
+	char path[4096], err[256];
+	FILE *out;
+
+	snprintf(path, sizeof path, "%s/manifest.txt", dir);
+	if (!(out = fopen(path, "w")))
+		return -1;
+	for (size_t i = 0; i < sizeof OUTPUTS / sizeof OUTPUTS[0]; i++) {
+		struct evidence_hashes hashes;
+		char file[4096];
+		snprintf(file, sizeof file, "%s/%s", dir, OUTPUTS[i]);
+		if (access(file, F_OK) != 0)
+			continue;
+		if (evidence_hash_file(file, &hashes, err, sizeof err) != 0) {
+			fclose(out);
+			return -1;
+		}
+		/* sha256sum's format, so `sha256sum -c manifest.txt` works in OUTDIR. */
+		fprintf(out, "%s  %s\n", hashes.sha256, OUTPUTS[i]);
+	}
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+int cli_analyze(int argc, char **argv)
+{
+	struct ingest_options options = {0};
+	struct ingest_summary summary;
+	struct store *store = NULL;
+	char **roots = calloc((size_t)argc, sizeof *roots), case_path[4096], err[1024];
+	const char *dir = NULL, *value;
+	enum timeline_format formats[3] = {TIMELINE_CSV, TIMELINE_JSONL, TIMELINE_BODY};
+	static const char *const TIMELINE_NAMES[3] = {"timeline.csv", "timeline.jsonl",
+						      "timeline.body"};
+	size_t sessions = 0;
+	int rc = 2;
+
+	if (!roots)
+		return 1;
+	options.roots = roots;
+	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace analyze COLLECTION... -o OUTDIR [--case-name N] "
+			       "[--examiner E]\n                         [--all-events] [--jobs N]\n\n"
+			       "Ingest, correlate and every export in one run: OUTDIR/case.db,\n"
+			       "timeline.csv, timeline.jsonl, timeline.body, sessions.json, report.html,\n"
+			       "attack-layer.json and manifest.txt (SHA-256 of every output).\n");
+			rc = 0;
+			goto out;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (is_option(argv[i], "--case-name") &&
+			   (value = option_value(argc, argv, &i, "--case-name"))) {
+			options.case_name = value;
+		} else if (is_option(argv[i], "--examiner") &&
+			   (value = option_value(argc, argv, &i, "--examiner"))) {
+			options.examiner = value;
+		} else if (strcmp(argv[i], "--all-events") == 0) {
+			options.all_events = 1;
+		} else if (is_option(argv[i], "--jobs") &&
+			   (value = option_value(argc, argv, &i, "--jobs"))) {
+			options.jobs = atoi(value);
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "sandtrace analyze: unknown option %s\n", argv[i]);
+			goto out;
+		} else {
+			roots[options.root_count++] = argv[i];
+		}
+	}
+	if (!dir || !options.root_count) {
+		fprintf(stderr, "usage: sandtrace analyze COLLECTION... -o OUTDIR\n");
+		goto out;
+	}
+	rc = 1;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "sandtrace analyze: %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (options.jobs < 1)
+		options.jobs = 1;
+	snprintf(case_path, sizeof case_path, "%s/case.db", dir);
+	options.case_path = case_path;
+	options.progress = isatty(STDERR_FILENO);
+	options.command_line = join_arguments(argc, argv);
+	apply_memory_limit(8192);
+	if (ingest_run(&options, &summary, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace analyze: %s\n", err);
+		goto out;
+	}
+	ingest_print_summary(&summary, case_path);
+	if (store_open(case_path, &store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace analyze: %s\n", err);
+		goto out;
+	}
+	if (store_begin(store) != 0 || host_facts_derive(store) != 0 ||
+	    sessions_correlate(store, &sessions) != 0 || store_commit(store) != 0) {
+		fprintf(stderr, "sandtrace analyze: %s: %s\n", case_path, store_error(store));
+		goto out;
+	}
+	for (int f = 0; f < 3; f++)
+		if (write_output(dir, TIMELINE_NAMES[f], store, write_timeline_format, &formats[f]) != 0)
+			goto out;
+	if (write_output(dir, "sessions.json", store, write_sessions_json, NULL) != 0 ||
+	    write_output(dir, "attack-layer.json", store, write_attack_layer,
+			 (void *)options.case_name) != 0)
+		goto out;
+	store_close(store);
+	store = NULL;
+	if (write_manifest(dir) != 0) {
+		fprintf(stderr, "sandtrace analyze: %s/manifest.txt could not be written\n", dir);
+		goto out;
+	}
+	printf("sessions: %zu\n", sessions);
+	printf("outputs: %s (case.db, timeline.csv, timeline.jsonl, timeline.body, sessions.json, "
+	       "attack-layer.json, manifest.txt)\n", dir);
+	rc = summary.files_unreadable ? 1 : 0;
+out:
+	if (store)
+		store_close(store);
+	free((char *)options.command_line);
+	free(roots);
+	return rc;
+}
+
+struct verify_state {
+	int changed, checked;
+};
+
+static void verify_file(struct verify_state *state, const char *path, const char *expected)
+{
+	struct evidence_hashes hashes;
+	char err[256];
+	const char *status;
+
+	if (access(path, F_OK) != 0)
+		status = "missing";
+	else if (evidence_hash_file(path, &hashes, err, sizeof err) != 0)
+		status = "unreadable";
+	else
+		status = strcmp(hashes.sha256, expected) == 0 ? "unchanged" : "changed";
+	if (strcmp(status, "unchanged") != 0)
+		state->changed++;
+	state->checked++;
+	printf("%-10s %s\n", status, path);
+}
+
+static int verify_evidence_row(void *context, int columns, const char *const *names,
+			       const char *const *values)
+{
+	(void)names;
+	if (columns == 2 && values[0] && values[1])
+		verify_file(context, values[1], values[0]);
+	return 0;
+}
+
+int cli_verify(int argc, char **argv)
+{
+	struct verify_state state = {0, 0};
+	const char *case_path = NULL, *outputs = NULL, *value;
+	struct store *store = NULL;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace verify --case case.db [--outputs OUTDIR]\n\n"
+			       "Re-hashes every evidence file (every path it was found at) and, with\n"
+			       "--outputs, every output named in OUTDIR/manifest.txt; prints unchanged /\n"
+			       "changed / missing per file and exits 1 if anything is not unchanged.\n");
+			return 0;
+		} else if (is_option(argv[i], "--case") &&
+			   (value = option_value(argc, argv, &i, "--case"))) {
+			case_path = value;
+		} else if (is_option(argv[i], "--outputs") &&
+			   (value = option_value(argc, argv, &i, "--outputs"))) {
+			outputs = value;
+		} else {
+			fprintf(stderr, "sandtrace verify: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!case_path) {
+		fprintf(stderr, "sandtrace verify: --case case.db is required\n");
+		return 2;
+	}
+	if (outputs) {
+		/* Outputs first: reading the store must not be what changes case.db's hash. */
+		char path[4096], line[8192];
+		FILE *manifest;
+		snprintf(path, sizeof path, "%s/manifest.txt", outputs);
+		if (!(manifest = fopen(path, "r"))) {
+			fprintf(stderr, "sandtrace verify: %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		while (fgets(line, sizeof line, manifest)) {
+			char file[8192 + 4096];
+			line[strcspn(line, "\r\n")] = 0;
+			if (strlen(line) < 67 || line[64] != ' ')
+				continue;
+			line[64] = 0;
+			snprintf(file, sizeof file, "%s/%s", outputs, line + 66);
+			verify_file(&state, file, line);
+		}
+		fclose(manifest);
+	}
+	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace verify: %s: %s\n", case_path,
+			store ? err : "no such case store");
+		return 1;
+	}
+	if (store_query(store,
+			"SELECT e.sha256, p.path FROM evidence e JOIN evidence_paths p ON p.evidence_id "
+			"= e.id ORDER BY p.path",
+			verify_evidence_row, &state) != 0) {
+		fprintf(stderr, "sandtrace verify: %s: %s\n", case_path, store_error(store));
+		store_close(store);
+		return 1;
+	}
+	store_close(store);
+	printf("%d file(s) checked, %d not unchanged\n", state.checked, state.changed);
+	return state.changed ? 1 : 0;
 }

@@ -18,6 +18,8 @@ struct command {
 };
 
 static const struct command COMMANDS[] = {
+	{"analyze", "ingest, correlate and every export into an output folder, in one run",
+	 cli_analyze},
 	{"ingest", "read a collection into a case store (evidence, events, errors)", cli_ingest},
 	{"facts", "host facts (feature state, sandbox policy, audit coverage) with their basis",
 	 cli_facts},
@@ -25,6 +27,8 @@ static const struct command COMMANDS[] = {
 	 cli_correlate},
 	{"sessions", "one line per session, or --json", cli_sessions},
 	{"show", "one session's story, step by step, with its evidence", cli_show},
+	{"timeline", "the timeline for Timesketch (csv, jsonl) or mactime (body)", cli_timeline},
+	{"verify", "re-hash the evidence and the outputs; report any change", cli_verify},
 };
 
 static void print_usage(FILE *out)

@@ -1,0 +1,113 @@
+/*
+ * attack_layer.c - ATT&CK Navigator layer (see attack_layer.h). Techniques come from the
+ * findings' attack column (the rules table, correlate/rules.def); the score is the sum of the
+ * findings' scores that name the technique.
+ */
+#include "attack_layer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "store.h"
+#include "strbuf.h"
+
+struct technique {
+	char id[32];
+	long score;
+	struct strbuf comment;
+};
+
+struct layer {
+	struct technique *items;
+	size_t count;
+	int failed;
+};
+
+static struct technique *technique_for(struct layer *l, const char *id, size_t length)
+{
+	struct technique *grown;
+
+	for (size_t i = 0; i < l->count; i++)
+		if (strlen(l->items[i].id) == length && strncmp(l->items[i].id, id, length) == 0)
+			return &l->items[i];
+	if (length == 0 || length >= sizeof l->items[0].id)
+		return NULL;
+	grown = realloc(l->items, (l->count + 1) * sizeof *grown);
+	if (!grown) {
+		l->failed = 1;
+		return NULL;
+	}
+	l->items = grown;
+	memset(&grown[l->count], 0, sizeof grown[l->count]);
+	memcpy(grown[l->count].id, id, length);
+	return &grown[l->count++];
+}
+
+static int finding_row(void *context, int columns, const char *const *names,
+		       const char *const *values)
+{
+	struct layer *l = context;
+	const char *attack = values[0] ? values[0] : "";
+
+	(void)names;
+	if (columns != 4)
+		return -1;
+	while (*attack) {
+		size_t length = strcspn(attack, ",");
+		struct technique *t = technique_for(l, attack, length);
+		if (t) {
+			t->score += strtol(values[2] ? values[2] : "0", NULL, 10);
+			strbuf_printf(&t->comment, "%ssession %s: %s", t->comment.length ? "; " : "",
+				      values[3] ? values[3] : "?", values[1] ? values[1] : "?");
+		}
+		attack += length;
+		if (*attack == ',')
+			attack++;
+	}
+	return 0;
+}
+
+int attack_layer_write(struct store *store, const char *case_name, FILE *out)
+{
+	struct layer l = {NULL, 0, 0};
+	struct strbuf sb = STRBUF_INIT;
+	const char *name = case_name ? case_name : "sandtrace";
+	long max = 1;
+	int rc;
+
+	rc = store_query(store,
+			 "SELECT attack, rule_id, score, session_id FROM findings WHERE attack != '' "
+			 "ORDER BY session_id, rowid",
+			 finding_row, &l);
+	for (size_t i = 0; i < l.count; i++)
+		if (l.items[i].score > max)
+			max = l.items[i].score;
+	strbuf_append_str(&sb, "{\n  \"name\": ");
+	json_append_string(&sb, name, strlen(name));
+	strbuf_append_str(&sb,
+			  ",\n  \"versions\": {\"layer\": \"4.5\", \"navigator\": \"4.9.1\", \"attack\": "
+			  "\"15\"},\n  \"domain\": \"enterprise-attack\",\n  \"description\": "
+			  "\"Techniques named by sandtrace findings (Windows Sandbox sessions)\",\n"
+			  "  \"techniques\": [");
+	for (size_t i = 0; i < l.count; i++) {
+		strbuf_append_str(&sb, i ? ",\n    {" : "\n    {");
+		strbuf_append_str(&sb, "\"techniqueID\": ");
+		json_append_string(&sb, l.items[i].id, strlen(l.items[i].id));
+		strbuf_printf(&sb, ", \"score\": %ld, \"enabled\": true, \"comment\": ", l.items[i].score);
+		json_append_string(&sb, strbuf_text(&l.items[i].comment), l.items[i].comment.length);
+		strbuf_append_char(&sb, '}');
+		strbuf_free(&l.items[i].comment);
+	}
+	strbuf_printf(&sb, "%s],\n  \"gradient\": {\"colors\": [\"#ffffff\", \"#e8590c\"], "
+			   "\"minValue\": 0, \"maxValue\": %ld}\n}\n",
+		      l.count ? "\n  " : "", max);
+	free(l.items);
+	if (rc != 0 || l.failed || strbuf_failed(&sb)) {
+		strbuf_free(&sb);
+		return -1;
+	}
+	fputs(strbuf_text(&sb), out);
+	strbuf_free(&sb);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * timeline.h - the case's timeline (the `timeline` view of schema.sql) in the formats downstream
+ * tools read: Timesketch CSV and JSONL, and The Sleuth Kit's mactime body file.
+ *
+ * Contracts (DESIGN.md, output contracts): Timesketch needs message, datetime (ISO-8601 with an
+ * explicit +00:00) and timestamp_desc; timestamp is microseconds since the UNIX epoch; plaso's field
+ * names (data_type windows:evtx:record, event_identifier, record_number, source_name,
+ * computer_name, xml_string) make its analyzers work; values over 32 KiB are cut with a marker;
+ * rows before 1700 are not written (Timesketch drops them). The body file has 11 '|'-separated
+ * fields with whole UNIX seconds; '|', '%' and control characters in the name are %-encoded.
+ * Row order: time, source, row, then the rest of the row, so output is byte-identical across runs.
+ */
+#ifndef SANDTRACE_EXPORT_TIMELINE_H
+#define SANDTRACE_EXPORT_TIMELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+
+enum timeline_format { TIMELINE_CSV, TIMELINE_JSONL, TIMELINE_BODY };
+
+struct timeline_filter {
+	int64_t session_id;  /* 0 = every row */
+	uint64_t from, to;   /* FILETIME bounds, inclusive; 0 = open */
+};
+
+/* Writes the timeline in FORMAT to OUT. Returns the number of rows written, or -1. */
+long timeline_write(struct store *store, enum timeline_format format,
+		    const struct timeline_filter *filter, FILE *out);
+
+/* Largest value written to Timesketch (OpenSearch's keyword limit); longer ones are cut. */
+#define TIMELINE_VALUE_LIMIT 32768
+
+#endif
