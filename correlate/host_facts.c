@@ -342,8 +342,15 @@ int host_facts_derive(struct store *store)
 
 		for (j = 0; j < done_count && done[j] != hive; j++)
 			;
-		if (j < done_count || done_count == sizeof done / sizeof done[0])
+		if (j < done_count)
 			continue;
+		if (done_count == sizeof done / sizeof done[0]) {
+			/* More hives than any collection of one host holds: say so, never silently. */
+			rc = add_fact(store, "host", "hives", "not all read",
+				      "more than 64 hives in the collection: host facts were derived from "
+				      "the first 64 only", NULL, hive, "low", "§2");
+			break;
+		}
 		done[done_count++] = hive;
 		if (strcmp(r.rows[i].hive_kind, "SOFTWARE") == 0) {
 			kinds_seen |= 1;

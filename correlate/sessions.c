@@ -54,9 +54,12 @@ static int is_guid_at(const char *p)
 
 int sessions_find_guid(const char *text, char out[37])
 {
+	size_t length;
+
 	if (!text)
 		return 0;
-	for (const char *p = text; strlen(p) >= 36; p++) {
+	length = strlen(text);
+	for (const char *p = text; (size_t)(p - text) + 36 <= length; p++) {
 		if (is_guid_at(p) && (p == text || !isxdigit((unsigned char)p[-1])) &&
 		    !isxdigit((unsigned char)p[36])) {
 			for (int i = 0; i < 36; i++)
@@ -268,6 +271,10 @@ static int location_is(const char *location, const char *windows_path)
 	ll = strlen(location);
 	if (lt == 0 || lt > ll)
 		return 0;
+	/* The match must start at a path separator: "x.wsb" is not ".../box.wsb". */
+	if (lt < ll && tail[0] != '\\' && tail[0] != '/' && location[ll - lt - 1] != '/' &&
+	    location[ll - lt - 1] != '\\')
+		return 0;
 	for (size_t i = 0; i < lt; i++) {
 		char x = location[ll - lt + i] == '\\' ? '/' : (char)tolower((unsigned char)location[ll - lt + i]);
 		char y = tail[i] == '\\' ? '/' : (char)tolower((unsigned char)tail[i]);
@@ -314,11 +321,20 @@ static void push_string(char ***list, size_t *count, const char *text)
 		(*count)++;
 }
 
-#define PUSH(array, count)                                                                     \
-	((count) % 16 == 0 ? (void *)(((array) = realloc((array), ((count) + 16) * sizeof *(array))) \
-					      ? &(array)[(count)++]                            \
-					      : NULL)                                          \
-			   : (void *)&(array)[(count)++])
+/* Grows ARRAY (COUNT elements of SIZE bytes) by one slot in steps of 16; NULL (array and count
+ * untouched) when memory runs out. */
+static void *push_slot(void **array, size_t *count, size_t size)
+{
+	if (*count % 16 == 0) {
+		void *grown = realloc(*array, (*count + 16) * size);
+		if (!grown)
+			return NULL;
+		*array = grown;
+	}
+	return (char *)*array + (*count)++ * size;
+}
+
+#define PUSH(array, count) push_slot((void **)&(array), &(count), sizeof *(array))
 
 /* ---- per-VM collection (§6.1 steps 1-3) -------------------------------------------------- */
 
@@ -550,8 +566,19 @@ static int is_launcher_image(const char *image, const char *command_line)
 		return 1;
 	/* wsb.exe starts a sandbox only with "start" (§5.2); exec/share act on a running one. */
 	if (!strcasecmp(name, "wsb.exe")) {
+		/* The first argument after the program must be "start" ("cmd /c start" inside an
+		 * exec's command is not). */
 		const char *after = command_line ? strcasestr(command_line, "wsb") : NULL;
-		return after && strcasestr(after, " start") != NULL;
+		if (!after)
+			return 0;
+		after += 3;
+		if (!strncasecmp(after, ".exe", 4))
+			after += 4;
+		if (*after == '"')
+			after++;
+		while (*after == ' ')
+			after++;
+		return !strncasecmp(after, "start", 5) && (after[5] == 0 || after[5] == ' ');
 	}
 	return 0;
 }
@@ -574,6 +601,25 @@ static int collect_launchers(struct correlation *c)
 			free(image);
 			free(command_line);
 			continue;
+		}
+		if (from(e, PROVIDER_SYSMON)) {
+			/* The same process logged by Security 4688 too is one launcher (the 4688,
+			 * which names the subject, is kept). */
+			char *pid_text = field(e, "ProcessId");
+			int64_t pid = parse_pid(pid_text);
+			int duplicate = 0;
+			free(pid_text);
+			for (size_t k = 0; k < c->launcher_count && !duplicate; k++) {
+				const struct store_event *o = &c->events[c->launchers[k].event];
+				uint64_t gap = o->time > e->time ? o->time - e->time : e->time - o->time;
+				duplicate = c->launchers[k].pid == pid && gap <= SECONDS(2) &&
+					    !strcasecmp(base_name(c->launchers[k].image), base_name(image));
+			}
+			if (duplicate) {
+				free(image);
+				free(command_line);
+				continue;
+			}
 		}
 		if (!(l = PUSH(c->launchers, c->launcher_count)))
 			return -1;
@@ -839,7 +885,9 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 
 			if (!(is(e, PROVIDER_TASKS, 129) || is(e, PROVIDER_TASKS, 200)))
 				continue;
-			if (e->time + TASK_WINDOW < le->time || e->time > le->time + TASK_WINDOW)
+			/* §0.4: the task's process record precedes the launcher's 4688 by 0-10 s
+			 * (1 s of slack for records written in the same second). */
+			if (e->time + TASK_WINDOW < le->time || e->time > le->time + SECONDS(1))
 				continue;
 			pid = field(e, e->event_id == 129 ? "ProcessID" : "EnginePID");
 			match = parse_pid(pid) == l->pid;
@@ -865,6 +913,10 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 				char *task, *context;
 				if (!is(r, PROVIDER_TASKS, 100) || r->time + TASK_WINDOW < e->time ||
 				    r->time > e->time + TASK_WINDOW)
+					continue;
+				/* The same run when both carry its ActivityID (§0.2 task instance id). */
+				if (r->activity_id && e->activity_id &&
+				    strcasecmp(r->activity_id, e->activity_id) != 0)
 					continue;
 				task = field(r, "TaskName");
 				context = task && !strcasecmp(task, name) ? field(r, "UserContext") : NULL;
@@ -1133,6 +1185,9 @@ static void list_missing(struct correlation *c, struct session *s, const struct 
 				       "SECURITY hive)");
 		free(coverage);
 	}
+	if (s->launcher.link_basis && strstr(s->launcher.link_basis, "ambiguous"))
+		add_missing(s, "launcher: the link is ambiguous - several launchers or VM starts "
+			       "fall in one 120 s window (ARTIFACTS.md §6.2); linked by time only");
 	if (!strcmp(s->trigger.kind, "unknown"))
 		add_missing(s, "trigger: no task run (Task Scheduler 129/200) or interactive start "
 			       "linked to the launcher");
@@ -1368,11 +1423,13 @@ static void link_launchers(struct correlation *c, struct vm_extra *extra)
 		for (size_t v = 0; v < c->vm_count; v++) {
 			const struct vm_run *vm = &c->vms[v];
 			uint64_t gap;
-			if (extra[v].launcher || !vm->has_start || vm->start < le->time ||
+			if (!vm->has_start || vm->start < le->time ||
 			    vm->start - le->time > LAUNCH_WINDOW || !strcmp(vm->kind, "classic-vm") ||
 			    !strcmp(vm->kind, "other-hcs"))
 				continue;
-			candidates++;
+			candidates++; /* claimed or not: §6.2 ambiguity is about the window */
+			if (extra[v].launcher)
+				continue;
 			gap = vm->start - le->time;
 			if (best == c->vm_count || gap < best_gap) {
 				best = v;
@@ -1412,6 +1469,30 @@ static void link_launchers(struct correlation *c, struct vm_extra *extra)
 					 "time only: VM start %llu s after the launcher",
 					 (unsigned long long)(best_gap / 10000000ULL));
 			}
+		}
+	}
+}
+
+/* §6.2: when two launchers fall in one VM's window, neither link is better than weak. */
+static void mark_ambiguous_launchers(struct correlation *c, struct vm_extra *extra)
+{
+	for (size_t v = 0; v < c->vm_count; v++) {
+		const struct vm_run *vm = &c->vms[v];
+		size_t launchers = 0;
+
+		if (!extra[v].launcher || !vm->has_start)
+			continue;
+		for (size_t li = 0; li < c->launcher_count; li++) {
+			uint64_t t = c->events[c->launchers[li].event].time;
+			if (t <= vm->start && vm->start - t <= LAUNCH_WINDOW)
+				launchers++;
+		}
+		if (launchers > 1) {
+			extra[v].launch_link = "weak";
+			snprintf(extra[v].launch_basis, sizeof extra[v].launch_basis,
+				 "ambiguous: %zu launchers within 120 s before this VM started; linked to "
+				 "the nearest",
+				 launchers);
 		}
 	}
 }
@@ -1534,17 +1615,20 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	for (size_t v = 0; v < c.vm_count; v++)
 		classify(&c.vms[v], 0);
 	link_launchers(&c, extra);
+	mark_ambiguous_launchers(&c, extra);
 	for (size_t v = 0; v < c.vm_count; v++) {
 		int strong_or_medium = extra[v].launcher && strcmp(extra[v].launch_link, "weak");
 		classify(&c.vms[v], strong_or_medium);
-		/* A weakly linked launcher still makes a WDAG-like VM a sandbox candidate. */
-		if (!c.vms[v].is_session && extra[v].launcher &&
-		    strcmp(c.vms[v].kind, "classic-vm") && strcmp(c.vms[v].kind, "other-hcs")) {
-			c.vms[v].kind = "sandbox-likely";
-			snprintf(c.vms[v].kind_basis, sizeof c.vms[v].kind_basis,
-				 "a Windows Sandbox launcher precedes it (time only)");
-			c.vms[v].is_session = 1;
-		}
+		/* §6.6: a launcher linked by time only does not make a VM a sandbox; it is named in
+		 * the basis of a sandbox-likely one. An unknown VM stays out. */
+		if (c.vms[v].is_session && extra[v].launcher && !strong_or_medium)
+			snprintf(c.vms[v].kind_basis, sizeof c.vms[v].kind_basis, "%s",
+				 c.vms[v].wdag_user ? "commands run as WDAGUtilityAccount; a launcher "
+						      "precedes it by time only"
+						    : "the VM is named by its GUID; a launcher precedes "
+						      "it by time only");
+		if (!c.vms[v].is_session && extra[v].launcher)
+			extra[v].launcher->claimed = 0;
 		if (c.vms[v].is_session)
 			order[n++] = &c.vms[v];
 	}
@@ -1561,9 +1645,9 @@ int sessions_correlate(struct store *store, size_t *session_count)
 		list_missing(&c, &sessions[i], order[i]);
 		sessions[i].confidence = session_confidence(&sessions[i], order[i]);
 	}
+	have_input = 1; /* rules_input_free copes with a partly built input */
 	if (rules_input_build(&c, &in) != 0)
 		goto out;
-	have_input = 1;
 	if (store_clear_sessions(store) != 0)
 		goto out;
 	{

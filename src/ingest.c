@@ -220,7 +220,7 @@ static void *parse_worker(void *arg)
 		size_t n;
 
 		pthread_mutex_lock(&p->lock);
-		n = p->next_parse++;
+		n = p->abort ? p->parse_count : p->next_parse++;
 		pthread_mutex_unlock(&p->lock);
 		if (n >= p->parse_count)
 			return NULL;

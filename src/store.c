@@ -28,7 +28,9 @@ enum statement_index {
 };
 
 static const char *const STATEMENT_SQL[ST_COUNT] = {
-	[ST_FIND_EVIDENCE] = "SELECT id, status FROM evidence WHERE sha256 = ?1",
+	/* A row this run created is a duplicate path, never an interrupted earlier run. */
+	[ST_FIND_EVIDENCE] = "SELECT id, CASE WHEN run_id = ?2 THEN 'this-run' ELSE status END "
+			     "FROM evidence WHERE sha256 = ?1",
 	[ST_ADD_EVIDENCE] = "INSERT INTO evidence (sha256, md5, sha1, size, kind, status, run_id) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_SET_EVIDENCE] = "UPDATE evidence SET status = ?2, records_read = ?3, "
@@ -243,6 +245,7 @@ int store_find_evidence(struct store *store, const char *sha256, int64_t *id, ch
 	int rc;
 
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, store->run_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
@@ -1278,6 +1281,8 @@ int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size
 		sqlite3_bind_int64(st, 1, list[i].id);
 		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 			rc = folder_row(&list[i], st);
+		if (rc == 0 && step != SQLITE_DONE)
+			rc = -1;
 		sqlite3_finalize(st);
 	}
 	*configs = list;

@@ -51,3 +51,9 @@ add_test(NAME e2e_host_artifacts_damaged_and_disguised_inputs_are_recorded
 add_test(NAME e2e_sessions_tolerant_payload_layouts
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_tolerant_layouts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>)
+
+# analyze's outputs against their readers: Timesketch's header rules on CSV and JSONL, hostile
+# strings through CSV quoting, mactime on the body file, byte-identical reruns, verify.
+add_test(NAME e2e_outputs_timesketch_mactime_determinism_verify
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_outputs.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
