@@ -1162,7 +1162,7 @@ static int check_net_on(const struct rules_input *in, const struct rule *row,
 		builder_add_basis(b, "events", s->network[i].event_row);
 	}
 	if (first) {
-		strbuf_printf(&b->reason, "%sa VmSwitch NIC connect", parts ? "; " : "A ");
+		strbuf_printf(&b->reason, "%s VmSwitch NIC connect", parts ? "; a" : "A");
 		if (has_text(first->nic_name))
 			strbuf_printf(&b->reason, " of %s", first->nic_name);
 		strbuf_printf(&b->reason, " is linked to the session (link %s)",

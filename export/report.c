@@ -53,7 +53,9 @@ static const char REPORT_CSS[] =
 	".hash{word-break:break-all}\n"
 	"table{border-collapse:collapse;width:100%;margin:6px 0 10px}\n"
 	"th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;"
-	"overflow-wrap:anywhere}\n"
+	"overflow-wrap:break-word}\n"
+	".nw{white-space:nowrap;overflow-wrap:normal}.path{word-break:break-all}\n"
+	"table.fixed{table-layout:fixed}table.fixed td,table.loose td{overflow-wrap:anywhere}\n"
 	"th{background:var(--bg2);font-weight:600}\n"
 	"thead{display:table-header-group}tr{break-inside:avoid}\n"
 	"td.num,th.num{text-align:right;white-space:nowrap}\n"
@@ -244,6 +246,22 @@ static void esc(struct report *r, const char *text)
 	esc_or(r, text, "");
 }
 
+/* An ISO time with a line-break opportunity after the date (the text itself is unchanged). */
+static void put_iso(struct report *r, const char *iso)
+{
+	const char *t = strchr(iso, 'T');
+	if (!t) {
+		esc(r, iso);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	html_escape_into(&sb, iso, (size_t)(t + 1 - iso));
+	strbuf_append_str(&sb, "<wbr>");
+	html_escape_into(&sb, t + 1, strlen(t + 1));
+	put(r, strbuf_text(&sb));
+	strbuf_free(&sb);
+}
+
 /* FILETIME given as decimal text (a store column) or NULL/0 -> ISO text or "unknown". */
 static void put_time_text(struct report *r, const char *filetime_text)
 {
@@ -255,7 +273,7 @@ static void put_time_text(struct report *r, const char *filetime_text)
 		return;
 	}
 	filetime_format_iso(t, iso, sizeof iso);
-	esc(r, iso);
+	put_iso(r, iso);
 }
 
 static void put_duration(struct report *r, const char *start_text, const char *end_text)
@@ -420,7 +438,7 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 		put(r, " ");
 		esc(r, versions[i].version);
 	}
-	put(r, "</dd>\n</dl>\n<h3>Runs that wrote to the case store</h3>\n<table><thead><tr>"
+	put(r, "</dd>\n</dl>\n<h3>Runs that wrote to the case store</h3>\n<table class=\"loose\"><thead><tr>"
 	       "<th class=\"num\">run</th><th>started (UTC)</th><th>finished (UTC)</th><th>tool</th>"
 	       "<th>command line</th><th>libraries</th></tr></thead><tbody>\n");
 	query(r,
@@ -446,7 +464,7 @@ static int evidence_row(void *context, int columns, const char *const *names,
 		snprintf(anchor, sizeof anchor, "%.16s", v[0]);
 	put(r, "<tr id=\"ev-");
 	esc(r, anchor);
-	put(r, "\"><td class=\"mono\">");
+	put(r, "\"><td class=\"mono path\">");
 	if (v[9]) {
 		const char *p = v[9];
 		while (*p) {
@@ -491,7 +509,10 @@ static void write_evidence(struct report *r)
 	       "<p>Every input sandtrace read, by content: the same bytes found under two paths are one "
 	       "row. Inputs are opened read-only and hashed before they are parsed. Records: allocated "
 	       "records read / recovered from unallocated space / records that could not be read.</p>\n"
-	       "<table><thead><tr><th>path(s) as found</th><th class=\"num\">bytes</th><th>hashes</th>"
+	       "<table class=\"fixed\"><colgroup><col style=\"width:29%\"><col style=\"width:7%\">"
+	       "<col style=\"width:32%\"><col style=\"width:7%\"><col style=\"width:7%\">"
+	       "<col style=\"width:5%\"><col style=\"width:8%\"><col style=\"width:5%\"></colgroup>"
+	       "<thead><tr><th>path(s) as found</th><th class=\"num\">bytes</th><th>hashes</th>"
 	       "<th>kind</th><th>status</th><th class=\"num\">read</th><th class=\"num\">recovered</th>"
 	       "<th class=\"num\">failed</th></tr></thead><tbody>\n");
 	query(r,
@@ -613,7 +634,10 @@ static void write_facts(struct report *r)
 		       "sessions rely on. A missing event can still be explained by a log that rolled "
 		       "over or was cleared, or by an audit policy that changed before the logs were "
 		       "collected (the policy read here is the one at acquisition time).</p>\n");
-	put(r, "<table><thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
+	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:11%\"><col style=\"width:15%\">"
+	       "<col style=\"width:10%\"><col style=\"width:39%\"><col style=\"width:13%\">"
+	       "<col style=\"width:7%\"><col style=\"width:5%\"></colgroup>"
+	       "<thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
 	       "<th>basis</th><th>confidence</th><th>§</th></tr></thead><tbody>\n");
 	query(r,
 	      "SELECT f.id, f.kind, f.subject, f.value, f.detail, f.basis, f.confidence, f.section, "
@@ -651,7 +675,7 @@ static int summary_row(void *context, int columns, const char *const *names, con
 	esc(r, v[0]);
 	put(r, "\">");
 	esc(r, v[0]);
-	put(r, "</a></td><td class=\"mono\"><a href=\"#session-");
+	put(r, "</a></td><td class=\"mono nw\"><a href=\"#session-");
 	esc(r, v[0]);
 	put(r, "\">");
 	esc(r, v[1]);
@@ -663,7 +687,7 @@ static int summary_row(void *context, int columns, const char *const *names, con
 		put(r, " <span class=\"muted\">(inferred)</span>");
 	put(r, "</td><td class=\"num\">");
 	put_duration(r, v[2], v[3]);
-	put(r, "</td><td>");
+	put(r, "</td><td class=\"path\">");
 	esc(r, v[5]);
 	if (v[6] || v[7]) {
 		put(r, ": ");
@@ -692,7 +716,11 @@ static void write_summary(struct report *r)
 	put(r, "</p>\n<p class=\"small muted\">Verdict from the sum of the findings' scores "
 	       "(ARTIFACTS.md §7): malicious at 60 or more, suspicious from 25 to 59, benign-looking "
 	       "below 25. Confidence is that of the session's rebuilding (§6.5).</p>\n");
-	put(r, "<table><thead><tr><th class=\"num\">id</th><th>VM GUID</th><th>start (UTC)</th>"
+	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:4%\"><col style=\"width:24%\">"
+	       "<col style=\"width:12%\"><col style=\"width:12%\"><col style=\"width:9%\">"
+	       "<col style=\"width:18%\"><col style=\"width:10%\"><col style=\"width:5%\">"
+	       "<col style=\"width:6%\"></colgroup>"
+	       "<thead><tr><th class=\"num\">id</th><th>VM GUID</th><th>start (UTC)</th>"
 	       "<th>end (UTC)</th><th class=\"num\">duration</th><th>trigger</th><th>verdict</th>"
 	       "<th class=\"num\">score</th><th>confidence</th></tr></thead><tbody>\n");
 	query(r,
@@ -774,7 +802,7 @@ static int narrative_step(void *context, const struct store_session_step *step)
 	put(r, "</td><td class=\"mono small\">");
 	if (step->time) {
 		filetime_format_iso(step->time, when, sizeof when);
-		esc(r, when);
+		put_iso(r, when);
 	} else {
 		put(r, "<span class=\"muted\">(no time)</span>");
 	}
@@ -872,11 +900,11 @@ static int graph_session_row(void *context, int columns, const char *const *name
 	strbuf_printf(&g->trigger.title, "trigger: %s", trigger_kind);
 	if (!strcmp(trigger_kind, "task")) {
 		strbuf_append_str(&g->trigger.line1, "scheduled task");
-		append_fitted(&g->trigger.line2, v[2] ? v[2] : "?", 30);
+		append_fitted(&g->trigger.line2, v[2] ? v[2] : "?", 27);
 		g->trigger.cls = "n-bad";
 	} else if (!strcmp(trigger_kind, "user")) {
 		strbuf_append_str(&g->trigger.line1, "interactive user");
-		append_fitted(&g->trigger.line2, v[3] ? v[3] : "?", 30);
+		append_fitted(&g->trigger.line2, v[3] ? v[3] : "?", 27);
 		g->trigger.cls = "n-plain";
 	} else {
 		strbuf_append_str(&g->trigger.line1, "not established");
@@ -889,21 +917,21 @@ static int graph_session_row(void *context, int columns, const char *const *name
 		      v[4] ? v[4] : "?", v[5] ? v[5] : "?", v[6] ? v[6] : "?", v[7] ? v[7] : "none");
 	if (v[4]) {
 		const char *base = strrchr(v[4], '\\');
-		append_fitted(&g->launcher.line1, base ? base + 1 : v[4], 30);
+		append_fitted(&g->launcher.line1, base ? base + 1 : v[4], 24);
 		g->launcher.cls = "n-plain";
 	} else {
 		strbuf_append_str(&g->launcher.line1, "launcher not established");
 		g->launcher.cls = "n-unknown";
 	}
 	if (v[7])
-		append_fitted(&g->launcher.line2, v[7], 30);
+		append_fitted(&g->launcher.line2, v[7], 27);
 	else
 		strbuf_printf(&g->launcher.line2, "pid %s", v[5] ? v[5] : "?");
 
 	strbuf_printf(&g->vm.title, "Windows Sandbox VM %s (%s)", v[0] ? v[0] : "?",
 		      v[8] ? v[8] : "?");
 	strbuf_append_str(&g->vm.line1, "Windows Sandbox VM");
-	append_fitted(&g->vm.line2, v[0] ? v[0] : "?", 30);
+	append_fitted(&g->vm.line2, v[0] ? v[0] : "?", 36);
 	g->vm.cls = "n-vm";
 	return 0;
 }
@@ -1014,8 +1042,8 @@ static void write_graph(struct report *r, int64_t session_id)
 {
 	struct graph g;
 	char sql[1024];
-	enum { COL_W = 210, VM_W = 170, LEAF_W = 270, NODE_H = 60, LEAF_H = 44, LEAF_GAP = 10, TOP = 30 };
-	const int xs[4] = {10, 260, 510, 720};
+	enum { COL_W = 200, VM_W = 260, LEAF_W = 290, NODE_H = 60, LEAF_H = 44, LEAF_GAP = 10, TOP = 30 };
+	const int xs[4] = {10, 245, 480, 780};
 
 	memset(&g, 0, sizeof g);
 	snprintf(sql, sizeof sql,
@@ -1302,7 +1330,10 @@ static void write_session(struct report *r, int64_t id)
 		 id);
 	query(r, sql, session_header_row, r);
 
-	put(r, "<h3>What happened, in time order</h3>\n<table><thead><tr><th class=\"num\">#</th>"
+	put(r, "<h3>What happened, in time order</h3>\n<table class=\"fixed\"><colgroup>"
+	       "<col style=\"width:4%\"><col style=\"width:15%\"><col style=\"width:45%\">"
+	       "<col style=\"width:20%\"><col style=\"width:16%\"></colgroup><thead><tr>"
+	       "<th class=\"num\">#</th>"
 	       "<th>time (UTC)</th><th>step</th><th>evidence</th><th>link to the session</th></tr>"
 	       "</thead><tbody>\n");
 	if (!r->failed && store_each_session_step(r->store, id, narrative_step, &steps) != 0)
@@ -1314,7 +1345,10 @@ static void write_session(struct report *r, int64_t id)
 	put(r, "<h3>Behaviour graph</h3>\n");
 	write_graph(r, id);
 
-	put(r, "<h3>Findings</h3>\n<table><thead><tr><th>rule</th><th>finding</th>"
+	put(r, "<h3>Findings</h3>\n<table class=\"fixed\"><colgroup><col style=\"width:14%\">"
+	       "<col style=\"width:20%\"><col style=\"width:5%\"><col style=\"width:9%\">"
+	       "<col style=\"width:37%\"><col style=\"width:15%\"></colgroup>"
+	       "<thead><tr><th>rule</th><th>finding</th>"
 	       "<th class=\"num\">score</th><th>ATT&amp;CK</th><th>what matched (§)</th>"
 	       "<th>basis</th></tr></thead><tbody>\n");
 	snprintf(sql, sizeof sql,
@@ -1506,7 +1540,7 @@ static void write_attack(struct report *r)
 		if (opened)
 			put(r, "</div>\n");
 	}
-	put(r, "</div>\n<table><thead><tr><th>technique</th><th>name</th><th>sessions</th>"
+	put(r, "</div>\n<table class=\"loose\"><thead><tr><th>technique</th><th>name</th><th>sessions</th>"
 	       "<th>rules that found it</th><th>rules that can find it</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < set.count; i++) {
 		const struct technique_seen *t = &set.items[i];
@@ -1589,7 +1623,7 @@ static void write_method(struct report *r)
 	       "without being written. Event records are kept when the event catalogue lists their "
 	       "channel, provider and id; the others are counted, not stored. The table below is "
 	       "that count: a record seen but not stored was outside the catalogue, not ignored "
-	       "unknowingly.</p>\n<table><thead><tr><th>channel</th><th>provider</th>"
+	       "unknowingly.</p>\n<table class=\"loose\"><thead><tr><th>channel</th><th>provider</th>"
 	       "<th class=\"num\">event id</th><th class=\"num\">seen</th><th class=\"num\">stored"
 	       "</th><th class=\"num\">files</th></tr></thead><tbody>\n");
 	query(r,
@@ -1626,7 +1660,7 @@ static void write_method(struct report *r)
 	if (!errors) {
 		put(r, "<p>None recorded.</p>\n");
 	} else {
-		put(r, "<table><thead><tr><th>path</th><th>location</th><th>reason</th>"
+		put(r, "<table class=\"loose\"><thead><tr><th>path</th><th>location</th><th>reason</th>"
 		       "<th>evidence</th></tr></thead><tbody>\n");
 		query(r,
 		      "SELECT pe.path, pe.location, pe.reason, v.sha256 AS sha_evidence FROM "
@@ -1643,7 +1677,7 @@ static void write_method(struct report *r)
 	} else {
 		put(r, "<p>Inputs whose status is not &quot;parsed&quot;: <i>partly</i> = some parts "
 		       "unreadable (see the parse errors), <i>failed</i> = not readable, "
-		       "<i>skipped</i> = not a kind sandtrace reads.</p>\n<table><thead><tr><th>path"
+		       "<i>skipped</i> = not a kind sandtrace reads.</p>\n<table class=\"loose\"><thead><tr><th>path"
 		       "</th><th>kind</th><th>status</th><th class=\"num\">failed records</th>"
 		       "<th>evidence</th></tr></thead><tbody>\n");
 		query(r,
@@ -1661,7 +1695,7 @@ static void write_method(struct report *r)
 	} else {
 		put(r, "<p>VMs seen in the Hyper-V records that are not Windows Sandbox sessions "
 		       "(classic Hyper-V VMs, containers, WSL). They are not reported as sessions; the "
-		       "basis says why each was excluded (ARTIFACTS.md §6.6).</p>\n<table><thead><tr>"
+		       "basis says why each was excluded (ARTIFACTS.md §6.6).</p>\n<table class=\"loose\"><thead><tr>"
 		       "<th>VM GUID</th><th>kind</th><th>why excluded</th><th>first seen (UTC)</th>"
 		       "<th>last seen (UTC)</th><th class=\"num\">records</th></tr></thead><tbody>\n");
 		query(r,
@@ -1833,7 +1867,10 @@ static void write_appendix(struct report *r)
 
 	put(r, "<h3>Registry values read</h3>\n<p class=\"small\">The values the host facts rest "
 	       "on; raw data is shown up to 512 bytes (the full value is in the case store).</p>\n"
-	       "<table class=\"small\"><thead><tr><th class=\"num\">id</th><th>hive</th><th>key</th>"
+	       "<table class=\"small fixed\"><colgroup><col style=\"width:5%\"><col style=\"width:9%\">"
+	       "<col style=\"width:33%\"><col style=\"width:14%\"><col style=\"width:10%\">"
+	       "<col style=\"width:17%\"><col style=\"width:12%\"></colgroup>"
+	       "<thead><tr><th class=\"num\">id</th><th>hive</th><th>key</th>"
 	       "<th>value</th><th>type</th><th>decoded / raw</th><th>key last written (UTC)</th>"
 	       "</tr></thead><tbody>\n");
 	query(r,

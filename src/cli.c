@@ -15,6 +15,7 @@
 #include "correlate/sessions.h"
 #include "evidence.h"
 #include "export/attack_layer.h"
+#include "export/report.h"
 #include "export/session_text.h"
 #include "export/timeline.h"
 #include "timeutil.h"
@@ -479,6 +480,11 @@ static int write_attack_layer(struct store *store, void *context, FILE *out)
 	return attack_layer_write(store, context, out);
 }
 
+static int write_report(struct store *store, void *context, FILE *out)
+{
+	return report_write(store, context, out);
+}
+
 /* The outputs analyze writes, in manifest order. */
 static const char *const OUTPUTS[] = {"case.db", "timeline.csv", "timeline.jsonl", "timeline.body",
 				      "sessions.json", "report.html", "attack-layer.json"};
@@ -586,10 +592,15 @@ int cli_analyze(int argc, char **argv)
 	for (int f = 0; f < 3; f++)
 		if (write_output(dir, TIMELINE_NAMES[f], store, write_timeline_format, &formats[f]) != 0)
 			goto out;
-	if (write_output(dir, "sessions.json", store, write_sessions_json, NULL) != 0 ||
-	    write_output(dir, "attack-layer.json", store, write_attack_layer,
-			 (void *)options.case_name) != 0)
-		goto out;
+	{
+		struct report_options report = {options.case_name, options.examiner,
+						 options.command_line, NULL};
+		if (write_output(dir, "sessions.json", store, write_sessions_json, NULL) != 0 ||
+		    write_output(dir, "report.html", store, write_report, &report) != 0 ||
+		    write_output(dir, "attack-layer.json", store, write_attack_layer,
+				 (void *)options.case_name) != 0)
+			goto out;
+	}
 	store_close(store);
 	store = NULL;
 	if (write_manifest(dir) != 0) {
@@ -598,7 +609,7 @@ int cli_analyze(int argc, char **argv)
 	}
 	printf("sessions: %zu\n", sessions);
 	printf("outputs: %s (case.db, timeline.csv, timeline.jsonl, timeline.body, sessions.json, "
-	       "attack-layer.json, manifest.txt)\n", dir);
+	       "attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir, dir);
 	rc = summary.files_unreadable ? 1 : 0;
 out:
 	if (store)
@@ -704,4 +715,61 @@ int cli_verify(int argc, char **argv)
 	store_close(store);
 	printf("%d file(s) checked, %d not unchanged\n", state.checked, state.changed);
 	return state.changed ? 1 : 0;
+}
+
+int cli_report(int argc, char **argv)
+{
+	struct report_options report = {NULL, NULL, NULL, NULL};
+	const char *case_path = NULL, *output = NULL, *value;
+	struct store *store = NULL;
+	char err[1024];
+	FILE *out;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: sandtrace report --case case.db -o report.html [--case-name N] "
+			       "[--examiner E]\n\nThe self-contained HTML report of the case (run "
+			       "`sandtrace correlate` first).\n");
+			return 0;
+		} else if (is_option(argv[i], "--case") &&
+			   (value = option_value(argc, argv, &i, "--case"))) {
+			case_path = value;
+		} else if (is_option(argv[i], "--case-name") &&
+			   (value = option_value(argc, argv, &i, "--case-name"))) {
+			report.case_name = value;
+		} else if (is_option(argv[i], "--examiner") &&
+			   (value = option_value(argc, argv, &i, "--examiner"))) {
+			report.examiner = value;
+		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			output = argv[++i];
+		} else {
+			fprintf(stderr, "sandtrace report: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!case_path || !output) {
+		fprintf(stderr, "usage: sandtrace report --case case.db -o report.html\n");
+		return 2;
+	}
+	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace report: %s: %s\n", case_path,
+			store ? err : "no such case store");
+		return 1;
+	}
+	report.command_line = join_arguments(argc, argv);
+	if (!(out = fopen(output, "w"))) {
+		fprintf(stderr, "sandtrace report: %s: %s\n", output, strerror(errno));
+		free((char *)report.command_line);
+		store_close(store);
+		return 1;
+	}
+	rc = report_write(store, &report, out);
+	if (fclose(out) != 0)
+		rc = -1;
+	if (rc != 0)
+		fprintf(stderr, "sandtrace report: %s: %s\n", case_path, store_error(store));
+	free((char *)report.command_line);
+	store_close(store);
+	return rc ? 1 : 0;
 }

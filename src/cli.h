@@ -13,5 +13,6 @@ int cli_show(int argc, char **argv);
 int cli_timeline(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif
