@@ -44,7 +44,15 @@ def hostile_log(path):
            '<Correlation/><Execution ProcessID="4" ThreadID="8"/><Channel>Security</Channel>'
            '<Computer>PC-HOSTILE</Computer><Security/></System><EventData>'
            '<Data Name="NewProcessName">C:\\Windows\\System32\\cmd.exe</Data>'
-           '<Data Name="CommandLine">%s</Data></EventData></Event></Events>' % (ns, value))
+           '<Data Name="CommandLine">%s</Data></EventData></Event>'
+           '<Event %s><System><Provider Name="Microsoft-Windows-Security-Auditing" '
+           'Guid="{54849625-5478-4994-A5BA-3E3B0328C30D}"/><EventID>4688</EventID><Version>2</Version>'
+           '<Level>0</Level><Task>13312</Task><Opcode>0</Opcode><Keywords>0x8020000000000000</Keywords>'
+           '<TimeCreated SystemTime="2025-01-08T01:02:04.0000000Z"/><EventRecordID>8</EventRecordID>'
+           '<Correlation/><Execution ProcessID="4" ThreadID="8"/><Channel>Security</Channel>'
+           '<Computer>PC-HUGE</Computer><Security/></System><EventData>'
+           '<Data Name="CommandLine">%s</Data></EventData></Event></Events>'
+           % (ns, value, ns, "\u00e9" * 20000))
     open(path, "w", encoding="utf-8").write(xml)
 
 
@@ -112,6 +120,12 @@ def main():
         check(len(hostile_json) == 1 and hostile_json[0]["xml_string"] == want_xml,
               "hostile xml_string did not survive JSONL")
         check(len({k for l in lines for k in json.loads(l)}) < 450, "too many distinct fields")
+        # Values over 32 KiB are cut, at a UTF-8 boundary, with a marker (OpenSearch keyword limit).
+        huge = [r for r in rows if r["computer_name"] == "PC-HUGE"]
+        check(len(huge) == 1 and len(huge[0]["xml_string"].encode()) <= 32768 and
+              "[cut by sandtrace:" in huge[0]["xml_string"], "32 KiB cut in CSV")
+        huge_json = [json.loads(l) for l in lines if "PC-HUGE" in l]
+        check(len(huge_json) == 1 and "[cut by sandtrace:" in huge_json[0]["xml_string"], "32 KiB cut in JSONL")
 
         # mactime
         body = os.path.join(a, "timeline.body")
