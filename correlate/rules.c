@@ -803,6 +803,16 @@ static void append_more(struct strbuf *sb, size_t matches)
 		strbuf_printf(sb, " (and %zu more)", matches - 1);
 }
 
+/* Ends a rule's reason: "(and N more)" and a full stop; returns whether the rule fired. */
+static int finish_reason(struct builder *b, size_t matches)
+{
+	if (!matches)
+		return 0;
+	append_more(&b->reason, matches);
+	strbuf_append_str(&b->reason, ".");
+	return 1;
+}
+
 /* A check returns 1 when its rule fires (reason and basis in B; *SCORE may be lowered to the
  * row's reduced score), 0 when not, -1 when memory runs out. */
 typedef int (*rule_check)(const struct rules_input *in, const struct rule *row,
@@ -1018,11 +1028,7 @@ static int check_wsb_logon_script(const struct rules_input *in, const struct rul
 			matches++;
 		builder_add_basis(b, command.table, command.row);
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* Whether one argument of COMMAND lies strictly below SANDBOX_CANONICAL; the argument's text is
@@ -1116,11 +1122,7 @@ static int check_wsb_logon_from_share(const struct rules_input *in, const struct
 			strbuf_free(&hit);
 		}
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* ST-NET-ON (§5.1, §1.2 VmSwitch): effective networking, saying explicit or default, or a linked
@@ -1213,11 +1215,7 @@ static int check_cli_exec_system(const struct rules_input *in, const struct rule
 		matches++;
 		builder_add_basis(b, "events", s->commands[i].event_row);
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* ST-CLI-SHARE-WRITE (§5.2): wsb share / map with --allow-write. */
@@ -1244,11 +1242,7 @@ static int check_cli_share_write(const struct rules_input *in, const struct rule
 		matches++;
 		builder_add_basis(b, "events", call->source->event_row);
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* ST-VM-UNPACK (§1.4 2500): judged on the command line the host recorded, never on what a batch
@@ -1279,11 +1273,7 @@ static int check_vm_unpack(const struct rules_input *in, const struct rule *row,
 		matches++;
 		builder_add_basis(b, "events", s->commands[i].event_row);
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* ST-ARCHIVE-DISGUISED (§5.3): 25 when encrypted, the row's reduced score (15) when not or not
@@ -1478,11 +1468,7 @@ static int check_log_cleared(const struct rules_input *in, const struct rule *ro
 		matches++;
 		builder_add_basis(b, "events", clear->event_row);
 	}
-	if (!matches)
-		return 0;
-	append_more(&b->reason, matches);
-	strbuf_append_str(&b->reason, ".");
-	return 1;
+	return finish_reason(b, matches);
 }
 
 /* ST-REPEATED (§6): three or more sessions of the case, this one included, with the same

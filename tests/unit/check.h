@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures, check_passes;
@@ -44,6 +45,30 @@ static int check_failures, check_passes;
 				__LINE__, #actual, a_, e_);                            \
 		}                                                                      \
 	} while (0)
+
+/* The whole file at PATH, NUL-terminated (SIZE bytes before the NUL); NULL if unreadable. */
+static inline char *check_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long length;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (length = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		data = malloc((size_t)length + 1);
+		if (data && fread(data, 1, (size_t)length, f) == (size_t)length) {
+			data[length] = '\0';
+			*size = (size_t)length;
+		} else {
+			free(data);
+			data = NULL;
+		}
+	}
+	fclose(f);
+	return data;
+}
 
 static inline int check_done(const char *name)
 {

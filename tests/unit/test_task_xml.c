@@ -19,28 +19,6 @@
 #define CORPUS_DIR SANDTRACE_SOURCE_DIR "/../shared/corpus/tasks/"
 #define CASE_DIR SANDTRACE_SOURCE_DIR "/testdata/case/C/Windows/System32/"
 
-static char *read_whole_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long length;
-
-	*size = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (length = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		data = malloc((size_t)length + 1);
-		if (data && fread(data, 1, (size_t)length, f) == (size_t)length) {
-			data[length] = '\0';
-			*size = (size_t)length;
-		} else {
-			free(data);
-			data = NULL;
-		}
-	}
-	fclose(f);
-	return data;
-}
 
 static struct task_definition *parse_bytes(const char *data, size_t size, char *err,
 					   size_t err_size)
@@ -56,7 +34,7 @@ static struct task_definition *parse_bytes(const char *data, size_t size, char *
 static struct task_definition *parse_path(const char *path, char *err, size_t err_size)
 {
 	size_t size;
-	char *data = read_whole_file(path, &size);
+	char *data = check_read_file(path, &size);
 	struct task_definition *task;
 
 	if (!data) {
@@ -386,7 +364,7 @@ static void test_bundled_case(void)
 {
 	char err[256];
 	size_t size, utf16_size;
-	char *data = read_whole_file(
+	char *data = check_read_file(
 		CASE_DIR "Tasks/Microsoft/Windows/Maintenance/MaintenanceSync.utf16", &size);
 	char *utf16;
 	struct task_definition *t;
@@ -422,7 +400,7 @@ static void test_bundled_case(void)
 		free(data);
 	}
 
-	data = read_whole_file(CASE_DIR "Tasks/OneDrive Standalone Update "
+	data = check_read_file(CASE_DIR "Tasks/OneDrive Standalone Update "
 					"Task-S-1-5-21-2874913052-1405867236-3967512238-1001.utf16",
 			       &size);
 	CHECK(data != NULL);
@@ -490,7 +468,7 @@ static void test_corpus(void)
 	};
 	char err[256], path[1024], types[256];
 	size_t size;
-	char *probe = read_whole_file(CORPUS_DIR "Win10_APTSimulatorVM/GameOver", &size);
+	char *probe = check_read_file(CORPUS_DIR "Win10_APTSimulatorVM/GameOver", &size);
 
 	if (!probe) {
 		printf("test_task_xml: corpus %s absent, its checks skipped\n", CORPUS_DIR);

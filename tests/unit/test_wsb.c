@@ -15,35 +15,13 @@
 #define CORPUS_DIR SANDTRACE_SOURCE_DIR "/../shared/corpus/wsb/"
 #define CASE_DIR SANDTRACE_SOURCE_DIR "/testdata/case/"
 
-static char *read_whole_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long length;
-
-	*size = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (length = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		data = malloc((size_t)length + 1);
-		if (data && fread(data, 1, (size_t)length, f) == (size_t)length) {
-			data[length] = '\0';
-			*size = (size_t)length;
-		} else {
-			free(data);
-			data = NULL;
-		}
-	}
-	fclose(f);
-	return data;
-}
 
 /* Parses PATH; NULL (and a printed reason) when the file cannot be read or parsed. */
 static struct wsb_config *parse_path(const char *path, char *err, size_t err_size)
 {
 	struct wsb_config *config = NULL;
 	size_t size;
-	char *data = read_whole_file(path, &size);
+	char *data = check_read_file(path, &size);
 
 	err[0] = '\0';
 	if (!data) {
@@ -615,7 +593,7 @@ static void test_corpus(void)
 	char err[256];
 	struct wsb_config *c;
 	size_t size;
-	char *probe = read_whole_file(CORPUS_DIR "mlocati_good_01.wsb", &size);
+	char *probe = check_read_file(CORPUS_DIR "mlocati_good_01.wsb", &size);
 
 	if (!probe) {
 		printf("test_wsb: corpus %s absent, its checks skipped\n", CORPUS_DIR);
