@@ -72,7 +72,7 @@ struct session_wsb {
 
 /* What started the sandbox (§6.3). */
 struct session_trigger {
-	char *kind;             /* "task", "user", "unknown" */
+	const char *kind;       /* "task", "user", "unknown" (static) */
 	char *task_name;        /* task URI, if a task */
 	char *user;             /* task principal or the launcher's subject (SID or name) */
 	int64_t task_id;        /* tasks.id of the definition used (file, 4698, TaskCache), 0 if none */

@@ -873,7 +873,7 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 	const struct launcher *l = x->launcher;
 	const struct store_task *definition;
 
-	s->trigger.kind = strdup("unknown");
+	s->trigger.kind = "unknown";
 	s->trigger.link = "weak";
 	s->trigger.hidden = SESSION_UNKNOWN;
 	if (l && l->pid >= 0) {
@@ -894,8 +894,7 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 			free(pid);
 			if (!match || !(name = field(e, "TaskName")))
 				continue;
-			free(s->trigger.kind);
-			s->trigger.kind = strdup("task");
+			s->trigger.kind = "task";
 			s->trigger.task_name = name;
 			s->trigger.link = "strong";
 			s->trigger.event_row = e->id;
@@ -932,8 +931,7 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 	}
 	if (!strcmp(s->trigger.kind, "unknown") && l && is_task_host(l->parent) &&
 	    (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
-		free(s->trigger.kind);
-		s->trigger.kind = strdup("task");
+		s->trigger.kind = "task";
 		s->trigger.task_name = strdup(definition->uri);
 		s->trigger.link = "medium";
 		s->trigger.link_basis = strdup("launcher's parent is the Task Scheduler host and a task "
@@ -941,14 +939,12 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 		trigger_from_definitions(c, s, definition->uri);
 	} else if (!strcmp(s->trigger.kind, "unknown") && l && l->parent &&
 		   !strcasecmp(base_name(l->parent), "explorer.exe")) {
-		free(s->trigger.kind);
-		s->trigger.kind = strdup("user");
+		s->trigger.kind = "user";
 		s->trigger.link = "medium";
 		s->trigger.link_basis = strdup("launcher's parent is explorer.exe (interactive start)");
 	} else if (!strcmp(s->trigger.kind, "unknown") &&
 		   (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
-		free(s->trigger.kind);
-		s->trigger.kind = strdup("task");
+		s->trigger.kind = "task";
 		s->trigger.task_name = strdup(definition->uri);
 		s->trigger.link = "weak";
 		s->trigger.link_basis = strdup("only a task definition runs this configuration");
@@ -1243,7 +1239,6 @@ static void session_free(struct session *s)
 {
 	free(s->kind);
 	free(s->kind_basis);
-	free(s->trigger.kind);
 	free(s->trigger.task_name);
 	free(s->trigger.user);
 	free(s->trigger.link_basis);

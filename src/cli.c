@@ -609,7 +609,7 @@ int cli_analyze(int argc, char **argv)
 	}
 	printf("sessions: %zu\n", sessions);
 	printf("outputs: %s (case.db, timeline.csv, timeline.jsonl, timeline.body, sessions.json, "
-	       "attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir, dir);
+	       "report.html, attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir, dir);
 	rc = summary.files_unreadable ? 1 : 0;
 out:
 	if (store)
