@@ -351,6 +351,7 @@ struct vm_run {
 	uint64_t first, last, start, end;
 	int has_start, has_exit, has_logon, has_classic_mark, has_container_mark, wdag_user;
 	int boots_seen;        /* distinct boot epochs among its records */
+	int share_matches_config; /* a user share is a mapped folder of a stored .wsb (§6.6) */
 	int last_epoch;
 	char *vm_name;         /* Worker VmName, if one */
 	int is_session;
@@ -763,6 +764,28 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 
 /* ---- classification (§6.6) ----------------------------------------------------------- */
 
+/* §6.6: one of the VM's user shares is a mapped folder of a configuration found on the host. */
+static int shares_match_a_config(const struct correlation *c, const struct vm_run *vm)
+{
+	for (size_t i = 0; i < vm->link_count; i++) {
+		const struct store_event *e = &c->events[vm->links[i].event];
+		char *path;
+		int match = 0;
+
+		if (!is(e, PROVIDER_VSMB, 301))
+			continue;
+		path = field(e, "SharePath");
+		for (size_t w = 0; path && !is_internal_share(path) && !match && w < c->config_count;
+		     w++)
+			for (size_t f = 0; f < c->configs[w].folder_count && !match; f++)
+				match = same_path(c->configs[w].hosts[f], path);
+		free(path);
+		if (match)
+			return 1;
+	}
+	return 0;
+}
+
 static void classify(struct vm_run *vm, int launcher_linked)
 {
 	char name_guid[37];
@@ -782,6 +805,11 @@ static void classify(struct vm_run *vm, int launcher_linked)
 	} else if (launcher_linked) {
 		vm->kind = "sandbox";
 		snprintf(vm->kind_basis, sizeof vm->kind_basis, "a Windows Sandbox launcher is linked");
+	} else if (vm->wdag_user && vm->share_matches_config) {
+		vm->kind = "sandbox";
+		snprintf(vm->kind_basis, sizeof vm->kind_basis,
+			 "commands run as WDAGUtilityAccount and a shared host folder is a mapped folder "
+			 "of a .wsb found on the host");
 	} else if (vm->wdag_user || name_is_guid) {
 		vm->kind = "sandbox-likely";
 		snprintf(vm->kind_basis, sizeof vm->kind_basis,
@@ -1607,8 +1635,10 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	order = calloc(c.vm_count ? c.vm_count : 1, sizeof *order);
 	if (!extra || !order)
 		goto out;
-	for (size_t v = 0; v < c.vm_count; v++)
+	for (size_t v = 0; v < c.vm_count; v++) {
+		c.vms[v].share_matches_config = shares_match_a_config(&c, &c.vms[v]);
 		classify(&c.vms[v], 0);
+	}
 	link_launchers(&c, extra);
 	mark_ambiguous_launchers(&c, extra);
 	for (size_t v = 0; v < c.vm_count; v++) {
