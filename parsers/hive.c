@@ -216,33 +216,17 @@ static char *utf16le_decode(const uint8_t *data, size_t size, int multi)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t units = size / 2, i = 0;
-	int strings = 0, at_start = 1;
+	int strings = 0;
 
 	strbuf_append(&sb, "", 0);
 	while (i < units) {
-		uint32_t unit = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-		i++;
-		if (unit == 0) {
-			if (!multi || at_start)
-				break;
-			strings++;
-			at_start = 1;
-			continue;
-		}
-		if (multi && at_start && strings > 0)
+		if (data[2 * i] == 0 && data[2 * i + 1] == 0)
+			break; /* an empty string: the end of the text (or of the MULTI_SZ list) */
+		if (strings++)
 			strbuf_append_char(&sb, '\n');
-		at_start = 0;
-		if (unit >= 0xD800 && unit <= 0xDBFF && i < units) {
-			uint32_t low = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-			if (low >= 0xDC00 && low <= 0xDFFF) {
-				i++;
-				strbuf_append_codepoint(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
-				continue;
-			}
-		}
-		if (unit >= 0xD800 && unit <= 0xDFFF)
-			unit = 0xFFFD;
-		strbuf_append_codepoint(&sb, unit);
+		i += strbuf_append_utf16le(&sb, data + 2 * i, units - i);
+		if (!multi)
+			break;
 	}
 	if (strbuf_failed(&sb)) {
 		strbuf_free(&sb);

@@ -152,23 +152,9 @@ static void skip_to_8(struct cursor *c)
 static char *utf16le_to_utf8(const uint8_t *data, size_t size)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t units = size / 2;
 
 	strbuf_append(&sb, "", 0);
-	for (size_t i = 0; i < units; i++) {
-		uint32_t unit = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-		if (unit == 0)
-			break;
-		if (unit >= 0xD800 && unit <= 0xDBFF && i + 1 < units) {
-			uint32_t low = (uint32_t)data[2 * i + 2] | (uint32_t)data[2 * i + 3] << 8;
-			if (low >= 0xDC00 && low <= 0xDFFF) {
-				strbuf_append_codepoint(&sb, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
-				i++;
-				continue;
-			}
-		}
-		strbuf_append_codepoint(&sb, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
-	}
+	strbuf_append_utf16le(&sb, data, size / 2);
 	if (strbuf_failed(&sb)) {
 		strbuf_free(&sb);
 		return NULL;

@@ -78,6 +78,29 @@ void strbuf_append_codepoint(struct strbuf *sb, uint32_t cp)
 	}
 }
 
+size_t strbuf_append_utf16le(struct strbuf *sb, const uint8_t *data, size_t units)
+{
+	size_t i = 0;
+
+	while (i < units) {
+		uint32_t unit = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
+		i++;
+		if (unit == 0)
+			break;
+		if (unit >= 0xD800 && unit <= 0xDBFF && i < units) {
+			uint32_t low = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
+			if (low >= 0xDC00 && low <= 0xDFFF) {
+				i++;
+				strbuf_append_codepoint(sb, 0x10000 + ((unit - 0xD800) << 10) +
+								(low - 0xDC00));
+				continue;
+			}
+		}
+		strbuf_append_codepoint(sb, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
+	}
+	return i;
+}
+
 void strbuf_printf(struct strbuf *sb, const char *format, ...)
 {
 	va_list args;

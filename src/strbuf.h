@@ -25,6 +25,9 @@ void strbuf_append_str(struct strbuf *sb, const char *text);
 void strbuf_append_char(struct strbuf *sb, char c);
 /* Appends the Unicode code point CP (at most U+10FFFF) as UTF-8. */
 void strbuf_append_codepoint(struct strbuf *sb, uint32_t cp);
+/* Appends UTF-16LE text (UNITS 16-bit units at DATA) as UTF-8, up to and not including the first
+ * NUL unit; unpaired surrogates become U+FFFD. Returns the units consumed, the NUL included. */
+size_t strbuf_append_utf16le(struct strbuf *sb, const uint8_t *data, size_t units);
 void strbuf_printf(struct strbuf *sb, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Empties the builder but keeps its memory. */
