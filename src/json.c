@@ -134,44 +134,6 @@ static const char *skip_space(const char *p)
 	return p;
 }
 
-char *json_object_get(const char *json, const char *key, int ignore_case)
-{
-	struct strbuf name = STRBUF_INIT, value = STRBUF_INIT;
-	const char *p;
-
-	if (!json || !key)
-		return NULL;
-	p = skip_space(json);
-	if (*p++ != '{')
-		return NULL;
-	p = skip_space(p);
-	while (*p == '"') {
-		p++;
-		strbuf_reset(&name);
-		strbuf_reset(&value);
-		if (read_string(&p, &name) != 0)
-			break;
-		p = skip_space(p);
-		if (*p++ != ':')
-			break;
-		p = skip_space(p);
-		if (*p++ != '"' || read_string(&p, &value) != 0)
-			break;
-		if (!strbuf_failed(&name) && !strbuf_failed(&value) &&
-		    (ignore_case ? strcasecmp(strbuf_text(&name), key)
-				 : strcmp(strbuf_text(&name), key)) == 0) {
-			strbuf_free(&name);
-			return strbuf_detach(&value);
-		}
-		p = skip_space(p);
-		if (*p != ',')
-			break;
-		p = skip_space(p + 1);
-	}
-	strbuf_free(&name);
-	strbuf_free(&value);
-	return NULL;
-}
 
 int json_object_each(const char *json, int (*fn)(void *context, const char *key, const char *value),
 		     void *context)
@@ -220,4 +182,30 @@ out:
 	strbuf_free(&name);
 	strbuf_free(&value);
 	return rc;
+}
+
+struct lookup {
+	const char *key;
+	int ignore_case;
+	char *value;
+};
+
+static int lookup_member(void *context, const char *key, const char *value)
+{
+	struct lookup *l = context;
+
+	if ((l->ignore_case ? strcasecmp(key, l->key) : strcmp(key, l->key)) != 0)
+		return 0;
+	l->value = strdup(value);
+	return 1;
+}
+
+char *json_object_get(const char *json, const char *key, int ignore_case)
+{
+	struct lookup l = {key, ignore_case, NULL};
+
+	if (!key)
+		return NULL;
+	json_object_each(json, lookup_member, &l);
+	return l.value;
 }
