@@ -200,6 +200,23 @@ static void bind_int_or_null(sqlite3_stmt *st, int index, int64_t value, int pre
 		sqlite3_bind_null(st, index);
 }
 
+/* Runs SQL and calls ROW for each result row; stops on a nonzero return. */
+static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
+		    void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = row(context, st);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_begin_run(struct store *store, const char *command_line, const char *libraries,
 		    const char *case_name, const char *examiner)
 {
@@ -664,32 +681,52 @@ int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *s
 	return 0;
 }
 
+struct task_content_rows {
+	int (*fn)(void *, int64_t, int64_t, int, const char *);
+	void *context;
+};
+
+static int task_content_row(void *context, sqlite3_stmt *st)
+{
+	struct task_content_rows *r = context;
+	const char *content = (const char *)sqlite3_column_text(st, 3);
+
+	if (!content || !*content)
+		return 0;
+	return r->fn(r->context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		     sqlite3_column_int(st, 2), content);
+}
+
 int store_each_task_content(struct store *store,
 			    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
 				      int event_id, const char *content),
 			    void *context)
 {
-	sqlite3_stmt *st;
-	int rc = 0, step = SQLITE_DONE;
+	struct task_content_rows r = {fn, context};
 
 	/* §1.1: 4698 TaskContent, 4702 TaskContentNew. */
-	if (sqlite3_prepare_v2(store->db,
-			       "SELECT id, evidence_id, event_id, coalesce(json_extract(data, "
-			       "'$.TaskContent'), json_extract(data, '$.TaskContentNew')) FROM events "
-			       "WHERE provider = 'Microsoft-Windows-Security-Auditing' AND event_id IN "
-			       "(4698, 4702) ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *content = (const char *)sqlite3_column_text(st, 3);
-		if (content && *content)
-			rc = fn(context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-				sqlite3_column_int(st, 2), content);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
+	return each_row(store,
+			"SELECT id, evidence_id, event_id, coalesce(json_extract(data, "
+			"'$.TaskContent'), json_extract(data, '$.TaskContentNew')) FROM events "
+			"WHERE provider = 'Microsoft-Windows-Security-Auditing' AND event_id IN "
+			"(4698, 4702) ORDER BY id",
+			task_content_row, &r);
+}
+
+struct command_line_rows {
+	int (*fn)(void *, int64_t, int64_t, const char *);
+	void *context;
+};
+
+static int command_line_row(void *context, sqlite3_stmt *st)
+{
+	struct command_line_rows *r = context;
+	const char *command_line = (const char *)sqlite3_column_text(st, 2);
+
+	if (!command_line)
+		return 0;
+	return r->fn(r->context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		     command_line);
 }
 
 int store_each_sandbox_command_line(struct store *store,
@@ -697,27 +734,15 @@ int store_each_sandbox_command_line(struct store *store,
 					      const char *command_line),
 				    void *context)
 {
-	sqlite3_stmt *st;
-	int rc = 0, step = SQLITE_DONE;
+	struct command_line_rows r = {fn, context};
 
 	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §5.2 (wsb.exe). */
-	if (sqlite3_prepare_v2(store->db,
-			       "SELECT id, evidence_id, json_extract(data, '$.CommandLine') AS c FROM "
-			       "events WHERE ((provider = 'Microsoft-Windows-Security-Auditing' AND "
-			       "event_id = 4688) OR (provider = 'Microsoft-Windows-Sysmon' AND event_id "
-			       "= 1)) AND (c LIKE '%wsb%' OR c LIKE '%WindowsSandbox%') ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *command_line = (const char *)sqlite3_column_text(st, 2);
-		if (command_line)
-			rc = fn(context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-				command_line);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
+	return each_row(store,
+			"SELECT id, evidence_id, json_extract(data, '$.CommandLine') AS c FROM "
+			"events WHERE ((provider = 'Microsoft-Windows-Security-Auditing' AND "
+			"event_id = 4688) OR (provider = 'Microsoft-Windows-Sysmon' AND event_id "
+			"= 1)) AND (c LIKE '%wsb%' OR c LIKE '%WindowsSandbox%') ORDER BY id",
+			command_line_row, &r);
 }
 
 int store_clear_derived(struct store *store)
@@ -1059,22 +1084,6 @@ static char *column_dup(sqlite3_stmt *st, int column)
 	return text ? strdup((const char *)text) : NULL;
 }
 
-/* Runs SQL and calls ROW for each result row; stops on a nonzero return. */
-static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
-		    void *context)
-{
-	sqlite3_stmt *st;
-	int rc = 0, step = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = row(context, st);
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* A growable array of fixed-size elements. */
 struct growing {
