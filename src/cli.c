@@ -55,6 +55,23 @@ static int is_option(const char *arg, const char *name)
 	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
 }
 
+/* Opens the existing case store CASE_PATH for COMMAND, saying why not. Returns 0, or 1 (the exit
+ * code: the store is missing or not openable, e.g. of another schema version). */
+static int open_existing_store(const char *command, const char *case_path, struct store **store)
+{
+	char err[1024];
+
+	if (access(case_path, F_OK) != 0) {
+		fprintf(stderr, "sandtrace %s: %s: no such case store\n", command, case_path);
+		return 1;
+	}
+	if (store_open(case_path, store, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace %s: %s\n", command, err);
+		return 1;
+	}
+	return 0;
+}
+
 /* Caps the address space so that a runaway allocation in a library fails instead of exhausting
  * the examiner's machine (measured: a 68 KiB crafted log made libevtx 20181227 grow past 23 GB;
  * under a 2 GB cap the same file is read in 0.3 s with three records reported unreadable).
@@ -191,7 +208,6 @@ int cli_facts(int argc, char **argv)
 {
 	const char *case_path = NULL;
 	struct store *store = NULL;
-	char err[1024];
 	int rc = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -215,14 +231,8 @@ int cli_facts(int argc, char **argv)
 		fprintf(stderr, "usage: sandtrace facts --case case.db\n");
 		return 2;
 	}
-	if (access(case_path, F_OK) != 0) {
-		fprintf(stderr, "sandtrace facts: %s: no such case store\n", case_path);
+	if (open_existing_store("facts", case_path, &store) != 0)
 		return 1;
-	}
-	if (store_open(case_path, &store, err, sizeof err) != 0) {
-		fprintf(stderr, "sandtrace facts: %s\n", err);
-		return 1;
-	}
 	if (store_begin(store) != 0 || host_facts_derive(store) != 0 || store_commit(store) != 0) {
 		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
 		goto out;
@@ -237,7 +247,6 @@ out:
 static int open_case(const char *command, int argc, char **argv, struct store **store,
 		     const char **case_path, int *rest)
 {
-	char err[1024];
 
 	*case_path = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -256,15 +265,7 @@ static int open_case(const char *command, int argc, char **argv, struct store **
 		fprintf(stderr, "sandtrace %s: --case case.db is required\n", command);
 		return 2;
 	}
-	if (access(*case_path, F_OK) != 0) {
-		fprintf(stderr, "sandtrace %s: %s: no such case store\n", command, *case_path);
-		return 1;
-	}
-	if (store_open(*case_path, store, err, sizeof err) != 0) {
-		fprintf(stderr, "sandtrace %s: %s\n", command, err);
-		return 1;
-	}
-	return 0;
+	return open_existing_store(command, *case_path, store);
 }
 
 int cli_correlate(int argc, char **argv)
@@ -372,7 +373,6 @@ int cli_timeline(int argc, char **argv)
 	enum timeline_format format = TIMELINE_CSV;
 	const char *case_path = NULL, *output = NULL, *value;
 	struct store *store = NULL;
-	char err[1024];
 	FILE *out = stdout;
 	long rows;
 
@@ -419,11 +419,8 @@ int cli_timeline(int argc, char **argv)
 		fprintf(stderr, "sandtrace timeline: --case case.db is required\n");
 		return 2;
 	}
-	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
-		fprintf(stderr, "sandtrace timeline: %s: %s\n", case_path,
-			store ? err : "no such case store");
+	if (open_existing_store("timeline", case_path, &store) != 0)
 		return 1;
-	}
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "sandtrace timeline: %s: %s\n", output, strerror(errno));
 		store_close(store);
@@ -655,7 +652,6 @@ int cli_verify(int argc, char **argv)
 	struct verify_state state = {0, 0};
 	const char *case_path = NULL, *outputs = NULL, *value;
 	struct store *store = NULL;
-	char err[1024];
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -699,11 +695,8 @@ int cli_verify(int argc, char **argv)
 		}
 		fclose(manifest);
 	}
-	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
-		fprintf(stderr, "sandtrace verify: %s: %s\n", case_path,
-			store ? err : "no such case store");
+	if (open_existing_store("verify", case_path, &store) != 0)
 		return 1;
-	}
 	if (store_query(store,
 			"SELECT e.sha256, p.path FROM evidence e JOIN evidence_paths p ON p.evidence_id "
 			"= e.id ORDER BY p.path",
@@ -722,7 +715,6 @@ int cli_report(int argc, char **argv)
 	struct report_options report = {NULL, NULL, NULL, NULL};
 	const char *case_path = NULL, *output = NULL, *value;
 	struct store *store = NULL;
-	char err[1024];
 	FILE *out;
 	int rc;
 
@@ -752,11 +744,8 @@ int cli_report(int argc, char **argv)
 		fprintf(stderr, "usage: sandtrace report --case case.db -o report.html\n");
 		return 2;
 	}
-	if (access(case_path, F_OK) != 0 || store_open(case_path, &store, err, sizeof err) != 0) {
-		fprintf(stderr, "sandtrace report: %s: %s\n", case_path,
-			store ? err : "no such case store");
+	if (open_existing_store("report", case_path, &store) != 0)
 		return 1;
-	}
 	report.command_line = join_arguments(argc, argv);
 	if (!(out = fopen(output, "w"))) {
 		fprintf(stderr, "sandtrace report: %s: %s\n", output, strerror(errno));
