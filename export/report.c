@@ -398,6 +398,50 @@ static int run_history_row(void *context, int columns, const char *const *names,
 	return 0;
 }
 
+static int count_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	long long *count = context;
+	(void)columns;
+	(void)names;
+	*count = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	return 0;
+}
+
+/* First thing on page one when it applies: the store this report reads was not completed. */
+static void write_store_state(struct report *r)
+{
+	char why[512];
+	int state = store_check_complete(r->store, why, sizeof why);
+
+	if (state == 0)
+		return;
+	if (state < 0) {
+		r->failed = 1;
+		return;
+	}
+	put(r, "<section id=\"incomplete\" class=\"gap\">\n<h2>The case store is incomplete</h2>\n"
+	       "<p>");
+	esc(r, why);
+	put(r, ". Everything below rests on what was stored before that point: records, sessions "
+	       "and findings may be missing, and a statement that something was not found may be "
+	       "untrue of the collection.</p>\n</section>\n");
+}
+
+static int output_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct report *r = context;
+	(void)columns;
+	(void)names;
+	put(r, "<tr><td class=\"mono\">");
+	esc(r, v[0]);
+	put(r, "</td><td class=\"mono hash\">");
+	esc(r, v[1]);
+	put(r, "</td><td class=\"num\">");
+	esc(r, v[2]);
+	put(r, "</td></tr>\n");
+	return 0;
+}
+
 static void write_run_metadata(struct report *r, const struct report_options *options)
 {
 	struct latest_run run = {NULL, NULL};
@@ -445,7 +489,25 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 	      "SELECT id, started, finished, tool_version, command_line, libraries FROM run ORDER "
 	      "BY id",
 	      run_history_row, r);
-	put(r, "</tbody></table>\n</section>\n");
+	put(r, "</tbody></table>\n");
+	{
+		long long outputs = 0;
+		query(r, "SELECT count(*) FROM outputs WHERE run_id = (SELECT max(run_id) FROM outputs)",
+		      count_row, &outputs);
+		if (outputs) {
+			put(r, "<h3>Outputs written with this report</h3>\n<p class=\"small\">Hashed "
+			       "when written and kept in the case store; <code>sandtrace verify "
+			       "--outputs</code> checks them and the manifest.</p>\n<table class=\"loose\">"
+			       "<thead><tr><th>file</th><th>SHA-256</th><th class=\"num\">bytes</th>"
+			       "</tr></thead><tbody>\n");
+			query(r,
+			      "SELECT name, sha256, size FROM outputs WHERE run_id = (SELECT max(run_id) "
+			      "FROM outputs) ORDER BY name",
+			      output_row, r);
+			put(r, "</tbody></table>\n");
+		}
+	}
+	put(r, "</section>\n");
 	free(run.case_name);
 	free(run.examiner);
 }
@@ -594,15 +656,6 @@ static int fact_row(void *context, int columns, const char *const *names, const 
 	return 0;
 }
 
-static int count_row(void *context, int columns, const char *const *names, const char *const *v)
-{
-	long long *count = context;
-	(void)columns;
-	(void)names;
-	*count = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 0;
-}
-
 static void write_facts(struct report *r)
 {
 	long long not_recorded = -1, coverage = -1;
@@ -703,6 +756,74 @@ static int summary_row(void *context, int columns, const char *const *names, con
 	return 0;
 }
 
+/* The records a sandbox session is rebuilt from (DESIGN.md, sessions): how many of each source
+ * the collection held, and the period they cover. */
+struct session_sources {
+	long long files;
+	long long seen[3];
+	struct strbuf text;
+};
+
+static const char *const SESSION_SOURCES[3][2] = {
+	{"Microsoft-Windows-Security-Auditing", "Security-Auditing"},
+	{"Microsoft-Windows-Hyper-V-Compute", "Hyper-V-Compute"},
+	{"Microsoft-Windows-Hyper-V-Worker", "Hyper-V-Worker"},
+};
+
+static int source_period_row(void *context, int columns, const char *const *names,
+			     const char *const *v)
+{
+	struct strbuf *text = context;
+	char first[40], last[40];
+	(void)columns;
+	(void)names;
+	if (!v[0] || !v[1])
+		return 0;
+	filetime_format_iso(strtoull(v[0], NULL, 10), first, sizeof first);
+	filetime_format_iso(strtoull(v[1], NULL, 10), last, sizeof last);
+	strbuf_printf(text, ", stored records from %s to %s", first, last);
+	return 0;
+}
+
+/* A negative result qualified by what was there: "no session" over logs that could not show one
+ * is not a finding (issue: an empty collection once read "No sandbox session was found"). */
+static void write_no_session(struct report *r)
+{
+	struct session_sources sources = {0, {0, 0, 0}, STRBUF_INIT};
+	long long any = 0;
+
+	query(r, "SELECT count(*) FROM evidence", count_row, &sources.files);
+	for (int i = 0; i < 3; i++) {
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT coalesce(sum(seen), 0) FROM event_counts WHERE provider = '%s'",
+			 SESSION_SOURCES[i][0]);
+		query(r, sql, count_row, &sources.seen[i]);
+		any += sources.seen[i];
+		strbuf_printf(&sources.text, "%s%s: %lld record%s", i ? "; " : "",
+			      SESSION_SOURCES[i][1], sources.seen[i], sources.seen[i] == 1 ? "" : "s");
+		snprintf(sql, sizeof sql,
+			 "SELECT min(time), max(time) FROM events WHERE provider = '%s' AND time > 0",
+			 SESSION_SOURCES[i][0]);
+		if (sources.seen[i])
+			query(r, sql, source_period_row, &sources.text);
+	}
+	if (!any) {
+		putf(r, "<p class=\"gap\"><b>Sandbox sessions cannot be seen in this collection.</b> "
+			"It holds no Security-Auditing, Hyper-V-Compute or Hyper-V-Worker record "
+			"(%lld input file%s listed in the evidence table), and those are the records "
+			"a session is rebuilt from. This is not evidence that no sandbox ran.</p>\n",
+		     sources.files, sources.files == 1 ? "" : "s");
+	} else {
+		put(r, "<p class=\"gap\">No sandbox session was found in the records read (");
+		esc(r, strbuf_text(&sources.text));
+		put(r, "). A sandbox that ran outside these periods, or whose records were not "
+		       "collected, cleared or rolled over, cannot be seen. See Method and limitations "
+		       "and the excluded VMs.</p>\n");
+	}
+	strbuf_free(&sources.text);
+}
+
 static void write_summary(struct report *r)
 {
 	long long sessions = 0;
@@ -729,8 +850,7 @@ static void write_summary(struct report *r)
 	      summary_row, r);
 	put(r, "</tbody></table>\n");
 	if (!sessions)
-		put(r, "<p class=\"gap\">No sandbox session was found. See Method and limitations for "
-		       "what was read, and the excluded VMs.</p>\n");
+		write_no_session(r);
 	put(r, "</section>\n");
 }
 
@@ -1613,7 +1733,7 @@ static int plain_row(void *context, int columns, const char *const *names, const
 
 static void write_method(struct report *r)
 {
-	long long errors = 0, others = 0, not_parsed = 0;
+	long long errors = 0, others = 0, not_parsed = 0, inputs = 0;
 
 	put(r, "<section id=\"method\">\n<h2>Method and limitations</h2>\n"
 	       "<h3>What sandtrace reads</h3>\n<p>Windows event logs (.evtx, through libevtx), "
@@ -1672,7 +1792,11 @@ static void write_method(struct report *r)
 
 	put(r, "<h3>Inputs not fully read</h3>\n");
 	query(r, "SELECT count(*) FROM evidence WHERE status != 'parsed'", count_row, &not_parsed);
-	if (!not_parsed) {
+	query(r, "SELECT count(*) FROM evidence", count_row, &inputs);
+	if (!inputs) {
+		put(r, "<p class=\"gap\">No input was read: the collection held no file that "
+		       "sandtrace could hash and list.</p>\n");
+	} else if (!not_parsed) {
 		put(r, "<p>Every input was parsed completely.</p>\n");
 	} else {
 		put(r, "<p>Inputs whose status is not &quot;parsed&quot;: <i>partly</i> = some parts "
@@ -1903,6 +2027,7 @@ int report_write(struct store *store, const struct report_options *options, FILE
 		"Host facts</a> · <a href=\"#summary\">Sessions</a> · <a href=\"#attack\">ATT&amp;CK"
 		"</a> · <a href=\"#method\">Method and limitations</a> · <a href=\"#appendix\">"
 		"Appendix</a></nav>\n</header>\n");
+	write_store_state(&r);
 	write_run_metadata(&r, options);
 	write_evidence(&r);
 	write_facts(&r);

@@ -86,13 +86,19 @@ static const char *limited(struct writer *w, const char *value)
 	return strbuf_text(&w->value);
 }
 
-static void csv_field(struct strbuf *sb, const char *value)
+/* One CSV cell; GUARD: a text cell that a spreadsheet would run as a formula is prefixed with
+ * TIMELINE_CSV_GUARD (timeline.h). */
+static void csv_field(struct strbuf *sb, const char *value, int guard)
 {
-	if (!strpbrk(value, ",\"\r\n")) {
+	int formula = guard && value[0] && strchr("=+-@\t\r", value[0]);
+
+	if (!formula && !strpbrk(value, ",\"\r\n")) {
 		strbuf_append_str(sb, value);
 		return;
 	}
 	strbuf_append_char(sb, '"');
+	if (formula)
+		strbuf_append_char(sb, TIMELINE_CSV_GUARD);
 	for (const char *p = value; *p; p++) {
 		if (*p == '"')
 			strbuf_append_char(sb, '"');
@@ -214,7 +220,8 @@ static int write_row(void *context, int columns, const char *const *names,
 			if (f)
 				strbuf_append_char(&w->line, ',');
 			if (text)
-				csv_field(&w->line, limited(w, text));
+				csv_field(&w->line, limited(w, text),
+					  !FIELDS[f].number && !(w->filter && w->filter->csv_raw));
 		}
 		strbuf_append_char(&w->line, '\n');
 	} else {

@@ -23,9 +23,16 @@ enum timeline_format { TIMELINE_CSV, TIMELINE_JSONL, TIMELINE_BODY };
 struct timeline_filter {
 	int64_t session_id;  /* 0 = every row */
 	uint64_t from, to;   /* FILETIME bounds, inclusive; 0 = open */
+	int csv_raw;         /* 1 = CSV text cells exactly as stored (see TIMELINE_CSV_GUARD) */
 };
 
-/* Writes the timeline in FORMAT to OUT. Returns the number of rows written, or -1. */
+/* In CSV, a text cell that begins with '=', '+', '-', '@', TAB or CR is a formula to a spreadsheet
+ * (evidence is attacker-written: a command line "=cmd|' /C calc'!A0" would run when the timeline
+ * is opened). Such cells get this prefix unless csv_raw is set; JSONL, the body file and the store
+ * keep every value byte-exact. */
+#define TIMELINE_CSV_GUARD '\''
+
+/* Writes the timeline in FORMAT to OUT (FILTER may be NULL: every row). Returns the number of rows written, or -1. */
 long timeline_write(struct store *store, enum timeline_format format,
 		    const struct timeline_filter *filter, FILE *out);
 

@@ -765,7 +765,7 @@ static void base_block_check(struct walker *w)
 	if (w->result->sequence_primary != w->result->sequence_secondary) {
 		w->result->dirty = 1;
 		snprintf(reason, sizeof reason,
-			 "transaction logs not applied (sequence numbers %u/%u differ)",
+			 HIVE_DIRTY_REASON " (sequence numbers %u/%u differ)",
 			 w->result->sequence_primary, w->result->sequence_secondary);
 		problem_add(w, "base block", reason, 0);
 	}

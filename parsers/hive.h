@@ -92,4 +92,8 @@ void hive_result_free(struct hive_result *result);
 /* Name of a REG_* type ("REG_DWORD", ...), "REG_UNKNOWN" for others (static string). */
 const char *hive_value_type_name(uint32_t value_type);
 
+/* The reason recorded for a hive whose base block says transaction logs were not applied (its
+ * sequence numbers differ); the host facts read from such a hive are capped at medium confidence. */
+#define HIVE_DIRTY_REASON "transaction logs not applied"
+
 #endif

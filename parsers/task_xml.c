@@ -292,8 +292,8 @@ static int read_task(struct task_definition *task, const xmlNode *root)
 	return 0;
 }
 
-int task_xml_parse_memory(const char *data, size_t size, struct task_definition **out, char *err,
-			  size_t err_size)
+static int parse_task(const char *data, size_t size, int decoded_text,
+		      struct task_definition **out, char *err, size_t err_size)
 {
 	struct wsb_xml_read read;
 	struct task_definition *task = NULL;
@@ -305,7 +305,7 @@ int task_xml_parse_memory(const char *data, size_t size, struct task_definition 
 		return -1;
 	}
 	*out = NULL;
-	if (wsb_xml_read_memory(data, size, WSB_MAX_INPUT_SIZE, &read, err, err_size))
+	if (wsb_xml_read_memory(data, size, WSB_MAX_INPUT_SIZE, decoded_text, &read, err, err_size))
 		return -1;
 	root = xmlDocGetRootElement(read.doc);
 	if (!name_is(root, "Task")) {
@@ -336,6 +336,18 @@ out:
 	task_definition_free(task);
 	wsb_xml_read_clear(&read);
 	return rc;
+}
+
+int task_xml_parse_memory(const char *data, size_t size, struct task_definition **out, char *err,
+			  size_t err_size)
+{
+	return parse_task(data, size, 0, out, err, err_size);
+}
+
+int task_xml_parse_event_text(const char *text, size_t size, struct task_definition **out,
+			      char *err, size_t err_size)
+{
+	return parse_task(text, size, 1, out, err, err_size);
 }
 
 void task_definition_free(struct task_definition *task)

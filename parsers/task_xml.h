@@ -84,6 +84,12 @@ struct task_definition {
 int task_xml_parse_memory(const char *data, size_t size, struct task_definition **out, char *err,
 			  size_t err_size);
 
+/* The same for a 4698/4702 TaskContent (ARTIFACTS.md §4.1): text the event log already decoded,
+ * whose declaration still says UTF-16 as the task file did. Read as the UTF-8 it is; that
+ * declaration is not reported as an encoding problem. */
+int task_xml_parse_event_text(const char *text, size_t size, struct task_definition **out,
+			      char *err, size_t err_size);
+
 void task_definition_free(struct task_definition *task);
 
 /* Why a task launches Windows Sandbox (§4.1 Actions/Exec, §6.3). */

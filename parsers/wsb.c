@@ -278,8 +278,8 @@ void wsb_xml_read_clear(struct wsb_xml_read *read)
 	read->doc = NULL;
 }
 
-int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, struct wsb_xml_read *read,
-			char *err, size_t err_size)
+int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, int decoded_text,
+			struct wsb_xml_read *read, char *err, size_t err_size)
 {
 	/* No NOENT (no substitution), no DTDLOAD/DTDVALID (no external DTD or entity), no HUGE. */
 	const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
@@ -325,8 +325,10 @@ int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, struct w
 	saved_context = xmlGenericErrorContext;
 	xmlSetGenericErrorFunc(NULL, ignore_generic_error);
 
-	/* 1: as libxml2 sees it (BOM, declaration). */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)size, NULL, NULL, options);
+	/* 1: as libxml2 sees it (BOM, declaration), or as the UTF-8 text it already is. */
+	doc = decoded_text ? xmlCtxtReadMemory(ctxt, data, (int)size, NULL, "UTF-8",
+					       options | XML_PARSE_IGNORE_ENC)
+			   : xmlCtxtReadMemory(ctxt, data, (int)size, NULL, NULL, options);
 	if (doc && ctxt->wellFormed && xmlDocGetRootElement(doc)) {
 		read->well_formed = 1;
 		goto accept;
@@ -1035,7 +1037,7 @@ int wsb_parse_memory(const char *data, size_t size, struct wsb_config **out, cha
 		return -1;
 	}
 	*out = NULL;
-	if (wsb_xml_read_memory(data, size, WSB_MAX_INPUT_SIZE, &read, err, err_size))
+	if (wsb_xml_read_memory(data, size, WSB_MAX_INPUT_SIZE, 0, &read, err, err_size))
 		return -1;
 	root = xmlDocGetRootElement(read.doc);
 	if (!name_is(root, "Configuration")) {

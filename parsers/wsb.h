@@ -36,11 +36,13 @@ struct wsb_xml_read {
 	char problem[256];     /* libxml2's message for the first failed attempt, "" if none */
 };
 
-/* Reads DATA (SIZE bytes, at most MAX_SIZE) into READ->doc. Returns 0 with a document that has a
- * root element, or -1 with a message in ERR: over the size limit, empty, declares entities, or not
- * XML at all even in recovery mode. */
-int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, struct wsb_xml_read *read,
-			char *err, size_t err_size);
+/* Reads DATA (SIZE bytes, at most MAX_SIZE) into READ->doc. DECODED_TEXT: DATA is text already
+ * decoded to UTF-8 by another reader (a 4698 TaskContent), so a declaration naming another
+ * encoding is ignored without being a repair. Returns 0 with a document that has a root element,
+ * or -1 with a message in ERR: over the size limit, empty, declares entities, or not XML at all
+ * even in recovery mode. */
+int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, int decoded_text,
+			struct wsb_xml_read *read, char *err, size_t err_size);
 void wsb_xml_read_clear(struct wsb_xml_read *read);
 
 /* The direct text and CDATA children of NODE (an xmlNode *) concatenated, as a malloc'ed string

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <errno.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include "ingest.h"
 #include "store.h"
 #include "strbuf.h"
+#include "version.h"
 
 static char *join_arguments(int argc, char **argv)
 {
@@ -49,27 +52,58 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int is_option(const char *arg, const char *name)
 {
 	size_t len = strlen(name);
 	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
 }
 
-/* Opens the existing case store CASE_PATH for COMMAND, saying why not. Returns 0, or 1 (the exit
- * code: the store is missing or not openable, e.g. of another schema version). */
-static int open_existing_store(const char *command, const char *case_path, struct store **store)
+enum {
+	OPEN_READ_ONLY = 1,      /* a read command: the store is never written */
+	OPEN_ALLOW_INCOMPLETE = 2, /* --allow-incomplete: go on (with a warning) past a run that
+				    did not finish */
+};
+
+/* Opens the existing case store CASE_PATH for COMMAND, saying why not. A store whose last run did
+ * not finish is refused unless OPEN_ALLOW_INCOMPLETE is given (then a warning is printed); a
+ * writer (not OPEN_READ_ONLY) is only warned. Returns 0, or 1 (the exit code). */
+static int open_existing_store(const char *command, const char *case_path, int flags,
+			       struct store **store)
 {
-	char err[1024];
+	char err[1024], why[512];
+	int complete;
 
 	if (access(case_path, F_OK) != 0) {
 		fprintf(stderr, "sandtrace %s: %s: no such case store\n", command, case_path);
 		return 1;
 	}
-	if (store_open(case_path, store, err, sizeof err) != 0) {
+	if ((flags & OPEN_READ_ONLY ? store_open_read_only(case_path, store, err, sizeof err)
+				    : store_open(case_path, store, err, sizeof err)) != 0) {
 		fprintf(stderr, "sandtrace %s: %s\n", command, err);
 		return 1;
 	}
-	return 0;
+	complete = store_check_complete(*store, why, sizeof why);
+	if (complete < 0) {
+		fprintf(stderr, "sandtrace %s: %s: %s\n", command, case_path, store_error(*store));
+	} else if (complete == 0) {
+		return 0;
+	} else if (!(flags & OPEN_READ_ONLY) || (flags & OPEN_ALLOW_INCOMPLETE)) {
+		fprintf(stderr, "sandtrace %s: warning: %s: %s; what follows may be incomplete\n",
+			command, case_path, why);
+		return 0;
+	} else {
+		fprintf(stderr, "sandtrace %s: %s: %s. Run the ingest again to complete it, or add "
+				"--allow-incomplete to read it as it is.\n",
+			command, case_path, why);
+	}
+	store_close(*store);
+	*store = NULL;
+	return 1;
 }
 
 /* Caps the address space so that a runaway allocation in a library fails instead of exhausting
@@ -208,17 +242,19 @@ int cli_facts(int argc, char **argv)
 {
 	const char *case_path = NULL;
 	struct store *store = NULL;
-	int rc = 1;
+	int flags = OPEN_READ_ONLY, rc = 1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *value;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: sandtrace facts --case case.db\n\n"
-			       "Derives and prints the host facts (Windows Sandbox feature state, its\n"
-			       "group policy, audit policy and what it means for the events sessions\n"
-			       "rely on, services) from the registry rows in the store, each with the\n"
-			       "rows it rests on.\n");
+			printf("usage: sandtrace facts --case case.db [--allow-incomplete]\n\n"
+			       "Prints the host facts (Windows Sandbox feature state, its group policy,\n"
+			       "audit policy and what it means for the events sessions rely on,\n"
+			       "services), each with the rows it rests on. The facts are derived by\n"
+			       "ingest and correlate; this command only reads the store.\n");
 			return 0;
+		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case")) != NULL) {
 			case_path = value;
@@ -231,20 +267,18 @@ int cli_facts(int argc, char **argv)
 		fprintf(stderr, "usage: sandtrace facts --case case.db\n");
 		return 2;
 	}
-	if (open_existing_store("facts", case_path, &store) != 0)
+	if (open_existing_store("facts", case_path, flags, &store) != 0)
 		return 1;
-	if (store_begin(store) != 0 || host_facts_derive(store) != 0 || store_commit(store) != 0) {
-		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
-		goto out;
-	}
 	rc = host_facts_print(store, stdout) == 0 ? 0 : 1;
-out:
+	if (rc)
+		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
 	store_close(store);
 	return rc;
 }
 
-/* Opens the store of --case for a command that reads or rebuilds derived tables. */
-static int open_case(const char *command, int argc, char **argv, struct store **store,
+/* Opens the store of --case for a command that reads (FLAGS has OPEN_READ_ONLY) or rebuilds
+ * derived tables. REST, if given, receives the index of the first positional argument. */
+static int open_case(const char *command, int argc, char **argv, int flags, struct store **store,
 		     const char **case_path, int *rest)
 {
 
@@ -254,6 +288,8 @@ static int open_case(const char *command, int argc, char **argv, struct store **
 		if (is_option(argv[i], "--case") &&
 		    (value = option_value(argc, argv, &i, "--case")) != NULL) {
 			*case_path = value;
+		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else if (rest && argv[i][0] != '-' && *rest == 0) {
 			*rest = i;
 		} else if (strcmp(argv[i], "--json") != 0) {
@@ -265,31 +301,42 @@ static int open_case(const char *command, int argc, char **argv, struct store **
 		fprintf(stderr, "sandtrace %s: --case case.db is required\n", command);
 		return 2;
 	}
-	return open_existing_store(command, *case_path, store);
+	return open_existing_store(command, *case_path, flags, store);
 }
 
 int cli_correlate(int argc, char **argv)
 {
 	struct store *store = NULL;
 	const char *case_path;
+	char *command_line = NULL, *libraries = NULL;
 	size_t count = 0;
 	int rc;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: sandtrace correlate --case case.db\n\n"
 		       "Rebuilds every Windows Sandbox session from the store (sessions, session_events,\n"
-		       "other_vms, findings), after refreshing the host facts.\n");
+		       "other_vms, findings), after refreshing the host facts. Recorded as a run: a\n"
+		       "correlate that is stopped leaves the store marked incomplete.\n");
 		return 0;
 	}
-	if ((rc = open_case("correlate", argc, argv, &store, &case_path, NULL)) != 0)
+	if ((rc = open_case("correlate", argc, argv, 0, &store, &case_path, NULL)) != 0)
 		return rc;
-	if (store_begin(store) != 0 || host_facts_derive(store) != 0 ||
-	    sessions_correlate(store, &count) != 0 || store_commit(store) != 0) {
+	command_line = join_arguments(argc, argv);
+	libraries = version_libraries_text();
+	if (!command_line || !libraries ||
+	    store_begin_run(store, 0, command_line, libraries, NULL, NULL) != 0 ||
+	    store_begin(store) != 0 || host_facts_derive(store) != 0 ||
+	    sessions_correlate(store, &count) != 0 || store_commit(store) != 0 ||
+	    store_finish_run(store, 0) != 0) {
 		fprintf(stderr, "sandtrace correlate: %s: %s\n", case_path, store_error(store));
+		free(command_line);
+		free(libraries);
 		store_close(store);
 		return 1;
 	}
 	printf("%zu session(s) rebuilt in %s\n", count, case_path);
+	free(command_line);
+	free(libraries);
 	store_close(store);
 	return 0;
 }
@@ -312,7 +359,7 @@ int cli_sessions(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 	}
-	if ((rc = open_case("sessions", argc, argv, &store, &case_path, NULL)) != 0)
+	if ((rc = open_case("sessions", argc, argv, OPEN_READ_ONLY, &store, &case_path, NULL)) != 0)
 		return rc;
 	rc = json ? session_text_json(store, stdout) : session_text_list(store, stdout);
 	if (rc != 0)
@@ -335,7 +382,7 @@ int cli_show(int argc, char **argv)
 		       "it, then its findings, then what is missing and why.\n");
 		return 0;
 	}
-	if ((rc = open_case("show", argc, argv, &store, &case_path, &rest)) != 0)
+	if ((rc = open_case("show", argc, argv, OPEN_READ_ONLY, &store, &case_path, &rest)) != 0)
 		return rc;
 	if (!rest || (id = strtoll(argv[rest], &end, 10), *end) || id < 1) {
 		fprintf(stderr, "usage: sandtrace show SESSION --case case.db (SESSION: a number from "
@@ -369,22 +416,30 @@ static int parse_format(const char *text, enum timeline_format *format)
 
 int cli_timeline(int argc, char **argv)
 {
-	struct timeline_filter filter = {0, 0, 0};
+	struct timeline_filter filter = {0, 0, 0, 0};
 	enum timeline_format format = TIMELINE_CSV;
 	const char *case_path = NULL, *output = NULL, *value;
 	struct store *store = NULL;
 	FILE *out = stdout;
+	int flags = OPEN_READ_ONLY;
 	long rows;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace timeline --case case.db --format csv|jsonl|body\n"
-			       "                          [--session N] [--from T] [--to T] [-o FILE]\n\n"
+			       "                          [--session N] [--from T] [--to T] [-o FILE]\n"
+			       "                          [--csv-raw] [--allow-incomplete]\n\n"
 			       "csv and jsonl load into Timesketch (message, datetime with +00:00,\n"
 			       "timestamp_desc, timestamp in microseconds, plaso's windows:evtx:record\n"
 			       "fields); body is a TSK 3.x body file for mactime -b FILE -d -z UTC.\n"
-			       "T is ISO-8601 UTC, e.g. 2025-01-07T00:00:00Z.\n");
+			       "T is ISO-8601 UTC, e.g. 2025-01-07T00:00:00Z. In CSV, a text cell that\n"
+			       "begins with =, +, -, @, TAB or CR gets a leading ' so that a spreadsheet\n"
+			       "does not run it as a formula; --csv-raw writes cells exactly as stored.\n");
 			return 0;
+		} else if (strcmp(argv[i], "--csv-raw") == 0) {
+			filter.csv_raw = 1;
+		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case"))) {
 			case_path = value;
@@ -419,7 +474,7 @@ int cli_timeline(int argc, char **argv)
 		fprintf(stderr, "sandtrace timeline: --case case.db is required\n");
 		return 2;
 	}
-	if (open_existing_store("timeline", case_path, &store) != 0)
+	if (open_existing_store("timeline", case_path, flags, &store) != 0)
 		return 1;
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "sandtrace timeline: %s: %s\n", output, strerror(errno));
@@ -441,29 +496,50 @@ int cli_timeline(int argc, char **argv)
 
 typedef int (*writer_fn)(struct store *store, void *context, FILE *out);
 
+/* Writes DIR/NAME through FN: first under a temporary name, renamed when complete, so a file of
+ * that name is always a whole output. With STORE_RUN, its hash is recorded in the outputs table
+ * of run STORE_RUN. */
 static int write_output(const char *dir, const char *name, struct store *store, writer_fn fn,
-			void *context)
+			void *context, int64_t store_run)
 {
-	char path[4096];
+	char path[4096], partial[4200], err[256];
+	struct evidence_hashes hashes;
 	FILE *out;
 	int rc;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (!(out = fopen(path, "w"))) {
-		fprintf(stderr, "sandtrace analyze: %s: %s\n", path, strerror(errno));
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	if (!(out = fopen(partial, "w"))) {
+		fprintf(stderr, "sandtrace: %s: %s\n", partial, strerror(errno));
 		return -1;
 	}
 	rc = fn(store, context, out);
 	if (fclose(out) != 0)
 		rc = -1;
-	if (rc != 0)
-		fprintf(stderr, "sandtrace analyze: %s could not be written\n", path);
+	if (rc == 0 && rename(partial, path) != 0)
+		rc = -1;
+	if (rc == 0 && store_run) {
+		if (evidence_hash_file(path, &hashes, err, sizeof err) != 0 ||
+		    store_add_output(store, store_run, name, hashes.sha256, hashes.size) != 0)
+			rc = -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "sandtrace: %s could not be written\n", path);
+		unlink(partial);
+	}
 	return rc;
 }
 
+/* One timeline file of analyze: its format and options (the CSV guard unless --csv-raw). */
+struct timeline_output {
+	enum timeline_format format;
+	struct timeline_filter options;
+};
+
 static int write_timeline_format(struct store *store, void *context, FILE *out)
 {
-	return timeline_write(store, *(enum timeline_format *)context, NULL, out) < 0 ? -1 : 0;
+	const struct timeline_output *timeline = context;
+	return timeline_write(store, timeline->format, &timeline->options, out) < 0 ? -1 : 0;
 }
 
 static int write_sessions_json(struct store *store, void *context, FILE *out)
@@ -485,29 +561,39 @@ static int write_report(struct store *store, void *context, FILE *out)
 /* The outputs analyze writes, in manifest order. */
 static const char *const OUTPUTS[] = {"case.db", "timeline.csv", "timeline.jsonl", "timeline.body",
 				      "sessions.json", "report.html", "attack-layer.json"};
+enum { OUTPUT_COUNT = sizeof OUTPUTS / sizeof OUTPUTS[0] };
 
-static int write_manifest(const char *dir)
+/* Writes DIR/manifest.txt (sha256sum's format, so `sha256sum -c manifest.txt` works in DIR) and
+ * puts its own SHA-256 in MANIFEST_SHA256. */
+static int write_manifest(const char *dir, char manifest_sha256[65])
 {
-	char path[4096], err[256];
+	char path[4096], partial[4200], err[256];
+	struct evidence_hashes hashes;
 	FILE *out;
 
 	snprintf(path, sizeof path, "%s/manifest.txt", dir);
-	if (!(out = fopen(path, "w")))
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	if (!(out = fopen(partial, "w")))
 		return -1;
-	for (size_t i = 0; i < sizeof OUTPUTS / sizeof OUTPUTS[0]; i++) {
-		struct evidence_hashes hashes;
+	for (size_t i = 0; i < OUTPUT_COUNT; i++) {
 		char file[4096];
 		snprintf(file, sizeof file, "%s/%s", dir, OUTPUTS[i]);
 		if (access(file, F_OK) != 0)
 			continue;
 		if (evidence_hash_file(file, &hashes, err, sizeof err) != 0) {
 			fclose(out);
+			unlink(partial);
 			return -1;
 		}
-		/* sha256sum's format, so `sha256sum -c manifest.txt` works in OUTDIR. */
 		fprintf(out, "%s  %s\n", hashes.sha256, OUTPUTS[i]);
 	}
-	return fclose(out) == 0 ? 0 : -1;
+	if (fclose(out) != 0 || rename(partial, path) != 0 ||
+	    evidence_hash_file(path, &hashes, err, sizeof err) != 0) {
+		unlink(partial);
+		return -1;
+	}
+	memcpy(manifest_sha256, hashes.sha256, 65);
+	return 0;
 }
 
 int cli_analyze(int argc, char **argv)
@@ -516,12 +602,15 @@ int cli_analyze(int argc, char **argv)
 	struct ingest_summary summary;
 	struct store *store = NULL;
 	char **roots = calloc((size_t)argc, sizeof *roots), case_path[4096], err[1024];
+	char manifest_sha256[65];
 	const char *dir = NULL, *value;
-	enum timeline_format formats[3] = {TIMELINE_CSV, TIMELINE_JSONL, TIMELINE_BODY};
+	struct timeline_output timelines[3] = {{TIMELINE_CSV, {0, 0, 0, 0}},
+					       {TIMELINE_JSONL, {0, 0, 0, 0}},
+					       {TIMELINE_BODY, {0, 0, 0, 0}}};
 	static const char *const TIMELINE_NAMES[3] = {"timeline.csv", "timeline.jsonl",
 						      "timeline.body"};
 	size_t sessions = 0;
-	int rc = 2;
+	int rc = 2, add = 0;
 
 	if (!roots)
 		return 1;
@@ -530,10 +619,15 @@ int cli_analyze(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace analyze COLLECTION... -o OUTDIR [--case-name N] "
-			       "[--examiner E]\n                         [--all-events] [--jobs N]\n\n"
+			       "[--examiner E]\n                         [--all-events] [--jobs N] "
+			       "[--add] [--csv-raw]\n\n"
 			       "Ingest, correlate and every export in one run: OUTDIR/case.db,\n"
 			       "timeline.csv, timeline.jsonl, timeline.body, sessions.json, report.html,\n"
-			       "attack-layer.json and manifest.txt (SHA-256 of every output).\n");
+			       "attack-layer.json and manifest.txt (SHA-256 of every output).\n"
+			       "  --add      add this collection to the case already in OUTDIR (without it,\n"
+			       "             a store of another case name or evidence set is refused)\n"
+			       "  --csv-raw  write CSV cells exactly as stored: no quote before cells a\n"
+			       "             spreadsheet would run as formulas (=, +, -, @, TAB, CR)\n");
 			rc = 0;
 			goto out;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -546,6 +640,10 @@ int cli_analyze(int argc, char **argv)
 			options.examiner = value;
 		} else if (strcmp(argv[i], "--all-events") == 0) {
 			options.all_events = 1;
+		} else if (strcmp(argv[i], "--add") == 0) {
+			add = 1;
+		} else if (strcmp(argv[i], "--csv-raw") == 0) {
+			timelines[0].options.csv_raw = 1;
 		} else if (is_option(argv[i], "--jobs") &&
 			   (value = option_value(argc, argv, &i, "--jobs"))) {
 			options.jobs = atoi(value);
@@ -571,6 +669,9 @@ int cli_analyze(int argc, char **argv)
 	options.case_path = case_path;
 	options.progress = isatty(STDERR_FILENO);
 	options.command_line = join_arguments(argc, argv);
+	/* The run stays open until every output is written: a store whose analyze died says so. */
+	options.keep_run_open = 1;
+	options.same_case_only = !add;
 	apply_memory_limit(8192);
 	if (ingest_run(&options, &summary, err, sizeof err) != 0) {
 		fprintf(stderr, "sandtrace analyze: %s\n", err);
@@ -587,26 +688,36 @@ int cli_analyze(int argc, char **argv)
 		goto out;
 	}
 	for (int f = 0; f < 3; f++)
-		if (write_output(dir, TIMELINE_NAMES[f], store, write_timeline_format, &formats[f]) != 0)
+		if (write_output(dir, TIMELINE_NAMES[f], store, write_timeline_format, &timelines[f],
+				 summary.run_id) != 0)
 			goto out;
+	if (write_output(dir, "sessions.json", store, write_sessions_json, NULL, summary.run_id) !=
+		    0 ||
+	    write_output(dir, "attack-layer.json", store, write_attack_layer,
+			 (void *)options.case_name, summary.run_id) != 0)
+		goto out;
+	/* The run is complete once everything the report states is in the store. */
+	if (store_finish_run(store, summary.run_id) != 0) {
+		fprintf(stderr, "sandtrace analyze: %s: %s\n", case_path, store_error(store));
+		goto out;
+	}
 	{
 		struct report_options report = {options.case_name, options.examiner,
 						 options.command_line, NULL};
-		if (write_output(dir, "sessions.json", store, write_sessions_json, NULL) != 0 ||
-		    write_output(dir, "report.html", store, write_report, &report) != 0 ||
-		    write_output(dir, "attack-layer.json", store, write_attack_layer,
-				 (void *)options.case_name) != 0)
+		if (write_output(dir, "report.html", store, write_report, &report, 0) != 0)
 			goto out;
 	}
 	store_close(store);
 	store = NULL;
-	if (write_manifest(dir) != 0) {
+	if (write_manifest(dir, manifest_sha256) != 0) {
 		fprintf(stderr, "sandtrace analyze: %s/manifest.txt could not be written\n", dir);
 		goto out;
 	}
 	printf("sessions: %zu\n", sessions);
 	printf("outputs: %s (case.db, timeline.csv, timeline.jsonl, timeline.body, sessions.json, "
 	       "report.html, attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir, dir);
+	printf("manifest.txt SHA-256: %s (note it with the case: `sandtrace verify` checks the "
+	       "manifest against it)\n", manifest_sha256);
 	rc = summary.files_unreadable ? 1 : 0;
 out:
 	if (store)
@@ -618,6 +729,9 @@ out:
 
 struct verify_state {
 	int changed, checked;
+	const char *outputs;     /* the output folder, or NULL */
+	char **listed;           /* names the manifest lists */
+	size_t listed_count;
 };
 
 static void verify_file(struct verify_state *state, const char *path, const char *expected)
@@ -647,25 +761,138 @@ static int verify_evidence_row(void *context, int columns, const char *const *na
 	return 0;
 }
 
+/* An outputs row of the last analyze run: the file must match it (a second anchor besides the
+ * manifest: a file changed and the manifest rewritten to match is caught here). */
+static int verify_output_row(void *context, int columns, const char *const *names,
+			     const char *const *values)
+{
+	struct verify_state *state = context;
+	char path[8192];
+
+	(void)names;
+	if (columns != 2 || !values[0] || !values[1] || !state->outputs)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", state->outputs, values[0]);
+	printf("(store)    ");
+	verify_file(state, path, values[1]);
+	return 0;
+}
+
+static int is_listed(const struct verify_state *state, const char *name)
+{
+	for (size_t i = 0; i < state->listed_count; i++)
+		if (strcmp(state->listed[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks OUTPUTS/manifest.txt line by line, then lists files in OUTPUTS that it does not name.
+ * Returns 0, or 1 if the manifest cannot be read. */
+static int verify_manifest(struct verify_state *state, const char *expected_sha256)
+{
+	char path[4096], line[8192], err[256];
+	struct evidence_hashes hashes;
+	struct dirent *entry;
+	FILE *manifest;
+	DIR *folder;
+
+	snprintf(path, sizeof path, "%s/manifest.txt", state->outputs);
+	if (evidence_hash_file(path, &hashes, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace verify: %s: %s\n", path, err);
+		return 1;
+	}
+	printf("manifest   %s SHA-256 %s\n", path, hashes.sha256);
+	if (expected_sha256) {
+		int same = strcasecmp(hashes.sha256, expected_sha256) == 0;
+		printf("%-10s %s (against --manifest-sha256)\n", same ? "unchanged" : "changed", path);
+		state->checked++;
+		state->changed += !same;
+	}
+	if (!(manifest = fopen(path, "r"))) {
+		fprintf(stderr, "sandtrace verify: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof line, manifest)) {
+		char file[8192 + 4096], **grown;
+		line[strcspn(line, "\r\n")] = 0;
+		if (strlen(line) < 67 || line[64] != ' ' || line[65] != ' ') {
+			printf("%-10s %s: line not in sha256sum format: %.80s\n", "malformed", path,
+			       line);
+			state->changed++;
+			continue;
+		}
+		line[64] = 0;
+		snprintf(file, sizeof file, "%s/%s", state->outputs, line + 66);
+		verify_file(state, file, line);
+		grown = realloc(state->listed, (state->listed_count + 1) * sizeof *grown);
+		if (grown && (grown[state->listed_count] = strdup(line + 66)) != NULL) {
+			state->listed = grown;
+			state->listed_count++;
+		} else if (grown) {
+			state->listed = grown;
+		}
+	}
+	fclose(manifest);
+	/* A file beside the outputs that the manifest does not name was added afterwards. */
+	if ((folder = opendir(state->outputs)) != NULL) {
+		char **extra = NULL;
+		size_t extra_count = 0;
+		while ((entry = readdir(folder)) != NULL) {
+			if (entry->d_name[0] == '.' && (!entry->d_name[1] ||
+							 (entry->d_name[1] == '.' && !entry->d_name[2])))
+				continue;
+			if (!strcmp(entry->d_name, "manifest.txt") || is_listed(state, entry->d_name))
+				continue;
+			char **grown = realloc(extra, (extra_count + 1) * sizeof *grown);
+			if (!grown)
+				break;
+			extra = grown;
+			if ((extra[extra_count] = strdup(entry->d_name)) != NULL)
+				extra_count++;
+		}
+		closedir(folder);
+		if (extra_count)
+			qsort(extra, extra_count, sizeof *extra, compare_names);
+		for (size_t i = 0; i < extra_count; i++) {
+			printf("%-10s %s/%s (not in the manifest)\n", "extra", state->outputs,
+			       extra[i]);
+			state->changed++;
+			free(extra[i]);
+		}
+		free(extra);
+	}
+	return 0;
+}
+
 int cli_verify(int argc, char **argv)
 {
-	struct verify_state state = {0, 0};
-	const char *case_path = NULL, *outputs = NULL, *value;
+	struct verify_state state = {0, 0, NULL, NULL, 0};
+	const char *case_path = NULL, *value, *manifest_sha256 = NULL;
 	struct store *store = NULL;
+	int flags = OPEN_READ_ONLY, rc = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: sandtrace verify --case case.db [--outputs OUTDIR]\n\n"
+			printf("usage: sandtrace verify --case case.db [--outputs OUTDIR]\n"
+			       "                        [--manifest-sha256 HEX] [--allow-incomplete]\n\n"
 			       "Re-hashes every evidence file (every path it was found at) and, with\n"
-			       "--outputs, every output named in OUTDIR/manifest.txt; prints unchanged /\n"
-			       "changed / missing per file and exits 1 if anything is not unchanged.\n");
+			       "--outputs, every output named in OUTDIR/manifest.txt and every output the\n"
+			       "store recorded; lists files in OUTDIR the manifest does not name; prints\n"
+			       "the manifest's own SHA-256 (and compares it with --manifest-sha256, the\n"
+			       "value analyze printed). Prints unchanged / changed / missing / extra per\n"
+			       "file and exits 1 if anything is not unchanged. The store is only read.\n");
 			return 0;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case"))) {
 			case_path = value;
 		} else if (is_option(argv[i], "--outputs") &&
 			   (value = option_value(argc, argv, &i, "--outputs"))) {
-			outputs = value;
+			state.outputs = value;
+		} else if (is_option(argv[i], "--manifest-sha256") &&
+			   (value = option_value(argc, argv, &i, "--manifest-sha256"))) {
+			manifest_sha256 = value;
+		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else {
 			fprintf(stderr, "sandtrace verify: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -675,39 +902,34 @@ int cli_verify(int argc, char **argv)
 		fprintf(stderr, "sandtrace verify: --case case.db is required\n");
 		return 2;
 	}
-	if (outputs) {
-		/* Outputs first: reading the store must not be what changes case.db's hash. */
-		char path[4096], line[8192];
-		FILE *manifest;
-		snprintf(path, sizeof path, "%s/manifest.txt", outputs);
-		if (!(manifest = fopen(path, "r"))) {
-			fprintf(stderr, "sandtrace verify: %s: %s\n", path, strerror(errno));
-			return 1;
-		}
-		while (fgets(line, sizeof line, manifest)) {
-			char file[8192 + 4096];
-			line[strcspn(line, "\r\n")] = 0;
-			if (strlen(line) < 67 || line[64] != ' ')
-				continue;
-			line[64] = 0;
-			snprintf(file, sizeof file, "%s/%s", outputs, line + 66);
-			verify_file(&state, file, line);
-		}
-		fclose(manifest);
+	if (manifest_sha256 && !state.outputs) {
+		fprintf(stderr, "sandtrace verify: --manifest-sha256 needs --outputs\n");
+		return 2;
 	}
-	if (open_existing_store("verify", case_path, &store) != 0)
-		return 1;
+	if (state.outputs && verify_manifest(&state, manifest_sha256) != 0)
+		goto out;
+	if (open_existing_store("verify", case_path, flags, &store) != 0)
+		goto out;
 	if (store_query(store,
 			"SELECT e.sha256, p.path FROM evidence e JOIN evidence_paths p ON p.evidence_id "
 			"= e.id ORDER BY p.path",
-			verify_evidence_row, &state) != 0) {
+			verify_evidence_row, &state) != 0 ||
+	    (state.outputs &&
+	     store_query(store,
+			 "SELECT name, sha256 FROM outputs WHERE run_id = (SELECT max(run_id) FROM "
+			 "outputs) ORDER BY name",
+			 verify_output_row, &state) != 0)) {
 		fprintf(stderr, "sandtrace verify: %s: %s\n", case_path, store_error(store));
-		store_close(store);
-		return 1;
+		goto out;
 	}
-	store_close(store);
 	printf("%d file(s) checked, %d not unchanged\n", state.checked, state.changed);
-	return state.changed ? 1 : 0;
+	rc = state.changed ? 1 : 0;
+out:
+	store_close(store);
+	for (size_t i = 0; i < state.listed_count; i++)
+		free(state.listed[i]);
+	free(state.listed);
+	return rc;
 }
 
 int cli_report(int argc, char **argv)
@@ -715,8 +937,7 @@ int cli_report(int argc, char **argv)
 	struct report_options report = {NULL, NULL, NULL, NULL};
 	const char *case_path = NULL, *output = NULL, *value;
 	struct store *store = NULL;
-	FILE *out;
-	int rc;
+	int flags = OPEN_READ_ONLY, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -735,6 +956,8 @@ int cli_report(int argc, char **argv)
 			report.examiner = value;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			output = argv[++i];
+		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else {
 			fprintf(stderr, "sandtrace report: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -744,20 +967,19 @@ int cli_report(int argc, char **argv)
 		fprintf(stderr, "usage: sandtrace report --case case.db -o report.html\n");
 		return 2;
 	}
-	if (open_existing_store("report", case_path, &store) != 0)
+	if (open_existing_store("report", case_path, flags, &store) != 0)
 		return 1;
 	report.command_line = join_arguments(argc, argv);
-	if (!(out = fopen(output, "w"))) {
-		fprintf(stderr, "sandtrace report: %s: %s\n", output, strerror(errno));
-		free((char *)report.command_line);
-		store_close(store);
-		return 1;
+	{
+		/* Written beside OUTPUT under a temporary name and renamed when complete. */
+		char dir[4096], *slash;
+		snprintf(dir, sizeof dir, "%s", output);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0;
+		rc = write_output(slash ? dir : ".", slash ? slash + 1 : output, store, write_report,
+				  &report, 0);
 	}
-	rc = report_write(store, &report, out);
-	if (fclose(out) != 0)
-		rc = -1;
-	if (rc != 0)
-		fprintf(stderr, "sandtrace report: %s: %s\n", case_path, store_error(store));
 	free((char *)report.command_line);
 	store_close(store);
 	return rc ? 1 : 0;

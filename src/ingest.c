@@ -26,6 +26,7 @@
 #include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
+#include "timeutil.h"
 #include "version.h"
 
 enum {
@@ -505,7 +506,7 @@ static int document_problem(struct writer *w, struct job *job, const char *locat
  * XML at all. */
 static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 		      const char *location, int64_t event_ref, const char *data, size_t size,
-		      const char *xml_sha256, int *well_formed)
+		      const char *xml_sha256, const char *task_name, int *well_formed)
 {
 	struct task_definition *task = NULL;
 	struct task_sandbox_launch launch;
@@ -514,8 +515,17 @@ static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 	int rc;
 
 	*well_formed = 0;
-	if (task_xml_parse_memory(data, size, &task, err, sizeof err) != 0)
+	if ((event_ref > 0 ? task_xml_parse_event_text(data, size, &task, err, sizeof err)
+			   : task_xml_parse_memory(data, size, &task, err, sizeof err)) != 0)
 		return 1;
+	if ((!task->uri || !task->uri[0]) && task_name && task_name[0]) {
+		/* A 4698/4702 names the task in TaskName; its content often has no URI (§1.1). */
+		free(task->uri);
+		if (!(task->uri = strdup(task_name))) {
+			task_definition_free(task);
+			return -1;
+		}
+	}
 	memset(&launch, 0, sizeof launch);
 	task_xml_find_sandbox_launch(task, &launch);
 	rc = store_add_task(w->store, evidence_id, source, location, event_ref, task, &launch,
@@ -631,7 +641,7 @@ static int write_document_job(struct job *job, struct writer *w)
 			skip = 3;
 		evidence_sha256_hex(data + skip, size - skip, sha);
 		rc = write_task(w, job->evidence_id, "task_file", job->file->path, 0, data, size, sha,
-				&well_formed);
+				NULL, &well_formed);
 		if (rc == 1) {
 			rc = document_problem(w, job, "file", "not readable as task XML");
 			status = "failed";
@@ -665,7 +675,7 @@ static int write_document_job(struct job *job, struct writer *w)
 
 /* Task definitions inside stored 4698/4702 records (§4.1). */
 static int on_task_content(void *context, int64_t event_row, int64_t evidence_id, int event_id,
-			   const char *content)
+			   const char *content, const char *task_name)
 {
 	struct writer *w = context;
 	char location[64];
@@ -673,7 +683,7 @@ static int on_task_content(void *context, int64_t event_row, int64_t evidence_id
 
 	snprintf(location, sizeof location, "events.id=%lld", (long long)event_row);
 	rc = write_task(w, evidence_id, event_id == 4702 ? "event_4702" : "event_4698", location,
-			event_row, content, strlen(content), NULL, &well_formed);
+			event_row, content, strlen(content), NULL, task_name, &well_formed);
 	if (rc == 1) {
 		w->summary->problems++;
 		return store_add_error(w->store, evidence_id, location, location,
@@ -761,6 +771,63 @@ static int register_files(struct pipeline *p, struct writer *w)
 	return 0;
 }
 
+static int compare_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* For analyze without --add: refuses a store that holds another case, so that one report never
+ * mixes two cases. The same collection again (a rerun, or the rest of an interrupted run) is the
+ * same case. Returns 0 or -1 with the reason in ERR. */
+static int check_same_case(struct store *store, const struct ingest_options *options,
+			   const struct pipeline *p, char *err, size_t err_size)
+{
+	char **stored = NULL, *name = store_case_name(store);
+	const char **here = calloc(p->job_count ? p->job_count : 1, sizeof *here);
+	size_t stored_count = 0, here_count = 0, only_stored = 0, only_here = 0, i = 0, j = 0;
+	int rc = -1;
+
+	if (!here || store_load_evidence_hashes(store, &stored, &stored_count) != 0) {
+		snprintf(err, err_size, "%s: %s", options->case_path, store_error(store));
+		goto out;
+	}
+	for (size_t k = 0; k < p->job_count; k++)
+		if (p->jobs[k].hashed_ok && !p->jobs[k].file->error)
+			here[here_count++] = p->jobs[k].hashes.sha256;
+	qsort(here, here_count, sizeof *here, compare_text);
+	while (i < stored_count || j < here_count) {
+		int order = i == stored_count ? 1 : j == here_count ? -1 : strcmp(stored[i], here[j]);
+		if (order < 0)
+			only_stored++, i++;
+		else if (order > 0)
+			only_here++, j++;
+		else
+			for (const char *same = here[j]; j < here_count && !strcmp(here[j], same); j++)
+				i += i < stored_count && !strcmp(stored[i], same);
+	}
+	if (name && options->case_name && strcmp(name, options->case_name) != 0)
+		snprintf(err, err_size,
+			 "%s holds another case (\"%s\", not \"%s\"): choose another output folder, "
+			 "or give --add to add this collection to that case",
+			 options->case_path, name, options->case_name);
+	else if (stored_count && (only_stored || only_here))
+		snprintf(err, err_size,
+			 "%s holds another case%s%s%s: %zu of its %zu evidence files are not in this "
+			 "collection and %zu files of this collection are not in it; choose another "
+			 "output folder, or give --add to add this collection to that case",
+			 options->case_path, name ? " (\"" : "", name ? name : "", name ? "\")" : "",
+			 only_stored, stored_count, only_here);
+	else
+		rc = 0;
+out:
+	for (size_t k = 0; k < stored_count; k++)
+		free(stored[k]);
+	free(stored);
+	free(here);
+	free(name);
+	return rc;
+}
+
 static int run_workers(struct pipeline *p, int jobs, void *(*worker)(void *), pthread_t *threads,
 		       int *started)
 {
@@ -779,18 +846,6 @@ static void join_workers(pthread_t *threads, int count)
 		pthread_join(threads[i], NULL);
 }
 
-static char *library_versions(void)
-{
-	struct version_entry entries[VERSION_ENTRY_COUNT];
-	struct strbuf sb = STRBUF_INIT;
-
-	version_collect(entries);
-	for (size_t i = 1; i < VERSION_ENTRY_COUNT; i++)
-		strbuf_printf(&sb, "%s%s %s", i > 1 ? "; " : "", entries[i].name,
-			      entries[i].version);
-	return strbuf_detach(&sb);
-}
-
 int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
 	       size_t err_size)
 {
@@ -800,6 +855,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	struct store *store = NULL;
 	pthread_t *threads = NULL;
 	char *libraries = NULL;
+	uint64_t started_at;
 	int jobs = options->jobs > 0 ? options->jobs : 1, started = 0, rc = -1;
 
 	memset(summary, 0, sizeof *summary);
@@ -809,13 +865,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	p.all_events = options->all_events;
 	if (store_open(options->case_path, &store, err, err_size) != 0)
 		goto out;
-	libraries = library_versions();
-	if (!libraries || store_begin_run(store, options->command_line, libraries,
-					  options->case_name, options->examiner) != 0) {
-		snprintf(err, err_size, "%s: cannot record the run: %s", options->case_path,
-			 store_error(store));
-		goto out;
-	}
+	started_at = filetime_now();
 	if (discover_collect(options->roots, options->root_count, &discovery) != 0) {
 		snprintf(err, err_size, "out of memory while walking the collection");
 		goto out;
@@ -839,6 +889,17 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	}
 	join_workers(threads, started);
 	started = 0;
+
+	if (options->same_case_only && check_same_case(store, options, &p, err, err_size) != 0)
+		goto out;
+	libraries = version_libraries_text();
+	if (!libraries || store_begin_run(store, started_at, options->command_line, libraries,
+					  options->case_name, options->examiner) != 0) {
+		snprintf(err, err_size, "%s: cannot record the run: %s", options->case_path,
+			 store_error(store));
+		goto out;
+	}
+	summary->run_id = store_run_id(store);
 
 	w.store = store;
 	w.summary = summary;
@@ -875,7 +936,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	}
 	if (derive_from_events(&w) != 0 || host_facts_derive(store) != 0)
 		goto store_failed;
-	if (store_commit(store) != 0 || store_finish_run(store) != 0)
+	if (store_commit(store) != 0 ||
+	    (!options->keep_run_open && store_finish_run(store, 0) != 0))
 		goto store_failed;
 	show_progress(&w, 1);
 	rc = 0;

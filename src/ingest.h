@@ -20,6 +20,11 @@ struct ingest_options {
 	const char *command_line;
 	const char *case_name, *examiner; /* for the run row; may be NULL */
 	int progress;            /* print progress on stderr */
+	int keep_run_open;       /* leave the run unfinished: the caller (analyze) finishes it with
+				    store_finish_run when its own work is done */
+	int same_case_only;      /* refuse a store that holds another case: another case name, or
+				    evidence not in this collection, or this collection's files not
+				    in it (analyze without --add) */
 };
 
 struct ingest_summary {
@@ -35,10 +40,12 @@ struct ingest_summary {
 	uint64_t recovered_failed; /* recovery candidates libevtx could not read */
 	uint64_t problems;       /* parse_errors rows written */
 	double seconds;
+	int64_t run_id;          /* the run row this ingest wrote */
 };
 
 /* Runs the ingest. Returns 0 if it ran (problems with evidence are in the summary and the store),
- * -1 if it could not (store not openable, out of memory) with the reason in ERR. */
+ * -1 if it could not (store not openable, out of memory, another case's store with
+ * same_case_only) with the reason in ERR. */
 int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
 	       size_t err_size);
 

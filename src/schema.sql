@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -16,6 +16,17 @@ CREATE TABLE run (
   command_line  TEXT NOT NULL,      -- argv joined with spaces, as typed
   case_name     TEXT,               -- --case-name, if given
   examiner      TEXT                -- --examiner, if given
+);
+
+-- A file `sandtrace analyze` wrote beside the store, hashed as it was completed: a second anchor
+-- for the outputs besides manifest.txt (verify compares both with the files). case.db, report.html
+-- and manifest.txt are not here: they are written after these rows (the report shows this table).
+CREATE TABLE outputs (
+  run_id        INTEGER NOT NULL REFERENCES run(id), -- the analyze run that wrote it
+  name          TEXT NOT NULL,      -- file name in the output folder
+  sha256        TEXT NOT NULL,      -- lower-case hex
+  size          INTEGER NOT NULL,   -- bytes
+  PRIMARY KEY (run_id, name)
 );
 
 -- One distinct input content (the same bytes found twice are one row, with two evidence_paths).

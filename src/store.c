@@ -59,6 +59,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *statements[ST_COUNT];
 	int64_t run_id;
+	int read_only;
 };
 
 const char *store_error(struct store *store)
@@ -102,18 +103,21 @@ static int table_count(sqlite3 *db, int *count)
 	return rc;
 }
 
-int store_open(const char *path, struct store **out, char *err, size_t err_size)
+/* Opens PATH read-write (creating it) or read-only, and checks its schema version. */
+static int open_store(const char *path, int read_only, struct store **out, char *err,
+		      size_t err_size)
 {
 	struct store *store = calloc(1, sizeof *store);
 	int version = 0, tables = 0;
+	int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
 	*out = NULL;
 	if (!store) {
 		snprintf(err, err_size, "out of memory");
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	store->read_only = read_only;
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, err_size, "%s: %s", path,
 			 store->db ? sqlite3_errmsg(store->db) : "cannot open");
 		goto fail;
@@ -123,6 +127,22 @@ int store_open(const char *path, struct store **out, char *err, size_t err_size)
 		snprintf(err, err_size, "%s: not a SQLite database (%s)", path,
 			 sqlite3_errmsg(store->db));
 		goto fail;
+	}
+	if (read_only && version != STORE_SCHEMA_VERSION) {
+		snprintf(err, err_size, tables == 0 ? "%s: not a sandtrace case store (empty database)"
+			 : "%s: case store has schema version %d, this sandtrace uses version %d",
+			 path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (read_only) {
+		/* A reader only sets connection options: nothing is written to the file. */
+		if (exec(store, "PRAGMA foreign_keys=ON") != 0 ||
+		    exec(store, "PRAGMA query_only=ON") != 0) {
+			snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(store->db));
+			goto fail;
+		}
+		*out = store;
+		return 0;
 	}
 	if (version == 0 && tables == 0) {
 		if (exec(store, "BEGIN") != 0 || exec(store, SANDTRACE_SCHEMA_SQL) != 0 ||
@@ -155,12 +175,29 @@ fail:
 	return -1;
 }
 
+int store_open(const char *path, struct store **out, char *err, size_t err_size)
+{
+	return open_store(path, 0, out, err, err_size);
+}
+
+int store_open_read_only(const char *path, struct store **out, char *err, size_t err_size)
+{
+	return open_store(path, 1, out, err, err_size);
+}
+
 void store_close(struct store *store)
 {
 	if (!store)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(store->statements[i]);
+	/* A writer leaves one self-contained file: the write-ahead log is folded back and the
+	 * journal mode reset, so case.db alone is what is hashed, handed over and read (read-only
+	 * readers need no -wal or -shm file beside it). Fails harmlessly while another connection
+	 * still has the store open. */
+	if (!store->read_only && store->db)
+		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
+			     NULL, NULL, NULL);
 	sqlite3_close(store->db);
 	free(store);
 }
@@ -217,8 +254,8 @@ static int each_row(struct store *store, const char *sql, int (*row)(void *, sql
 	return rc;
 }
 
-int store_begin_run(struct store *store, const char *command_line, const char *libraries,
-		    const char *case_name, const char *examiner)
+int store_begin_run(struct store *store, uint64_t started, const char *command_line,
+		    const char *libraries, const char *case_name, const char *examiner)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -228,7 +265,7 @@ int store_begin_run(struct store *store, const char *command_line, const char *l
 			       "case_name, examiner) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)filetime_now());
+	sqlite3_bind_int64(st, 1, (int64_t)(started ? started : filetime_now()));
 	sqlite3_bind_text(st, 2, "sandtrace " SANDTRACE_VERSION, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, libraries, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, command_line, -1, SQLITE_TRANSIENT);
@@ -241,7 +278,7 @@ int store_begin_run(struct store *store, const char *command_line, const char *l
 	return rc;
 }
 
-int store_finish_run(struct store *store)
+int store_finish_run(struct store *store, int64_t run_id)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -250,10 +287,139 @@ int store_finish_run(struct store *store)
 			       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, (int64_t)filetime_now());
-	sqlite3_bind_int64(st, 2, store->run_id);
+	sqlite3_bind_int64(st, 2, run_id ? run_id : store->run_id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int64_t store_run_id(const struct store *store)
+{
+	return store->run_id;
+}
+
+static int first_text_row(void *context, sqlite3_stmt *st)
+{
+	const unsigned char *text = sqlite3_column_text(st, 0);
+	*(char **)context = text ? strdup((const char *)text) : NULL;
+	return 1; /* one row is enough */
+}
+
+char *store_case_name(struct store *store)
+{
+	char *name = NULL;
+	each_row(store, "SELECT case_name FROM run WHERE case_name IS NOT NULL ORDER BY id LIMIT 1",
+		 first_text_row, &name);
+	return name;
+}
+
+struct text_list {
+	char **items;
+	size_t count, capacity;
+	int failed;
+};
+
+static int text_list_row(void *context, sqlite3_stmt *st)
+{
+	struct text_list *list = context;
+	const unsigned char *text = sqlite3_column_text(st, 0);
+
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 64;
+		char **grown = realloc(list->items, capacity * sizeof *grown);
+		if (!grown)
+			return list->failed = -1;
+		list->items = grown;
+		list->capacity = capacity;
+	}
+	if (!(list->items[list->count] = strdup(text ? (const char *)text : "")))
+		return list->failed = -1;
+	list->count++;
+	return 0;
+}
+
+int store_load_evidence_hashes(struct store *store, char ***hashes, size_t *count)
+{
+	struct text_list list = {NULL, 0, 0, 0};
+	int rc = each_row(store, "SELECT sha256 FROM evidence ORDER BY sha256", text_list_row, &list);
+
+	if (rc != 0 || list.failed) {
+		for (size_t i = 0; i < list.count; i++)
+			free(list.items[i]);
+		free(list.items);
+		return -1;
+	}
+	*hashes = list.items;
+	*count = list.count;
+	return 0;
+}
+
+int store_add_output(struct store *store, int64_t run_id, const char *name, const char *sha256,
+		     uint64_t size)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT OR REPLACE INTO outputs (run_id, name, sha256, size) VALUES "
+			       "(?1, ?2, ?3, ?4)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (int64_t)size);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_check_complete(struct store *store, char *why, size_t why_size)
+{
+	sqlite3_stmt *st;
+	int64_t run = 0, pending = 0;
+	int finished = 1, rc;
+	char started[40] = "", command[160] = "";
+
+	why[0] = 0;
+	if (sqlite3_prepare_v2(store->db,
+			       "SELECT id, started, finished IS NOT NULL, (SELECT count(*) FROM "
+			       "evidence WHERE status = 'pending'), command_line FROM run ORDER BY id "
+			       "DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		run = sqlite3_column_int64(st, 0);
+		filetime_format_iso((uint64_t)sqlite3_column_int64(st, 1), started, sizeof started);
+		finished = sqlite3_column_int(st, 2);
+		pending = sqlite3_column_int64(st, 3);
+		if (sqlite3_column_text(st, 4))
+			snprintf(command, sizeof command, "%s",
+				 (const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (rc == SQLITE_DONE) {
+		snprintf(why, why_size, "no run has written to this store: it holds no evidence");
+		return 1;
+	}
+	if (finished && pending == 0)
+		return 0;
+	if (!finished)
+		snprintf(why, why_size,
+			 "the last run (run %lld, `%s`, started %s) did not finish: it was stopped "
+			 "or failed before everything was read and correlated",
+			 (long long)run, command, started);
+	if (pending) {
+		size_t used = strlen(why);
+		snprintf(why + used, why_size - used,
+			 "%s%lld evidence file(s) were still being read when a run stopped (status "
+			 "pending)",
+			 used ? "; " : "", (long long)pending);
+	}
+	return 1;
 }
 
 int store_find_evidence(struct store *store, const char *sha256, int64_t *id, char status[16])
@@ -682,7 +848,7 @@ int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *s
 }
 
 struct task_content_rows {
-	int (*fn)(void *, int64_t, int64_t, int, const char *);
+	int (*fn)(void *, int64_t, int64_t, int, const char *, const char *);
 	void *context;
 };
 
@@ -694,12 +860,12 @@ static int task_content_row(void *context, sqlite3_stmt *st)
 	if (!content || !*content)
 		return 0;
 	return r->fn(r->context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-		     sqlite3_column_int(st, 2), content);
+		     sqlite3_column_int(st, 2), content, (const char *)sqlite3_column_text(st, 4));
 }
 
 int store_each_task_content(struct store *store,
 			    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-				      int event_id, const char *content),
+				      int event_id, const char *content, const char *task_name),
 			    void *context)
 {
 	struct task_content_rows r = {fn, context};
@@ -707,7 +873,8 @@ int store_each_task_content(struct store *store,
 	/* §1.1: 4698 TaskContent, 4702 TaskContentNew. */
 	return each_row(store,
 			"SELECT id, evidence_id, event_id, coalesce(json_extract(data, "
-			"'$.TaskContent'), json_extract(data, '$.TaskContentNew')) FROM events "
+			"'$.TaskContent'), json_extract(data, '$.TaskContentNew')), "
+			"json_extract(data, '$.TaskName') FROM events "
 			"WHERE provider = 'Microsoft-Windows-Security-Auditing' AND event_id IN "
 			"(4698, 4702) ORDER BY id",
 			task_content_row, &r);
@@ -958,9 +1125,16 @@ int store_add_fact(struct store *store, const struct store_fact *f)
 	int rc;
 
 	if (sqlite3_prepare_v2(store->db,
+			       /* A fact read from a dirty hive (transaction logs not applied) may
+				* be out of date: the latest changes can be only in its .LOG1/.LOG2.
+				* It is never "high", and says why. */
+			       "WITH dirty AS (SELECT EXISTS (SELECT 1 FROM parse_errors WHERE "
+			       "evidence_id = ?7 AND reason LIKE '" HIVE_DIRTY_REASON "%') AS d) "
 			       "INSERT INTO facts (kind, subject, value, detail, time, basis, "
-			       "evidence_id, confidence, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			       "?9)",
+			       "evidence_id, confidence, section) SELECT ?1, ?2, ?3, CASE WHEN d THEN "
+			       "?4 || ' [the hive is dirty: " HIVE_DIRTY_REASON ", so a later change "
+			       "may be only in its transaction logs]' ELSE ?4 END, ?5, ?6, ?7, CASE "
+			       "WHEN d AND ?8 = 'high' THEN 'medium' ELSE ?8 END, ?9 FROM dirty",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_TRANSIENT);

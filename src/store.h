@@ -17,13 +17,17 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 5 };
+enum { STORE_SCHEMA_VERSION = 6 };
 
 struct store;
 
 /* Opens (creating if needed) the store at PATH. A store of another schema version is refused with
  * the version found in ERR. Returns 0 or -1. */
 int store_open(const char *path, struct store **out, char *err, size_t err_size);
+/* Opens an existing store for reading only: nothing is written to it (not even a journal), so
+ * its hash stays the same and a write-protected copy can be read. */
+int store_open_read_only(const char *path, struct store **out, char *err, size_t err_size);
+/* Closes STORE; a writer's store is left as one self-contained file (no -wal beside it). */
 void store_close(struct store *store);
 /* The last SQLite error message of STORE. */
 const char *store_error(struct store *store);
@@ -31,10 +35,24 @@ const char *store_error(struct store *store);
 int store_begin(struct store *store);
 int store_commit(struct store *store);
 
-/* Starts a run row (times in UTC FILETIME); its id is used by every later insert. */
-int store_begin_run(struct store *store, const char *command_line, const char *libraries,
-		    const char *case_name, const char *examiner);
-int store_finish_run(struct store *store);
+/* Starts a run row that began at STARTED (UTC FILETIME; 0 = now); its id is used by every later
+ * insert. */
+int store_begin_run(struct store *store, uint64_t started, const char *command_line,
+		    const char *libraries, const char *case_name, const char *examiner);
+/* Marks run RUN_ID (0 = the run this connection began) as finished now. */
+int store_finish_run(struct store *store, int64_t run_id);
+/* The id of the run this connection began (0 if none). */
+int64_t store_run_id(const struct store *store);
+/* The case name given to the first run that named one (malloc'ed), or NULL. */
+char *store_case_name(struct store *store);
+/* Every evidence SHA-256 in the store, sorted (free each and the array). */
+int store_load_evidence_hashes(struct store *store, char ***hashes, size_t *count);
+/* Records an output file of run RUN_ID (the outputs table). */
+int store_add_output(struct store *store, int64_t run_id, const char *name, const char *sha256,
+		     uint64_t size);
+/* Whether the store is complete: returns 0 if the last run finished and no evidence is left
+ * half-read, 1 if not (WHY says what, in a sentence), -1 on an SQL error. */
+int store_check_complete(struct store *store, char *why, size_t why_size);
 
 /* Looks up evidence by SHA-256: returns 1 and fills *ID and STATUS (16 bytes) if present, 0 if not,
  * -1 on error. */
@@ -60,10 +78,10 @@ int store_add_event_count(struct store *store, int64_t evidence_id, const char *
 			  const char *provider, uint32_t event_id, uint64_t seen, uint64_t stored);
 
 /* Calls FN for every stored 4698 (TaskContent) and 4702 (TaskContentNew) with non-empty content,
- * in row order. FN returns 0 to go on. */
+ * with the record's TaskName (NULL if absent), in row order. FN returns 0 to go on. */
 int store_each_task_content(struct store *store,
 			    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-				      int event_id, const char *content),
+				      int event_id, const char *content, const char *task_name),
 			    void *context);
 
 /* Calls FN for every stored process-creation command line (Security 4688, Sysmon 1) that names

@@ -3,6 +3,8 @@
  */
 #include "version.h"
 
+#include "strbuf.h"
+
 #include <libevtx.h>
 #include <libregf.h>
 #include <libxml/parser.h>
@@ -57,4 +59,16 @@ void version_print(FILE *out)
 	version_collect(entries);
 	for (size_t i = 0; i < VERSION_ENTRY_COUNT; i++)
 		fprintf(out, "%s %s\n", entries[i].name, entries[i].version);
+}
+
+char *version_libraries_text(void)
+{
+	struct version_entry entries[VERSION_ENTRY_COUNT];
+	struct strbuf sb = STRBUF_INIT;
+
+	version_collect(entries);
+	for (size_t i = 1; i < VERSION_ENTRY_COUNT; i++)
+		strbuf_printf(&sb, "%s%s %s", i > 1 ? "; " : "", entries[i].name,
+			      entries[i].version);
+	return strbuf_detach(&sb);
 }

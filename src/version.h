@@ -21,6 +21,10 @@ enum { VERSION_ENTRY_COUNT = 8 };
 /* Fills ENTRIES (VERSION_ENTRY_COUNT of them): sandtrace first, then each library. */
 void version_collect(struct version_entry entries[VERSION_ENTRY_COUNT]);
 
+/* "libevtx 20181227; libregf ...": the libraries' entries joined, as the run table keeps them
+ * (malloc'ed; NULL when out of memory). */
+char *version_libraries_text(void);
+
 /* Writes "name version" lines for version_collect's entries to OUT. */
 void version_print(FILE *out);
 

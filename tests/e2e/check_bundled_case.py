@@ -289,7 +289,10 @@ def main():
         check(before == after, "re-ingest changed counts %s -> %s" % (before, after))
         check(tuple(counts_before) == tuple(con.execute("SELECT sum(seen), sum(stored) FROM event_counts").fetchone()),
               "re-ingest changed event_counts")
-        check(con.execute("SELECT count(*) FROM run").fetchone()[0] == 2, "two runs recorded")
+        check(con.execute("SELECT count(*) FROM run WHERE command_line LIKE 'sandtrace ingest %'"
+                          ).fetchone()[0] == 2, "two ingest runs recorded")
+        check(con.execute("SELECT count(*) FROM run WHERE finished IS NULL").fetchone()[0] == 0,
+              "every run finished")
 
     if errors:
         for e in errors[:60]:
