@@ -91,7 +91,7 @@ def check_reads_never_write(sandtrace, out):
     if os.geteuid() != 0:
         print("SKIP part: not root, cannot read as another user")
         return
-    ro = tempfile.mkdtemp(prefix="st-ro-")
+    ro = tempfile.mkdtemp(prefix="st-ro-", dir=os.path.dirname(out))
     os.chmod(ro, 0o755)
     copy = os.path.join(ro, "out")
     shutil.copytree(out, copy)
@@ -99,7 +99,7 @@ def check_reads_never_write(sandtrace, out):
         for name in files:
             os.chmod(os.path.join(root, name), 0o444)
         os.chmod(root, 0o555)
-    report = os.path.join(tempfile.mkdtemp(prefix="st-nobody-"), "r.html")
+    report = os.path.join(tempfile.mkdtemp(prefix="st-nobody-", dir=os.path.dirname(out)), "r.html")
     os.chmod(os.path.dirname(report), 0o777)
 
     def as_nobody():
@@ -117,7 +117,8 @@ def check_reads_never_write(sandtrace, out):
     check(os.path.exists(report) and os.path.getsize(report) > 10000, "report from a read-only store")
     r = run([sandtrace, "sessions", "--case", os.path.join(copy, "case.db")], preexec_fn=as_nobody)
     check("E7A13C52" in r.stdout, "read-only copy: sessions lists the malicious session")
-    shutil.rmtree(ro, ignore_errors=True)
+    for root, dirs, files in os.walk(ro):
+        os.chmod(root, 0o755)  # so that the temporary folder can be removed
 
 
 def check_killed_ingest(sandtrace, col, tmp):
