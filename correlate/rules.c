@@ -711,6 +711,50 @@ static int wsb_call_parse(const char *line, struct wsb_call *call)
 	return 1;
 }
 
+static char *copy_or_null(const char *text)
+{
+	return text ? strdup(text) : NULL;
+}
+
+void rules_wsb_call_clear(struct rules_wsb_call *call)
+{
+	free(call->verb);
+	free(call->id);
+	free(call->host_path);
+	free(call->sandbox_path);
+	free(call->command);
+	free(call->run_as);
+	memset(call, 0, sizeof *call);
+}
+
+int rules_read_wsb_call(const char *command_line, struct rules_wsb_call *out)
+{
+	struct wsb_call call;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!command_line)
+		return 0;
+	rc = wsb_call_parse(command_line, &call);
+	if (rc != 1)
+		return rc;
+	out->verb = copy_or_null(call.verb);
+	out->id = copy_or_null(call.id);
+	out->host_path = copy_or_null(call.host_path);
+	out->sandbox_path = copy_or_null(call.sandbox_path);
+	out->command = copy_or_null(call.command);
+	out->run_as = copy_or_null(call.run_as);
+	out->allow_write = call.allow_write;
+	tokens_free(&call.tokens);
+	if (!out->verb || (call.id && !out->id) || (call.host_path && !out->host_path) ||
+	    (call.sandbox_path && !out->sandbox_path) || (call.command && !out->command) ||
+	    (call.run_as && !out->run_as)) {
+		rules_wsb_call_clear(out);
+		return -1;
+	}
+	return 1;
+}
+
 static int call_verb_is(const struct wsb_call *call, const char *verb)
 {
 	return strcasecmp(call->verb, verb) == 0;

@@ -112,4 +112,15 @@ int rules_sum_scores(const struct finding *findings, size_t count);
  * Static string, never NULL. */
 const char *rules_verdict(int score);
 
+/* A wsb.exe command line read the one way sandtrace reads it (§5.2: every spelling of every
+ * option, "--allow-write", "-w", "--allow-write=false"). Strings are malloc'ed (NULL if absent);
+ * free with rules_wsb_call_clear. */
+struct rules_wsb_call {
+	char *verb, *id, *host_path, *sandbox_path, *command, *run_as;
+	int allow_write;
+};
+/* Returns 1 if COMMAND_LINE runs wsb.exe with a verb (filled in CALL), 0 if not, -1 on memory. */
+int rules_read_wsb_call(const char *command_line, struct rules_wsb_call *call);
+void rules_wsb_call_clear(struct rules_wsb_call *call);
+
 #endif

@@ -174,10 +174,29 @@ static char *tolerant_json_value(const char *text, const char *key)
 	return NULL;
 }
 
+/* KEY's value: decoded when TEXT is valid JSON (§1.10, updated: "C:\\\\docs" is C:\\docs),
+ * verbatim otherwise (the NPA sample's unescaped backslashes). Valid JSON whose value decodes to a
+ * control character (a path like "C:\\temp\\new" that happens to parse, \\t and \\n) is read
+ * verbatim too: a command line holds no tab or newline that Windows escaped. */
+static char *parameter_value(const char *text, const char *key)
+{
+	char *value = NULL;
+
+	if (json_document_member(text, key, 1, &value) == 1) {
+		int control = 0;
+		for (const char *c = value; c && *c && !control; c++)
+			control = (unsigned char)*c < 0x20;
+		if (!control)
+			return value;
+		free(value);
+	}
+	return tolerant_json_value(text, key);
+}
+
 void sessions_parse_process_parameters(const char *text, char **command_line, char **user)
 {
-	*command_line = tolerant_json_value(text, "CommandLine");
-	*user = tolerant_json_value(text, "User");
+	*command_line = parameter_value(text, "CommandLine");
+	*user = parameter_value(text, "User");
 }
 
 /* ---- small helpers ----------------------------------------------------------------------- */
@@ -1114,43 +1133,14 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 	return 0;
 }
 
-/* The value after option NAME (or any of its spellings) in a wsb.exe command line, e.g.
- * "-f C:\x" or "--host-path=C:\x" (§5.2); quotes removed. */
-static char *cli_option(const char *command_line, const char *const *names)
-{
-	for (size_t n = 0; names[n]; n++) {
-		const char *p = command_line;
-		size_t len = strlen(names[n]);
-
-		while ((p = strcasestr(p, names[n])) != NULL) {
-			const char *v = p + len;
-			if ((p == command_line || p[-1] == ' ') && (*v == ' ' || *v == '=')) {
-				const char *end;
-				while (*v == ' ' || *v == '=')
-					v++;
-				if (*v == '"') {
-					end = strchr(++v, '"');
-					return end ? strndup(v, (size_t)(end - v)) : strdup(v);
-				}
-				end = v + strcspn(v, " ");
-				return strndup(v, (size_t)(end - v));
-			}
-			p = v;
-		}
-	}
-	return NULL;
-}
-
 /* `wsb share --id GUID -f HOST [--allow-write]` (§5.2) says whether a share added to the running
  * sandbox is writable: applied to the 301 of that host folder. */
 static void shares_from_cli(const struct correlation *c, struct session *s)
 {
-	static const char *const HOST[] = {"-f", "--host-path", NULL};
-	static const char *const ID[] = {"--id", NULL};
-
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
-		char *image, *command_line, *host, *id, guid[37] = "";
+		struct rules_wsb_call call;
+		char *image, *command_line, guid[37] = "";
 		int mine;
 
 		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
@@ -1162,22 +1152,24 @@ static void shares_from_cli(const struct correlation *c, struct session *s)
 		}
 		free(image);
 		command_line = field(e, "CommandLine");
-		if (!command_line || !strcasestr(command_line, " share")) {
+		/* One reading of wsb.exe's options, shared with the rules (ST-CLI-SHARE-WRITE). */
+		if (rules_read_wsb_call(command_line, &call) != 1) {
 			free(command_line);
 			continue;
 		}
-		id = cli_option(command_line, ID);
-		sessions_find_guid(id, guid);
-		mine = id ? !strcmp(guid, s->vm_guid)
-			  : e->time >= s->start && (s->end_inferred || e->time <= s->end);
-		host = mine ? cli_option(command_line, HOST) : NULL;
-		for (size_t k = 0; host && k < s->share_count; k++)
-			if (same_path(s->shares[k].host_path, host) &&
-			    s->shares[k].read_only == SESSION_UNKNOWN)
-				s->shares[k].read_only = strcasestr(command_line, "--allow-write") ? 0 : 1;
-		free(host);
-		free(id);
 		free(command_line);
+		if (strcasecmp(call.verb, "share") != 0 && strcasecmp(call.verb, "map") != 0) {
+			rules_wsb_call_clear(&call);
+			continue;
+		}
+		sessions_find_guid(call.id, guid);
+		mine = call.id ? !strcmp(guid, s->vm_guid)
+			       : e->time >= s->start && (s->end_inferred || e->time <= s->end);
+		for (size_t k = 0; mine && call.host_path && k < s->share_count; k++)
+			if (same_path(s->shares[k].host_path, call.host_path) &&
+			    s->shares[k].read_only == SESSION_UNKNOWN)
+				s->shares[k].read_only = call.allow_write ? 0 : 1;
+		rules_wsb_call_clear(&call);
 	}
 }
 

@@ -209,3 +209,119 @@ char *json_object_get(const char *json, const char *key, int ignore_case)
 	json_object_each(json, lookup_member, &l);
 	return l.value;
 }
+
+/* Skips one JSON value at *P (RFC 8259), nested at most 64 deep. Returns 0, or -1 if the text is
+ * not a valid value there. */
+static int skip_value(const char **p, int depth)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	const char *s = skip_space(*p);
+	int rc = -1;
+
+	if (depth > 64)
+		return -1;
+	if (*s == '"') {
+		s++;
+		rc = read_string(&s, &ignored);
+	} else if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+		s = skip_space(s + 1);
+		if (*s == close) {
+			s++;
+			rc = 0;
+		}
+		while (rc != 0) {
+			if (close == '}') {
+				if (*s++ != '"' || read_string(&s, &ignored) != 0)
+					break;
+				s = skip_space(s);
+				if (*s++ != ':')
+					break;
+			}
+			if (skip_value(&s, depth + 1) != 0)
+				break;
+			s = skip_space(s);
+			if (*s == close) {
+				s++;
+				rc = 0;
+			} else if (*s++ != ',') {
+				break;
+			} else {
+				s = skip_space(s);
+			}
+		}
+	} else if (!strncmp(s, "true", 4) || !strncmp(s, "null", 4)) {
+		s += 4;
+		rc = 0;
+	} else if (!strncmp(s, "false", 5)) {
+		s += 5;
+		rc = 0;
+	} else if (*s == '-' || (*s >= '0' && *s <= '9')) {
+		const char *start = s += *s == '-';
+		while (*s >= '0' && *s <= '9')
+			s++;
+		rc = s > start && !(start[0] == '0' && s - start > 1) ? 0 : -1;
+		if (rc == 0 && *s == '.') {
+			start = ++s;
+			while (*s >= '0' && *s <= '9')
+				s++;
+			rc = s > start ? 0 : -1;
+		}
+		if (rc == 0 && (*s == 'e' || *s == 'E')) {
+			s++;
+			s += *s == '+' || *s == '-';
+			start = s;
+			while (*s >= '0' && *s <= '9')
+				s++;
+			rc = s > start ? 0 : -1;
+		}
+	}
+	strbuf_free(&ignored);
+	if (rc == 0)
+		*p = s;
+	return rc;
+}
+
+int json_document_member(const char *json, const char *key, int ignore_case, char **value)
+{
+	struct strbuf name = STRBUF_INIT, text = STRBUF_INIT;
+	const char *p, *end;
+	int valid = 0;
+
+	*value = NULL;
+	if (!json || !key)
+		return 0;
+	end = json;
+	if (skip_value(&end, 0) != 0 || *skip_space(end) != 0)
+		return 0;
+	p = skip_space(json);
+	if (*p++ != '{')
+		return 1; /* valid JSON, not an object: no member */
+	valid = 1;
+	p = skip_space(p);
+	while (*p == '"') {
+		p++;
+		strbuf_reset(&name);
+		if (read_string(&p, &name) != 0)
+			break;
+		p = skip_space(skip_space(p) + 1); /* after the ':' (checked by skip_value) */
+		if (*p == '"' && !*value &&
+		    (ignore_case ? strcasecmp(strbuf_text(&name), key)
+				 : strcmp(strbuf_text(&name), key)) == 0) {
+			p++;
+			strbuf_reset(&text);
+			if (read_string(&p, &text) != 0 || strbuf_failed(&text))
+				break;
+			*value = strdup(strbuf_text(&text));
+		} else if (skip_value(&p, 1) != 0) {
+			break;
+		}
+		p = skip_space(p);
+		if (*p != ',')
+			break;
+		p = skip_space(p + 1);
+	}
+	strbuf_free(&name);
+	strbuf_free(&text);
+	return valid;
+}

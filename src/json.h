@@ -20,4 +20,9 @@ char *json_object_get(const char *json, const char *key, int ignore_case);
 int json_object_each(const char *json, int (*fn)(void *context, const char *key, const char *value),
 		     void *context);
 
+/* Whether JSON is one valid JSON document (RFC 8259; nesting up to 64): returns 1 if it is, with
+ * *VALUE the unescaped, malloc'ed string of its top-level member KEY (NULL when absent or not a
+ * string), or 0 if the text is not valid JSON (*VALUE NULL). */
+int json_document_member(const char *json, const char *key, int ignore_case, char **value);
+
 #endif

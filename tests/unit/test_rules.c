@@ -1370,11 +1370,39 @@ static void test_bundled_case(void)
 	wsb_config_free(config);
 }
 
+/* Issue 10, class 5: every spelling of write access reads the same for sessions and rules. */
+static void test_wsb_call_one_reading(void)
+{
+	static const struct {
+		const char *line;
+		int allow_write;
+	} CASES[] = {
+		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write", 1},
+		{"wsb.exe share --id " GUID_A " -f C:\\Users -s C:\\x -w", 1},
+		{"wsb share --id " GUID_A " --host-path=C:\\Users -s C:\\x --allow-write=true", 1},
+		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=false", 0},
+		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=0", 0},
+		{"wsb share --id " GUID_A " -f \"C:\\Users\" -s C:\\x", 0},
+	};
+	struct rules_wsb_call call;
+
+	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+		CHECK_INT(rules_read_wsb_call(CASES[i].line, &call), 1);
+		CHECK_STR(call.verb, "share");
+		CHECK_STR(call.host_path, "C:\\Users");
+		CHECK_INT(call.allow_write, CASES[i].allow_write);
+		rules_wsb_call_clear(&call);
+	}
+	CHECK_INT(rules_read_wsb_call("cmd /c echo share --allow-write", &call), 0);
+	CHECK_INT(rules_read_wsb_call(NULL, &call), 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	test_table_is_section_7();
+	test_wsb_call_one_reading();
 	test_verdict_thresholds();
 	test_sum_of_scores();
 	test_bad_arguments();

@@ -61,6 +61,21 @@ int main(void)
 	CHECK_STR(command, "reg add HKLM\\Software\\test /d \\\"x\\\"");
 	CHECK(user == NULL);
 	free(command);
+	/* Valid JSON is decoded (issue 10, class 1): doubled backslashes become one. */
+	sessions_parse_process_parameters(
+		"{\"CommandLine\": \"C:\\\\docs\\\\cache\\\\7za.exe x a.7z\", \"User\": "
+		"\"NT AUTHORITY\\\\SYSTEM\", \"ConsoleSize\": [0, 0], \"UseExistingLogin\": true, "
+		"\"Extra\": {\"a\": [1.5e3, null, false]}}",
+		&command, &user);
+	CHECK_STR(command, "C:\\docs\\cache\\7za.exe x a.7z");
+	CHECK_STR(user, "NT AUTHORITY\\SYSTEM");
+	free(command);
+	free(user);
+	/* Valid JSON that decodes to a tab ("C:\temp"): read verbatim. */
+	sessions_parse_process_parameters("{\"CommandLine\": \"C:\\temp\\new.bat\"}", &command, &user);
+	CHECK_STR(command, "C:\\temp\\new.bat");
+	free(command);
+	free(user);
 	sessions_parse_process_parameters("garbage", &command, &user);
 	CHECK(command == NULL && user == NULL);
 	return check_done("test_sessions");
