@@ -159,6 +159,11 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 	basis_add(&b, row);
 	basis_add(&b, find(r, hive, KEY_OPTIONAL_FEATURE, NULL));
 	find_package_state(r, hive, &in, &b);
+	/* The time the feature was selected is the LastWrite of the OptionalFeatures key, where
+	 * Selection is written; the CBS package keys are rewritten by every cumulative update that
+	 * services the package, months after (§2.1 "When it changed", updated). */
+	row = find_key(r, hive, KEY_OPTIONAL_FEATURE);
+	b.time = row ? row->key_last_write : 0;
 	if (facts_decide_feature_state(&in, &result) == 0)
 		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
 			      facts_feature_state_name(result.state), result.basis, &b, hive,

@@ -1674,7 +1674,9 @@ int sessions_correlate(struct store *store, size_t *session_count)
 						 "Windows Sandbox (Containers-DisposableClientVM)",
 						 &feature_time, &feature_fact);
 		struct rules_context context = {sessions, n, in.archives, in.archive_count,
-						feature_time, "last write of the feature's CBS keys",
+						feature_time,
+						"last write of the Notifications\\OptionalFeatures\\"
+						"Containers-DisposableClientVM key",
 						feature_fact, in.clears, in.clear_count, in.cli,
 						in.cli_count};
 		free(feature);

@@ -69,3 +69,8 @@ set_tests_properties(e2e_report_renders_in_chromium_and_matches_store PROPERTIES
 add_test(NAME e2e_soundness_reads_incomplete_cases_csv_verify
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_soundness.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# ST-FEATURE-FRESH from the OptionalFeatures key's LastWrite, not from CBS servicing writes.
+add_test(NAME e2e_feature_fresh_ignores_servicing_writes
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_feature_time.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
