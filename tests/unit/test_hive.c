@@ -355,6 +355,36 @@ static void test_other_hive_reads_nothing(void)
 	hive_result_free(r);
 }
 
+/* A string value with text after its terminating NUL: the decoded text stops at the NUL (as
+ * Windows reads it), the raw bytes keep everything, and a note says what the text does not show.
+ * Trailing NULs alone, and MULTI_SZ lists, are not noted. */
+static void test_string_with_text_after_nul_is_noted(void)
+{
+	char path[1024];
+	struct hive_result *r;
+	const struct hive_row *row;
+	const struct hive_problem *p;
+	const char *key = "Policies\\Microsoft\\Windows\\Sandbox";
+
+	if (forge(DATA "nul_strings.reg", "nul-strings", path, sizeof path)) {
+		CHECK(0);
+		return;
+	}
+	r = parse(path);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_STR(text_of(r, key, "Hidden"), "C:\\a.exe");
+	row = row_find(r, key, "Hidden");
+	CHECK(row && row->data_size == 26);
+	p = problem_find(r, "after its terminating NUL");
+	CHECK(p && p->severe == 0 && !strcmp(p->location, "Policies\\Microsoft\\Windows\\Sandbox\\Hidden"));
+	CHECK(p && strstr(p->reason, "has 8 bytes after its terminating NUL"));
+	CHECK_STR(text_of(r, key, "Padded"), "ok");
+	CHECK_INT(r->problem_count, 1);
+	hive_result_free(r);
+}
+
 static int file_write(const char *path, const uint8_t *data, size_t size)
 {
 	FILE *f = fopen(path, "wb");
@@ -436,14 +466,34 @@ static void test_damaged_hives_are_problems_or_refused(void)
 		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
 		hive_result_free(r);
 	}
-	/* bad checksum: libregf 20201007 refuses the file, so -1 with its reason */
+	/* bad checksum: libregf 20201007 refuses the file; it is read through a repaired copy in
+	 * memory, every key as in the intact hive, and the repair is a severe problem */
 	data[0x30] ^= 0x5A;
 	snprintf(damaged, sizeof damaged, "%s/checksum", temp_dir);
 	CHECK(file_write(damaged, data, size) == 0);
-	r = NULL;
-	err[0] = '\0';
-	CHECK_INT(hive_parse_file(damaged, &r, err, sizeof err), -1);
-	CHECK(r == NULL && err[0] != '\0');
+	r = parse(damaged);
+	CHECK(r != NULL);
+	if (r) {
+		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
+		CHECK(p && p->severe == 1 && strstr(p->reason, "bad checksum") &&
+		      !strstr(p->reason, "signature"));
+		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
+		hive_result_free(r);
+	}
+	/* and the signature too ("regf" -> "xegf"): still read, both named */
+	data[0] = 'x';
+	snprintf(damaged, sizeof damaged, "%s/signature", temp_dir);
+	CHECK(file_write(damaged, data, size) == 0);
+	r = parse(damaged);
+	CHECK(r != NULL);
+	if (r) {
+		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
+		CHECK(p && strstr(p->reason, "signature is not regf") && strstr(p->reason, "bad checksum"));
+		CHECK_STR(r->kind_name, "SECURITY");
+		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
+		hive_result_free(r);
+	}
+	data[0] = 'r';
 	data[0x30] ^= 0x5A;
 	data[8] ^= 0x01;
 	base_block_checksum_fix(data);
@@ -833,6 +883,7 @@ int main(int argc, char **argv)
 	test_system_without_select_falls_back_with_note();
 	test_security_reads_poladtev_default_value();
 	test_other_hive_reads_nothing();
+	test_string_with_text_after_nul_is_noted();
 	test_damaged_hives_are_problems_or_refused();
 	test_case_hives_match_readme();
 	test_corpus_hives();
