@@ -63,3 +63,10 @@ add_test(NAME e2e_outputs_timesketch_mactime_determinism_verify
 add_test(NAME e2e_report_renders_in_chromium_and_matches_store
   COMMAND sh -c "rm -rf '${CMAKE_BINARY_DIR}/report_case' && mkdir -p '${CMAKE_BINARY_DIR}/report_case' && '$<TARGET_FILE:stforge>' case '${CMAKE_SOURCE_DIR}/testdata/case' '${CMAKE_BINARY_DIR}/report_case/collection' && '$<TARGET_FILE:sandtrace>' analyze '${CMAKE_BINARY_DIR}/report_case/collection' -o '${CMAKE_BINARY_DIR}/report_case/out' --case-name 'Bundled case' --examiner 'CI' >/dev/null && '${SANDTRACE_PYTHON}' '${CMAKE_SOURCE_DIR}/tests/e2e/check_report.py' '${CMAKE_BINARY_DIR}/report_case/out/report.html' '${CMAKE_BINARY_DIR}/report_case/out/case.db' '${CMAKE_BINARY_DIR}/report_case/report.png'")
 set_tests_properties(e2e_report_renders_in_chromium_and_matches_store PROPERTIES SKIP_RETURN_CODE 77)
+
+# Damaged evidence is never "not evidence": flipped magic bytes (event log, hives, task file, .wsb)
+# and an empty Security.evtx are listed, hashed and reported; damaged hives are read through a
+# repaired base block; every file of the collection is listed (issue 11, item 1).
+add_test(NAME e2e_damaged_evidence_is_listed_hashed_and_reported
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_damaged_evidence_listed.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
