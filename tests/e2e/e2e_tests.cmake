@@ -70,3 +70,10 @@ set_tests_properties(e2e_report_renders_in_chromium_and_matches_store PROPERTIES
 add_test(NAME e2e_damaged_evidence_is_listed_hashed_and_reported
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_damaged_evidence_listed.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# 200 EVTX and 100 hive mutants (seeded: the same on every run) in one collection, ingested once
+# under the sanitizers: every file listed, every mutant parsed or reported, no crash.
+add_test(NAME e2e_mutated_logs_and_hives_are_all_listed_and_reported
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_mutants_listed.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+set_tests_properties(e2e_mutated_logs_and_hives_are_all_listed_and_reported PROPERTIES TIMEOUT 300)
