@@ -40,48 +40,37 @@ def flip_bytes(rng, data, start, end, count):
         data[rng.randrange(start, end)] ^= rng.randrange(1, 256)
 
 
-def evtx_mutant(rng, source):
-    data = bytearray(source)
+def evtx_regions(data):
+    """Where an EVTX mutant is damaged: (name, (start, end, flips)) with flips 0 = 1 to 4 bytes,
+    or (name, None) for a truncation. A name listed twice is chosen twice as often."""
     free_space = struct.unpack_from("<I", data, FILE_HEADER + 48)[0] if len(data) > FILE_HEADER + 52 else 0
     chunk_end = FILE_HEADER + max(free_space, CHUNK_HEADER + RECORD_HEADER + 1)
     binxml = FILE_HEADER + CHUNK_HEADER + RECORD_HEADER
-    kind = rng.choice(["file header", "file magic", "chunk header", "chunk magic", "record header",
-                       "binxml", "binxml", "truncate"])
-    n = rng.randrange(1, 5)
-    if kind == "file header":
-        flip_bytes(rng, data, 0, 128, n)
-    elif kind == "file magic":
-        flip_bytes(rng, data, 0, 8, 1)
-    elif kind == "chunk header":
-        flip_bytes(rng, data, FILE_HEADER, FILE_HEADER + CHUNK_HEADER, n)
-    elif kind == "chunk magic":
-        flip_bytes(rng, data, FILE_HEADER, FILE_HEADER + 8, 1)
-    elif kind == "record header":
-        flip_bytes(rng, data, FILE_HEADER + CHUNK_HEADER, binxml, n)
-    elif kind == "binxml":
-        flip_bytes(rng, data, binxml, chunk_end, n)
-    else:
-        del data[rng.randrange(1, len(data)):]
-    return kind, bytes(data)
+    return [("file header", (0, 128, 0)), ("file magic", (0, 8, 1)),
+            ("chunk header", (FILE_HEADER, FILE_HEADER + CHUNK_HEADER, 0)),
+            ("chunk magic", (FILE_HEADER, FILE_HEADER + 8, 1)),
+            ("record header", (FILE_HEADER + CHUNK_HEADER, binxml, 0)),
+            ("binxml", (binxml, chunk_end, 0)), ("binxml", (binxml, chunk_end, 0)),
+            ("truncate", None)]
 
 
-def hive_mutant(rng, source):
+def hive_regions(data):
+    """Where a hive mutant is damaged (as evtx_regions)."""
+    return [("base block", (0, 512, 0)), ("signature", (0, 4, 1)), ("checksum", (508, 512, 1)),
+            ("hbin header", (FILE_HEADER, FILE_HEADER + HBIN_HEADER, 0)),
+            ("cells", (FILE_HEADER + HBIN_HEADER, len(data), 0)),
+            ("cells", (FILE_HEADER + HBIN_HEADER, len(data), 0)), ("truncate", None)]
+
+
+def mutant(rng, source, regions):
+    """A copy of SOURCE damaged in one of REGIONS(SOURCE), chosen at random: (name, bytes)."""
     data = bytearray(source)
-    kind = rng.choice(["base block", "signature", "checksum", "hbin header", "cells", "cells",
-                       "truncate"])
-    n = rng.randrange(1, 5)
-    if kind == "base block":
-        flip_bytes(rng, data, 0, 512, n)
-    elif kind == "signature":
-        flip_bytes(rng, data, 0, 4, 1)
-    elif kind == "checksum":
-        flip_bytes(rng, data, 508, 512, 1)
-    elif kind == "hbin header":
-        flip_bytes(rng, data, FILE_HEADER, FILE_HEADER + HBIN_HEADER, n)
-    elif kind == "cells":
-        flip_bytes(rng, data, FILE_HEADER + HBIN_HEADER, len(data), n)
-    else:
+    kind, region = rng.choice(regions(source))
+    if region is None:
         del data[rng.randrange(1, len(data)):]
+    else:
+        start, end, flips = region
+        flip_bytes(rng, data, start, end, flips or rng.randrange(1, 5))
     return kind, bytes(data)
 
 
@@ -101,13 +90,13 @@ def main():
         collection = os.path.join(tmp, "collection")
         mutants = {}   # path -> mutation kind
         seen = set(hashlib.sha256(d).digest() for d in sources.values())
-        for count, sources_of_kind, make, place in (
-                (EVTX_MUTANTS, logs, evtx_mutant, ("winevt", "Logs")),
-                (HIVE_MUTANTS, hives, hive_mutant, ("config",))):
+        for count, sources_of_kind, regions, place in (
+                (EVTX_MUTANTS, logs, evtx_regions, ("winevt", "Logs")),
+                (HIVE_MUTANTS, hives, hive_regions, ("config",))):
             made = 0
             while made < count:
                 original = rng.choice(sources_of_kind)
-                kind, data = make(rng, sources[original])
+                kind, data = mutant(rng, sources[original], regions)
                 digest = hashlib.sha256(data).digest()
                 if digest in seen:   # one evidence row per content: keep every mutant distinct
                     continue
