@@ -64,6 +64,18 @@ static struct hive_result *parse(const char *path)
 	return result;
 }
 
+/* Forges the .reg SOURCE (as TAG) and parses it; NULL, with a failed check, if either fails. */
+static struct hive_result *forge_parsed(const char *source, const char *tag)
+{
+	char path[1024];
+	struct hive_result *r = NULL;
+
+	if (forge(source, tag, path, sizeof path) == 0)
+		r = parse(path);
+	CHECK(r != NULL);
+	return r;
+}
+
 /* The row of KEY_PATH with VALUE_NAME (NULL = the key row), or NULL. */
 static const struct hive_row *row_find(const struct hive_result *r, const char *key_path,
 				       const char *value_name)
@@ -126,7 +138,6 @@ static const char *text_of(const struct hive_result *r, const char *key, const c
 
 static void test_software_known_keys_only(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 	const char *feature = CBS "\\Notifications\\OptionalFeatures\\Containers-DisposableClientVM";
@@ -134,13 +145,7 @@ static void test_software_known_keys_only(void)
 			      "~31bf3856ad364e35~amd64~~10.0.26100.1";
 	char updates[1024], update_key[1200];
 
-	if (forge(DATA "software.reg", "software", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "software.reg", "software");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SOFTWARE");
@@ -247,17 +252,10 @@ static void test_software_known_keys_only(void)
 
 static void test_system_uses_select_current(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 
-	if (forge(DATA "system_select2.reg", "system2", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "system_select2.reg", "system2");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SYSTEM");
@@ -286,17 +284,10 @@ static void test_system_uses_select_current(void)
 
 static void test_system_without_select_falls_back_with_note(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_problem *p;
 
-	if (forge(DATA "system_noselect.reg", "system0", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "system_noselect.reg", "system0");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SYSTEM");
@@ -312,17 +303,10 @@ static void test_system_without_select_falls_back_with_note(void)
 
 static void test_security_reads_poladtev_default_value(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 
-	if (forge(DATA "security.reg", "security", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "security.reg", "security");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SECURITY");
@@ -338,16 +322,9 @@ static void test_security_reads_poladtev_default_value(void)
 
 static void test_other_hive_reads_nothing(void)
 {
-	char path[1024];
 	struct hive_result *r;
 
-	if (forge(DATA "other.reg", "other", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "other.reg", "other");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "other");
@@ -360,18 +337,12 @@ static void test_other_hive_reads_nothing(void)
  * Trailing NULs alone, and MULTI_SZ lists, are not noted. */
 static void test_string_with_text_after_nul_is_noted(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 	const struct hive_problem *p;
 	const char *key = "Policies\\Microsoft\\Windows\\Sandbox";
 
-	if (forge(DATA "nul_strings.reg", "nul-strings", path, sizeof path)) {
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "nul_strings.reg", "nul-strings");
 	if (!r)
 		return;
 	CHECK_STR(text_of(r, key, "Hidden"), "C:\\a.exe");
@@ -515,7 +486,6 @@ static void test_damaged_hives_are_problems_or_refused(void)
 /* The bundled case (testdata/README.md "Host" and "TaskCache binary layouts written"). */
 static void test_case_hives_match_readme(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 	const char *mal = TASKCACHE "\\Tasks\\{6E1F3B7A-2C49-4D8E-A5B1-90C3D7E2F468}";
@@ -525,13 +495,7 @@ static void test_case_hives_match_readme(void)
 	const char *mal_tree = TASKCACHE "\\Tree\\Microsoft\\Windows\\Maintenance\\MaintenanceSync";
 	char iso[40];
 
-	if (forge(CASE_CONFIG "SYSTEM.hive.reg", "case-system", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SYSTEM.hive.reg", "case-system");
 	if (r) {
 		static const struct {
 			const char *service;
@@ -566,13 +530,7 @@ static void test_case_hives_match_readme(void)
 		hive_result_free(r);
 	}
 
-	if (forge(CASE_CONFIG "SECURITY.hive.reg", "case-security", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SECURITY.hive.reg", "case-security");
 	if (r) {
 		CHECK_STR(r->kind_name, "SECURITY");
 		row = row_find(r, "Policy\\PolAdtEv", "");
@@ -581,13 +539,7 @@ static void test_case_hives_match_readme(void)
 		hive_result_free(r);
 	}
 
-	if (forge(CASE_CONFIG "SOFTWARE.hive.reg", "case-software", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SOFTWARE.hive.reg", "case-software");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SOFTWARE");
