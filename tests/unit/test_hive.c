@@ -398,6 +398,20 @@ static void base_block_checksum_fix(uint8_t *block)
 		block[0x1FC + i] = (uint8_t)(sum >> (8 * i));
 }
 
+/* Writes DATA (SIZE bytes) to the temp dir as NAME and parses it; NULL, with a failed check, if
+ * either fails. */
+static struct hive_result *write_parsed(const char *name, const uint8_t *data, size_t size)
+{
+	char path[1100];
+	struct hive_result *r = NULL;
+
+	snprintf(path, sizeof path, "%s/%s", temp_dir, name);
+	if (file_write(path, data, size) == 0)
+		r = parse(path);
+	CHECK(r != NULL);
+	return r;
+}
+
 static void test_damaged_hives_are_problems_or_refused(void)
 {
 	char path[1024], damaged[1100], err[256];
@@ -425,10 +439,7 @@ static void test_damaged_hives_are_problems_or_refused(void)
 	/* secondary sequence number changed, checksum recomputed: a dirty hive, keys still read */
 	data[8] ^= 0x01;
 	base_block_checksum_fix(data);
-	snprintf(damaged, sizeof damaged, "%s/dirty", temp_dir);
-	CHECK(file_write(damaged, data, size) == 0);
-	r = parse(damaged);
-	CHECK(r != NULL);
+	r = write_parsed("dirty", data, size);
 	if (r) {
 		const struct hive_problem *p = problem_find(r, "transaction logs not applied");
 		CHECK(p && p->severe == 0 && !strcmp(p->location, "base block"));
@@ -440,10 +451,7 @@ static void test_damaged_hives_are_problems_or_refused(void)
 	/* bad checksum: libregf 20201007 refuses the file; it is read through a repaired copy in
 	 * memory, every key as in the intact hive, and the repair is a severe problem */
 	data[0x30] ^= 0x5A;
-	snprintf(damaged, sizeof damaged, "%s/checksum", temp_dir);
-	CHECK(file_write(damaged, data, size) == 0);
-	r = parse(damaged);
-	CHECK(r != NULL);
+	r = write_parsed("checksum", data, size);
 	if (r) {
 		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
 		CHECK(p && p->severe == 1 && strstr(p->reason, "bad checksum") &&
@@ -453,10 +461,7 @@ static void test_damaged_hives_are_problems_or_refused(void)
 	}
 	/* and the signature too ("regf" -> "xegf"): still read, both named */
 	data[0] = 'x';
-	snprintf(damaged, sizeof damaged, "%s/signature", temp_dir);
-	CHECK(file_write(damaged, data, size) == 0);
-	r = parse(damaged);
-	CHECK(r != NULL);
+	r = write_parsed("signature", data, size);
 	if (r) {
 		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
 		CHECK(p && strstr(p->reason, "signature is not regf") && strstr(p->reason, "bad checksum"));
