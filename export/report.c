@@ -1801,7 +1801,8 @@ static void write_method(struct report *r)
 	} else {
 		put(r, "<p>Inputs whose status is not &quot;parsed&quot;: <i>partly</i> = some parts "
 		       "unreadable (see the parse errors), <i>failed</i> = not readable, "
-		       "<i>skipped</i> = not a kind sandtrace reads.</p>\n<table class=\"loose\"><thead><tr><th>path"
+		       "<i>skipped</i> = evidence not read (a hive transaction log), "
+		       "<i>not_evidence</i> = listed and hashed, not a kind sandtrace reads.</p>\n<table class=\"loose\"><thead><tr><th>path"
 		       "</th><th>kind</th><th>status</th><th class=\"num\">failed records</th>"
 		       "<th>evidence</th></tr></thead><tbody>\n");
 		query(r,

@@ -9,9 +9,16 @@
  * Besides libregf the file is read directly twice: the 4 KiB base block (sequence numbers,
  * checksum, declared size: libregf 20201007 exposes none of these), and the value key record of
  * each 1-3 byte value stored inline, which libregf 20201007 returns wrongly (value_read_inline_data).
+ *
+ * A hive whose base block is damaged (signature or checksum) is refused by libregf although its
+ * keys are intact in the hive bins behind it; such a hive is read again through a copy in memory
+ * whose base block signature and checksum are rewritten (hive_open_repaired). The file itself is
+ * never written, and the repair is recorded as a problem.
  */
 #include "parsers/hive.h"
 
+/* libbfio first: libregf.h then declares its file I/O handle functions with libbfio's types. */
+#include <libbfio.h>
 #include <libregf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +33,9 @@
 #define HIVE_KEYS_MAX 200000            /* keys visited per file */
 #define HIVE_VALUE_DATA_MAX (16u << 20) /* larger values are reported, not read */
 #define HIVE_BASE_BLOCK_SIZE 4096
+#define HIVE_CHECKSUM_OFFSET 0x1FC      /* XOR-32 of the 0x1FC bytes before it */
+#define HIVE_REPAIR_SIZE_MAX (1024ull << 20) /* a repaired copy is held in memory whole; real
+						 SOFTWARE hives reach a few hundred MiB */
 
 /* How a table row selects keys. */
 enum walk {
@@ -120,6 +130,8 @@ static const struct known_key known_keys[] = {
 struct walker {
 	libregf_file_t *file;
 	FILE *raw;                 /* the same file, for the base block and inline value data */
+	uint8_t *repaired;         /* the whole file with its base block repaired, or NULL */
+	libbfio_handle_t *repaired_io; /* libregf reads REPAIRED through this memory range */
 	struct hive_result *result;
 	size_t rows_capacity, problems_capacity;
 	size_t keys_visited;
@@ -210,24 +222,36 @@ fail:
 
 
 /* Decodes UTF-16LE DATA (SIZE bytes; an odd last byte is ignored) to UTF-8. MULTI: NULs separate
- * strings (joined with '\n', an empty string ends the list); else the first NUL ends the text.
- * Unpaired surrogates become U+FFFD. Returns a malloc'd string or NULL on allocation failure. */
-static char *utf16le_decode(const uint8_t *data, size_t size, int multi)
+ * strings (joined with '\n', an empty string ends the list); else the first NUL ends the text, and
+ * *HIDDEN is set to the number of bytes after that NUL when any of them is not NUL (text the
+ * decoded string does not show), else 0. Unpaired surrogates become U+FFFD. Returns a malloc'd
+ * string or NULL on allocation failure. */
+static char *utf16le_decode(const uint8_t *data, size_t size, int multi, size_t *hidden)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t units = size / 2, i = 0;
 	int strings = 0;
 
+	*hidden = 0;
 	strbuf_append(&sb, "", 0);
 	while (i < units) {
-		if (data[2 * i] == 0 && data[2 * i + 1] == 0)
-			break; /* an empty string: the end of the text (or of the MULTI_SZ list) */
+		if (data[2 * i] == 0 && data[2 * i + 1] == 0) {
+			i++; /* an empty string: the end of the text (or of the MULTI_SZ list) */
+			break;
+		}
 		if (strings++)
 			strbuf_append_char(&sb, '\n');
 		i += strbuf_append_utf16le(&sb, data + 2 * i, units - i);
 		if (!multi)
 			break;
 	}
+	/* I units are consumed, the terminating NUL included (if there was one). */
+	if (!multi)
+		for (size_t at = 2 * i; at < size; at++)
+			if (data[at] != 0) {
+				*hidden = size - 2 * i;
+				break;
+			}
 	if (strbuf_failed(&sb)) {
 		strbuf_free(&sb);
 		return NULL;
@@ -235,17 +259,20 @@ static char *utf16le_decode(const uint8_t *data, size_t size, int multi)
 	return strbuf_detach(&sb);
 }
 
-/* Fills ROW's text and number from its type and data (hive.h). Returns -1 on allocation failure. */
-static int row_decode(struct hive_row *row)
+/* Fills ROW's text and number from its type and data (hive.h); *HIDDEN: bytes of a string value
+ * after its terminating NUL, when not all NUL (utf16le_decode). Returns -1 on allocation failure. */
+static int row_decode(struct hive_row *row, size_t *hidden)
 {
 	char number[24];
 
+	*hidden = 0;
 	switch (row->value_type) {
 	case HIVE_REG_SZ:
 	case HIVE_REG_EXPAND_SZ:
 	case HIVE_REG_LINK:
 	case HIVE_REG_MULTI_SZ:
-		row->text = utf16le_decode(row->data, row->data_size, row->value_type == HIVE_REG_MULTI_SZ);
+		row->text = utf16le_decode(row->data, row->data_size,
+					   row->value_type == HIVE_REG_MULTI_SZ, hidden);
 		return row->text ? 0 : -1;
 	case HIVE_REG_DWORD:
 		if (row->data_size < 4)
@@ -300,6 +327,59 @@ static int value_read_inline_data(struct walker *w, libregf_value_t *value, uint
 	return 0;
 }
 
+/*
+ * libregf 20201007 returns a string value's data only up to its first NUL, so bytes after it, which
+ * the hive keeps and a payload can hide in, would be lost. For REG_SZ, EXPAND_SZ and LINK values
+ * whose value key declares more bytes than libregf returned, the parser reads the data cell itself:
+ * the value key at libregf's value offset ("vk" checked), its data size at +4 (bit 31 clear: not
+ * inline) and data offset at +8 (relative to the first hive bin, file offset 4096); the cell's size
+ * (negative: allocated) must hold the data. Data larger than one cell (16344 bytes: big data
+ * records) is not read this way. Returns 0 with *DATA (malloc'd, *SIZE bytes) set; 1 when the value
+ * key declares no more than libregf returned; -1 when the record does not look as expected.
+ */
+#define HIVE_CELL_DATA_MAX 16344
+static int value_read_cell_data(struct walker *w, libregf_value_t *value, size_t returned,
+				uint8_t **data, size_t *size)
+{
+	libregf_error_t *error = NULL;
+	off64_t offset = 0;
+	uint8_t vk[16], cell[4];
+	uint32_t declared, data_offset;
+	int32_t cell_size;
+
+	if (!w->raw || libregf_value_get_offset(value, &offset, &error) != 1) {
+		libregf_error_free(&error);
+		return -1;
+	}
+	if (offset < 0 || fseeko(w->raw, (off_t)offset, SEEK_SET) != 0 ||
+	    fread(vk, 1, sizeof vk, w->raw) != sizeof vk || vk[0] != 'v' || vk[1] != 'k')
+		return -1;
+	declared = read_le32(vk + 4);
+	if (declared & 0x80000000u || declared <= returned)
+		return 1;
+	if (declared > HIVE_CELL_DATA_MAX)
+		return -1;
+	data_offset = read_le32(vk + 8);
+	if (fseeko(w->raw, (off_t)HIVE_BASE_BLOCK_SIZE + data_offset, SEEK_SET) != 0 ||
+	    fread(cell, 1, sizeof cell, w->raw) != sizeof cell)
+		return -1;
+	cell_size = (int32_t)read_le32(cell);
+	if (cell_size >= 0 || (uint32_t)-(int64_t)cell_size < declared + 4)
+		return -1;
+	*data = malloc(declared);
+	if (!*data) {
+		w->out_of_memory = 1;
+		return -1;
+	}
+	if (fread(*data, 1, declared, w->raw) != declared) {
+		free(*data);
+		*data = NULL;
+		return -1;
+	}
+	*size = declared;
+	return 0;
+}
+
 /* Name of VALUE as UTF-8 ("" for the default value); NULL with a problem recorded on failure. */
 static char *value_name_get(struct walker *w, libregf_value_t *value, const char *key_path)
 {
@@ -344,6 +424,7 @@ static int value_read(struct walker *w, libregf_value_t *value, char *name, cons
 	struct hive_row row = {0};
 	libregf_error_t *error = NULL;
 	char location[1024];
+	size_t hidden = 0;
 
 	snprintf(location, sizeof location, "%s\\%s", key_path, name[0] ? name : "(default)");
 	row.value_name = name;
@@ -387,10 +468,34 @@ static int value_read(struct walker *w, libregf_value_t *value, char *name, cons
 					    "bytes as libregf 20201007 returns them (may be wrong)", 1);
 		}
 	}
+	if (row.value_type == HIVE_REG_SZ || row.value_type == HIVE_REG_EXPAND_SZ ||
+	    row.value_type == HIVE_REG_LINK) {
+		uint8_t *full = NULL;
+		size_t full_size = 0;
+		int got = value_read_cell_data(w, value, row.data_size, &full, &full_size);
+
+		if (got == 0) {
+			free(row.data);
+			row.data = full;
+			row.data_size = full_size;
+		} else if (got < 0 && !w->out_of_memory) {
+			problem_add(w, location, "string value: its value key or data cell could not be "
+				    "checked for bytes after the first NUL (libregf 20201007 returns the "
+				    "data only up to it)", 1);
+		}
+	}
 	row.key_path = strdup(key_path);
-	if (!row.key_path || row_decode(&row) != 0) {
+	if (!row.key_path || row_decode(&row, &hidden) != 0) {
 		w->out_of_memory = 1;
 		goto fail;
+	}
+	if (hidden) {
+		/* Windows reads such a string up to its NUL, and so does the decoded text; what follows
+		 * can hide a payload from a viewer, so it is said (the bytes are in raw data). */
+		char reason[160];
+		snprintf(reason, sizeof reason, "string value has %zu bytes after its terminating NUL, "
+			 "not shown in the decoded text; raw bytes kept in raw_hex", hidden);
+		problem_add(w, location, reason, 0);
 	}
 	row_add(w, &row);
 	return 1;
@@ -746,10 +851,36 @@ out:
  * The base block (first 4 KiB): "regf", primary/secondary sequence numbers at 4/8, hive bins data
  * size at 0x28, XOR-32 checksum of the first 0x1FC bytes at 0x1FC. libregf reads none of this out.
  */
+static uint32_t base_block_checksum(const uint8_t *block)
+{
+	uint32_t checksum = 0;
+
+	for (size_t i = 0; i < HIVE_CHECKSUM_OFFSET; i += 4)
+		checksum ^= read_le32(block + i);
+	return checksum;
+}
+
+/* Describes what is wrong with the signature and checksum of BLOCK in OUT ("" if nothing);
+ * returns nonzero when something is. */
+static int base_block_damage(const uint8_t *block, char *out, size_t out_size)
+{
+	uint32_t stored = read_le32(block + HIVE_CHECKSUM_OFFSET), computed = base_block_checksum(block);
+	int n = 0;
+
+	out[0] = '\0';
+	if (memcmp(block, "regf", 4) != 0)
+		n = snprintf(out, out_size, "signature is not regf (%02x %02x %02x %02x)", block[0],
+			     block[1], block[2], block[3]);
+	if (n >= 0 && (size_t)n < out_size && stored != computed)
+		snprintf(out + n, out_size - (size_t)n, "%sbad checksum: stored 0x%08x, computed 0x%08x",
+			 n ? "; " : "", stored, computed);
+	return out[0] != '\0';
+}
+
 static void base_block_check(struct walker *w)
 {
 	uint8_t block[HIVE_BASE_BLOCK_SIZE];
-	uint32_t checksum = 0, stored, bins_size;
+	uint32_t bins_size;
 	struct stat st;
 	char reason[256];
 
@@ -758,8 +889,9 @@ static void base_block_check(struct walker *w)
 		problem_add(w, "base block", "shorter than 4096 bytes", 1);
 		return;
 	}
-	if (memcmp(block, "regf", 4) != 0)
-		problem_add(w, "base block", "signature is not regf", 1);
+	/* A repaired hive has its damage in the repair's own problem (hive_open_repaired). */
+	if (!w->repaired && base_block_damage(block, reason, sizeof reason))
+		problem_add(w, "base block", reason, 1);
 	w->result->sequence_primary = read_le32(block + 4);
 	w->result->sequence_secondary = read_le32(block + 8);
 	if (w->result->sequence_primary != w->result->sequence_secondary) {
@@ -769,14 +901,6 @@ static void base_block_check(struct walker *w)
 			 w->result->sequence_primary, w->result->sequence_secondary);
 		problem_add(w, "base block", reason, 0);
 	}
-	for (size_t i = 0; i < 0x1FC; i += 4)
-		checksum ^= read_le32(block + i);
-	stored = read_le32(block + 0x1FC);
-	if (checksum != stored) {
-		snprintf(reason, sizeof reason, "bad checksum: stored 0x%08x, computed 0x%08x", stored,
-			 checksum);
-		problem_add(w, "base block", reason, 1);
-	}
 	bins_size = read_le32(block + 0x28);
 	if (fstat(fileno(w->raw), &st) == 0 &&
 	    (uint64_t)bins_size + HIVE_BASE_BLOCK_SIZE > (uint64_t)st.st_size) {
@@ -784,6 +908,78 @@ static void base_block_check(struct walker *w)
 			 "the base block", bins_size, (long long)st.st_size - HIVE_BASE_BLOCK_SIZE);
 		problem_add(w, "file", reason, 1);
 	}
+}
+
+/*
+ * Opens PATH through a copy in memory whose base block has the "regf" signature and the checksum
+ * libregf checks (the plain XOR-32 of the first 0x1FC bytes), for a hive libregf refused. Only a
+ * damaged signature or checksum is repaired: the hive bins are what they are. Returns 0 with
+ * w->file open and the repair recorded as a problem; -1 with the reason in WHY.
+ */
+static int hive_open_repaired(struct walker *w, const char *path, char *why, size_t why_size)
+{
+	libregf_error_t *error = NULL;
+	libbfio_error_t *io_error = NULL;
+	char damage[256], text[512];
+	struct stat st;
+	FILE *file = fopen(path, "rb");
+	int rc = -1;
+
+	if (!file || fstat(fileno(file), &st) != 0) {
+		snprintf(why, why_size, "cannot be read again to repair its base block");
+		goto out;
+	}
+	if ((uint64_t)st.st_size < HIVE_BASE_BLOCK_SIZE) {
+		snprintf(why, why_size, "shorter than a base block (4096 bytes)");
+		goto out;
+	}
+	if ((uint64_t)st.st_size > HIVE_REPAIR_SIZE_MAX) {
+		snprintf(why, why_size, "%lld bytes: larger than the %llu MiB a repaired copy in memory "
+			 "may take, not read through one", (long long)st.st_size,
+			 HIVE_REPAIR_SIZE_MAX >> 20);
+		goto out;
+	}
+	w->repaired = malloc((size_t)st.st_size);
+	if (!w->repaired) {
+		snprintf(why, why_size, "out of memory for a repaired copy of %lld bytes",
+			 (long long)st.st_size);
+		goto out;
+	}
+	if (fread(w->repaired, 1, (size_t)st.st_size, file) != (size_t)st.st_size) {
+		snprintf(why, why_size, "cannot be read again to repair its base block");
+		goto out;
+	}
+	if (!base_block_damage(w->repaired, damage, sizeof damage)) {
+		snprintf(why, why_size, "base block signature and checksum are intact: nothing to "
+			 "repair");
+		goto out;
+	}
+	memcpy(w->repaired, "regf", 4);
+	{
+		uint32_t checksum = base_block_checksum(w->repaired);
+		for (int i = 0; i < 4; i++)
+			w->repaired[HIVE_CHECKSUM_OFFSET + i] = (uint8_t)(checksum >> (8 * i));
+	}
+	if (libbfio_memory_range_initialize(&w->repaired_io, &io_error) != 1 ||
+	    libbfio_memory_range_set(w->repaired_io, w->repaired, (size_t)st.st_size, &io_error) != 1) {
+		libbfio_error_free(&io_error);
+		snprintf(why, why_size, "libbfio: cannot set up a memory range for the repaired copy");
+		goto out;
+	}
+	if (libregf_file_open_file_io_handle(w->file, w->repaired_io, LIBREGF_OPEN_READ, &error) != 1) {
+		regf_error_take(&error, text, sizeof text);
+		snprintf(why, why_size, "base block damaged (%.200s), and not readable with it "
+			 "repaired either: %.400s", damage, text);
+		goto out;
+	}
+	snprintf(text, sizeof text, "base block damaged (%s): read through a repaired copy in "
+		 "memory; the file itself is unchanged", damage);
+	problem_add(w, "base block", text, 1);
+	rc = 0;
+out:
+	if (file)
+		fclose(file);
+	return rc;
 }
 
 static const char *hive_kind_name(enum hive_kind kind)
@@ -825,10 +1021,15 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 		goto out;
 	}
 	if (libregf_file_open(w.file, path, LIBREGF_OPEN_READ, &error) != 1) {
+		char why[768];
+
 		regf_error_take(&error, text, sizeof text);
-		if (err_size)
-			snprintf(err, err_size, "not readable as a registry hive: %s", text);
-		goto out;
+		if (hive_open_repaired(&w, path, why, sizeof why) != 0) {
+			if (err_size)
+				snprintf(err, err_size, "not readable as a registry hive: %s (%s)", text,
+					 why);
+			goto out;
+		}
 	}
 	w.raw = fopen(path, "rb");
 	base_block_check(&w);
@@ -876,6 +1077,9 @@ out:
 	}
 	if (w.raw)
 		fclose(w.raw);
+	if (w.repaired_io)
+		libbfio_handle_free(&w.repaired_io, NULL);
+	free(w.repaired);
 	if (rc == 0)
 		*out = w.result;
 	else

@@ -6,15 +6,18 @@
  * them as rows: one per value read, and one per key from which no value was read (so that the
  * LastWrite of empty keys, such as TaskCache Tree folders and Plain/Boot/Logon buckets, is kept).
  * The hive kind is decided from the content, never from the file name. Problems of the evidence
- * (unreadable key or value, dirty hive, and bad base-block checksum or truncation when libregf
- * still opens the file) are returned as data and reading goes on; only a file libregf cannot open
- * at all is an error. libregf 20201007 refuses a hive whose base-block checksum is wrong or whose
- * bins are cut short, so in practice those two come back as -1 with libregf's reason.
+ * (unreadable key or value, dirty hive, truncation when libregf still opens the file, a string
+ * with bytes after its terminating NUL) are returned as data and reading goes on; only a file
+ * libregf cannot open at all is an error. libregf 20201007 refuses a hive whose base-block
+ * signature or checksum is wrong: such a hive is read through a copy in memory with those repaired
+ * (the file is never written) and the repair is a severe problem. It also refuses a hive whose bins
+ * are cut short: that comes back as -1 with libregf's reason.
  *
  * Value data is returned as the raw bytes of the hive. libregf 20201007 returns the wrong bytes
  * for values of 1-3 bytes stored inline in the value key (it copies the last N bytes of the 4-byte
- * field instead of the first N); the parser reads those few bytes from the value key record itself
- * (see hive.c, value_read_inline_data) and reports a problem when it cannot.
+ * field instead of the first N), and string data only up to its first NUL; the parser reads those
+ * bytes from the value key record and the data cell itself (see hive.c, value_read_inline_data and
+ * value_read_cell_data) and reports a problem when it cannot.
  */
 #ifndef SANDTRACE_PARSERS_HIVE_H
 #define SANDTRACE_PARSERS_HIVE_H

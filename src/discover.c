@@ -1,11 +1,14 @@
 /*
- * discover.c - the collection walk and content classification (see discover.h).
+ * discover.c - the collection walk, content classification, and the name/place rules that back it
+ * (see discover.h).
  */
 #include "discover.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@ const char *evidence_kind_name(enum evidence_kind kind)
 	case EVIDENCE_TASK_XML: return "task_xml";
 	case EVIDENCE_WSB: return "wsb";
 	case EVIDENCE_ARCHIVE: return "archive";
+	case EVIDENCE_HIVE_LOG: return "hive_log";
 	default: return "unknown";
 	}
 }
@@ -110,8 +114,129 @@ enum evidence_kind discover_classify(const unsigned char *head, size_t head_size
 	return EVIDENCE_UNKNOWN;
 }
 
+/*
+ * Where Windows keeps each kind of evidence, by name or place. Patterns are fnmatch(3) patterns
+ * without FNM_PATHNAME ('*' also crosses '/'), lower case, matched against the whole path as found,
+ * lower-cased, '\' turned into '/', with a '/' in front (so that a relative path starting with
+ * "config/" matches too); '|' separates alternatives. The first row that matches decides.
+ */
+struct name_rule {
+	const char *patterns;
+	enum evidence_kind kind;
+	int over_content;        /* 1 = the name decides even when the content is recognised */
+	const char *why;         /* the sentence the store's status_reason quotes */
+};
+
+static const struct name_rule NAME_RULES[] = {
+	/* Transaction logs of the system hives (config/) and of the user hives: since Windows 8.1
+	 * they begin with a copy of their hive's base block ("regf", libyal's "Windows NT Registry
+	 * File (REGF) format", transaction log files), so their content alone would call them hives;
+	 * sandtrace lists them and does not replay them yet. */
+	{"*/config/system.log|*/config/system.log[12]|*/config/software.log|"
+	 "*/config/software.log[12]|*/config/security.log|*/config/security.log[12]|"
+	 "*/config/sam.log|*/config/sam.log[12]|*/config/default.log|*/config/default.log[12]|"
+	 "*/ntuser.dat.log|*/ntuser.dat.log[12]|*/usrclass.dat.log|*/usrclass.dat.log[12]|"
+	 "*/amcache.hve.log|*/amcache.hve.log[12]",
+	 EVIDENCE_HIVE_LOG, 1, "named like a registry hive's transaction log"},
+	/* Event logs: Windows names every log *.evtx (ARTIFACTS.md §1), and collectors keep it. */
+	{"*.evtx", EVIDENCE_EVTX, 0, "named like an event log (*.evtx)"},
+	/* Everything Windows keeps in winevt/Logs is an event log (§1.8), whatever a copy renamed it. */
+	{"*/winevt/logs/*", EVIDENCE_EVTX, 0, "in winevt/Logs, where Windows keeps its event logs"},
+	/* The system hives keep these names in System32/config (§2, §3.1, §4.2). */
+	{"*/config/system|*/config/software|*/config/security|*/config/sam|*/config/default",
+	 EVIDENCE_HIVE, 0, "named like a system registry hive in config/"},
+	/* The user hives and Amcache: hives by name wherever a collector put them. */
+	{"*/ntuser.dat|*/usrclass.dat|*/amcache.hve", EVIDENCE_HIVE, 0,
+	 "named like a user registry hive (NTUSER.DAT, UsrClass.dat) or Amcache.hve"},
+	/* Sandbox configurations are opened by their extension (§5.1). */
+	{"*.wsb", EVIDENCE_WSB, 0, "named like a Windows Sandbox configuration (*.wsb)"},
+	/* Every file under System32/Tasks is a task definition, named by the task (§4.1). */
+	{"*/system32/tasks/*", EVIDENCE_TASK_XML, 0, "in System32/Tasks, where Windows keeps task files"},
+};
+
+/* The first row of NAME_RULES that PATH matches, or NULL. */
+static const struct name_rule *name_rule_find(const char *path)
+{
+	struct strbuf normal = STRBUF_INIT;
+	const struct name_rule *found = NULL;
+
+	strbuf_append_char(&normal, '/');
+	for (const char *p = path; *p; p++)
+		strbuf_append_char(&normal, *p == '\\' ? '/' : (char)tolower((unsigned char)*p));
+	if (strbuf_failed(&normal))
+		return NULL;
+	for (size_t i = 0; !found && i < sizeof NAME_RULES / sizeof NAME_RULES[0]; i++) {
+		const char *start = NAME_RULES[i].patterns;
+		for (;;) {
+			const char *bar = strchr(start, '|');
+			size_t length = bar ? (size_t)(bar - start) : strlen(start);
+			char pattern[64];
+
+			if (length < sizeof pattern) {
+				memcpy(pattern, start, length);
+				pattern[length] = 0;
+				if (fnmatch(pattern, normal.data, 0) == 0) {
+					found = &NAME_RULES[i];
+					break;
+				}
+			}
+			if (!bar)
+				break;
+			start = bar + 1;
+		}
+	}
+	strbuf_free(&normal);
+	return found;
+}
+
+enum evidence_kind discover_decide(const char *path, enum evidence_kind content_kind,
+				   enum discover_basis *basis, const char **why)
+{
+	const struct name_rule *rule = name_rule_find(path);
+
+	*why = NULL;
+	if (rule && (content_kind == EVIDENCE_UNKNOWN ||
+		     (rule->over_content && content_kind == EVIDENCE_HIVE))) {
+		*basis = DISCOVER_BY_NAME;
+		*why = rule->why;
+		return rule->kind;
+	}
+	*basis = content_kind == EVIDENCE_UNKNOWN ? DISCOVER_NOT_EVIDENCE : DISCOVER_BY_CONTENT;
+	return content_kind;
+}
+
+void discover_describe_content(const unsigned char *head, size_t head_size, char *out,
+			       size_t out_size)
+{
+	enum { SHOWN_TEXT = 32, SHOWN_BYTES = 16 };
+	struct strbuf sb = STRBUF_INIT;
+	size_t printable = 0, shown = head_size < SHOWN_TEXT ? head_size : SHOWN_TEXT;
+
+	for (size_t i = 0; i < shown; i++)
+		printable += isprint(head[i]) || head[i] == '\t' || head[i] == '\r' || head[i] == '\n';
+	if (head_size == 0) {
+		strbuf_append_str(&sb, "empty file (0 bytes)");
+	} else if (printable == shown) {
+		strbuf_append_str(&sb, "text: \"");
+		for (size_t i = 0; i < shown; i++)
+			strbuf_append_char(&sb, isprint(head[i]) ? (char)head[i] : ' ');
+		strbuf_append_str(&sb, head_size > shown ? "...\"" : "\"");
+	} else {
+		strbuf_append_str(&sb, "binary:");
+		for (size_t i = 0; i < head_size && i < SHOWN_BYTES; i++)
+			strbuf_printf(&sb, " %02x", head[i]);
+		if (head_size > SHOWN_BYTES)
+			strbuf_append_str(&sb, " ...");
+	}
+	snprintf(out, out_size, "%s", strbuf_failed(&sb) ? "(not described: out of memory)"
+							 : strbuf_text(&sb));
+	strbuf_free(&sb);
+}
+
+/* Appends PATH to the list; *ADDED (may be NULL) receives the new entry. */
 static int add_file(struct discovery *out, size_t *capacity, const char *path,
-		    enum evidence_kind kind, const struct stat *st, const char *error)
+		    enum evidence_kind kind, const struct stat *st, const char *error,
+		    struct found_file **added)
 {
 	struct found_file *file;
 
@@ -133,11 +258,14 @@ static int add_file(struct discovery *out, size_t *capacity, const char *path,
 		return -1;
 	}
 	file->kind = kind;
+	file->basis = kind == EVIDENCE_UNKNOWN ? DISCOVER_NOT_EVIDENCE : DISCOVER_BY_CONTENT;
 	if (st) {
 		file->size = (uint64_t)st->st_size;
 		file->mtime = filetime_from_unix(st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	}
 	out->count++;
+	if (added)
+		*added = file;
 	return 0;
 }
 
@@ -148,7 +276,7 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 
 	if (lstat(path, &st) != 0) {
 		snprintf(message, sizeof message, "cannot stat: %s", strerror(errno));
-		return add_file(out, capacity, path, EVIDENCE_UNKNOWN, NULL, message);
+		return add_file(out, capacity, path, EVIDENCE_UNKNOWN, NULL, message, NULL);
 	}
 	if (S_ISLNK(st.st_mode))
 		return 0; /* never followed: it could lead out of the collection */
@@ -159,11 +287,11 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 
 		if (depth > 64)
 			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st,
-					"folder nesting deeper than 64 levels, not walked");
+					"folder nesting deeper than 64 levels, not walked", NULL);
 		dir = opendir(path);
 		if (!dir) {
 			snprintf(message, sizeof message, "cannot open folder: %s", strerror(errno));
-			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message);
+			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message, NULL);
 		}
 		while (rc == 0 && (entry = readdir(dir)) != NULL) {
 			struct strbuf child = STRBUF_INIT;
@@ -188,20 +316,29 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 
 		if (fd < 0) {
 			snprintf(message, sizeof message, "cannot open: %s", strerror(errno));
-			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message);
+			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message, NULL);
 		}
 		got = read(fd, head, sizeof head);
 		close(fd);
 		if (got < 0) {
 			snprintf(message, sizeof message, "cannot read: %s", strerror(errno));
-			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message);
+			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message, NULL);
 		}
-		enum evidence_kind kind = discover_classify(head, (size_t)got);
-		if (kind == EVIDENCE_UNKNOWN) {
-			out->unknown++;
-			return 0;
-		}
-		return add_file(out, capacity, path, kind, &st, NULL);
+		struct found_file *file = NULL;
+		enum discover_basis basis;
+		const char *why;
+		enum evidence_kind kind =
+			discover_decide(path, discover_classify(head, (size_t)got), &basis, &why);
+
+		if (add_file(out, capacity, path, kind, &st, NULL, &file) != 0)
+			return -1;
+		file->basis = basis;
+		file->name_rule = why;
+		if (basis != DISCOVER_BY_CONTENT)
+			discover_describe_content(head, (size_t)got, file->content,
+						  sizeof file->content);
+		out->unknown += basis == DISCOVER_NOT_EVIDENCE;
+		return 0;
 	}
 }
 

@@ -49,6 +49,7 @@ struct job {
 	int hashed_ok;
 	int parse;               /* 1 = to be parsed in phase 2 */
 	int64_t evidence_id;
+	char first_problem[512]; /* the first severe problem: the status_reason of partly/failed */
 	/* queue (guarded by the pipeline mutex) */
 	struct item *head, *tail;
 	size_t queued;
@@ -370,12 +371,26 @@ static int maybe_commit(struct writer *w)
 	return store_commit(w->store) == 0 && store_begin(w->store) == 0 ? 0 : -1;
 }
 
+/* Sets JOB's evidence result: STATUS, its first severe problem as the reason when the status is not
+ * "parsed", and the record counts of STATS (NULL for files without records). */
+static int job_finish(struct writer *w, struct job *job, const char *status,
+		      const struct evtx_stats *stats)
+{
+	static const struct evtx_stats none;
+	const char *reason = strcmp(status, "parsed") != 0 && job->first_problem[0]
+				     ? job->first_problem
+				     : NULL;
+
+	stats = stats ? stats : &none;
+	return store_set_evidence_result(w->store, job->evidence_id, status, reason,
+					 stats->records, stats->recovered, stats->failed);
+}
+
 /* Drains one parse job's queue into the store and finishes its evidence row. */
 static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w)
 {
 	struct count_table counts = {0};
 	uint64_t problems = 0;
-	char first_problem[512] = "";
 	int rc = 0;
 
 	struct item *pending = NULL;
@@ -423,7 +438,7 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 			show_progress(w, 0);
 		} else {
 			if (item->severe && problems++ == 0)
-				snprintf(first_problem, sizeof first_problem, "%s: %s",
+				snprintf(job->first_problem, sizeof job->first_problem, "%s: %s",
 					 item->location, item->reason);
 			if (rc == 0 && store_add_error(w->store, job->evidence_id, job->file->path,
 						       item->location, item->reason) != 0)
@@ -446,14 +461,12 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 	w->summary->recovered_failed += job->stats.recovered_failed;
 	if (problems)
 		fprintf(stderr, "sandtrace: warning: %s: %llu problem(s) recorded; first: %s\n",
-			job->file->path, (unsigned long long)problems, first_problem);
+			job->file->path, (unsigned long long)problems, job->first_problem);
 	if (rc == 0) {
 		/* "partly": something in the file could not be read (not a mere dirty header, and
 		 * not recovery candidates, which are usually fragments of overwritten records). */
 		const char *status = job->opened != 0 ? "failed" : problems ? "partly" : "parsed";
-		rc = store_set_evidence_result(w->store, job->evidence_id, status,
-					       job->stats.records, job->stats.recovered,
-					       job->stats.failed);
+		rc = job_finish(w, job, status, &job->stats);
 	}
 	return rc;
 }
@@ -493,20 +506,23 @@ static int read_small_file(const char *path, size_t limit, char **data, size_t *
 	return 0;
 }
 
-/* Records a problem with a whole document, warns and counts it. */
+/* Records a severe problem of a file that is not an event log, warns and counts it. */
 static int document_problem(struct writer *w, struct job *job, const char *location,
 			    const char *reason)
 {
 	fprintf(stderr, "sandtrace: warning: %s: %s\n", job->file->path, reason);
+	if (!job->first_problem[0])
+		snprintf(job->first_problem, sizeof job->first_problem, "%s: %s", location, reason);
 	w->summary->problems++;
 	return store_add_error(w->store, job->evidence_id, job->file->path, location, reason);
 }
 
 /* Parses and stores one task definition. Returns 0, -1 on a store failure, 1 if DATA is not task
- * XML at all. */
+ * XML at all (the parser's reason in WHY, WHY_SIZE bytes). */
 static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 		      const char *location, int64_t event_ref, const char *data, size_t size,
-		      const char *xml_sha256, const char *task_name, int *well_formed)
+		      const char *xml_sha256, const char *task_name, int *well_formed, char *why,
+		      size_t why_size)
 {
 	struct task_definition *task = NULL;
 	struct task_sandbox_launch launch;
@@ -515,8 +531,8 @@ static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 	int rc;
 
 	*well_formed = 0;
-	if ((event_ref > 0 ? task_xml_parse_event_text(data, size, &task, err, sizeof err)
-			   : task_xml_parse_memory(data, size, &task, err, sizeof err)) != 0)
+	if ((event_ref > 0 ? task_xml_parse_event_text(data, size, &task, why, why_size)
+			   : task_xml_parse_memory(data, size, &task, why, why_size)) != 0)
 		return 1;
 	if ((!task->uri || !task->uri[0]) && task_name && task_name[0]) {
 		/* A 4698/4702 names the task in TaskName; its content often has no URI (§1.1). */
@@ -563,7 +579,7 @@ static int write_hive_job(struct job *job, struct writer *w)
 	if (hive_parse_file(job->file->path, &hive, err, sizeof err) != 0) {
 		if (document_problem(w, job, "file", err) != 0)
 			return -1;
-		return store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0, 0);
+		return job_finish(w, job, "failed", NULL);
 	}
 	for (size_t i = 0; rc == 0 && i < hive->row_count; i++)
 		rc = store_add_reg_value(w->store, job->evidence_id, hive->kind_name, &hive->rows[i]);
@@ -581,7 +597,7 @@ static int write_hive_job(struct job *job, struct writer *w)
 	hive_result_free(hive);
 	if (rc != 0)
 		return -1;
-	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+	return job_finish(w, job, status, NULL);
 }
 
 /* An archive found by content: format, encryption, name/content mismatch (§5.3). */
@@ -595,7 +611,7 @@ static int write_archive_job(struct job *job, struct writer *w)
 	if (archive_inspect_file(job->file->path, &report, err, sizeof err) != 0) {
 		if (document_problem(w, job, "file", err) != 0)
 			return -1;
-		return store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0, 0);
+		return job_finish(w, job, "failed", NULL);
 	}
 	rc = store_add_archive(w->store, job->evidence_id, job->file->path, report);
 	if (rc == 0 && !report->complete) {
@@ -606,7 +622,7 @@ static int write_archive_job(struct job *job, struct writer *w)
 	archive_report_free(report);
 	if (rc != 0)
 		return -1;
-	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+	return job_finish(w, job, status, NULL);
 }
 
 static int write_document_job(struct job *job, struct writer *w)
@@ -626,9 +642,7 @@ static int write_document_job(struct job *job, struct writer *w)
 				      too_big ? "larger than 1 MiB: not read as XML (real task and "
 						".wsb files are a few KiB)"
 					      : "cannot be read");
-		return rc == 0 ? store_set_evidence_result(w->store, job->evidence_id, "failed", 0, 0,
-							   0)
-			       : -1;
+		return rc == 0 ? job_finish(w, job, "failed", NULL) : -1;
 	}
 	if (job->file->kind == EVIDENCE_TASK_XML) {
 		/* §4.2: the TaskCache Hash is the SHA-256 of the file without its byte-order mark. */
@@ -641,9 +655,11 @@ static int write_document_job(struct job *job, struct writer *w)
 			skip = 3;
 		evidence_sha256_hex(data + skip, size - skip, sha);
 		rc = write_task(w, job->evidence_id, "task_file", job->file->path, 0, data, size, sha,
-				NULL, &well_formed);
+				NULL, &well_formed, err, sizeof err);
 		if (rc == 1) {
-			rc = document_problem(w, job, "file", "not readable as task XML");
+			char reason[600];
+			snprintf(reason, sizeof reason, "not readable as task XML: %s", err);
+			rc = document_problem(w, job, "file", reason);
 			status = "failed";
 		} else if (rc == 0 && !well_formed) {
 			rc = document_problem(w, job, "file", "malformed XML, read in recovery mode");
@@ -670,7 +686,7 @@ static int write_document_job(struct job *job, struct writer *w)
 	free(data);
 	if (rc != 0)
 		return -1;
-	return store_set_evidence_result(w->store, job->evidence_id, status, 0, 0, 0);
+	return job_finish(w, job, status, NULL);
 }
 
 /* Task definitions inside stored 4698/4702 records (§4.1). */
@@ -678,12 +694,13 @@ static int on_task_content(void *context, int64_t event_row, int64_t evidence_id
 			   const char *content, const char *task_name)
 {
 	struct writer *w = context;
-	char location[64];
+	char location[64], why[512];
 	int well_formed, rc;
 
 	snprintf(location, sizeof location, "events.id=%lld", (long long)event_row);
 	rc = write_task(w, evidence_id, event_id == 4702 ? "event_4702" : "event_4698", location,
-			event_row, content, strlen(content), NULL, task_name, &well_formed);
+			event_row, content, strlen(content), NULL, task_name, &well_formed, why,
+			sizeof why);
 	if (rc == 1) {
 		w->summary->problems++;
 		return store_add_error(w->store, evidence_id, location, location,
@@ -725,15 +742,43 @@ static int derive_from_events(struct writer *w)
 	return store_each_sandbox_command_line(w->store, on_command_line, w);
 }
 
-/* Registers every hashed file: evidence rows (one per content), paths, hashing errors. Marks the
- * jobs whose content is new EVTX for parsing. */
+/* The status and reason (in REASON) of FILE, of SIZE bytes, before it is parsed: "pending" for
+ * evidence to parse, or why it is not parsed. */
+static const char *initial_status(const struct found_file *file, uint64_t size, char *reason,
+				  size_t reason_size)
+{
+	reason[0] = '\0';
+	if (file->basis == DISCOVER_NOT_EVIDENCE) {
+		snprintf(reason, reason_size, "not a kind of evidence sandtrace reads (content: %s)",
+			 file->content);
+		return "not_evidence";
+	}
+	if (file->basis == DISCOVER_BY_CONTENT)
+		return "pending";
+	if (file->kind == EVIDENCE_HIVE_LOG) {
+		snprintf(reason, reason_size, "hive transaction log: not replayed yet");
+		return "skipped";
+	}
+	if (size == 0) {
+		snprintf(reason, reason_size, "%s, but the file is empty (0 bytes)", file->name_rule);
+		return "failed";
+	}
+	snprintf(reason, reason_size, "%s, but its content is not recognised as one (%s)",
+		 file->name_rule, file->content);
+	return "pending";
+}
+
+/* Registers every hashed file: evidence rows (one per content, evidence or not), paths, hashing
+ * errors, empty files named like evidence. Marks the jobs whose content is new evidence for
+ * parsing. */
 static int register_files(struct pipeline *p, struct writer *w)
 {
 	for (size_t i = 0; i < p->job_count; i++) {
 		struct job *job = &p->jobs[i];
 		const char *error = job->file->error ? job->file->error
 				    : job->hashed_ok ? NULL : job->hash_error;
-		char status[16];
+		const char *kind = evidence_kind_name(job->file->kind), *initial;
+		char status[16], reason[512];
 		int found;
 
 		if (error) {
@@ -745,6 +790,7 @@ static int register_files(struct pipeline *p, struct writer *w)
 			continue;
 		}
 		w->summary->files_by_kind[job->file->kind]++;
+		initial = initial_status(job->file, job->hashes.size, reason, sizeof reason);
 		found = store_find_evidence(w->store, job->hashes.sha256, &job->evidence_id, status);
 		if (found < 0)
 			return -1;
@@ -754,19 +800,35 @@ static int register_files(struct pipeline *p, struct writer *w)
 			if (store_clear_event_counts(w->store, job->evidence_id) != 0)
 				return -1;
 			job->parse = 1;
+		} else if (found && strcmp(status, "not_evidence") == 0 &&
+			   job->file->kind != EVIDENCE_UNKNOWN) {
+			/* The same bytes were listed as not evidence, here they are where evidence is
+			 * kept: the content is evidence (of this kind) after all. */
+			if (store_set_evidence_kind(w->store, job->evidence_id, kind, initial,
+						    reason[0] ? reason : NULL) != 0)
+				return -1;
+			job->parse = strcmp(initial, "pending") == 0;
 		} else if (found) {
 			w->summary->files_duplicate++;
 		} else {
-			int parse = job->file->kind != EVIDENCE_UNKNOWN;
-			if (store_add_evidence(w->store, &job->hashes,
-					       evidence_kind_name(job->file->kind),
-					       parse ? "pending" : "skipped", &job->evidence_id) != 0)
+			if (store_add_evidence(w->store, &job->hashes, kind, initial,
+					       reason[0] ? reason : NULL, &job->evidence_id) != 0)
 				return -1;
-			job->parse = parse;
+			job->parse = strcmp(initial, "pending") == 0;
 		}
 		if (store_add_path(w->store, job->evidence_id, job->file->path, job->file->mtime) !=
 		    0)
 			return -1;
+		if (job->file->basis == DISCOVER_BY_NAME && job->file->kind != EVIDENCE_HIVE_LOG &&
+		    job->hashes.size == 0) {
+			/* Named like evidence and empty: nothing to parse, but never silent. */
+			fprintf(stderr, "sandtrace: warning: %s: empty file (0 bytes); %s\n",
+				job->file->path, job->file->name_rule);
+			if (store_add_error(w->store, job->evidence_id, job->file->path, "file",
+					    "empty file (0 bytes)") != 0)
+				return -1;
+			w->summary->problems++;
+		}
 	}
 	return 0;
 }
@@ -973,12 +1035,13 @@ out:
 void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 {
 	printf("case store: %s\n", case_path);
-	printf("files: %zu evtx, %zu hive, %zu task_xml, %zu wsb, %zu archive; %zu duplicate content, "
-	       "%zu unreadable, %zu not evidence\n",
+	printf("files: %zu evtx, %zu hive, %zu hive_log, %zu task_xml, %zu wsb, %zu archive; "
+	       "%zu duplicate content, %zu unreadable, %zu not evidence (listed and hashed, status "
+	       "not_evidence)\n",
 	       s->files_by_kind[EVIDENCE_EVTX], s->files_by_kind[EVIDENCE_HIVE],
-	       s->files_by_kind[EVIDENCE_TASK_XML], s->files_by_kind[EVIDENCE_WSB],
-	       s->files_by_kind[EVIDENCE_ARCHIVE], s->files_duplicate, s->files_unreadable,
-	       s->files_unknown);
+	       s->files_by_kind[EVIDENCE_HIVE_LOG], s->files_by_kind[EVIDENCE_TASK_XML],
+	       s->files_by_kind[EVIDENCE_WSB], s->files_by_kind[EVIDENCE_ARCHIVE],
+	       s->files_duplicate, s->files_unreadable, s->files_unknown);
 	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "
 	       "catalogue), %llu recovered, %llu failed; %llu recovery candidates unreadable\n",
 	       (unsigned long long)s->records_stored, (unsigned long long)s->records_linked,

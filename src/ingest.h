@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "discover.h"
+
 struct ingest_options {
 	char *const *roots;      /* folders and files to read */
 	size_t root_count;
@@ -28,9 +30,9 @@ struct ingest_options {
 };
 
 struct ingest_summary {
-	size_t files_by_kind[6]; /* indexed by enum evidence_kind (discover.h) */
+	size_t files_by_kind[EVIDENCE_KIND_COUNT]; /* indexed by enum evidence_kind (discover.h) */
 	size_t files_unreadable; /* could not be opened or hashed */
-	size_t files_unknown;    /* walked, not evidence sandtrace reads */
+	size_t files_unknown;    /* walked, not evidence sandtrace reads (listed and hashed too) */
 	size_t files_duplicate;  /* same content as another path or as an earlier run */
 	uint64_t records_stored; /* new rows in events */
 	uint64_t records_linked; /* records already stored, linked as a further source */

@@ -30,14 +30,27 @@ CREATE TABLE outputs (
 );
 
 -- One distinct input content (the same bytes found twice are one row, with two evidence_paths).
+-- Every regular file of a collection has a row, evidence or not (src/discover.h): what sandtrace
+-- did not read is listed and hashed too, with the reason.
 CREATE TABLE evidence (
   id            INTEGER PRIMARY KEY,
   sha256        TEXT NOT NULL UNIQUE, -- lower-case hex of the whole file
   md5           TEXT NOT NULL,        -- lower-case hex, for chains of custody that use it
   sha1          TEXT NOT NULL,        -- lower-case hex, likewise
   size          INTEGER NOT NULL,     -- bytes
-  kind          TEXT NOT NULL,        -- evtx | hive | task_xml | wsb | archive | unknown (by content)
-  status        TEXT NOT NULL,        -- parsed | partly (some parts unreadable) | failed | skipped
+  kind          TEXT NOT NULL,        -- evtx | hive | hive_log | task_xml | wsb | archive | unknown:
+                                      -- by content; by name or place when the content is not
+                                      -- recognised (status_reason then says so) and for hive_log
+                                      -- (a hive's transaction log); unknown = not evidence
+  status        TEXT NOT NULL,        -- parsed | partly (some parts unreadable) | failed (nothing
+                                      -- read) | skipped (evidence not read, e.g. hive_log) |
+                                      -- not_evidence (not a kind sandtrace reads) | pending (being
+                                      -- parsed; left by an interrupted run, read again next run)
+  status_reason TEXT,                 -- why the status is not plain "parsed", in words: "not a kind
+                                      -- of evidence sandtrace reads (content: ...)", "named like
+                                      -- an event log (*.evtx), but its content is not recognised
+                                      -- (...)", the first problem that made it partly or failed;
+                                      -- NULL for evidence recognised by content and fully parsed
   records_read      INTEGER NOT NULL DEFAULT 0, -- allocated records read (evtx)
   records_recovered INTEGER NOT NULL DEFAULT 0, -- recovered (deleted/slack) records read (evtx)
   records_failed    INTEGER NOT NULL DEFAULT 0, -- records that could not be read at all

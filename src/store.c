@@ -17,6 +17,7 @@ extern const char SANDTRACE_SCHEMA_SQL[]; /* schema.sql, embedded by the build *
 enum statement_index {
 	ST_FIND_EVIDENCE,
 	ST_ADD_EVIDENCE,
+	ST_SET_EVIDENCE_KIND,
 	ST_SET_EVIDENCE,
 	ST_ADD_PATH,
 	ST_ADD_ERROR,
@@ -29,12 +30,20 @@ enum statement_index {
 
 static const char *const STATEMENT_SQL[ST_COUNT] = {
 	/* A row this run created is a duplicate path, never an interrupted earlier run. */
-	[ST_FIND_EVIDENCE] = "SELECT id, CASE WHEN run_id = ?2 THEN 'this-run' ELSE status END "
+	/* A row this run created is a duplicate path, never an interrupted earlier run; a row that
+	 * is not evidence may still become evidence when the same bytes turn up where evidence is
+	 * kept. */
+	[ST_FIND_EVIDENCE] = "SELECT id, CASE WHEN status = 'not_evidence' THEN status "
+			     "WHEN run_id = ?2 THEN 'this-run' ELSE status END "
 			     "FROM evidence WHERE sha256 = ?1",
-	[ST_ADD_EVIDENCE] = "INSERT INTO evidence (sha256, md5, sha1, size, kind, status, run_id) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_ADD_EVIDENCE] = "INSERT INTO evidence (sha256, md5, sha1, size, kind, status, "
+			    "status_reason, run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_SET_EVIDENCE_KIND] = "UPDATE evidence SET kind = ?2, status = ?3, status_reason = ?4 "
+				 "WHERE id = ?1",
 	[ST_SET_EVIDENCE] = "UPDATE evidence SET status = ?2, records_read = ?3, "
-			    "records_recovered = ?4, records_failed = ?5 WHERE id = ?1",
+			    "records_recovered = ?4, records_failed = ?5, status_reason = CASE "
+			    "WHEN ?6 IS NULL THEN status_reason WHEN status_reason IS NULL THEN ?6 "
+			    "ELSE status_reason || '; ' || ?6 END WHERE id = ?1",
 	[ST_ADD_PATH] = "INSERT OR IGNORE INTO evidence_paths (evidence_id, path, mtime, run_id) "
 			"VALUES (?1, ?2, ?3, ?4)",
 	[ST_ADD_ERROR] = "INSERT OR IGNORE INTO parse_errors (evidence_id, path, location, reason, "
@@ -443,7 +452,7 @@ int store_find_evidence(struct store *store, const char *sha256, int64_t *id, ch
 }
 
 int store_add_evidence(struct store *store, const struct evidence_hashes *hashes, const char *kind,
-		       const char *status, int64_t *id)
+		       const char *status, const char *reason, int64_t *id)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_EVIDENCE];
 
@@ -453,15 +462,29 @@ int store_add_evidence(struct store *store, const struct evidence_hashes *hashes
 	sqlite3_bind_int64(st, 4, (int64_t)hashes->size);
 	sqlite3_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, store->run_id);
+	bind_text_or_null(st, 7, reason);
+	sqlite3_bind_int64(st, 8, store->run_id);
 	if (step_done(st) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store->db);
 	return 0;
 }
 
+int store_set_evidence_kind(struct store *store, int64_t id, const char *kind, const char *status,
+			    const char *reason)
+{
+	sqlite3_stmt *st = store->statements[ST_SET_EVIDENCE_KIND];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 4, reason);
+	return step_done(st);
+}
+
 int store_set_evidence_result(struct store *store, int64_t id, const char *status,
-			      uint64_t records, uint64_t recovered, uint64_t failed)
+			      const char *reason, uint64_t records, uint64_t recovered,
+			      uint64_t failed)
 {
 	sqlite3_stmt *st = store->statements[ST_SET_EVIDENCE];
 
@@ -470,6 +493,7 @@ int store_set_evidence_result(struct store *store, int64_t id, const char *statu
 	sqlite3_bind_int64(st, 3, (int64_t)records);
 	sqlite3_bind_int64(st, 4, (int64_t)recovered);
 	sqlite3_bind_int64(st, 5, (int64_t)failed);
+	bind_text_or_null(st, 6, reason);
 	return step_done(st);
 }
 

@@ -55,12 +55,20 @@ int store_add_output(struct store *store, int64_t run_id, const char *name, cons
 int store_check_complete(struct store *store, char *why, size_t why_size);
 
 /* Looks up evidence by SHA-256: returns 1 and fills *ID and STATUS (16 bytes) if present, 0 if not,
- * -1 on error. */
+ * -1 on error. STATUS is "this-run" for a row this run added, unless it is "not_evidence". */
 int store_find_evidence(struct store *store, const char *sha256, int64_t *id, char status[16]);
+/* Adds an evidence row (evidence.status_reason: REASON, may be NULL); sets *ID. */
 int store_add_evidence(struct store *store, const struct evidence_hashes *hashes, const char *kind,
-		       const char *status, int64_t *id);
+		       const char *status, const char *reason, int64_t *id);
+/* Sets the kind, status and reason (NULL allowed) of evidence ID, replacing what was there (a
+ * content first listed as not evidence, then found where evidence is kept). */
+int store_set_evidence_kind(struct store *store, int64_t id, const char *kind, const char *status,
+			    const char *reason);
+/* Sets the result of parsing evidence ID. REASON (may be NULL: nothing to add) is appended to
+ * its status_reason. */
 int store_set_evidence_result(struct store *store, int64_t id, const char *status,
-			      uint64_t records, uint64_t recovered, uint64_t failed);
+			      const char *reason, uint64_t records, uint64_t recovered,
+			      uint64_t failed);
 /* Records a path where evidence ID was found (nothing if already recorded). */
 int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime);
 /* Records a problem; EVIDENCE_ID 0 = the file could not be hashed. Repeats are ignored. */

@@ -74,3 +74,17 @@ add_test(NAME e2e_soundness_reads_incomplete_cases_csv_verify
 add_test(NAME e2e_feature_fresh_ignores_servicing_writes
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_feature_time.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# Damaged evidence is never "not evidence": flipped magic bytes (event log, hives, task file, .wsb)
+# and an empty Security.evtx are listed, hashed and reported; damaged hives are read through a
+# repaired base block; every file of the collection is listed (issue 11, item 1).
+add_test(NAME e2e_damaged_evidence_is_listed_hashed_and_reported
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_damaged_evidence_listed.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# 200 EVTX and 100 hive mutants (seeded: the same on every run) in one collection, ingested once
+# under the sanitizers: every file listed, every mutant parsed or reported, no crash.
+add_test(NAME e2e_mutated_logs_and_hives_are_all_listed_and_reported
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_mutants_listed.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+set_tests_properties(e2e_mutated_logs_and_hives_are_all_listed_and_reported PROPERTIES TIMEOUT 300)

@@ -64,6 +64,18 @@ static struct hive_result *parse(const char *path)
 	return result;
 }
 
+/* Forges the .reg SOURCE (as TAG) and parses it; NULL, with a failed check, if either fails. */
+static struct hive_result *forge_parsed(const char *source, const char *tag)
+{
+	char path[1024];
+	struct hive_result *r = NULL;
+
+	if (forge(source, tag, path, sizeof path) == 0)
+		r = parse(path);
+	CHECK(r != NULL);
+	return r;
+}
+
 /* The row of KEY_PATH with VALUE_NAME (NULL = the key row), or NULL. */
 static const struct hive_row *row_find(const struct hive_result *r, const char *key_path,
 				       const char *value_name)
@@ -126,7 +138,6 @@ static const char *text_of(const struct hive_result *r, const char *key, const c
 
 static void test_software_known_keys_only(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 	const char *feature = CBS "\\Notifications\\OptionalFeatures\\Containers-DisposableClientVM";
@@ -134,13 +145,7 @@ static void test_software_known_keys_only(void)
 			      "~31bf3856ad364e35~amd64~~10.0.26100.1";
 	char updates[1024], update_key[1200];
 
-	if (forge(DATA "software.reg", "software", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "software.reg", "software");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SOFTWARE");
@@ -247,17 +252,10 @@ static void test_software_known_keys_only(void)
 
 static void test_system_uses_select_current(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 
-	if (forge(DATA "system_select2.reg", "system2", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "system_select2.reg", "system2");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SYSTEM");
@@ -286,17 +284,10 @@ static void test_system_uses_select_current(void)
 
 static void test_system_without_select_falls_back_with_note(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_problem *p;
 
-	if (forge(DATA "system_noselect.reg", "system0", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "system_noselect.reg", "system0");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SYSTEM");
@@ -312,17 +303,10 @@ static void test_system_without_select_falls_back_with_note(void)
 
 static void test_security_reads_poladtev_default_value(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 
-	if (forge(DATA "security.reg", "security", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "security.reg", "security");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SECURITY");
@@ -338,20 +322,37 @@ static void test_security_reads_poladtev_default_value(void)
 
 static void test_other_hive_reads_nothing(void)
 {
-	char path[1024];
 	struct hive_result *r;
 
-	if (forge(DATA "other.reg", "other", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(DATA "other.reg", "other");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "other");
 	CHECK_INT(r->row_count, 0);
+	hive_result_free(r);
+}
+
+/* A string value with text after its terminating NUL: the decoded text stops at the NUL (as
+ * Windows reads it), the raw bytes keep everything, and a note says what the text does not show.
+ * Trailing NULs alone, and MULTI_SZ lists, are not noted. */
+static void test_string_with_text_after_nul_is_noted(void)
+{
+	struct hive_result *r;
+	const struct hive_row *row;
+	const struct hive_problem *p;
+	const char *key = "Policies\\Microsoft\\Windows\\Sandbox";
+
+	r = forge_parsed(DATA "nul_strings.reg", "nul-strings");
+	if (!r)
+		return;
+	CHECK_STR(text_of(r, key, "Hidden"), "C:\\a.exe");
+	row = row_find(r, key, "Hidden");
+	CHECK(row && row->data_size == 26);
+	p = problem_find(r, "after its terminating NUL");
+	CHECK(p && p->severe == 0 && !strcmp(p->location, "Policies\\Microsoft\\Windows\\Sandbox\\Hidden"));
+	CHECK(p && strstr(p->reason, "has 8 bytes after its terminating NUL"));
+	CHECK_STR(text_of(r, key, "Padded"), "ok");
+	CHECK_INT(r->problem_count, 1);
 	hive_result_free(r);
 }
 
@@ -397,6 +398,20 @@ static void base_block_checksum_fix(uint8_t *block)
 		block[0x1FC + i] = (uint8_t)(sum >> (8 * i));
 }
 
+/* Writes DATA (SIZE bytes) to the temp dir as NAME and parses it; NULL, with a failed check, if
+ * either fails. */
+static struct hive_result *write_parsed(const char *name, const uint8_t *data, size_t size)
+{
+	char path[1100];
+	struct hive_result *r = NULL;
+
+	snprintf(path, sizeof path, "%s/%s", temp_dir, name);
+	if (file_write(path, data, size) == 0)
+		r = parse(path);
+	CHECK(r != NULL);
+	return r;
+}
+
 static void test_damaged_hives_are_problems_or_refused(void)
 {
 	char path[1024], damaged[1100], err[256];
@@ -424,10 +439,7 @@ static void test_damaged_hives_are_problems_or_refused(void)
 	/* secondary sequence number changed, checksum recomputed: a dirty hive, keys still read */
 	data[8] ^= 0x01;
 	base_block_checksum_fix(data);
-	snprintf(damaged, sizeof damaged, "%s/dirty", temp_dir);
-	CHECK(file_write(damaged, data, size) == 0);
-	r = parse(damaged);
-	CHECK(r != NULL);
+	r = write_parsed("dirty", data, size);
 	if (r) {
 		const struct hive_problem *p = problem_find(r, "transaction logs not applied");
 		CHECK(p && p->severe == 0 && !strcmp(p->location, "base block"));
@@ -436,14 +448,28 @@ static void test_damaged_hives_are_problems_or_refused(void)
 		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
 		hive_result_free(r);
 	}
-	/* bad checksum: libregf 20201007 refuses the file, so -1 with its reason */
+	/* bad checksum: libregf 20201007 refuses the file; it is read through a repaired copy in
+	 * memory, every key as in the intact hive, and the repair is a severe problem */
 	data[0x30] ^= 0x5A;
-	snprintf(damaged, sizeof damaged, "%s/checksum", temp_dir);
-	CHECK(file_write(damaged, data, size) == 0);
-	r = NULL;
-	err[0] = '\0';
-	CHECK_INT(hive_parse_file(damaged, &r, err, sizeof err), -1);
-	CHECK(r == NULL && err[0] != '\0');
+	r = write_parsed("checksum", data, size);
+	if (r) {
+		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
+		CHECK(p && p->severe == 1 && strstr(p->reason, "bad checksum") &&
+		      !strstr(p->reason, "signature"));
+		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
+		hive_result_free(r);
+	}
+	/* and the signature too ("regf" -> "xegf"): still read, both named */
+	data[0] = 'x';
+	r = write_parsed("signature", data, size);
+	if (r) {
+		const struct hive_problem *p = problem_find(r, "read through a repaired copy in memory");
+		CHECK(p && strstr(p->reason, "signature is not regf") && strstr(p->reason, "bad checksum"));
+		CHECK_STR(r->kind_name, "SECURITY");
+		CHECK(row_find(r, "Policy\\PolAdtEv", "") != NULL);
+		hive_result_free(r);
+	}
+	data[0] = 'r';
 	data[0x30] ^= 0x5A;
 	data[8] ^= 0x01;
 	base_block_checksum_fix(data);
@@ -465,7 +491,6 @@ static void test_damaged_hives_are_problems_or_refused(void)
 /* The bundled case (testdata/README.md "Host" and "TaskCache binary layouts written"). */
 static void test_case_hives_match_readme(void)
 {
-	char path[1024];
 	struct hive_result *r;
 	const struct hive_row *row;
 	const char *mal = TASKCACHE "\\Tasks\\{6E1F3B7A-2C49-4D8E-A5B1-90C3D7E2F468}";
@@ -475,13 +500,7 @@ static void test_case_hives_match_readme(void)
 	const char *mal_tree = TASKCACHE "\\Tree\\Microsoft\\Windows\\Maintenance\\MaintenanceSync";
 	char iso[40];
 
-	if (forge(CASE_CONFIG "SYSTEM.hive.reg", "case-system", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SYSTEM.hive.reg", "case-system");
 	if (r) {
 		static const struct {
 			const char *service;
@@ -516,13 +535,7 @@ static void test_case_hives_match_readme(void)
 		hive_result_free(r);
 	}
 
-	if (forge(CASE_CONFIG "SECURITY.hive.reg", "case-security", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SECURITY.hive.reg", "case-security");
 	if (r) {
 		CHECK_STR(r->kind_name, "SECURITY");
 		row = row_find(r, "Policy\\PolAdtEv", "");
@@ -531,13 +544,7 @@ static void test_case_hives_match_readme(void)
 		hive_result_free(r);
 	}
 
-	if (forge(CASE_CONFIG "SOFTWARE.hive.reg", "case-software", path, sizeof path))
-		{
-		CHECK(0);
-		return;
-	}
-	r = parse(path);
-	CHECK(r != NULL);
+	r = forge_parsed(CASE_CONFIG "SOFTWARE.hive.reg", "case-software");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SOFTWARE");
@@ -833,6 +840,7 @@ int main(int argc, char **argv)
 	test_system_without_select_falls_back_with_note();
 	test_security_reads_poladtev_default_value();
 	test_other_hive_reads_nothing();
+	test_string_with_text_after_nul_is_noted();
 	test_damaged_hives_are_problems_or_refused();
 	test_case_hives_match_readme();
 	test_corpus_hives();
