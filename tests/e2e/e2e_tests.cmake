@@ -63,3 +63,12 @@ add_test(NAME e2e_outputs_timesketch_mactime_determinism_verify
 add_test(NAME e2e_report_renders_in_chromium_and_matches_store
   COMMAND sh -c "rm -rf '${CMAKE_BINARY_DIR}/report_case' && mkdir -p '${CMAKE_BINARY_DIR}/report_case' && '$<TARGET_FILE:stforge>' case '${CMAKE_SOURCE_DIR}/testdata/case' '${CMAKE_BINARY_DIR}/report_case/collection' && '$<TARGET_FILE:sandtrace>' analyze '${CMAKE_BINARY_DIR}/report_case/collection' -o '${CMAKE_BINARY_DIR}/report_case/out' --case-name 'Bundled case' --examiner 'CI' >/dev/null && '${SANDTRACE_PYTHON}' '${CMAKE_SOURCE_DIR}/tests/e2e/check_report.py' '${CMAKE_BINARY_DIR}/report_case/out/report.html' '${CMAKE_BINARY_DIR}/report_case/out/case.db' '${CMAKE_BINARY_DIR}/report_case/report.png'")
 set_tests_properties(e2e_report_renders_in_chromium_and_matches_store PROPERTIES SKIP_RETURN_CODE 77)
+
+# Every stored record's offset points at that record in its evidence file ("**\0\0" and its
+# number there), chunk agrees, and python-evtx places allocated records at the same offsets; the
+# bundled case always, the real corpus when present (skipped otherwise).
+add_test(NAME e2e_record_offsets_point_at_the_record_in_the_evidence
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_offsets.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_record_offsets_point_at_the_record_in_the_evidence PROPERTIES SKIP_RETURN_CODE 77)
