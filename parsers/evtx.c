@@ -22,18 +22,19 @@
 #include "strbuf.h"
 #include "timeutil.h"
 
-/* libevtx's message for ERROR on one line in TEXT ("" if none); frees ERROR. */
+/* The root cause of libevtx's ERROR in TEXT ("" if none); frees ERROR. libevtx's messages are a
+ * stack of lines, the first one the root cause ("libevtx_io_handle_read_file_header: unsupported
+ * file signature."), the last one only the call that failed ("libevtx_file_open: unable to open
+ * file: PATH."). */
 static void error_text(libevtx_error_t **error, char *text, size_t size)
 {
 	text[0] = 0;
 	if (!error || !*error)
 		return;
-	libevtx_error_sprint(*error, text, size);
+	if (libevtx_error_backtrace_sprint(*error, text, size) < 0)
+		libevtx_error_sprint(*error, text, size);
 	libevtx_error_free(error);
-	/* libevtx's messages are a stack of lines; the last one is the root cause. */
-	for (char *p = text; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
+	text[strcspn(text, "\n")] = 0;
 }
 
 static void problem_from_error(const struct evtx_callbacks *cb, const char *location,
