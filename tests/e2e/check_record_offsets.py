@@ -4,6 +4,7 @@
 Ingests the bundled case (forged with stforge) and every .evtx of the real corpus, then for every
 row of events and event_sources that has an offset:
   - the bytes at that offset of the evidence file are the record signature "**\\0\\0",
+  - the u64 at offset + 16 is an events row's written_time,
   - the u64 at offset + 8 is the row's header_record_id (for an event_sources row from a log
     saved into a new file, which numbers its records anew: the EventRecordID python-evtx reads
     there is the row's record_id),
@@ -28,10 +29,12 @@ SKIP = 77
 HEADER, CHUNK = 4096, 65536
 
 ROWS = """
-SELECT p.path, e.header_record_id, e.record_id, e.offset, e.chunk, e.recovered, 'events' AS tab
+SELECT p.path, e.header_record_id, e.record_id, e.written_time, e.offset, e.chunk, e.recovered,
+       'events' AS tab
   FROM events e JOIN evidence_paths p ON p.evidence_id = e.evidence_id
 UNION ALL
-SELECT p.path, e.header_record_id, e.record_id, s.offset, s.chunk, s.recovered, 'event_sources'
+SELECT p.path, e.header_record_id, e.record_id, NULL, s.offset, s.chunk, s.recovered,
+       'event_sources'
   FROM event_sources s JOIN events e ON e.id = s.event_id_ref
   JOIN evidence_paths p ON p.evidence_id = s.evidence_id
 """
@@ -82,7 +85,7 @@ def ingest(sandtrace, folder, db):
 def check_store(db, damaged, label):
     """Checks every row of DB; returns (errors, rows checked, rows python-evtx also placed,
     rows without an offset per (file, kind))."""
-    errors, checked, compared, unknown = [], 0, 0, collections.Counter()
+    errors, checked, checked_recovered, compared, unknown = [], 0, 0, 0, collections.Counter()
     con = sqlite3.connect(db)
     by_file = collections.defaultdict(list)
     for row in con.execute(ROWS):
@@ -91,7 +94,7 @@ def check_store(db, damaged, label):
         with open(path, "rb") as f:
             data = f.read()
         reference = python_evtx_offsets(path)
-        for number, record_id, offset, chunk, recovered, table in rows:
+        for number, record_id, written_time, offset, chunk, recovered, table in rows:
             kind = "recovered" if recovered else "allocated"
             where = "%s %s record %d (%s)" % (label, os.path.basename(path), number, table)
             if offset is None:
@@ -102,6 +105,7 @@ def check_store(db, damaged, label):
                     errors.append("%s: allocated record of an undamaged file has no offset" % where)
                 continue
             checked += 1
+            checked_recovered += recovered
             if offset < HEADER or offset + 16 > len(data):
                 errors.append("%s: offset %d outside the file's records" % (where, offset))
                 continue
@@ -112,6 +116,9 @@ def check_store(db, damaged, label):
             if found != number and (table == "events" or
                                     event_record_id_at(path, offset) != record_id):
                 errors.append("%s: record number at offset %d is %d" % (where, offset, found))
+            if written_time is not None and offset + 24 <= len(data) and \
+                    struct.unpack_from("<Q", data, offset + 16)[0] != written_time:
+                errors.append("%s: written time at offset %d is not the row's" % (where, offset))
             if chunk != (offset - HEADER) // CHUNK:
                 errors.append("%s: chunk %r, offset %d is in chunk %d" % (
                     where, chunk, offset, (offset - HEADER) // CHUNK))
@@ -122,6 +129,7 @@ def check_store(db, damaged, label):
             if not recovered and reference.get(found):
                 compared += 1
     con.close()
+    print("%s: %d of the records checked are recovered ones" % (label, checked_recovered))
     return errors, checked, compared, unknown
 
 
