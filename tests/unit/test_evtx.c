@@ -8,6 +8,8 @@
 #include "check.h"
 #include "parsers/evtx.h"
 
+#define SECURITY_LOG "C/Windows/System32/winevt/Logs/Security.evtx.xml"
+
 enum { MAX_RECORDS = 4096, MAX_PROBLEMS = 16 };
 
 struct record_seen {
@@ -67,28 +69,10 @@ static int problem_with(const struct reading *r, const char *text)
 	return -1;
 }
 
-static int write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	int ok = f && (size == 0 || fwrite(data, 1, size, f) == size);
-
-	if (f && fclose(f) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t value = 0;
-	for (int i = 7; i >= 0; i--)
-		value = value << 8 | p[i];
-	return value;
-}
-
 int main(int argc, char **argv)
 {
 	static struct reading good, damaged, other;
-	char source[512], good_path[600], damaged_path[600], other_path[600], command[2048];
+	char good_path[600], damaged_path[600], other_path[600];
 	uint8_t *bytes, *after;
 	size_t size = 0, after_size = 0;
 	int index;
@@ -97,13 +81,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_evtx STFORGE\n");
 		return 1;
 	}
-	snprintf(source, sizeof source, "%s/testdata/case/C/Windows/System32/winevt/Logs/"
-		 "Security.evtx.xml", SANDTRACE_SOURCE_DIR);
 	snprintf(good_path, sizeof good_path, "%s/Security.evtx", work);
 	snprintf(damaged_path, sizeof damaged_path, "%s/Security-header-damaged.evtx", work);
 	snprintf(other_path, sizeof other_path, "%s/other.evtx", work);
-	snprintf(command, sizeof command, "'%s' evtx '%s' '%s'", argv[1], source, good_path);
-	CHECK(system(command) == 0);
+	CHECK_INT(check_forge_evtx(argv[1], SECURITY_LOG, good_path), 0);
 	bytes = (uint8_t *)check_read_file(good_path, &size);
 	CHECK(bytes != NULL && size > 4096);
 	if (!bytes || size <= 4096)
@@ -117,14 +98,14 @@ int main(int argc, char **argv)
 		const struct record_seen *s = &good.records[i];
 		CHECK(s->offset >= 4096 + 512 && (size_t)s->offset + 16 <= size &&
 		      memcmp(bytes + s->offset, "**\0\0", 4) == 0 &&
-		      le64(bytes + s->offset + 8) == s->header_record_id &&
+		      check_le64(bytes + s->offset + 8) == s->header_record_id &&
 		      s->chunk == (s->offset - 4096) / 65536);
 	}
 
 	/* Byte 0 flipped: libevtx refuses the file; the repaired copy gives the same records at the
 	 * same offsets, and a severe problem names the damage. */
 	bytes[0] ^= 0x01;
-	CHECK_INT(write_file(damaged_path, bytes, size), 0);
+	CHECK_INT(check_write_file(damaged_path, bytes, size), 0);
 	CHECK_INT(parse(damaged_path, &damaged), 0);
 	CHECK_INT(damaged.count, good.count);
 	for (size_t i = 0; i < good.count && i < damaged.count; i++) {
@@ -146,14 +127,14 @@ int main(int argc, char **argv)
 	free(after);
 
 	/* Empty, too short, or no chunk: -1 and a reason. */
-	CHECK_INT(write_file(other_path, "", 0), 0);
+	CHECK_INT(check_write_file(other_path, "", 0), 0);
 	CHECK_INT(parse(other_path, &other), -1);
 	CHECK(problem_with(&other, "empty") >= 0);
-	CHECK_INT(write_file(other_path, bytes, 4096 + 100), 0);
+	CHECK_INT(check_write_file(other_path, bytes, 4096 + 100), 0);
 	CHECK_INT(parse(other_path, &other), -1);
 	CHECK(problem_with(&other, "too short") >= 0);
 	memset(bytes + 4096, 0, size - 4096);
-	CHECK_INT(write_file(other_path, bytes, size), 0);
+	CHECK_INT(check_write_file(other_path, bytes, size), 0);
 	CHECK_INT(parse(other_path, &other), -1);
 	CHECK(problem_with(&other, "ElfChnk") >= 0);
 	CHECK_INT(other.count, 0);

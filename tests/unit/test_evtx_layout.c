@@ -9,27 +9,9 @@
 
 static char work[] = "/tmp/sandtrace-test-evtx-layout-XXXXXX";
 
-static int write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(data, 1, size, f) == size;
-
-	if (f && fclose(f) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t value = 0;
-	for (int i = 7; i >= 0; i--)
-		value = value << 8 | p[i];
-	return value;
-}
-
 int main(int argc, char **argv)
 {
-	char source[512], good[600], twice[600], command[2048], err[256];
+	char good[600], twice[600], err[256];
 	struct evtx_locator locator;
 	uint8_t *bytes, *copy;
 	size_t size = 0;
@@ -39,12 +21,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_evtx_layout STFORGE\n");
 		return 1;
 	}
-	snprintf(source, sizeof source, "%s/testdata/case/C/Windows/System32/winevt/Logs/"
-		 "Security.evtx.xml", SANDTRACE_SOURCE_DIR);
 	snprintf(good, sizeof good, "%s/Security.evtx", work);
 	snprintf(twice, sizeof twice, "%s/chunk-twice.evtx", work);
-	snprintf(command, sizeof command, "'%s' evtx '%s' '%s'", argv[1], source, good);
-	CHECK(system(command) == 0);
+	CHECK_INT(check_forge_evtx(argv[1], "C/Windows/System32/winevt/Logs/Security.evtx.xml", good),
+		  0);
 	bytes = (uint8_t *)check_read_file(good, &size);
 	CHECK(bytes != NULL && size >= EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE);
 	if (!bytes || size < EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE)
@@ -58,15 +38,15 @@ int main(int argc, char **argv)
 		const struct evtx_record_place *p = &locator.allocated.places[i];
 		CHECK(p->offset >= first_record && (size_t)p->offset + 24 <= size &&
 		      memcmp(bytes + p->offset, "**\0\0", 4) == 0 &&
-		      le64(bytes + p->offset + 8) == p->number &&
-		      le64(bytes + p->offset + 16) == p->written_time);
+		      check_le64(bytes + p->offset + 8) == p->number &&
+		      check_le64(bytes + p->offset + 16) == p->written_time);
 	}
-	CHECK_INT(evtx_locator_find(&locator, le64(bytes + first_record + 8),
-				    le64(bytes + first_record + 16), 0), first_record);
-	CHECK_INT(evtx_locator_find(&locator, le64(bytes + first_record + 8),
-				    le64(bytes + first_record + 16) + 1, 0), -1);
-	CHECK_INT(evtx_locator_find(&locator, le64(bytes + first_record + 8),
-				    le64(bytes + first_record + 16), 1), -1);
+	CHECK_INT(evtx_locator_find(&locator, check_le64(bytes + first_record + 8),
+				    check_le64(bytes + first_record + 16), 0), first_record);
+	CHECK_INT(evtx_locator_find(&locator, check_le64(bytes + first_record + 8),
+				    check_le64(bytes + first_record + 16) + 1, 0), -1);
+	CHECK_INT(evtx_locator_find(&locator, check_le64(bytes + first_record + 8),
+				    check_le64(bytes + first_record + 16), 1), -1);
 	CHECK_INT(evtx_chunk_of_offset(first_record), 0);
 	CHECK_INT(evtx_chunk_of_offset(EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE), 1);
 	CHECK_INT(evtx_chunk_of_offset(-1), -1);
@@ -79,10 +59,10 @@ int main(int argc, char **argv)
 	if (copy) {
 		memcpy(copy, bytes, size);
 		memcpy(copy + size, bytes + EVTX_FILE_HEADER_SIZE, EVTX_CHUNK_SIZE);
-		CHECK_INT(write_file(twice, copy, size + EVTX_CHUNK_SIZE), 0);
+		CHECK_INT(check_write_file(twice, copy, size + EVTX_CHUNK_SIZE), 0);
 		CHECK_INT(evtx_locator_build(&locator, twice, err, sizeof err), 0);
-		CHECK_INT(evtx_locator_find(&locator, le64(bytes + first_record + 8),
-					    le64(bytes + first_record + 16), 0), -1);
+		CHECK_INT(evtx_locator_find(&locator, check_le64(bytes + first_record + 8),
+					    check_le64(bytes + first_record + 16), 0), -1);
 		evtx_locator_free(&locator);
 	}
 
