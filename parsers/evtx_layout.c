@@ -1,5 +1,5 @@
 /*
- * evtx_layout.c - record offsets and a rebuilt file header, from the EVTX bytes (see evtx_layout.h).
+ * evtx_layout.c - record offsets and a rebuilt file header, from the EVTX bytes (evtx_layout.h).
  *
  * Every read of evidence bytes goes through read_u32/read_u64/record_at, which check the length
  * first: the bytes may be anything (a damaged chunk, a fuzzer's input).
@@ -243,7 +243,7 @@ static void write_u64(uint8_t *at, uint64_t value)
 
 int evtx_header_rebuild(uint8_t *file, size_t size, char *err, size_t err_size)
 {
-	/* File header fields (libyal EVTX §2.1). */
+	/* File header fields (libyal's EVTX format document, "File header"). */
 	enum { FIRST_CHUNK = 8, LAST_CHUNK = 16, NEXT_RECORD = 24, HEADER_SIZE = 32, MINOR = 36,
 	       MAJOR = 38, BLOCK_SIZE = 40, CHUNK_COUNT = 42, FLAGS = 120, CHECKSUM = 124,
 	       CHECKED_BYTES = 120 };

@@ -3,7 +3,7 @@
  * give: where each record lies in the file, and a file header rebuilt from the chunks when the
  * evidence's own header is damaged.
  *
- * Layout (libyal's "Windows XML Event Log (EVTX) format", §2-§4; the same facts python-evtx
+ * Layout (libyal's "Windows XML Event Log (EVTX) format" document; the same facts python-evtx
  * relies on): a 4096-byte file header; 64 KiB chunks from offset 4096, each starting "ElfChnk\0",
  * with the first/last event record number at +8/+16 (u64) and the free space offset at +48 (u32);
  * a chunk's records start at +512, each "**\0\0", size (u32, +4), record number (u64, +8), written
