@@ -744,8 +744,7 @@ struct repaired_copy {
 	libbfio_handle_t *handle;
 };
 
-/* Above this the repair does not read a file into memory (the largest event logs seen are a few
- * hundred MiB; Windows caps a log's configured size at 4 GiB but defaults to 20 MiB). */
+/* The repair reads the whole file into memory; above this bound it refuses, and says so. */
 #define REPAIR_MAX_BYTES ((uint64_t)2 << 30)
 
 static void problem_text(const struct evtx_callbacks *cb, const char *reason)
@@ -791,9 +790,9 @@ static int open_repaired(libevtx_file_t *file, const char *path, const char *lib
 	}
 	size = (uint64_t)st.st_size;
 	if (size == 0 || size < (uint64_t)EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE) {
-		snprintf(reason, sizeof reason, "not readable as an event log (%s): %s", libevtx_said,
-			 size == 0 ? "the file is empty (0 bytes)"
-				   : "too short to hold a file header and one chunk");
+		snprintf(reason, sizeof reason, "not readable as an event log (%s): %s%llu bytes",
+			 libevtx_said, size == 0 ? "the file is empty, " : "too short to hold a file "
+			 "header and one chunk, ", (unsigned long long)size);
 		problem_text(cb, reason);
 		return -1;
 	}
