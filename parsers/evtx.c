@@ -6,36 +6,44 @@
  * Field names and forms follow ARTIFACTS.md §1 (fields by local name from EventData or UserData,
  * §1.10); nothing here depends on a field's position.
  */
-#define _GNU_SOURCE /* off64_t for libevtx's record offset */
 #include "evtx.h"
 
+#include <libbfio.h>
 #include <libevtx.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "evtx_layout.h"
 #include "json.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
-enum { EVTX_FILE_HEADER_SIZE = 4096, EVTX_CHUNK_SIZE = 65536 };
+/* The root cause of libevtx's ERROR in TEXT ("" if none); frees ERROR. libevtx's messages are a
+ * stack of lines, the first one the root cause ("libevtx_io_handle_read_file_header: unsupported
+ * file signature."), the last one only the call that failed ("libevtx_file_open: unable to open
+ * file: PATH."). */
+static void error_text(libevtx_error_t **error, char *text, size_t size)
+{
+	text[0] = 0;
+	if (!error || !*error)
+		return;
+	if (libevtx_error_backtrace_sprint(*error, text, size) < 0)
+		libevtx_error_sprint(*error, text, size);
+	libevtx_error_free(error);
+	text[strcspn(text, "\n")] = 0;
+}
 
 static void problem_from_error(const struct evtx_callbacks *cb, const char *location,
 			       const char *what, libevtx_error_t **error, int severe)
 {
-	char text[512] = "";
+	char text[512];
 	char reason[768];
 
-	if (error && *error) {
-		libevtx_error_sprint(*error, text, sizeof text);
-		libevtx_error_free(error);
-		/* libevtx's messages are a stack of lines; the last one is the root cause. */
-		for (char *p = text; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-	}
+	error_text(error, text, sizeof text);
 	snprintf(reason, sizeof reason, "%s%s%s", what, text[0] ? ": " : "", text);
 	if (cb->problem)
 		cb->problem(cb->context, location, reason, severe);
@@ -536,34 +544,49 @@ static void channel_cache_free(struct channel_cache *cache)
 	cache->count = 0;
 }
 
+/* What one file's records share while they are read. */
+struct reading {
+	struct channel_cache channels;
+	struct evtx_locator locator;   /* where each record lies (libevtx says offset 0) */
+	uint64_t unlocated[2];         /* records handed on without an offset: allocated, recovered */
+};
+
+/* Hands EVENT to the callback (which owns it from then on); returns nonzero to stop. */
+static int hand_on(const struct evtx_callbacks *cb, struct reading *reading,
+		   struct evtx_event *event)
+{
+	if (event->offset < 0)
+		reading->unlocated[event->recovered != 0]++;
+	return cb->event(cb->context, event) != 0;
+}
+
 /* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop, -1 if
  * the record was a recovery candidate that could not be rendered (not handed on). */
 static int read_record(libevtx_record_t *record, int recovered, int index,
-		       const struct evtx_callbacks *cb, struct channel_cache *channels)
+		       const struct evtx_callbacks *cb, struct reading *reading)
 {
+	struct channel_cache *channels = &reading->channels;
 	libevtx_error_t *error = NULL;
 	struct evtx_event *event = event_new();
 	char location[64];
-	off64_t offset = 0;
 	uint32_t qualifiers;
-	int want;
+	int have_number, have_time, want;
 
 	if (!event)
 		return 1;
 	snprintf(location, sizeof location, "%s index %d", recovered ? "recovered" : "record", index);
 	event->recovered = recovered;
-	if (libevtx_record_get_offset(record, &offset, &error) == 1) {
-		event->offset = offset;
-		if (offset >= EVTX_FILE_HEADER_SIZE)
-			event->chunk = (offset - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE;
-	} else {
-		libevtx_error_free(&error);
-	}
-	if (libevtx_record_get_identifier(record, &event->header_record_id, &error) != 1)
+	have_number = libevtx_record_get_identifier(record, &event->header_record_id, &error) == 1;
+	if (!have_number)
 		libevtx_error_free(&error);
 	event->record_id = event->header_record_id;
-	if (libevtx_record_get_written_time(record, &event->written_time, &error) != 1)
+	have_time = libevtx_record_get_written_time(record, &event->written_time, &error) == 1;
+	if (!have_time)
 		libevtx_error_free(&error);
+	if (have_number && have_time)
+		event->offset = evtx_locator_find(&reading->locator, event->header_record_id,
+						  event->written_time, recovered);
+	event->chunk = evtx_chunk_of_offset(event->offset);
 	if (libevtx_record_get_event_identifier(record, &event->event_id, &error) != 1)
 		libevtx_error_free(&error);
 	if (libevtx_record_get_event_identifier_qualifiers(record, &qualifiers, &error) == 1)
@@ -578,7 +601,7 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 		const char *channel = channel_cache_find(channels, event->provider);
 		if (channel) {
 			event->channel = strdup(channel);
-			return cb->event(cb->context, event) != 0;
+			return hand_on(cb, reading, event);
 		}
 	}
 	event->xml = record_string(record, libevtx_record_get_utf8_xml_string_size,
@@ -633,7 +656,7 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
 	else if (event->data)
 		event->content_hash = fnv1a64(event->data, strlen(event->data));
-	return cb->event(cb->context, event) != 0;
+	return hand_on(cb, reading, event);
 }
 
 /* Record numbers seen in one file, to find the ones that are missing. */
@@ -712,23 +735,159 @@ static void report_gaps(struct id_list *list, const struct evtx_callbacks *cb)
 	}
 }
 
+/* ---- a damaged file header --------------------------------------------------------------- */
+
+/* The whole file in memory with a rebuilt header, and the libbfio range libevtx reads it through;
+ * both must outlive the open libevtx file. */
+struct repaired_copy {
+	uint8_t *bytes;
+	libbfio_handle_t *handle;
+};
+
+/* The repair reads the whole file into memory; above this bound it refuses, and says so. */
+#define REPAIR_MAX_BYTES ((uint64_t)2 << 30)
+
+static void problem_text(const struct evtx_callbacks *cb, const char *reason)
+{
+	if (cb->problem)
+		cb->problem(cb->context, "file", reason, 1);
+}
+
+/* The whole of PATH (SIZE bytes) into a new buffer; NULL with REASON filled otherwise. */
+static uint8_t *read_whole_file(const char *path, uint64_t size, char *reason, size_t reason_size)
+{
+	FILE *in = fopen(path, "rb");
+	uint8_t *bytes = in ? malloc((size_t)size) : NULL;
+
+	if (!in || !bytes) {
+		snprintf(reason, reason_size, "%s", !in ? "cannot open the file" : "out of memory");
+	} else if (fread(bytes, 1, (size_t)size, in) != (size_t)size) {
+		snprintf(reason, reason_size, "the file could not be read whole");
+		free(bytes);
+		bytes = NULL;
+	}
+	if (in)
+		fclose(in);
+	return bytes;
+}
+
+/* libevtx refused PATH (it said LIBEVTX_SAID). If the file holds chunks, opens FILE on a copy in
+ * memory whose file header is rebuilt from the chunks (the evidence is never written), with a
+ * severe problem saying so. Returns 0 when FILE is open, -1 (the problem reported) otherwise. */
+static int open_repaired(libevtx_file_t *file, const char *path, const char *libevtx_said,
+			 struct repaired_copy *copy, const struct evtx_callbacks *cb)
+{
+	libbfio_error_t *bfio_error = NULL;
+	libevtx_error_t *error = NULL;
+	char reason[1024], why[256] = "";
+	struct stat st;
+	uint64_t size;
+
+	if (stat(path, &st) != 0 || st.st_size < 0) {
+		snprintf(reason, sizeof reason, "not readable as an event log (%s)", libevtx_said);
+		problem_text(cb, reason);
+		return -1;
+	}
+	size = (uint64_t)st.st_size;
+	if (size == 0 || size < (uint64_t)EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE) {
+		snprintf(reason, sizeof reason, "not readable as an event log (%s): %s%llu bytes",
+			 libevtx_said, size == 0 ? "the file is empty, " : "too short to hold a file "
+			 "header and one chunk, ", (unsigned long long)size);
+		problem_text(cb, reason);
+		return -1;
+	}
+	if (size > REPAIR_MAX_BYTES) {
+		snprintf(reason, sizeof reason, "not readable as an event log (%s); at %llu bytes the "
+			 "file is above the 2 GiB a repaired header is read with: not read",
+			 libevtx_said, (unsigned long long)size);
+		problem_text(cb, reason);
+		return -1;
+	}
+	copy->bytes = read_whole_file(path, size, why, sizeof why);
+	if (!copy->bytes || evtx_header_rebuild(copy->bytes, (size_t)size, why, sizeof why) != 0) {
+		snprintf(reason, sizeof reason, "not readable as an event log (%s); no file header "
+			 "could be rebuilt from its chunks: %s", libevtx_said, why);
+		problem_text(cb, reason);
+		return -1;
+	}
+	if (libbfio_memory_range_initialize(&copy->handle, &bfio_error) != 1 ||
+	    libbfio_memory_range_set(copy->handle, copy->bytes, (size_t)size, &bfio_error) != 1) {
+		libbfio_error_free(&bfio_error);
+		snprintf(reason, sizeof reason, "not readable as an event log (%s); the repaired "
+			 "copy could not be set up in memory", libevtx_said);
+		problem_text(cb, reason);
+		return -1;
+	}
+	if (libevtx_file_open_file_io_handle(file, copy->handle, LIBEVTX_OPEN_READ, &error) != 1) {
+		error_text(&error, why, sizeof why);
+		snprintf(reason, sizeof reason, "not readable as an event log (%s); nor with a "
+			 "repaired file header (%s)", libevtx_said, why);
+		problem_text(cb, reason);
+		return -1;
+	}
+	snprintf(reason, sizeof reason, "file header damaged (%s): records read through a repaired "
+		 "copy of the header in memory; the file itself is unchanged", libevtx_said);
+	problem_text(cb, reason);
+	return 0;
+}
+
+static void repaired_copy_free(struct repaired_copy *copy)
+{
+	libbfio_handle_free(&copy->handle, NULL);
+	free(copy->bytes);
+	copy->bytes = NULL;
+}
+
+/* Says how many records are stored without an offset, and why. */
+static void report_unlocated(const struct reading *reading, const struct evtx_callbacks *cb)
+{
+	char reason[512];
+
+	if (!cb->problem || (reading->unlocated[0] == 0 && reading->unlocated[1] == 0))
+		return;
+	snprintf(reason, sizeof reason, "offset in the file not known for %llu allocated and %llu "
+		 "recovered record(s): no single place in the file holds a record with the same "
+		 "record number and written time%s; stored without an offset",
+		 (unsigned long long)reading->unlocated[0], (unsigned long long)reading->unlocated[1],
+		 reading->locator.unallocated_incomplete
+			 ? " (or, for recovered ones, too many candidates outside the chunks' records)"
+			 : "");
+	cb->problem(cb->context, "file", reason, 0);
+}
+
 int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
 	struct id_list seen_ids = {0};
-	struct channel_cache channels = {0};
+	struct reading *reading = calloc(1, sizeof *reading);
+	struct repaired_copy copy = {NULL, NULL};
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *error = NULL;
+	char text[512];
 	uint32_t flags = 0;
-	int count = 0, rc = -1, stop = 0;
+	int count = 0, rc = -1, stop = 0, opened = 0;
 
 	memset(stats, 0, sizeof *stats);
-	if (libevtx_file_initialize(&file, &error) != 1) {
-		problem_from_error(cb, "file", "libevtx could not be initialised", &error, 1);
+	if (!reading) {
+		problem_text(cb, "out of memory");
 		return -1;
 	}
-	if (libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) != 1) {
-		problem_from_error(cb, "file", "not readable as an event log", &error, 1);
+	if (libevtx_file_initialize(&file, &error) != 1) {
+		problem_from_error(cb, "file", "libevtx could not be initialised", &error, 1);
 		goto out;
+	}
+	opened = libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) == 1;
+	if (!opened) {
+		error_text(&error, text, sizeof text);
+		opened = open_repaired(file, path, text, &copy, cb) == 0;
+		if (!opened)
+			goto out;
+	}
+	/* The repaired copy has the evidence's layout byte for byte: offsets found in the evidence
+	 * itself are the records' offsets either way. */
+	if (evtx_locator_build(&reading->locator, path, text, sizeof text) != 0 && cb->problem) {
+		char reason[600];
+		snprintf(reason, sizeof reason, "record offsets could not be located: %s", text);
+		cb->problem(cb->context, "file", reason, 0);
 	}
 	if (libevtx_file_get_flags(file, &flags, &error) == 1) {
 		stats->dirty = (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
@@ -760,7 +919,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 		}
 		stats->records++;
 		remember_number(record, &seen_ids);
-		stop = read_record(record, 0, i, cb, &channels);
+		stop = read_record(record, 0, i, cb, reading);
 		libevtx_record_free(&record, NULL);
 	}
 	count = 0;
@@ -780,7 +939,7 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			continue;
 		}
 		remember_number(record, &seen_ids);
-		stop = read_record(record, 1, i, cb, &channels);
+		stop = read_record(record, 1, i, cb, reading);
 		if (stop < 0) {
 			stats->recovered_failed++;
 			stop = 0;
@@ -789,13 +948,19 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 		}
 		libevtx_record_free(&record, NULL);
 	}
-	if (!stop)
+	if (!stop) {
 		report_gaps(&seen_ids, cb);
+		report_unlocated(reading, cb);
+	}
 	rc = 0;
-	libevtx_file_close(file, NULL);
 out:
-	free(seen_ids.ids);
-	channel_cache_free(&channels);
+	if (opened)
+		libevtx_file_close(file, NULL);
 	libevtx_file_free(&file, NULL);
+	repaired_copy_free(&copy);
+	free(seen_ids.ids);
+	channel_cache_free(&reading->channels);
+	evtx_locator_free(&reading->locator);
+	free(reading);
 	return rc;
 }

@@ -26,7 +26,8 @@ struct evtx_event {
 	uint64_t record_id;      /* System/EventRecordID; the header's number if the XML has none */
 	uint64_t header_record_id; /* the record header's own number (differs from EventRecordID
 				      in logs saved into a new file) */
-	int64_t offset;          /* byte offset of the record in the file, -1 if unknown */
+	int64_t offset;          /* byte offset of the record in the file, found in the file's
+				    bytes (evtx_layout.h); -1 if no single place holds it */
 	int64_t chunk;           /* 0-based chunk index, -1 if unknown */
 	int recovered;           /* 1 = recovered by libevtx from outside the allocated records */
 	int full;                /* 1 = rendered and flattened (stored); 0 = counted only */
@@ -68,8 +69,10 @@ struct evtx_callbacks {
 	void (*problem)(void *context, const char *location, const char *reason, int severe);
 };
 
-/* Reads every allocated and recovered record of PATH. Returns 0 if the file was read (possibly with
- * problems reported), -1 if it could not be opened as EVTX at all. */
+/* Reads every allocated and recovered record of PATH. A file whose header libevtx refuses is read
+ * through a copy in memory with a header rebuilt from its chunks (at most 2 GiB; PATH is never
+ * written), with a severe problem saying so. Returns 0 if the file was read (possibly with
+ * problems reported), -1 if it could not be opened as EVTX at all (empty, too short, no chunk). */
 int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 		    struct evtx_stats *stats);
 

@@ -583,7 +583,7 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	sqlite3_bind_int64(source, 1, event_row);
 	sqlite3_bind_int64(source, 2, evidence_id);
 	bind_int_or_null(source, 3, e->chunk, e->chunk >= 0);
-	sqlite3_bind_int64(source, 4, e->offset);
+	bind_int_or_null(source, 4, e->offset, e->offset >= 0);
 	sqlite3_bind_int(source, 5, e->recovered);
 	return step_done(source);
 }

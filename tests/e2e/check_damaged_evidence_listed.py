@@ -13,8 +13,9 @@ second folder. After one ingest:
 - every regular file of the collection (os.walk) has an evidence_paths row, run.bat included, and
   files that are not evidence say so (status not_evidence, with a reason).
 
-The flipped Security.evtx is only checked as listed, hashed and reported: reading it is the EVTX
-parser's business.
+- the flipped Security.evtx is read through a repaired header (status partly): the same records
+  as from the intact log, at the same offsets; and the malicious session, which the lost log once
+  turned into a suspicious one, keeps its verdict, score and trigger after correlate.
 """
 import hashlib
 import os
@@ -118,6 +119,28 @@ def main():
             want, got = reg_values(good_con, intact), reg_values(con, damaged_hive)
             check(len(want) > 10 and got == want, "%s hive: %d reg_values rows through the repair, %d in the "
                   "undamaged hive" % (name, len(got), len(want)))
+
+        security = os.path.join(system32, "winevt", "Logs", "Security.evtx")
+        intact_security = os.path.join(good, "C", "Windows", "System32", "winevt", "Logs", "Security.evtx")
+        check(rows.get(security, (None,) * 4)[2] == "partly", "Security.evtx: status %s" % (rows.get(security),))
+        check(any("records read through a repaired copy of the header" in e for e in errors.get(security, [])),
+              "Security.evtx: no header repair recorded: %s" % errors.get(security))
+        records = "SELECT v.record_id, v.offset FROM events v JOIN evidence_paths p ON p.evidence_id = " \
+                  "v.evidence_id WHERE p.path = ? ORDER BY 1"
+        want, got = good_con.execute(records, (intact_security,)).fetchall(), con.execute(records, (security,)).fetchall()
+        check(len(want) > 50 and got == want, "Security.evtx: %d records through the repaired header, %d in "
+              "the intact log" % (len(got), len(want)))
+        verdicts = []
+        for db in (good_db, bad_db):
+            r = subprocess.run([sandtrace, "correlate", "--case", db], capture_output=True, text=True)
+            check(r.returncode == 0, "correlate %s: %s" % (db, r.stderr[-300:]))
+            c = sqlite3.connect(db)
+            verdicts.append(c.execute("SELECT verdict, score, trigger_kind FROM sessions WHERE vm_guid = "
+                                      "'E7A13C52-98D4-4F0B-B6C1-3D5F2A8E9047'").fetchone())
+            c.close()
+        check(verdicts[0] is not None and verdicts[0][0] == "malicious", "intact case: %s" % (verdicts[0],))
+        check(verdicts[1] is not None and verdicts[1][0] == "malicious" and verdicts[1][2] == "task",
+              "damaged case: the malicious session became %s (intact: %s)" % (verdicts[1], verdicts[0]))
 
         walked = 0
         for root, _, files in os.walk(bad):

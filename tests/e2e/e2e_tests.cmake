@@ -88,3 +88,12 @@ add_test(NAME e2e_mutated_logs_and_hives_are_all_listed_and_reported
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_mutants_listed.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
 set_tests_properties(e2e_mutated_logs_and_hives_are_all_listed_and_reported PROPERTIES TIMEOUT 300)
+
+# Every stored record's offset points at that record in its evidence file ("**\0\0" and its
+# number there), chunk agrees, and python-evtx places allocated records at the same offsets; the
+# bundled case always, the real corpus when present (skipped otherwise).
+add_test(NAME e2e_record_offsets_point_at_the_record_in_the_evidence
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_offsets.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_record_offsets_point_at_the_record_in_the_evidence PROPERTIES SKIP_RETURN_CODE 77)

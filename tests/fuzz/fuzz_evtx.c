@@ -1,7 +1,8 @@
 /*
  * fuzz_evtx.c - libFuzzer target for the EVTX reading path: evtx_parse_file (parsers/evtx.c) on
- * arbitrary bytes, through libevtx, the record reader, the XML flattener, strings_as_json and the
- * record-number gap report.
+ * arbitrary bytes, through libevtx, the record reader, the XML flattener, strings_as_json, the
+ * record-number gap report, the record locator and the header repair (parsers/evtx_layout.c: an
+ * input whose header libevtx refuses is read again through a header rebuilt from its chunks).
  *
  * evtx_parse_file takes a path, so each input is written to one temporary file per process
  * (created once under /tmp with mkstemp, rewritten for every input, removed at exit). Every event
@@ -14,8 +15,9 @@
  * Build (clang, from the repository root; or cmake -DSANDTRACE_FUZZ=ON with CC=clang):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  *     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
- *     -I. -Isrc tests/fuzz/fuzz_evtx.c parsers/evtx.c src/json.c src/strbuf.c src/timeutil.c \
- *     $(pkg-config --cflags --libs libevtx libxml-2.0) -o /tmp/fuzz_evtx
+ *     -I. -Isrc tests/fuzz/fuzz_evtx.c parsers/evtx.c parsers/evtx_layout.c src/json.c \
+ *     src/strbuf.c src/timeutil.c $(pkg-config --cflags --libs libevtx libbfio libxml-2.0 zlib) \
+ *     -o /tmp/fuzz_evtx
  * Seeds: small real logs (< 300 KB) and forged ones (stforge evtx SOURCE.evtx.xml OUT.evtx from
  * tests/forge/samples/evtx), copied to a scratch directory, never into the repository. libevtx
  * leaks on its own error paths (see lsan.supp), so run with the suppressions next to this file:

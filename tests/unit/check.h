@@ -70,6 +70,40 @@ static inline char *check_read_file(const char *path, size_t *size)
 	return data;
 }
 
+/* Writes SIZE bytes of DATA to PATH (replacing it); 0, or -1 if it could not be written. */
+static inline int check_write_file(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && (size == 0 || fwrite(data, 1, size, f) == size);
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* The little-endian u64 at P (the caller has checked that 8 bytes are there). */
+static inline uint64_t check_le64(const unsigned char *p)
+{
+	uint64_t value = 0;
+
+	for (int i = 7; i >= 0; i--)
+		value = value << 8 | p[i];
+	return value;
+}
+
+#ifdef SANDTRACE_SOURCE_DIR
+/* Forges the bundled case's CASE_PATH (an .evtx.xml under testdata/case) with STFORGE into OUT;
+ * 0, or -1 if stforge failed. */
+static inline int check_forge_evtx(const char *stforge, const char *case_path, const char *out)
+{
+	char command[2048];
+
+	snprintf(command, sizeof command, "'%s' evtx '%s/testdata/case/%s' '%s'", stforge,
+		 SANDTRACE_SOURCE_DIR, case_path, out);
+	return system(command) == 0 ? 0 : -1;
+}
+#endif
+
 static inline int check_done(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, check_passes, check_failures);
