@@ -937,6 +937,14 @@ static int narrative_step(void *context, const struct store_session_step *step)
 		putf(r, "<a href=\"#rec-%" PRId64 "\">", step->row_id);
 		esc_or(r, step->channel, "?");
 		putf(r, " %u, record %" PRId64 "</a>", step->event_id, step->record_id);
+		if (step->offset >= 0)
+			putf(r, "<br>chunk %" PRId64 ", offset %" PRId64, step->chunk, step->offset);
+		else
+			put(r, "<br>offset not established");
+		if (step->file_name) {
+			put(r, "<br>");
+			esc(r, step->file_name);
+		}
 	} else if (!strcmp(table, "tasks") || !strcmp(table, "wsb_configs")) {
 		putf(r, "<a href=\"#%s-%" PRId64 "\">%s.id=%" PRId64 "</a> ",
 		     !strcmp(table, "tasks") ? "task" : "wsb", step->row_id, table, step->row_id);

@@ -147,17 +147,25 @@ static void describe_step(const struct store_session_step *step, char *out, size
 static int show_step(void *context, const struct store_session_step *step)
 {
 	struct show_state *state = context;
-	char when[40] = "(no time)", text[1024], ref[200];
+	char when[40] = "(no time)", text[1024], ref[512], place[96] = "";
 
 	if (step->time)
 		filetime_format_iso(step->time, when, sizeof when);
 	describe_step(step, text, sizeof text);
+	/* A citation a reader can check with any tool: the file, its full SHA-256, the record and
+	 * where its bytes are. */
+	if (step->offset >= 0)
+		snprintf(place, sizeof place, ", chunk %lld at byte offset %lld",
+			 (long long)step->chunk, (long long)step->offset);
+	else if (step->record_id >= 0)
+		snprintf(place, sizeof place, ", byte offset not established");
 	if (step->record_id >= 0)
-		snprintf(ref, sizeof ref, "%s record %lld (event %u) in sha256:%.16s",
+		snprintf(ref, sizeof ref, "%s record %lld (event %u)%s, in %s (sha256 %s)",
 			 step->channel ? step->channel : "?", (long long)step->record_id, step->event_id,
+			 place, step->file_name ? step->file_name : "?",
 			 step->sha256 ? step->sha256 : "?");
 	else
-		snprintf(ref, sizeof ref, "%s in sha256:%.16s", step->location ? step->location : "?",
+		snprintf(ref, sizeof ref, "%s (sha256 %s)", step->location ? step->location : "?",
 			 step->sha256 ? step->sha256 : "?");
 	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)\n", ++state->steps, when,
 		text, ref, step->confidence, step->basis);

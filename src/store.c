@@ -1758,7 +1758,9 @@ int store_each_session_step(struct store *store, int64_t session_id,
 		    "SELECT coalesce(se.time, e.time, 0), se.role, se.detail, se.basis, se.confidence, "
 		    "se.source_table, se.row_id, coalesce(v1.sha256, v2.sha256, v3.sha256), e.channel, "
 		    "coalesce(e.record_id, -1), coalesce(e.event_id, 0), coalesce(t.location, "
-		    "c.location) FROM session_events se "
+		    "c.location), coalesce(e.chunk, -1), coalesce(e.offset, -1), (SELECT min(p.path) "
+		    "FROM evidence_paths p WHERE p.evidence_id = coalesce(v1.id, v2.id, v3.id)) "
+		    "FROM session_events se "
 		    "LEFT JOIN events e ON se.source_table = 'events' AND e.id = se.row_id "
 		    "LEFT JOIN evidence v1 ON v1.id = e.evidence_id "
 		    "LEFT JOIN tasks t ON se.source_table = 'tasks' AND t.id = se.row_id "
@@ -1777,7 +1779,11 @@ int store_each_session_step(struct store *store, int64_t session_id,
 			(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
 			sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
 			(const char *)sqlite3_column_text(st, 8), sqlite3_column_int64(st, 9),
-			(uint32_t)sqlite3_column_int64(st, 10), (const char *)sqlite3_column_text(st, 11)};
+			(uint32_t)sqlite3_column_int64(st, 10), (const char *)sqlite3_column_text(st, 11),
+			sqlite3_column_int64(st, 12), sqlite3_column_int64(st, 13), NULL};
+		const char *path = (const char *)sqlite3_column_text(st, 14);
+		const char *slash = path ? strrchr(path, '/') : NULL;
+		s.file_name = slash ? slash + 1 : path;
 		rc = fn(context, &s);
 	}
 	if (rc == 0 && step != SQLITE_DONE)

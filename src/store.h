@@ -274,6 +274,9 @@ struct store_session_step {
 	int64_t record_id;       /* events only, else -1 */
 	uint32_t event_id;
 	const char *location;    /* tasks / wsb_configs: where in the collection */
+	int64_t chunk, offset;   /* events: 0-based chunk and byte offset of the record in the
+				    evidence file, -1 when not known */
+	const char *file_name;   /* the evidence's file name (of its first path) */
 };
 int store_each_session_step(struct store *store, int64_t session_id,
 			    int (*fn)(void *context, const struct store_session_step *step),

@@ -121,6 +121,27 @@ def check_reads_never_write(sandtrace, out):
         os.chmod(root, 0o755)  # so that the temporary folder can be removed
 
 
+def check_show_citations(sandtrace, out):
+    """Each step of `show` cites the file, its full SHA-256, the record and its byte offset: the
+    bytes there are that record (issue 11, item 3: every record was cited at offset 0)."""
+    import re
+    db = os.path.join(out, "case.db")
+    con = sqlite3.connect(db)
+    paths = dict(con.execute("SELECT e.sha256, min(p.path) FROM evidence e JOIN evidence_paths p ON "
+                             "p.evidence_id = e.id GROUP BY e.id"))
+    con.close()
+    r = run([sandtrace, "show", "2", "--case", db])
+    cited = re.findall(r"record (\d+) \(event \d+\), chunk (\d+) at byte offset (\d+), in [^ ]+ "
+                       r"\(sha256 ([0-9a-f]{64})\)", r.stdout)
+    check(len(cited) > 10, "show 2 cites %d records with their offsets" % len(cited))
+    for record, chunk, offset, sha in cited:
+        data = open(paths[sha], "rb").read()
+        offset = int(offset)
+        check(data[offset:offset + 4] == b"**\0\0" and struct.unpack_from("<Q", data, offset + 8)[0] == int(record)
+              and int(chunk) == (offset - 4096) // 65536,
+              "show cites record %s at offset %d, chunk %s: the bytes there are not that record" % (record, offset, chunk))
+
+
 def check_killed_ingest(sandtrace, col, tmp):
     # A collection large enough to stop in the middle: the bundled case and 40 distinct copies of
     # its logs (a trailing byte each makes the content distinct; the records are the same).
@@ -321,6 +342,7 @@ def main():
         r = run([sandtrace, "analyze", col, "-o", out, "--case-name", "Soundness"])
         check(r.returncode == 0, "analyze: %d %s" % (r.returncode, r.stderr[-500:]))
         check_reads_never_write(sandtrace, out)
+        check_show_citations(sandtrace, out)
         check_killed_ingest(sandtrace, col, tmp)
         check_two_cases(sandtrace, col, tmp)
         empty, only = check_nothing(sandtrace, tmp)
