@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "correlate/rules.h"
+#include "evidence.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -50,7 +51,7 @@ static const char REPORT_CSS[] =
 	"p{margin:6px 0}.muted{color:var(--muted)}.small{font-size:11px}\n"
 	"a{color:var(--acc);text-decoration:none}a:hover{text-decoration:underline}\n"
 	"code,pre,.mono{font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:11.5px}\n"
-	".hash{word-break:break-all}\n"
+	".hash,.guid{word-break:break-all}\n"
 	"table{border-collapse:collapse;width:100%;margin:6px 0 10px}\n"
 	"th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;"
 	"overflow-wrap:break-word}\n"
@@ -89,7 +90,12 @@ static const char REPORT_CSS[] =
 	"@media print{body{max-width:none;padding:0;font-size:10.5px}a{color:inherit}"
 	"h2{break-after:avoid}h3,h4{break-after:avoid}.appendix{break-before:page}"
 	".graph{break-inside:avoid}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	".tech.seen,.tactic>h4,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
+	".tech.seen,.tactic>h4,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	/* On paper nothing may run past its cell or the page: no unbreakable runs. */
+	".nw,td.num,th.num{white-space:normal;overflow-wrap:anywhere}"
+	".verdict{white-space:normal;padding:0 4px}"
+	"pre,code,.mono{overflow-wrap:anywhere}svg{max-width:100%}"
+	".answer,dl.kv,.gap,.limit,.tactic{break-inside:avoid}}\n";
 
 /* ---- ATT&CK technique names and tactics (data, for the matrix) ----------------------------- */
 
@@ -120,6 +126,10 @@ struct report {
 	struct store *store;
 	FILE *out;
 	int failed; /* a query failed */
+	/* Who and what the report is about: the options' case name and examiner, else the latest
+	 * ones a run recorded; the report id names the evidence set (see case_identity). */
+	char *case_name, *examiner;
+	char report_id[20];
 };
 
 static void put(struct report *r, const char *text)
@@ -359,21 +369,80 @@ static void query(struct report *r, const char *sql,
 
 /* ---- run metadata ------------------------------------------------------------------------- */
 
-struct latest_run {
-	char *case_name, *examiner;
-};
-
-static int latest_run_row(void *context, int columns, const char *const *names,
-			  const char *const *values)
+static int identity_row(void *context, int columns, const char *const *names,
+			const char *const *values)
 {
-	struct latest_run *run = context;
+	struct report *r = context;
 	(void)columns;
 	(void)names;
-	free(run->case_name);
-	free(run->examiner);
-	run->case_name = values[0] ? strdup(values[0]) : NULL;
-	run->examiner = values[1] ? strdup(values[1]) : NULL;
+	if (!r->case_name && values[0])
+		r->case_name = strdup(values[0]);
+	if (!r->examiner && values[1])
+		r->examiner = strdup(values[1]);
 	return 0;
+}
+
+static int hash_list_row(void *context, int columns, const char *const *names,
+			 const char *const *values)
+{
+	(void)columns;
+	(void)names;
+	strbuf_append_str(context, values[0] ? values[0] : "");
+	strbuf_append_char(context, '\n');
+	return 0;
+}
+
+/* The case name and examiner (given, else the latest a run recorded) and the report id: the
+ * first 16 hex digits of the SHA-256 of the evidence SHA-256s in order, one per line, so the same
+ * evidence set always gives the same id and any other set another. */
+static void case_identity(struct report *r, const struct report_options *options)
+{
+	struct strbuf hashes = STRBUF_INIT;
+	char digest[65];
+
+	if (options && options->case_name)
+		r->case_name = strdup(options->case_name);
+	if (options && options->examiner)
+		r->examiner = strdup(options->examiner);
+	query(r,
+	      "SELECT (SELECT case_name FROM run WHERE case_name IS NOT NULL ORDER BY id DESC LIMIT "
+	      "1), (SELECT examiner FROM run WHERE examiner IS NOT NULL ORDER BY id DESC LIMIT 1)",
+	      identity_row, r);
+	query(r, "SELECT sha256 FROM evidence ORDER BY sha256", hash_list_row, &hashes);
+	evidence_sha256_hex(hashes.data ? hashes.data : "", hashes.length, digest);
+	snprintf(r->report_id, sizeof r->report_id, "ST-%.16s", digest);
+	strbuf_free(&hashes);
+}
+
+/* TEXT as the inside of a CSS string: quotes, backslashes and line breaks escaped, and '<' too,
+ * so that evidence text can never close the <style> element. */
+static void css_string(struct strbuf *sb, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)(text ? text : ""); *c; c++) {
+		if (*c == '"' || *c == '\\' || *c == '<' || *c == '>' || *c < 0x20)
+			strbuf_printf(sb, "\\%x ", *c);
+		else
+			strbuf_append_char(sb, (char)*c);
+	}
+}
+
+/* Header and footer of every printed page: case name, examiner, report id, "page X of Y". */
+static void write_page_style(struct report *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_append_str(&sb, "<style>\n@page{@top-left{content:\"");
+	css_string(&sb, r->case_name ? r->case_name : "case name not given");
+	strbuf_append_str(&sb, "\";font:9px sans-serif;color:#5b6470}@top-right{content:\"Report ");
+	css_string(&sb, r->report_id);
+	strbuf_append_str(&sb, "\";font:9px sans-serif;color:#5b6470}@bottom-left{content:\"Examiner: ");
+	css_string(&sb, r->examiner ? r->examiner : "not given");
+	strbuf_append_str(&sb, "\";font:9px sans-serif;color:#5b6470}@bottom-right{content:\"page \" "
+				"counter(page) \" of \" counter(pages);font:9px sans-serif;color:#5b6470}}\n"
+				"</style>\n");
+	if (!strbuf_failed(&sb))
+		put(r, strbuf_text(&sb));
+	strbuf_free(&sb);
 }
 
 static int run_history_row(void *context, int columns, const char *const *names,
@@ -444,19 +513,12 @@ static int output_row(void *context, int columns, const char *const *names, cons
 
 static void write_run_metadata(struct report *r, const struct report_options *options)
 {
-	struct latest_run run = {NULL, NULL};
 	struct version_entry versions[VERSION_ENTRY_COUNT];
 	char now[40];
-	const char *case_name = options ? options->case_name : NULL;
-	const char *examiner = options ? options->examiner : NULL;
+	const char *case_name = r->case_name, *examiner = r->examiner;
 	const char *command_line = options ? options->command_line : NULL;
 	const char *generated = options ? options->generated_utc : NULL;
 
-	query(r, "SELECT case_name, examiner FROM run ORDER BY id", latest_run_row, &run);
-	if (!case_name)
-		case_name = run.case_name;
-	if (!examiner)
-		examiner = run.examiner;
 	if (!generated) {
 		filetime_format_iso(filetime_now(), now, sizeof now);
 		generated = now;
@@ -495,7 +557,7 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 		query(r, "SELECT count(*) FROM outputs WHERE run_id = (SELECT max(run_id) FROM outputs)",
 		      count_row, &outputs);
 		if (outputs) {
-			put(r, "<h3>Outputs written with this report</h3>\n<p class=\"small\">Hashed "
+			put(r, "<h3>Outputs of the last analyze run</h3>\n<p class=\"small\">Hashed "
 			       "when written and kept in the case store; <code>sandtrace verify "
 			       "--outputs</code> checks them and the manifest.</p>\n<table class=\"loose\">"
 			       "<thead><tr><th>file</th><th>SHA-256</th><th class=\"num\">bytes</th>"
@@ -508,8 +570,6 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 		}
 	}
 	put(r, "</section>\n");
-	free(run.case_name);
-	free(run.examiner);
 }
 
 /* ---- evidence ------------------------------------------------------------------------------- */
@@ -521,7 +581,8 @@ static int evidence_row(void *context, int columns, const char *const *names,
 	char anchor[17] = "";
 	(void)columns;
 	(void)names;
-	/* v: sha256, md5, sha1, size, kind, status, read, recovered, failed, paths (LF-separated) */
+	/* v: sha256, md5, sha1, size, kind, status, read, recovered, failed, paths (LF-separated),
+	 *    status_reason */
 	if (v[0])
 		snprintf(anchor, sizeof anchor, "%.16s", v[0]);
 	put(r, "<tr id=\"ev-");
@@ -543,23 +604,27 @@ static int evidence_row(void *context, int columns, const char *const *names,
 			}
 		}
 	}
-	put(r, "</td><td class=\"num\">");
-	esc(r, v[3]);
-	put(r, "</td><td class=\"mono hash small\">SHA-256 ");
+	put(r, "<br><span class=\"small\">");
+	esc(r, v[4]);
+	put(r, ", ");
+	esc(r, v[5]);
+	if (v[10]) {
+		put(r, ": ");
+		esc(r, v[10]);
+	}
+	put(r, "</span></td><td class=\"mono hash small\">SHA-256 ");
 	esc(r, v[0]);
 	put(r, "<br>MD5 ");
 	esc(r, v[1]);
 	put(r, "<br>SHA-1 ");
 	esc(r, v[2]);
-	put(r, "</td><td>");
-	esc(r, v[4]);
-	put(r, "</td><td>");
-	esc(r, v[5]);
+	put(r, "</td><td class=\"num\">");
+	esc(r, v[3]);
 	put(r, "</td><td class=\"num\">");
 	esc(r, v[6]);
-	put(r, "</td><td class=\"num\">");
+	put(r, " / ");
 	esc(r, v[7]);
-	put(r, "</td><td class=\"num\">");
+	put(r, " / ");
 	esc(r, v[8]);
 	put(r, "</td></tr>\n");
 	return 0;
@@ -571,16 +636,16 @@ static void write_evidence(struct report *r)
 	       "<p>Every input sandtrace read, by content: the same bytes found under two paths are one "
 	       "row. Inputs are opened read-only and hashed before they are parsed. Records: allocated "
 	       "records read / recovered from unallocated space / records that could not be read.</p>\n"
-	       "<table class=\"fixed\"><colgroup><col style=\"width:29%\"><col style=\"width:7%\">"
-	       "<col style=\"width:32%\"><col style=\"width:7%\"><col style=\"width:7%\">"
-	       "<col style=\"width:5%\"><col style=\"width:8%\"><col style=\"width:5%\"></colgroup>"
-	       "<thead><tr><th>path(s) as found</th><th class=\"num\">bytes</th><th>hashes</th>"
-	       "<th>kind</th><th>status</th><th class=\"num\">read</th><th class=\"num\">recovered</th>"
-	       "<th class=\"num\">failed</th></tr></thead><tbody>\n");
+	       "<table class=\"fixed\"><colgroup><col style=\"width:40%\"><col style=\"width:38%\">"
+	       "<col style=\"width:9%\"><col style=\"width:13%\"></colgroup>"
+	       "<thead><tr><th>path(s) as found; kind, status</th><th>hashes</th>"
+	       "<th class=\"num\">bytes</th><th class=\"num\">records read / recovered / "
+	       "failed</th></tr></thead><tbody>\n");
 	query(r,
 	      "SELECT e.sha256, e.md5, e.sha1, e.size, e.kind, e.status, e.records_read, "
 	      "e.records_recovered, e.records_failed, (SELECT group_concat(path, char(10)) FROM "
-	      "(SELECT path FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)) "
+	      "(SELECT path FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)), "
+	      "e.status_reason "
 	      "FROM evidence e ORDER BY (SELECT min(path) FROM evidence_paths p WHERE "
 	      "p.evidence_id = e.id), e.sha256",
 	      evidence_row, r);
@@ -728,7 +793,7 @@ static int summary_row(void *context, int columns, const char *const *names, con
 	esc(r, v[0]);
 	put(r, "\">");
 	esc(r, v[0]);
-	put(r, "</a></td><td class=\"mono nw\"><a href=\"#session-");
+	put(r, "</a></td><td class=\"mono guid\"><a href=\"#session-");
 	esc(r, v[0]);
 	put(r, "\">");
 	esc(r, v[1]);
@@ -824,6 +889,194 @@ static void write_no_session(struct report *r)
 	strbuf_free(&sources.text);
 }
 
+/* ---- page one: the answer ----------------------------------------------------------------- */
+
+/* One session in plain sentences (v: see ANSWER_SQL). Each sentence says only what the session
+ * row holds; an unknown is said to be unknown. */
+static int answer_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct report *r = context;
+	(void)columns;
+	(void)names;
+	/* v: 0 id, 1 vm, 2 start, 3 end, 4 end_inferred, 5 verdict, 6 score, 7 confidence,
+	 *    8 trigger kind, 9 task, 10 user, 11 launcher image, 12 launcher command line,
+	 *    13 wsb path, 14 networking, 15 logon command, 16 folders, 17 commands (count),
+	 *    18 first command, 19 NIC connects, 20 top findings, 21 wsb sha256 */
+	putf(r, "<div class=\"answer\"><h3><a href=\"#session-%s\">Session %s</a> ", v[0], v[0]);
+	put_verdict(r, v[5]);
+	put(r, "</h3>\n<p>A Windows Sandbox VM (<span class=\"mono\">");
+	esc(r, v[1]);
+	put(r, "</span>) ran from ");
+	put_time_text(r, v[2]);
+	put(r, " to ");
+	put_time_text(r, v[3]);
+	if (v[2] && v[3]) {
+		put(r, " (");
+		put_duration(r, v[2], v[3]);
+		put(r, ")");
+	}
+	put(r, v[4] && !strcmp(v[4], "1") ? "; no exit record was found, so the end is the last "
+					  "record linked to it. " : ". ");
+	if (v[8] && !strcmp(v[8], "task")) {
+		put(r, "It was started by the scheduled task <b class=\"mono\">");
+		esc_or(r, v[9], "(name not recorded)");
+		put(r, "</b>");
+		if (v[10]) {
+			put(r, " running as ");
+			esc(r, v[10]);
+		}
+	} else if (v[8] && !strcmp(v[8], "user")) {
+		put(r, "It was started interactively");
+		if (v[10]) {
+			put(r, " by ");
+			esc(r, v[10]);
+		}
+	} else {
+		put(r, "What started it is not established by the evidence");
+	}
+	if (v[11]) {
+		put(r, ", through <span class=\"mono\">");
+		esc(r, v[11]);
+		put(r, "</span>");
+	}
+	if (v[13]) {
+		put(r, " with the configuration <span class=\"mono\">");
+		esc(r, v[13]);
+		put(r, "</span>");
+	}
+	put(r, ". ");
+	if (v[16] && *v[16]) {
+		put(r, "Host folders mapped into it: ");
+		esc(r, v[16]);
+		put(r, ". ");
+	} else {
+		put(r, "No user host folder is known to have been mapped into it. ");
+	}
+	if (v[14])
+		put(r, !strcmp(v[14], "1") ? "Its configuration turned networking on" :
+					     "Its configuration turned networking off");
+	else
+		put(r, "Whether networking was on is not established by a configuration");
+	if (v[19] && strcmp(v[19], "0"))
+		putf(r, ", and its network adapter was connected %s time%s", v[19],
+		     strcmp(v[19], "1") ? "s" : "");
+	put(r, ". ");
+	if (v[17] && strcmp(v[17], "0")) {
+		putf(r, "The host recorded %s command%s run in the VM, the first: <span class=\"mono\">",
+		     v[17], strcmp(v[17], "1") ? "s" : "");
+		esc(r, v[18]);
+		put(r, "</span>. ");
+	} else if (v[15]) {
+		put(r, "Its configuration runs <span class=\"mono\">");
+		esc(r, v[15]);
+		put(r, "</span> at logon; no record of the VM running a command was found. ");
+	}
+	put(r, "Verdict ");
+	esc(r, v[5]);
+	put(r, " (score ");
+	esc(r, v[6]);
+	put(r, ", rebuilt with ");
+	esc(r, v[7]);
+	put(r, " confidence)");
+	if (v[20] && *v[20]) {
+		put(r, ", chiefly because: ");
+		esc(r, v[20]);
+	}
+	put(r, ".</p>\n<dl class=\"kv small\"><dt>VM GUID</dt><dd class=\"mono\">");
+	esc(r, v[1]);
+	put(r, "</dd><dt>Start / end (UTC)</dt><dd>");
+	put_time_text(r, v[2]);
+	put(r, " / ");
+	put_time_text(r, v[3]);
+	put(r, "</dd><dt>Task</dt><dd class=\"mono\">");
+	esc_or(r, v[9], "<span class=\"muted\">none linked</span>");
+	put(r, "</dd><dt>Launcher</dt><dd class=\"mono\">");
+	esc_or(r, v[12] ? v[12] : v[11], "<span class=\"muted\">none linked</span>");
+	put(r, "</dd><dt>.wsb</dt><dd class=\"mono\">");
+	esc_or(r, v[13], "<span class=\"muted\">none linked</span>");
+	if (v[21]) {
+		put(r, "<br>SHA-256 <span class=\"hash\">");
+		esc(r, v[21]);
+		put(r, "</span>");
+	}
+	put(r, "</dd><dt>Logon command</dt><dd class=\"mono\">");
+	esc_or(r, v[15], "<span class=\"muted\">none in a linked configuration</span>");
+	put(r, "</dd></dl></div>\n");
+	return 0;
+}
+
+static const char ANSWER_SQL[] =
+	"SELECT v.id, json_extract(v.json, '$.vm_id'), s.start, s.end, s.end_inferred, s.verdict, "
+	"s.score, s.confidence, s.trigger_kind, s.trigger_task, s.trigger_user, s.launcher_image, "
+	"s.launcher_command_line, json_extract(v.json, '$.wsb.path'), "
+	"json_extract(v.json, '$.wsb.networking'), json_extract(v.json, '$.wsb.logon_command'), "
+	"coalesce((SELECT group_concat(json_extract(f.value, '$.host') || CASE WHEN "
+	"json_extract(f.value, '$.read_only') THEN ' (read-only)' ELSE ' (writable)' END, '; ') FROM "
+	"json_each(v.json, '$.wsb.mapped_folders') f), (SELECT group_concat(json_extract(h.value, "
+	"'$.host_path') || CASE json_extract(h.value, '$.read_only') WHEN 1 THEN ' (read-only)' WHEN "
+	"0 THEN ' (writable)' ELSE '' END, '; ') FROM json_each(v.json, '$.shares') h WHERE NOT "
+	"json_extract(h.value, '$.internal'))), "
+	"(SELECT count(*) FROM json_each(v.json, '$.commands')), "
+	"json_extract(v.json, '$.commands[0].command_line'), "
+	"(SELECT count(*) FROM json_each(v.json, '$.network') n WHERE json_extract(n.value, "
+	"'$.event') = 'nic-connected'), "
+	"(SELECT group_concat(t, '; ') FROM (SELECT lower(substr(json_extract(f.value, '$.title'), "
+	"1, 1)) || substr(json_extract(f.value, '$.title'), 2) AS t FROM json_each(v.json, "
+	"'$.findings') f ORDER BY json_extract(f.value, '$.score') DESC, f.key LIMIT 3)), "
+	"(SELECT e.sha256 FROM wsb_configs c JOIN evidence e ON e.id = c.evidence_id WHERE c.id = "
+	"s.wsb_config_id AND c.source = 'file') "
+	"FROM v_session_json v JOIN sessions s ON s.id = v.id ORDER BY v.id";
+
+static int limit_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct report *r = context;
+	(void)columns;
+	(void)names;
+	put(r, "<li>");
+	esc(r, v[0]);
+	put(r, "</li>\n");
+	return 0;
+}
+
+/* Page one: who, what was asked, the answer per session, its key indicators, and what the
+ * collection could not show. Everything after it is the basis. */
+static void write_answer(struct report *r)
+{
+	long long sessions = 0;
+
+	put(r, "<section id=\"answer\">\n<dl class=\"kv\"><dt>Case</dt><dd>");
+	esc_or(r, r->case_name, "<span class=\"muted\">(not given)</span>");
+	put(r, "</dd><dt>Examiner</dt><dd>");
+	esc_or(r, r->examiner, "<span class=\"muted\">(not given)</span>");
+	put(r, "</dd><dt>Report id</dt><dd><span class=\"mono\">");
+	esc(r, r->report_id);
+	put(r, "</span> <span class=\"muted small\">(from the SHA-256s of the evidence: the same evidence "
+	       "gives the same id)</span></dd><dt>Question</dt><dd>Did a Windows Sandbox run on this "
+	       "host; if so, what started it, with what configuration, which host folders could it "
+	       "reach, what did the host pass into it, and is it malicious?</dd></dl>\n"
+	       "<h2>Result</h2>\n");
+	query(r, "SELECT count(*) FROM sessions", count_row, &sessions);
+	if (!sessions)
+		write_no_session(r);
+	else
+		putf(r, "<p>%lld Windows Sandbox session%s rebuilt from host evidence; each is told "
+			"below in a few sentences, then step by step with its evidence on its own "
+			"page.</p>\n", sessions, sessions == 1 ? " was" : "s were");
+	query(r, ANSWER_SQL, answer_row, r);
+	put(r, "<h3>What the collection could not show</h3>\n<ul class=\"small\">\n");
+	query(r,
+	      "SELECT DISTINCT j.value FROM sessions s, json_each(CASE WHEN json_valid(s.missing) "
+	      "THEN s.missing ELSE '[]' END) j ORDER BY 1",
+	      limit_row, r);
+	query(r,
+	      "SELECT subject || ': ' || detail FROM facts WHERE kind = 'audit_coverage' AND "
+	      "value != 'recorded' ORDER BY id",
+	      limit_row, r);
+	put(r, "<li>What ran inside a VM (its processes, files, registry and network traffic) "
+	       "leaves no record on the host, and the VM's disk is discarded when it exits.</li>\n"
+	       "</ul>\n</section>\n");
+}
+
 static void write_summary(struct report *r)
 {
 	long long sessions = 0;
@@ -837,10 +1090,10 @@ static void write_summary(struct report *r)
 	put(r, "</p>\n<p class=\"small muted\">Verdict from the sum of the findings' scores "
 	       "(ARTIFACTS.md §7): malicious at 60 or more, suspicious from 25 to 59, benign-looking "
 	       "below 25. Confidence is that of the session's rebuilding (§6.5).</p>\n");
-	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:4%\"><col style=\"width:24%\">"
-	       "<col style=\"width:12%\"><col style=\"width:12%\"><col style=\"width:9%\">"
-	       "<col style=\"width:18%\"><col style=\"width:10%\"><col style=\"width:5%\">"
-	       "<col style=\"width:6%\"></colgroup>"
+	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:4%\"><col style=\"width:19%\">"
+	       "<col style=\"width:12%\"><col style=\"width:12%\"><col style=\"width:8%\">"
+	       "<col style=\"width:18%\"><col style=\"width:13%\"><col style=\"width:6%\">"
+	       "<col style=\"width:8%\"></colgroup>"
 	       "<thead><tr><th class=\"num\">id</th><th>VM GUID</th><th>start (UTC)</th>"
 	       "<th>end (UTC)</th><th class=\"num\">duration</th><th>trigger</th><th>verdict</th>"
 	       "<th class=\"num\">score</th><th>confidence</th></tr></thead><tbody>\n");
@@ -2019,24 +2272,28 @@ static void write_appendix(struct report *r)
 
 int report_write(struct store *store, const struct report_options *options, FILE *out)
 {
-	struct report r = {store, out, 0};
+	struct report r = {store, out, 0, NULL, NULL, ""};
 	struct session_ids ids = {NULL, 0, 0, 0};
 
 	if (!store || !out)
 		return -1;
+	case_identity(&r, options);
 	put(&r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"sandtrace\">\n"
 		"<title>sandtrace report: Windows Sandbox sessions</title>\n<style>\n");
 	put(&r, REPORT_CSS);
-	put(&r, "</style>\n</head>\n<body>\n<header>\n<h1>Windows Sandbox sessions rebuilt from host "
-		"evidence</h1>\n<p class=\"muted\">sandtrace forensic report. Every statement links "
-		"to the evidence row that supports it; times are UTC.</p>\n"
+	put(&r, "</style>\n");
+	write_page_style(&r);
+	put(&r, "</head>\n<body>\n<header>\n<h1>Windows Sandbox sessions rebuilt from host "
+		"evidence</h1>\n<p class=\"muted\">sandtrace forensic report. Every statement names "
+		"the evidence that supports it; times are UTC.</p>\n"
 		"<nav class=\"small\"><a href=\"#evidence\">Evidence</a> · <a href=\"#host-facts\">"
 		"Host facts</a> · <a href=\"#summary\">Sessions</a> · <a href=\"#attack\">ATT&amp;CK"
 		"</a> · <a href=\"#method\">Method and limitations</a> · <a href=\"#appendix\">"
 		"Appendix</a></nav>\n</header>\n");
 	write_store_state(&r);
+	write_answer(&r);
 	write_run_metadata(&r, options);
 	write_evidence(&r);
 	write_facts(&r);
@@ -2050,6 +2307,8 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	write_attack(&r);
 	write_method(&r);
 	write_appendix(&r);
+	free(r.case_name);
+	free(r.examiner);
 	put(&r, "<footer class=\"small muted\">End of report. Everything outside the run-metadata "
 		"block is a function of the case store alone.</footer>\n</body>\n</html>\n");
 	return r.failed || ferror(out) ? -1 : 0;
