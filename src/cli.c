@@ -17,6 +17,7 @@
 #include "correlate/sessions.h"
 #include "evidence.h"
 #include "export/attack_layer.h"
+#include "export/pdf.h"
 #include "export/report.h"
 #include "export/session_text.h"
 #include "export/timeline.h"
@@ -559,8 +560,9 @@ static int write_report(struct store *store, void *context, FILE *out)
 }
 
 /* The outputs analyze writes, in manifest order. */
-static const char *const OUTPUTS[] = {"case.db", "timeline.csv", "timeline.jsonl", "timeline.body",
-				      "sessions.json", "report.html", "attack-layer.json"};
+static const char *const OUTPUTS[] = {"case.db",       "timeline.csv", "timeline.jsonl",
+				      "timeline.body", "sessions.json", "report.html",
+				      "report.pdf",    "attack-layer.json"};
 enum { OUTPUT_COUNT = sizeof OUTPUTS / sizeof OUTPUTS[0] };
 
 /* Writes DIR/manifest.txt (sha256sum's format, so `sha256sum -c manifest.txt` works in DIR) and
@@ -596,6 +598,21 @@ static int write_manifest(const char *dir, char manifest_sha256[65])
 	return 0;
 }
 
+/* Prints DIR/HTML to DIR/PDF for COMMAND. Returns 0, 1 when no Chromium is installed (said on
+ * stderr), -1 when printing failed (said on stderr). */
+static int print_pdf(const char *command, const char *dir, const char *html, const char *pdf)
+{
+	char html_path[4096], pdf_path[4096], err[1024];
+	int rc;
+
+	snprintf(html_path, sizeof html_path, "%s/%s", dir, html);
+	snprintf(pdf_path, sizeof pdf_path, "%s/%s", dir, pdf);
+	rc = pdf_print(html_path, pdf_path, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, "sandtrace %s: %s%s\n", command, rc > 0 ? "warning: " : "", err);
+	return rc;
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	struct ingest_options options = {0};
@@ -610,7 +627,7 @@ int cli_analyze(int argc, char **argv)
 	static const char *const TIMELINE_NAMES[3] = {"timeline.csv", "timeline.jsonl",
 						      "timeline.body"};
 	size_t sessions = 0;
-	int rc = 2, add = 0;
+	int rc = 2, add = 0, pdf = 0, pdf_missing = 0;
 
 	if (!roots)
 		return 1;
@@ -627,7 +644,8 @@ int cli_analyze(int argc, char **argv)
 			       "  --add      add this collection to the case already in OUTDIR (without it,\n"
 			       "             a store of another case name or evidence set is refused)\n"
 			       "  --csv-raw  write CSV cells exactly as stored: no quote before cells a\n"
-			       "             spreadsheet would run as formulas (=, +, -, @, TAB, CR)\n");
+			       "             spreadsheet would run as formulas (=, +, -, @, TAB, CR)\n"
+			       "  --pdf      also print report.pdf through headless Chromium (chromium)\n");
 			rc = 0;
 			goto out;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -642,6 +660,8 @@ int cli_analyze(int argc, char **argv)
 			options.all_events = 1;
 		} else if (strcmp(argv[i], "--add") == 0) {
 			add = 1;
+		} else if (strcmp(argv[i], "--pdf") == 0) {
+			pdf = 1;
 		} else if (strcmp(argv[i], "--csv-raw") == 0) {
 			timelines[0].options.csv_raw = 1;
 		} else if (is_option(argv[i], "--jobs") &&
@@ -707,6 +727,8 @@ int cli_analyze(int argc, char **argv)
 		if (write_output(dir, "report.html", store, write_report, &report, 0) != 0)
 			goto out;
 	}
+	if (pdf && (pdf_missing = print_pdf("analyze", dir, "report.html", "report.pdf")) < 0)
+		goto out;
 	store_close(store);
 	store = NULL;
 	if (write_manifest(dir, manifest_sha256) != 0) {
@@ -715,10 +737,11 @@ int cli_analyze(int argc, char **argv)
 	}
 	printf("sessions: %zu\n", sessions);
 	printf("outputs: %s (case.db, timeline.csv, timeline.jsonl, timeline.body, sessions.json, "
-	       "report.html, attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir, dir);
+	       "report.html,%s attack-layer.json, manifest.txt)\nreport: %s/report.html\n", dir,
+	       pdf && !pdf_missing ? " report.pdf," : "", dir);
 	printf("manifest.txt SHA-256: %s (note it with the case: `sandtrace verify` checks the "
 	       "manifest against it)\n", manifest_sha256);
-	rc = summary.files_unreadable ? 1 : 0;
+	rc = summary.files_unreadable || pdf_missing ? 1 : 0;
 out:
 	if (store)
 		store_close(store);
@@ -935,15 +958,17 @@ out:
 int cli_report(int argc, char **argv)
 {
 	struct report_options report = {NULL, NULL, NULL, NULL};
-	const char *case_path = NULL, *output = NULL, *value;
+	const char *case_path = NULL, *output = NULL, *value, *pdf = NULL;
 	struct store *store = NULL;
 	int flags = OPEN_READ_ONLY, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace report --case case.db -o report.html [--case-name N] "
-			       "[--examiner E]\n\nThe self-contained HTML report of the case (run "
-			       "`sandtrace correlate` first).\n");
+			       "[--examiner E]\n                        [--pdf[=report.pdf]] "
+			       "[--allow-incomplete]\n\nThe self-contained HTML report of the case (run "
+			       "`sandtrace correlate` first); with --pdf also printed to PDF by headless\n"
+			       "Chromium (A4, header and footer on every page).\n");
 			return 0;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case"))) {
@@ -958,6 +983,8 @@ int cli_report(int argc, char **argv)
 			output = argv[++i];
 		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
 			flags |= OPEN_ALLOW_INCOMPLETE;
+		} else if (is_option(argv[i], "--pdf")) {
+			pdf = argv[i][5] == '=' ? argv[i] + 6 : "";
 		} else {
 			fprintf(stderr, "sandtrace report: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -979,6 +1006,22 @@ int cli_report(int argc, char **argv)
 			*slash = 0;
 		rc = write_output(slash ? dir : ".", slash ? slash + 1 : output, store, write_report,
 				  &report, 0);
+		if (rc == 0 && pdf) {
+			/* --pdf: beside the HTML with .pdf for .html; --pdf=PATH: there. */
+			char pdf_path[4096], err[1024];
+			size_t length = strlen(output);
+			if (*pdf)
+				snprintf(pdf_path, sizeof pdf_path, "%s", pdf);
+			else if (length > 5 && strcasecmp(output + length - 5, ".html") == 0)
+				snprintf(pdf_path, sizeof pdf_path, "%.*s.pdf", (int)(length - 5), output);
+			else
+				snprintf(pdf_path, sizeof pdf_path, "%s.pdf", output);
+			rc = pdf_print(output, pdf_path, err, sizeof err);
+			if (rc != 0)
+				fprintf(stderr, "sandtrace report: %s%s\n", rc > 0 ? "warning: " : "", err);
+			else
+				fprintf(stderr, "sandtrace report: %s printed\n", pdf_path);
+		}
 	}
 	free((char *)report.command_line);
 	store_close(store);

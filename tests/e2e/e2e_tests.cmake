@@ -97,3 +97,10 @@ add_test(NAME e2e_record_offsets_point_at_the_record_in_the_evidence
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_record_offsets_point_at_the_record_in_the_evidence PROPERTIES SKIP_RETURN_CODE 77)
+
+# The report printed to PDF by Chromium: page one answers, header/footer on every page, nothing
+# wider than the page or printed over another word (read back with poppler's pdftotext).
+add_test(NAME e2e_report_pdf_page_one_footer_layout
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_report_pdf.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+set_tests_properties(e2e_report_pdf_page_one_footer_layout PROPERTIES SKIP_RETURN_CODE 77)
