@@ -84,7 +84,7 @@ static const char REPORT_CSS[] =
 	".appendix pre{white-space:pre-wrap;word-break:break-all;background:var(--bg2);"
 	"border:1px solid var(--line);padding:6px;margin:2px 0 10px}\n"
 	".record{break-inside:avoid}\n"
-	".record h4{font-weight:600}\n"
+	".record h4{font-weight:600}h2,h3,h4,p,li,dd{overflow-wrap:anywhere}\n"
 	"footer{margin-top:30px;border-top:1px solid var(--line);padding-top:6px}\n"
 	"@page{size:A4;margin:14mm 12mm}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10.5px}a{color:inherit}"
@@ -329,15 +329,47 @@ static void put_verdict(struct report *r, const char *verdict)
 	put(r, "</span>");
 }
 
-/* A row reference of a findings basis ("events.id=12", "tasks.id=5", ...) as a link to the row,
- * or as plain text when sandtrace writes no anchor for that table. */
+static int text_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	(void)columns;
+	(void)names;
+	struct strbuf *text = context;
+	if (v[0] && !text->length)
+		strbuf_append_str(text, v[0]); /* the first row only */
+	return 0;
+}
+
+static void query(struct report *r, const char *sql,
+		  int (*fn)(void *, int, const char *const *, const char *const *), void *context);
+
+/* The stored row TABLE / ID as a reader can check it without the store (v_citation: the file,
+ * record, chunk and offset; the hive key and value; the task file), linked to its appendix entry
+ * ANCHOR-ID when ANCHOR is given. */
+static void put_citation(struct report *r, const char *table, long long id, const char *anchor)
+{
+	struct strbuf label = STRBUF_INIT;
+	char sql[160];
+
+	snprintf(sql, sizeof sql, "SELECT label FROM v_citation WHERE tbl = '%s' AND row_id = %lld",
+		 table, id);
+	query(r, sql, text_row, &label);
+	if (anchor)
+		putf(r, "<a href=\"#%s-%lld\">", anchor, id);
+	esc_or(r, label.length ? strbuf_text(&label) : NULL, "(a row no longer in the store)");
+	if (anchor)
+		put(r, "</a>");
+	strbuf_free(&label);
+}
+
+/* A row reference of a findings basis ("events.id=12", "tasks.id=5", ...) as its citation, or as
+ * plain text when it is not one. */
 static void put_row_reference(struct report *r, const char *reference)
 {
 	static const struct {
-		const char *prefix, *anchor;
-	} TARGETS[] = {{"events.id=", "rec-"},     {"tasks.id=", "task-"},
-		       {"wsb_configs.id=", "wsb-"}, {"facts.id=", "fact-"},
-		       {"archives.id=", "arc-"},    {"reg_values.id=", "reg-"}};
+		const char *prefix, *table, *anchor;
+	} TARGETS[] = {{"events.id=", "events", "rec"},        {"tasks.id=", "tasks", "task"},
+		       {"wsb_configs.id=", "wsb_configs", "wsb"}, {"facts.id=", "facts", "fact"},
+		       {"archives.id=", "archives", "arc"},      {"reg_values.id=", "reg_values", "reg"}};
 
 	for (size_t i = 0; i < sizeof TARGETS / sizeof TARGETS[0]; i++) {
 		size_t n = strlen(TARGETS[i].prefix);
@@ -347,9 +379,7 @@ static void put_row_reference(struct report *r, const char *reference)
 		long long id = strtoll(reference + n, &end, 10);
 		if (end == reference + n || *end)
 			break;
-		putf(r, "<a class=\"mono\" href=\"#%s%lld\">", TARGETS[i].anchor, id);
-		esc(r, reference);
-		put(r, "</a>");
+		put_citation(r, TARGETS[i].table, id, TARGETS[i].anchor);
 		return;
 	}
 	put(r, "<span class=\"mono\">");
@@ -677,8 +707,8 @@ static void put_fact_basis(struct report *r, const char *basis)
 			esc(r, p);
 			break;
 		}
-		putf(r, "%s<a class=\"mono\" href=\"#reg-%lld\">reg_values.id=%lld</a>", first ? "" : " ",
-		     id, id);
+		put(r, first ? "" : "<br>");
+		put_citation(r, "reg_values", id, "reg");
 		first = 0;
 		p = end;
 		if (*p == ',')
@@ -1199,12 +1229,9 @@ static int narrative_step(void *context, const struct store_session_step *step)
 			esc(r, step->file_name);
 		}
 	} else if (!strcmp(table, "tasks") || !strcmp(table, "wsb_configs")) {
-		putf(r, "<a href=\"#%s-%" PRId64 "\">%s.id=%" PRId64 "</a> ",
-		     !strcmp(table, "tasks") ? "task" : "wsb", step->row_id, table, step->row_id);
-		esc(r, step->location);
+		put_citation(r, table, step->row_id, !strcmp(table, "tasks") ? "task" : "wsb");
 	} else {
-		esc(r, table);
-		putf(r, ".id=%" PRId64, step->row_id);
+		put_citation(r, table, step->row_id, NULL);
 	}
 	put(r, "<br>");
 	put_evidence_link(r, step->sha256);
@@ -1681,11 +1708,8 @@ static int session_header_row(void *context, int columns, const char *const *nam
 		put(r, "<span class=\"muted\">none named</span>");
 	}
 	if (v[18]) {
-		put(r, " — <a href=\"#wsb-");
-		esc(r, v[18]);
-		put(r, "\">wsb_configs.id=");
-		esc(r, v[18]);
-		put(r, "</a>");
+		put(r, " — ");
+		put_citation(r, "wsb_configs", strtoll(v[18], NULL, 10), "wsb");
 	}
 	put(r, "</dd>\n<dt>Verdict</dt><dd>");
 	put_verdict(r, v[9]);
@@ -2111,9 +2135,7 @@ static int appendix_event_row(void *context, int columns, const char *const *nam
 	 *    computer, sessions (space-separated ids), xml */
 	put(r, "<div class=\"record\" id=\"rec-");
 	esc(r, v[0]);
-	put(r, "\"><h4>events.id=");
-	esc(r, v[0]);
-	put(r, ": ");
+	put(r, "\"><h4>");
 	esc_or(r, v[1], "?");
 	put(r, " ");
 	esc(r, v[3]);
@@ -2149,7 +2171,8 @@ static int appendix_event_row(void *context, int columns, const char *const *nam
 
 /* One appendix record: v[0] id, v[1] evidence SHA-256, v[2] heading; then one line per
  * non-NULL column, named by the column; a column named "ref_..." is a row reference
- * ("events.id=12") written as a link. CONTEXT's anchor prefix and table name say which rows. */
+ * ("events.id=12") and one named "regs_..." a list of registry rows ("reg_values:1,2"), both
+ * written as citations. CONTEXT's anchor prefix and table name say which rows. */
 struct record_context {
 	struct report *r;
 	const char *anchor, *table;
@@ -2163,11 +2186,9 @@ static int appendix_record_row(void *context, int columns, const char *const *na
 
 	putf(r, "<div class=\"record\" id=\"%s-", c->anchor);
 	esc(r, v[0]);
-	putf(r, "\"><h4>%s.id=", c->table);
-	esc(r, v[0]);
-	put(r, ": <span class=\"mono\">");
-	esc_or(r, v[2], "(none)");
-	put(r, "</span></h4>\n<p class=\"small\">");
+	put(r, "\"><h4>");
+	put_citation(r, c->table, strtoll(v[0], NULL, 10), NULL);
+	put(r, "</h4>\n<p class=\"small\">");
 	put_evidence_link(r, v[1]);
 	put(r, "</p>\n<dl class=\"kv small\">\n");
 	for (int i = 3; i < columns; i++) {
@@ -2178,6 +2199,8 @@ static int appendix_record_row(void *context, int columns, const char *const *na
 		put(r, "</dt><dd>");
 		if (!strncmp(names[i], "ref_", 4))
 			put_row_reference(r, v[i]);
+		else if (!strncmp(names[i], "regs_", 5))
+			put_fact_basis(r, v[i]);
 		else
 			esc(r, v[i]);
 		put(r, "</dd>\n");
@@ -2211,7 +2234,8 @@ static void write_appendix(struct report *r)
 	put(r, "<h3>Scheduled tasks</h3>\n");
 	query(r,
 	      "SELECT t.id, v.sha256, t.uri, CASE WHEN t.event_ref IS NOT NULL THEN 'events.id=' || "
-	      "t.event_ref END AS ref_event, t.source, t.location, t.author, t.description, "
+	      "t.event_ref END AS ref_event, t.source, CASE WHEN t.location NOT LIKE '%.id=%' THEN "
+	      "t.location END AS location, t.author, t.description, "
 	      "t.registration_date, t.principal_user, t.principal_group, t.principal_logon_type, "
 	      "t.principal_run_level, t.enabled_raw, t.hidden, t.hidden_raw, t.sandbox_launcher, "
 	      "t.launcher_reason, t.wsb_path, t.inline_config, t.security_descriptor, t.xml_sha256, "
@@ -2221,7 +2245,8 @@ static void write_appendix(struct report *r)
 	      "position)) AS actions, (SELECT group_concat(g, char(10)) FROM (SELECT position || ': "
 	      "' || type || coalesce(' start ' || start_boundary, '') || coalesce(' delay ' || "
 	      "delay, '') || coalesce(' user ' || user_id, '') AS g FROM task_triggers WHERE "
-	      "task_id = t.id ORDER BY position)) AS triggers, t.basis FROM tasks t JOIN evidence v "
+	      "task_id = t.id ORDER BY position)) AS triggers, t.basis AS regs_basis FROM tasks t "
+	      "JOIN evidence v "
 	      "ON v.id = t.evidence_id ORDER BY t.id",
 	      appendix_record_row, &tasks);
 

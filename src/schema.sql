@@ -462,6 +462,63 @@ CREATE VIEW v_session_json AS
   FROM sessions s;
 
 
+-- How a report or a terminal view cites a stored row: what a reader can check without the store
+-- (the file by name and SHA-256 prefix, the record with its chunk and byte offset, the hive key
+-- and value, the task file), never a database id. One row per (tbl, row_id).
+CREATE VIEW v_file_name AS
+  SELECT e.id AS evidence_id, e.sha256 AS sha256,
+         (SELECT replace(min(p.path), rtrim(min(p.path), replace(min(p.path), '/', '')), '')
+            FROM evidence_paths p WHERE p.evidence_id = e.id) AS name
+  FROM evidence e;
+CREATE VIEW v_citation AS
+  SELECT 'events' AS tbl, ev.id AS row_id,
+         coalesce(ev.channel, '?') || ' record ' || ev.record_id || ' (event ' || ev.event_id || ')'
+         || CASE WHEN ev.recovered THEN ', recovered' ELSE '' END || ', ' || f.name
+         || CASE WHEN ev.offset IS NOT NULL THEN ' chunk ' || ev.chunk || ' offset ' || ev.offset
+                 ELSE ' (offset not established)' END
+         || ', sha256 ' || substr(f.sha256, 1, 16) AS label
+  FROM events ev JOIN v_file_name f ON f.evidence_id = ev.evidence_id
+  UNION ALL
+  SELECT 'reg_values', g.id,
+         g.hive_kind || ' hive (' || f.name || ', sha256 ' || substr(f.sha256, 1, 16) || '): '
+         || g.key_path || CASE WHEN g.value_name IS NULL THEN ' (key)'
+                               WHEN g.value_name = '' THEN ' : (default)'
+                               ELSE ' : ' || g.value_name END
+  FROM reg_values g JOIN v_file_name f ON f.evidence_id = g.evidence_id
+  UNION ALL
+  SELECT 'tasks', t.id,
+         CASE t.source WHEN 'task_file' THEN 'task file ' || t.location
+                       WHEN 'taskcache' THEN 'TaskCache entry ' || coalesce(t.uri, t.location)
+                       ELSE 'task ' || coalesce(t.uri, '?') || ' in the TaskContent of '
+                            || coalesce((SELECT c.label FROM v_citation_events c
+                                         WHERE c.row_id = t.event_ref), 'an event record') END
+         || CASE WHEN t.source = 'task_file' THEN ', sha256 ' || substr(f.sha256, 1, 16) ELSE '' END
+  FROM tasks t JOIN v_file_name f ON f.evidence_id = t.evidence_id
+  UNION ALL
+  SELECT 'wsb_configs', w.id,
+         CASE w.source WHEN 'file' THEN '.wsb file ' || w.location || ', sha256 '
+                                        || substr(f.sha256, 1, 16)
+                       ELSE 'configuration inline in '
+                            || coalesce((SELECT 'task ' || coalesce(t.uri, t.location) FROM tasks t
+                                         WHERE w.location = 'tasks.id=' || t.id),
+                                        (SELECT c.label FROM v_citation_events c
+                                         WHERE w.location = 'events.id=' || c.row_id),
+                                        w.location) END
+  FROM wsb_configs w JOIN v_file_name f ON f.evidence_id = w.evidence_id
+  UNION ALL
+  SELECT 'facts', h.id, 'host fact ' || h.kind || ': ' || h.subject FROM facts h
+  UNION ALL
+  SELECT 'archives', a.id, 'archive ' || a.path || ', sha256 ' || substr(f.sha256, 1, 16)
+  FROM archives a JOIN v_file_name f ON f.evidence_id = a.evidence_id;
+-- The event part of v_citation on its own (the task and configuration labels name the record
+-- they were read from).
+CREATE VIEW v_citation_events AS
+  SELECT ev.id AS row_id,
+         coalesce(ev.channel, '?') || ' record ' || ev.record_id || ' (event ' || ev.event_id || '), '
+         || f.name || CASE WHEN ev.offset IS NOT NULL THEN ' chunk ' || ev.chunk || ' offset '
+                           || ev.offset ELSE '' END AS label
+  FROM events ev JOIN v_file_name f ON f.evidence_id = ev.evidence_id;
+
 -- Every dated row of the case as one timeline: the one thing the exporters read (DESIGN.md).
 -- One row per (time, what happened); session-linked events carry the session, role and a message
 -- that says what the record shows for the session. Sort: time, source, row (total, stable).

@@ -7,6 +7,8 @@
 - nothing is wider than the page or runs past its box in print emulation (the print rules applied
   at the A4 content width in Chromium), and no two words print over each other in the PDF (word
   boxes from pdftotext -bbox, poppler: an independent reader of the PDF);
+- report.html cites evidence (file, record, chunk and offset; hive key and value), never a
+  database id such as events.id=12;
 - without Chromium, --pdf says so and exits 1, and report.html is still written.
 
 The layout checks are also run on a deliberately broken page (a table wider than the page, two
@@ -130,6 +132,9 @@ def main():
         check(report_id, "no report id on the HTML page one")
         report_id = report_id.group(1) if report_id else "?"
 
+        page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+        ids = re.findall(r"\b(?:events|tasks|wsb_configs|facts|archives|reg_values)(?:\.id=|:)\d+", page)
+        check(not ids, "report.html cites database ids, not evidence: %s" % ids[:5])
         texts = page_texts(pdf)
         first = re.sub(r"\s+", " ", texts[0])
         for want in ("Result", "Session 1", "Session 2", "E7A13C52-98D4-4F0B-B6C1-3D5F2A8E9047", "malicious",
