@@ -462,6 +462,125 @@ CREATE VIEW v_session_json AS
   FROM sessions s;
 
 
+-- How a timeline row reads for each (provider, event id): a printf format and up to six payload
+-- fields (names in events.data), so that 825 logons do not all read "Security 4624". Data, not
+-- code: a new event's message is a new row. An absent field prints as '-'. Field names follow the
+-- providers' manifests (METHOD.md §1).
+CREATE TABLE event_messages (
+  provider      TEXT NOT NULL,
+  event_id      INTEGER NOT NULL,
+  format        TEXT NOT NULL,      -- SQLite printf format, one %s per field
+  f1 TEXT, f2 TEXT, f3 TEXT, f4 TEXT, f5 TEXT, f6 TEXT,
+  PRIMARY KEY (provider, event_id)
+);
+INSERT INTO event_messages VALUES
+  ('Microsoft-Windows-Security-Auditing', 4624, 'Logon of %s\%s (logon type %s) from %s %s by process %s',
+   'TargetDomainName', 'TargetUserName', 'LogonType', 'WorkstationName', 'IpAddress', 'ProcessName'),
+  ('Microsoft-Windows-Security-Auditing', 4625, 'Failed logon of %s\%s (logon type %s) from %s %s: status %s',
+   'TargetDomainName', 'TargetUserName', 'LogonType', 'WorkstationName', 'IpAddress', 'Status'),
+  ('Microsoft-Windows-Security-Auditing', 4634, 'Logoff of %s\%s (logon type %s, logon id %s)',
+   'TargetDomainName', 'TargetUserName', 'LogonType', 'TargetLogonId', NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4647, 'Logoff requested by %s\%s',
+   'TargetDomainName', 'TargetUserName', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4648, 'Logon with explicit credentials of %s\%s by %s\%s, process %s',
+   'TargetDomainName', 'TargetUserName', 'SubjectDomainName', 'SubjectUserName', 'ProcessName', NULL),
+  ('Microsoft-Windows-Security-Auditing', 4672, 'Special privileges assigned to %s\%s: %s',
+   'SubjectDomainName', 'SubjectUserName', 'PrivilegeList', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4688, 'Process %s started by %s\%s: %s (parent %s)',
+   'NewProcessName', 'SubjectDomainName', 'SubjectUserName', 'CommandLine', 'ParentProcessName', NULL),
+  ('Microsoft-Windows-Security-Auditing', 4689, 'Process %s exited with status %s (%s\%s)',
+   'ProcessName', 'Status', 'SubjectDomainName', 'SubjectUserName', NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4697, 'Service %s installed by %s\%s: %s',
+   'ServiceName', 'SubjectDomainName', 'SubjectUserName', 'ServiceFileName', NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4698, 'Scheduled task %s created by %s\%s',
+   'TaskName', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4699, 'Scheduled task %s deleted by %s\%s',
+   'TaskName', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4700, 'Scheduled task %s enabled by %s\%s',
+   'TaskName', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4701, 'Scheduled task %s disabled by %s\%s',
+   'TaskName', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4702, 'Scheduled task %s updated by %s\%s',
+   'TaskName', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4719, 'Audit policy changed by %s\%s: subcategory %s, %s',
+   'SubjectDomainName', 'SubjectUserName', 'SubcategoryGuid', 'AuditPolicyChanges', NULL, NULL),
+  ('Microsoft-Windows-Security-Auditing', 4616, 'System time changed from %s to %s by %s\%s (%s)',
+   'PreviousTime', 'NewTime', 'SubjectDomainName', 'SubjectUserName', 'ProcessName', NULL),
+  ('Microsoft-Windows-Eventlog', 1102, 'Security log cleared by %s\%s',
+   'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Eventlog', 104, 'Event log %s cleared by %s\%s',
+   'Channel', 'SubjectDomainName', 'SubjectUserName', NULL, NULL, NULL),
+  ('Service Control Manager', 7045, 'Service %s installed: %s (start type %s, account %s)',
+   'ServiceName', 'ImagePath', 'StartType', 'AccountName', NULL, NULL),
+  ('Microsoft-Windows-Sysmon', 1, 'Process %s started by %s: %s (parent %s)',
+   'Image', 'User', 'CommandLine', 'ParentImage', NULL, NULL),
+  ('Microsoft-Windows-Sysmon', 3, 'Network connection by %s: %s:%s -> %s:%s',
+   'Image', 'SourceIp', 'SourcePort', 'DestinationIp', 'DestinationPort', NULL),
+  ('Microsoft-Windows-Sysmon', 11, 'File %s created by %s',
+   'TargetFilename', 'Image', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 100, 'Task %s started (instance %s) for %s',
+   'TaskName', 'InstanceId', 'UserContext', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 102, 'Task %s finished (instance %s) for %s',
+   'TaskName', 'InstanceId', 'UserName', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 106, 'Task %s registered by %s',
+   'TaskName', 'UserContext', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 107, 'Task %s triggered by its schedule (instance %s)',
+   'TaskName', 'InstanceId', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 110, 'Task %s triggered by %s (instance %s)',
+   'TaskName', 'UserContext', 'InstanceId', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 118, 'Task %s triggered at boot (instance %s)',
+   'TaskName', 'InstanceId', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 119, 'Task %s triggered at logon of %s (instance %s)',
+   'TaskName', 'UserName', 'InstanceId', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 129, 'Task %s launched %s (process id %s)',
+   'TaskName', 'Path', 'ProcessID', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 140, 'Task %s updated by %s',
+   'TaskName', 'UserName', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 141, 'Task %s deleted by %s',
+   'TaskName', 'UserName', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 200, 'Task %s started action %s (engine process id %s)',
+   'TaskName', 'ActionName', 'EnginePID', NULL, NULL, NULL),
+  ('Microsoft-Windows-TaskScheduler', 201, 'Task %s completed action %s (result %s)',
+   'TaskName', 'ActionName', 'ResultCode', NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Compute', 2000, 'Compute system %s created (result %s)',
+   'SystemId', 'Result', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Compute', 2001, 'Compute system %s started (result %s)',
+   'SystemId', 'Result', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Compute', 2002, 'Compute system %s shut down (result %s)',
+   'SystemId', 'Result', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Compute', 2003, 'Compute system %s terminated (result %s)',
+   'SystemId', 'Result', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Compute', 2500, 'Process created in compute system %s (guest process id %s): %s',
+   'SystemId', 'Parameter0', 'Parameter1', NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Worker', 18500, 'VM %s (%s) started',
+   'VmName', 'VmId', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Worker', 18502, 'VM %s (%s) turned off',
+   'VmName', 'VmId', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-Worker', 18504, 'VM %s (%s) shut down by its guest',
+   'VmName', 'VmId', NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-VSmb', 301, 'Host folder %s shared into VM %s as %s (flags %s)',
+   'SharePath', 'VMId', 'ShareName', 'ShareFlags', NULL, NULL),
+  ('Microsoft-Windows-Kernel-General', 12, 'Operating system started at %s',
+   'StartTime', NULL, NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Kernel-General', 13, 'Operating system shut down at %s',
+   'StopTime', NULL, NULL, NULL, NULL, NULL),
+  ('Microsoft-Windows-Kernel-Power', 41, 'System rebooted without a clean shutdown (bug check %s)',
+   'BugcheckCode', NULL, NULL, NULL, NULL, NULL),
+  ('EventLog', 6008, 'The previous shutdown at %s %s was unexpected',
+   '#1', '#2', NULL, NULL, NULL, NULL),
+  ('EventLog', 6005, 'Event log service started (system start)',
+   NULL, NULL, NULL, NULL, NULL, NULL),
+  ('EventLog', 6006, 'Event log service stopped (system shutdown)',
+   NULL, NULL, NULL, NULL, NULL, NULL),
+  ('Service Control Manager', 7036, 'Service %s entered the %s state',
+   'param1', 'param2', NULL, NULL, NULL, NULL),
+  ('Service Control Manager', 7040, 'Start type of service %s changed from %s to %s',
+   'param1', 'param2', 'param3', NULL, NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-VmSwitch', 232, 'VM network adapter %s (%s) connected to port %s on switch %s',
+   'NicName', 'NicFName', 'PortName', 'SwitchFName', NULL, NULL),
+  ('Microsoft-Windows-Hyper-V-VmSwitch', 234, 'VM network adapter %s (%s) disconnected from port %s',
+   'NicName', 'NicFName', 'PortName', NULL, NULL, NULL);
+
 -- How a report or a terminal view cites a stored row: what a reader can check without the store
 -- (the file by name and SHA-256 prefix, the record with its chunk and byte offset, the hive key
 -- and value, the task file), never a database id. One row per (tbl, row_id).
@@ -545,8 +664,21 @@ CREATE VIEW timeline AS
                 || ': scheduled task run that started the launcher ('
                 || coalesce(json_extract(e.data, '$.TaskName'), '?') || ')'
            WHEN se.role IS NOT NULL THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': ' || se.role
-                || ' (' || e.channel || ' ' || e.event_id || ')'
-           ELSE e.channel || ' ' || e.event_id || ' (' || coalesce(e.provider, '?') || ')'
+                || ': ' || coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
+                  coalesce(json_extract(e.data, '$."' || mf.f1 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f2 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, e.channel || ' ' || e.event_id)
+           ELSE coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
+                  coalesce(json_extract(e.data, '$."' || mf.f1 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f2 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
+                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, e.channel || ' ' || e.event_id || ' (' || coalesce(e.provider, '?')
+                || ')')
          END AS message,
          se.session_id AS session_id,
          se.role AS role,
@@ -567,6 +699,7 @@ CREATE VIEW timeline AS
          e.id AS row_id
   FROM events e
   JOIN evidence v ON v.id = e.evidence_id
+  LEFT JOIN event_messages mf ON mf.provider = e.provider AND mf.event_id = e.event_id
   LEFT JOIN session_events se ON se.source_table = 'events' AND se.row_id = e.id
   LEFT JOIN sessions s ON s.id = se.session_id
   WHERE e.time IS NOT NULL AND e.time > 0

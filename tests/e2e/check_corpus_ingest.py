@@ -13,6 +13,7 @@
 Exits 77 (skipped) when the corpus is absent.
 """
 import base64
+import html
 import json
 import os
 import re
@@ -243,6 +244,32 @@ def main():
             other.close()
         if compared < 1000:
             errors.append("only %d records compared with python-evtx; expected thousands" % compared)
+        # Timeline messages read (issue 12): every 4688 row names its image, every 4698 and
+        # TaskScheduler 106 row its task, taken from the record's own field.
+        run = subprocess.run([sandtrace, "timeline", "--case", db, "--format", "jsonl"],
+                             capture_output=True, text=True)
+        named = {"4688": "NewProcessName", "4698": "TaskName", "106": "TaskName"}
+        checked_messages = 0
+        for line in run.stdout.splitlines():
+            row = json.loads(line)
+            field = named.get(str(row.get("event_identifier")))
+            if not field or row.get("sandtrace_source") != "event":
+                continue
+            if str(row["event_identifier"]) == "106" and row.get("source_name") != "Microsoft-Windows-TaskScheduler":
+                continue
+            if str(row["event_identifier"]) != "106" and row.get("source_name") != "Microsoft-Windows-Security-Auditing":
+                continue
+            value = re.search(r'<Data Name="%s">([^<]*)</Data>' % field, row.get("xml_string", ""))
+            if value and value.group(1) and html.unescape(value.group(1)) not in row["message"]:
+                errors.append("timeline message of %s %s lacks %s %r: %s" % (
+                    row.get("channel"), row["event_identifier"], field, value.group(1), row["message"][:120]))
+            checked_messages += value is not None
+        stored = con.execute("SELECT count(*) FROM events WHERE time > 0 AND ((provider = "
+                             "'Microsoft-Windows-Security-Auditing' AND event_id IN (4688, 4698)) OR "
+                             "(provider = 'Microsoft-Windows-TaskScheduler' AND event_id = 106))").fetchone()[0]
+        if checked_messages != stored or stored < 20:
+            errors.append("%d 4688/4698/106 timeline messages checked of %d stored" % (checked_messages, stored))
+        print("timeline: %d 4688/4698/106 messages name their image or task" % checked_messages)
         if errors:
             for e in errors[:50]:
                 print("FAIL: " + e)
