@@ -916,6 +916,37 @@ static void base_block_check(struct walker *w)
  * damaged signature or checksum is repaired: the hive bins are what they are. Returns 0 with
  * w->file open and the repair recorded as a problem; -1 with the reason in WHY.
  */
+static void put_le32(uint8_t *p, uint32_t value)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(value >> (8 * i));
+}
+
+/* libbfio 20170123's memory range copies past its end when a read runs over it (found by
+ * fuzz_hive: a hive bin that claims more bytes than the file has). Before a copy in memory is
+ * handed to libregf, the base block's hive-bins size and every hive bin that claims to reach past
+ * the end of the copy are cut to what is there; the caller recomputes the checksum. */
+static void clamp_hive_bins(uint8_t *image, size_t size)
+{
+	enum { BASE = 4096, HBIN_SIZE_OFFSET = 8, BINS_SIZE_OFFSET = 40 };
+	size_t offset = BASE;
+
+	if (size < BASE)
+		return;
+	if (read_le32(image + BINS_SIZE_OFFSET) > size - BASE)
+		put_le32(image + BINS_SIZE_OFFSET, (uint32_t)(size - BASE));
+	while (offset + 32 <= size && memcmp(image + offset, "hbin", 4) == 0) {
+		uint32_t bin = read_le32(image + offset + HBIN_SIZE_OFFSET);
+		if (bin == 0)
+			break;
+		if (bin > size - offset) {
+			put_le32(image + offset + HBIN_SIZE_OFFSET, (uint32_t)(size - offset));
+			break;
+		}
+		offset += bin;
+	}
+}
+
 static int hive_open_repaired(struct walker *w, const char *path, char *why, size_t why_size)
 {
 	libregf_error_t *error = NULL;
@@ -955,6 +986,7 @@ static int hive_open_repaired(struct walker *w, const char *path, char *why, siz
 		goto out;
 	}
 	memcpy(w->repaired, "regf", 4);
+	clamp_hive_bins(w->repaired, (size_t)st.st_size);
 	{
 		uint32_t checksum = base_block_checksum(w->repaired);
 		for (int i = 0; i < 4; i++)
