@@ -662,7 +662,9 @@ def wsb_alias_task():
     g.kg13(d + "11:40:21.1123380", BOOT)
     security = [("2024-06-21T02:15:20.0000000Z", "Policy", []),
                 ("2025-01-20T03:44:09.1180223Z", r"Policy\PolAdtEv", [g.reg_hex("@", poladtev(1, 1, 0), 0)])]
-    software = [("2024-10-01T01:00:12.3412871Z", r"Microsoft\Windows\CurrentVersion\Policies\System\Audit",
+    # the CurrentVersion key makes it a SOFTWARE hive (no build value: the PolAdtEv layout goes by size)
+    software = [("2024-06-21T02:15:20.0000000Z", r"Microsoft\Windows NT\CurrentVersion", []),
+                ("2024-10-01T01:00:12.3412871Z", r"Microsoft\Windows\CurrentVersion\Policies\System\Audit",
                  [g.reg_dword("ProcessCreationIncludeCmdLine_Enabled", 0)])]
     task_file = task_xml(TASK_ALIAS, logon_trigger(), USER_QUAL, True, WSB_ALIAS, ALIAS_ARGUMENTS)
     files = {"C/Windows/System32/Tasks/OneDrive Sync Helper.utf16": task_file,
