@@ -90,12 +90,15 @@ static int show_header(void *context, const struct store_session_summary *s)
 	fprintf(state->out,
 		"Session %lld: Windows Sandbox VM %s (%s)\n"
 		"  from %s to %s%s\n"
-		"  started by: %s%s%s\n"
+		"  started by: %s%s%s%s%s%s\n"
 		"  verdict: %s (score %d), confidence %s\n\nWhat happened, in time order:\n",
 		(long long)s->id, s->vm_guid, s->kind, start, end,
 		s->end_inferred ? " (end inferred: no exit record)" : "", s->trigger_kind,
-		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "", s->verdict,
-		s->score, s->confidence);
+		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "",
+		/* who: the interactive user, or the account the task ran as */
+		s->trigger_user ? (s->trigger_task ? " (as " : " ") : "",
+		s->trigger_user ? s->trigger_user : "", s->trigger_user && s->trigger_task ? ")" : "",
+		s->verdict, s->score, s->confidence);
 	return 0;
 }
 
