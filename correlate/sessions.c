@@ -886,13 +886,34 @@ static int launcher_definition(struct correlation *c, struct launcher *l, const 
 	return 0;
 }
 
+/* Keeps CANDIDATE (taking its memory) if it starts a sandbox, once its task definition is read
+ * when WITH_DEFINITION (its task run names the task, or its parent runs tasks). */
+static int add_launcher(struct correlation *c, struct launcher *candidate, int with_definition)
+{
+	char *name = candidate->task_run ? field(candidate->task_run, "TaskName") : NULL;
+	struct launcher *l;
+	int rc = with_definition ? launcher_definition(c, candidate, name) : 0;
+
+	free(name);
+	if (rc != 0 || !is_launcher_image(candidate->image, candidate->command_line)) {
+		launcher_free(candidate);
+		return rc;
+	}
+	if (!(l = PUSH(c->launchers, c->launcher_count))) {
+		launcher_free(candidate);
+		return -1;
+	}
+	*l = *candidate;
+	return 0;
+}
+
 /* Pass 1: processes logged by Security 4688 or Sysmon 1. */
 static int collect_process_launchers(struct correlation *c)
 {
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
-		struct launcher candidate, *l;
-		char *pid, *name = NULL;
+		struct launcher candidate;
+		char *pid;
 		int sysmon = from(e, PROVIDER_SYSMON);
 
 		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
@@ -922,20 +943,6 @@ static int collect_process_launchers(struct correlation *c)
 			candidate.subject = field(e, "SubjectUserSid");
 			candidate.subject_domain = field(e, "SubjectDomainName");
 		}
-		candidate.task_run = task_run_for(c, candidate.pid, e->time);
-		candidate.task_host = task_host_of(c, &candidate);
-		if (candidate.task_run)
-			name = field(candidate.task_run, "TaskName");
-		if ((name || candidate.task_host) && launcher_definition(c, &candidate, name) != 0) {
-			free(name);
-			launcher_free(&candidate);
-			return -1;
-		}
-		free(name);
-		if (!is_launcher_image(candidate.image, candidate.command_line)) {
-			launcher_free(&candidate);
-			continue;
-		}
 		if (sysmon) {
 			/* The same process logged by Security 4688 too is one launcher (the 4688,
 			 * which names the subject, is kept). */
@@ -952,11 +959,10 @@ static int collect_process_launchers(struct correlation *c)
 				continue;
 			}
 		}
-		if (!(l = PUSH(c->launchers, c->launcher_count))) {
-			launcher_free(&candidate);
+		candidate.task_run = task_run_for(c, candidate.pid, e->time);
+		candidate.task_host = task_host_of(c, &candidate);
+		if (add_launcher(c, &candidate, candidate.task_run || candidate.task_host) != 0)
 			return -1;
-		}
-		*l = candidate;
 	}
 	return 0;
 }
@@ -988,8 +994,7 @@ static int collect_task_launchers(struct correlation *c)
 
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
-		struct launcher candidate, *l;
-		char *name;
+		struct launcher candidate;
 		int seen = 0;
 
 		memset(&candidate, 0, sizeof candidate);
@@ -1008,22 +1013,8 @@ static int collect_task_launchers(struct correlation *c)
 		candidate.event = i;
 		candidate.creator_pid = -1;
 		candidate.task_run = e;
-		name = field(e, "TaskName");
-		if (launcher_definition(c, &candidate, name) != 0) {
-			free(name);
-			launcher_free(&candidate);
+		if (add_launcher(c, &candidate, 1) != 0)
 			return -1;
-		}
-		free(name);
-		if (!is_launcher_image(candidate.image, candidate.command_line)) {
-			launcher_free(&candidate);
-			continue;
-		}
-		if (!(l = PUSH(c->launchers, c->launcher_count))) {
-			launcher_free(&candidate);
-			return -1;
-		}
-		*l = candidate;
 	}
 	return 0;
 }

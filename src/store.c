@@ -246,15 +246,18 @@ static void bind_int_or_null(sqlite3_stmt *st, int index, int64_t value, int pre
 		sqlite3_bind_null(st, index);
 }
 
-/* Runs SQL and calls ROW for each result row; stops on a nonzero return. */
-static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
-		    void *context)
+/* Runs SQL (its ?1 bound to PARENT when BIND) and calls ROW for each result row; stops on a
+ * nonzero return. */
+static int run_rows(struct store *store, const char *sql, int bind, int64_t parent,
+		    int (*row)(void *, sqlite3_stmt *), void *context)
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	if (bind)
+		sqlite3_bind_int64(st, 1, parent);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = row(context, st);
 	if (rc == 0 && step != SQLITE_DONE)
@@ -263,22 +266,17 @@ static int each_row(struct store *store, const char *sql, int (*row)(void *, sql
 	return rc;
 }
 
+static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
+		    void *context)
+{
+	return run_rows(store, sql, 0, 0, row, context);
+}
+
 /* each_row for the rows of SQL whose ?1 is the parent row PARENT. */
 static int each_child_row(struct store *store, const char *sql, int64_t parent,
 			  int (*row)(void *, sqlite3_stmt *), void *context)
 {
-	sqlite3_stmt *st;
-	int rc = 0, step = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, parent);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = row(context, st);
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
+	return run_rows(store, sql, 1, parent, row, context);
 }
 
 int store_begin_run(struct store *store, uint64_t started, const char *command_line,
@@ -1403,21 +1401,27 @@ static int task_row(void *context, sqlite3_stmt *st)
 	return 0;
 }
 
+/* Resizes *ARRAY to COUNT elements of SIZE bytes; -1 (array untouched) when memory runs out. */
+static int resize_array(void *array, size_t count, size_t size)
+{
+	void *grown = realloc(*(void **)array, count * size);
+
+	if (!grown)
+		return -1;
+	*(void **)array = grown;
+	return 0;
+}
+
 static int exec_action_row(void *context, sqlite3_stmt *st)
 {
 	struct store_task *t = context;
 	size_t n = t->exec_count + 1;
-	char **commands = realloc(t->exec_commands, n * sizeof *commands);
-	char **arguments;
 
-	if (!commands)
+	if (resize_array(&t->exec_commands, n, sizeof *t->exec_commands) ||
+	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments))
 		return -1;
-	t->exec_commands = commands;
-	if (!(arguments = realloc(t->exec_arguments, n * sizeof *arguments)))
-		return -1;
-	t->exec_arguments = arguments;
-	commands[n - 1] = column_dup(st, 0);
-	arguments[n - 1] = column_dup(st, 1);
+	t->exec_commands[n - 1] = column_dup(st, 0);
+	t->exec_arguments[n - 1] = column_dup(st, 1);
 	t->exec_count = n;
 	return 0;
 }
@@ -1478,22 +1482,15 @@ static int folder_row(void *context, sqlite3_stmt *st)
 {
 	struct store_wsb *w = context;
 	size_t n = w->folder_count + 1;
-	char **hosts = realloc(w->hosts, n * sizeof *hosts);
-	char **sandboxes;
-	int *read_only;
 
-	if (!hosts)
+	if (resize_array(&w->hosts, n, sizeof *w->hosts) ||
+	    resize_array(&w->sandboxes, n, sizeof *w->sandboxes) ||
+	    resize_array(&w->read_only, n, sizeof *w->read_only))
 		return -1;
-	w->hosts = hosts;
-	if (!(sandboxes = realloc(w->sandboxes, n * sizeof *sandboxes)))
-		return -1;
-	w->sandboxes = sandboxes;
-	if (!(read_only = realloc(w->read_only, n * sizeof *read_only)))
-		return -1;
-	w->read_only = read_only;
-	hosts[n - 1] = column_dup(st, 0);
-	sandboxes[n - 1] = column_dup(st, 1);
-	read_only[n - 1] = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	w->hosts[n - 1] = column_dup(st, 0);
+	w->sandboxes[n - 1] = column_dup(st, 1);
+	w->read_only[n - 1] =
+		sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
 	w->folder_count = n;
 	return 0;
 }
