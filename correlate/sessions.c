@@ -621,9 +621,9 @@ static const struct task_process_record {
 	{200, "ActionName", "EnginePID"},
 };
 
-/* §6.3 (3), §6.5: the parents of a process a task's Exec action started. The Task Scheduler
- * service (the svchost.exe hosting "Schedule") creates them on Windows 10/11; taskeng.exe did on
- * Windows 7; taskhostw.exe hosts task DLLs and may start them too. */
+/* §6.3 (2)-(3), §6.5: the parents of a process a task's Exec action started: the Task Scheduler
+ * service (the svchost.exe instance hosting "Schedule"), taskhostw.exe (named by §6.3 (2)), and
+ * taskeng.exe, the task engine of Windows 7. */
 static const struct task_host {
 	const char *name;
 	const char *service;   /* the service the svchost.exe instance must host; NULL: any */
@@ -648,9 +648,10 @@ static const char *after_program(const char *command_line, const char *name)
 	size_t stem = program_stem(name, strlen(name));
 
 	for (const char *p = command_line; p && *p; p++) {
-		const char *q = p + stem;
+		const char *q;
 		if (strncasecmp(p, name, stem) != 0 || (p > command_line && !strchr("\\/\" ", p[-1])))
 			continue;
+		q = p + stem;
 		if (!strncasecmp(q, ".exe", 4))
 			q += 4;
 		if (*q != 0 && *q != '"' && *q != ' ')
