@@ -95,6 +95,8 @@ struct session_launcher {
 	const char *link;       /* confidence of launcher -> VM */
 	char *link_basis;
 	int64_t event_row;      /* 0 if no launcher record */
+	int64_t command_line_task; /* tasks.id whose Exec action gave the command line because no
+				      record of the process had one (§6.3), 0 if its own */
 };
 
 struct session {

@@ -380,10 +380,15 @@ struct vm_run {
 };
 
 struct launcher {
-	size_t event;
-	char *image, *command_line, *subject, *subject_name, *parent;
-	int64_t pid;
+	size_t event;            /* its 4688 / Sysmon 1, or the Task Scheduler 129/200 (§6.3) */
+	char *image, *command_line, *subject, *subject_name, *subject_domain, *parent;
+	int64_t pid, creator_pid;
 	int claimed;
+	const struct store_event *task_run; /* the 129/200 of the run that created it, or NULL */
+	const char *task_host;   /* why its parent runs tasks (static text), or NULL */
+	const struct store_task *definition; /* the task whose action it runs, or NULL */
+	int definition_ambiguous; /* another task's action runs the same program */
+	int64_t command_line_task; /* tasks.id whose action gave the command line, 0: its own */
 };
 
 struct correlation {
@@ -400,7 +405,8 @@ struct correlation {
 	size_t boot_count;
 	struct launcher *launchers;
 	size_t launcher_count;
-	int have_security;     /* any Security record in the store */
+	int have_security;     /* any Security-Auditing record in the store */
+	uint64_t security_cleared; /* time of the last Security 1102 (log cleared), 0 if none */
 };
 
 static struct vm_run *vm_for(struct correlation *c, const char *guid)
@@ -519,6 +525,8 @@ static int collect_vms(struct correlation *c)
 
 		if (from(e, PROVIDER_SECURITY))
 			c->have_security = 1;
+		if (is(e, "Microsoft-Windows-Eventlog", 1102))
+			c->security_cleared = e->time;
 		if (is(e, "Microsoft-Windows-Kernel-General", 12)) {
 			uint64_t *slot = PUSH(c->boots, c->boot_count);
 			if (!slot)
@@ -577,101 +585,455 @@ static int collect_vms(struct correlation *c)
 
 /* ---- launchers (§6.3) ------------------------------------------------------------------ */
 
+/* §5.2, §6.3: the images that start a sandbox, and the first argument they need to (wsb.exe starts
+ * one only with "start"; exec and share act on a running one). Matched by file name: a 24H2 wsb.exe
+ * run through the App Execution Alias (%LOCALAPPDATA%\Microsoft\WindowsApps\wsb.exe) is logged
+ * under its package path (…\MicrosoftWindows.WindowsSandbox_<ver>_x64__cw5n1h2txyewy\wsb.exe). */
+static const struct launcher_image {
+	const char *name;
+	const char *verb;      /* NULL: any arguments */
+} LAUNCHER_IMAGES[] = {
+	{"WindowsSandbox.exe", NULL},
+	{"wsb.exe", "start"},
+};
+
+/* §6.3 "who is never a launcher": the helpers of a run. The client and the 24H2 remote-session
+ * window are children of the launcher, which links the launcher to its VM (medium, §6.5); the
+ * per-user broker is a COM server the DcomLaunch service starts for whichever process asks, so it
+ * says nothing about who started the run. */
+static const struct sandbox_helper {
+	const char *name;
+	int child_of_launcher;
+} SANDBOX_HELPERS[] = {
+	{"WindowsSandboxClient.exe", 1},
+	{"WindowsSandboxRemoteSession.exe", 1},
+	{"WindowsSandboxServer.exe", 0},
+};
+
+/* §1.3, §0.2: the Task Scheduler records that name the process a task run created, by image and
+ * PID. In the corpus run the 129 comes first (and carries no ActivityID); the 200 repeats the PID
+ * as EnginePID. Both give the image as the action's Command was written ("cmd.exe"), not resolved. */
+static const struct task_process_record {
+	uint32_t event_id;
+	const char *image_field, *pid_field;
+} TASK_PROCESS_RECORDS[] = {
+	{129, "Path", "ProcessID"},
+	{200, "ActionName", "EnginePID"},
+};
+
+/* §6.3 (2)-(3), §6.5: the parents of a process a task's Exec action started: the Task Scheduler
+ * service (the svchost.exe instance hosting "Schedule"), taskhostw.exe (named by §6.3 (2)), and
+ * taskeng.exe, the task engine of Windows 7. */
+static const struct task_host {
+	const char *name;
+	const char *service;   /* the service the svchost.exe instance must host; NULL: any */
+} TASK_HOSTS[] = {
+	{"svchost.exe", "Schedule"},
+	{"taskhostw.exe", NULL},
+	{"taskeng.exe", NULL},
+};
+
+#define COUNT(table) (sizeof(table) / sizeof(table)[0])
+
+/* The length of NAME without a final ".exe". */
+static size_t program_stem(const char *name, size_t length)
+{
+	return length > 4 && !strncasecmp(name + length - 4, ".exe", 4) ? length - 4 : length;
+}
+
+/* Where the arguments of the program NAME ("wsb.exe": "wsb" or "wsb.exe", a whole file name)
+ * begin in COMMAND_LINE, past its closing quote and spaces; NULL if NAME is not there. */
+static const char *after_program(const char *command_line, const char *name)
+{
+	size_t stem = program_stem(name, strlen(name));
+
+	for (const char *p = command_line; p && *p; p++) {
+		const char *q;
+		if (strncasecmp(p, name, stem) != 0 || (p > command_line && !strchr("\\/\" ", p[-1])))
+			continue;
+		q = p + stem;
+		if (!strncasecmp(q, ".exe", 4))
+			q += 4;
+		if (*q != 0 && *q != '"' && *q != ' ')
+			continue;
+		if (*q == '"')
+			q++;
+		while (*q == ' ')
+			q++;
+		return q;
+	}
+	return NULL;
+}
+
+/* Is PROGRAM (a path or a bare name, quoted or not: a 4688 image, a 129 Path, a task action's
+ * Command) the file NAME, ".exe" optional on either? §6.3: match by file name, not full path. */
+static int program_is(const char *program, const char *name)
+{
+	const char *file;
+	size_t length;
+
+	if (!program)
+		return 0;
+	while (*program == '"' || *program == ' ')
+		program++;
+	length = strlen(program);
+	while (length && (program[length - 1] == '"' || program[length - 1] == ' '))
+		length--;
+	file = program + length;
+	while (file > program && file[-1] != '\\' && file[-1] != '/')
+		file--;
+	length = program_stem(file, length - (size_t)(file - program));
+	return length == program_stem(name, strlen(name)) && !strncasecmp(file, name, length);
+}
+
+static const struct launcher_image *launcher_image_of(const char *image)
+{
+	for (size_t i = 0; i < COUNT(LAUNCHER_IMAGES); i++)
+		if (program_is(image, LAUNCHER_IMAGES[i].name))
+			return &LAUNCHER_IMAGES[i];
+	return NULL;
+}
+
+/* Does IMAGE, run with COMMAND_LINE (NULL: not known), start a sandbox? */
 static int is_launcher_image(const char *image, const char *command_line)
 {
-	const char *name = base_name(image);
+	const struct launcher_image *row = launcher_image_of(image);
+	const char *arguments;
 
-	if (!strcasecmp(name, "WindowsSandbox.exe") || !strcasecmp(name, "WindowsSandboxServer.exe") ||
-	    !strcasecmp(name, "WindowsSandboxRemoteSession.exe"))
+	if (!row)
+		return 0;
+	if (!row->verb)
 		return 1;
-	/* wsb.exe starts a sandbox only with "start" (§5.2); exec/share act on a running one. */
-	if (!strcasecmp(name, "wsb.exe")) {
-		/* The first argument after the program must be "start" ("cmd /c start" inside an
-		 * exec's command is not). */
-		const char *after = command_line ? strcasestr(command_line, "wsb") : NULL;
-		if (!after)
-			return 0;
-		after += 3;
-		if (!strncasecmp(after, ".exe", 4))
-			after += 4;
-		if (*after == '"')
-			after++;
-		while (*after == ' ')
-			after++;
-		return !strncasecmp(after, "start", 5) && (after[5] == 0 || after[5] == ' ');
+	/* The first argument after the program must be the verb ("cmd /c start" inside an exec's
+	 * command is not). */
+	arguments = command_line ? after_program(command_line, row->name) : NULL;
+	return arguments && !strncasecmp(arguments, row->verb, strlen(row->verb)) &&
+	       (arguments[strlen(row->verb)] == 0 || arguments[strlen(row->verb)] == ' ');
+}
+
+/* Task names compared as Task Scheduler writes them: case-insensitive, leading '\' optional. */
+static int same_task_name(const char *a, const char *b)
+{
+	if (!a || !b)
+		return 0;
+	return strcasecmp(a + (a[0] == '\\'), b + (b[0] == '\\')) == 0;
+}
+
+/* The task definition with an Exec action that runs IMAGE (by file name, §6.3), among those
+ * named TASK_NAME if given (a run record names its task) or among all (a task-host parent names
+ * none). If WSB_PATH (the .wsb the process's own command line names) is given, the definition must
+ * name the same. *ACTION receives the action's index; *AMBIGUOUS is set when another task fits
+ * too. NULL if none fits. */
+static const struct store_task *definition_for(const struct correlation *c, const char *image,
+					       const char *task_name, const char *wsb_path,
+					       size_t *action, int *ambiguous)
+{
+	const struct store_task *found = NULL;
+
+	*ambiguous = 0;
+	for (size_t i = 0; i < c->task_count; i++) {
+		const struct store_task *t = &c->tasks[i];
+		size_t a = 0;
+
+		if (task_name && !same_task_name(t->uri, task_name))
+			continue;
+		if (wsb_path && !(t->wsb_path && same_path(t->wsb_path, wsb_path)))
+			continue;
+		while (a < t->exec_count && !program_is(t->exec_commands[a], base_name(image)))
+			a++;
+		if (a == t->exec_count)
+			continue;
+		if (!found) {
+			found = t;
+			*action = a;
+		} else if (!same_task_name(found->uri, t->uri)) {
+			*ambiguous = 1; /* the same task from its file, 4698 and TaskCache is one */
+		}
+	}
+	return found;
+}
+
+/* The command line an Exec action gives its process, "Command" Arguments (§4.1), malloc'ed. */
+static char *action_command_line(const struct store_task *t, size_t action)
+{
+	const char *command = t->exec_commands[action], *arguments = t->exec_arguments[action];
+	size_t length = strlen(command);
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*command == '"' || *command == ' ')
+		command++, length--;
+	while (length && (command[length - 1] == '"' || command[length - 1] == ' '))
+		length--;
+	strbuf_printf(&sb, "\"%.*s\"", (int)length, command);
+	if (arguments && *arguments)
+		strbuf_printf(&sb, " %s", arguments);
+	return strbuf_detach(&sb);
+}
+
+/* The image and PID a Task Scheduler record names for the process its run created; NULL if E
+ * is not such a record. *IMAGE is malloc'ed. */
+static const struct task_process_record *task_process_of(const struct store_event *e,
+							 char **image, int64_t *pid)
+{
+	for (size_t i = 0; i < COUNT(TASK_PROCESS_RECORDS); i++) {
+		const struct task_process_record *row = &TASK_PROCESS_RECORDS[i];
+		char *pid_text;
+
+		if (!is(e, PROVIDER_TASKS, row->event_id))
+			continue;
+		*image = field(e, row->image_field);
+		pid_text = field(e, row->pid_field);
+		*pid = parse_pid(pid_text);
+		free(pid_text);
+		return row;
+	}
+	return NULL;
+}
+
+/* §0.4: a task run's process record and the process's own record (4688 / Sysmon 1) are 0-10 s
+ * apart, the task's first (1 s of slack for records written in the same second). */
+static int same_task_process(uint64_t run_time, uint64_t process_time)
+{
+	return run_time + TASK_WINDOW >= process_time && run_time <= process_time + SECONDS(1);
+}
+
+/* The first Task Scheduler record (129, 200) of a run that created process PID at TIME, or NULL. */
+static const struct store_event *task_run_for(const struct correlation *c, int64_t pid,
+					      uint64_t time)
+{
+	for (size_t i = 0; pid >= 0 && i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *image = NULL;
+		int64_t run_pid = -1;
+
+		if (!task_process_of(e, &image, &run_pid))
+			continue;
+		free(image);
+		if (run_pid == pid && same_task_process(e->time, time))
+			return e;
+	}
+	return NULL;
+}
+
+/* Why the parent of L runs tasks (§6.3 (3)), or NULL if it does not. An svchost.exe is the Task
+ * Scheduler's when its own 4688 command line names the service or Task Scheduler records were
+ * written by its PID in the same boot; another service's (DcomLaunch starts COM servers) is not;
+ * when neither is recorded, it is reported as such. */
+static const char *task_host_of(const struct correlation *c, const struct launcher *l)
+{
+	const struct store_event *le = &c->events[l->event];
+	const struct task_host *host = NULL;
+	int epoch = boot_epoch(c, le->time);
+
+	for (size_t i = 0; l->parent && i < COUNT(TASK_HOSTS) && !host; i++)
+		if (!strcasecmp(base_name(l->parent), TASK_HOSTS[i].name))
+			host = &TASK_HOSTS[i];
+	if (!host)
+		return NULL;
+	if (!host->service)
+		return host->name;
+	for (size_t i = 0; l->creator_pid >= 0 && i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *pid, *command_line;
+		int mine;
+
+		if (e->time > le->time || boot_epoch(c, e->time) != epoch)
+			continue;
+		if (from(e, PROVIDER_TASKS) && e->process_id == l->creator_pid)
+			return "the Task Scheduler service's svchost.exe (its Task Scheduler records)";
+		if (!is(e, PROVIDER_SECURITY, 4688))
+			continue;
+		pid = field(e, "NewProcessId");
+		mine = parse_pid(pid) == l->creator_pid;
+		free(pid);
+		command_line = mine ? field(e, "CommandLine") : NULL;
+		if (command_line && *command_line) {
+			int named = strcasestr(command_line, host->service) != NULL;
+			free(command_line);
+			return named ? "the Task Scheduler service's svchost.exe (its command line)" : NULL;
+		}
+		free(command_line);
+	}
+	return "svchost.exe (which service it hosts is not recorded)";
+}
+
+static void launcher_free(struct launcher *l)
+{
+	free(l->image);
+	free(l->command_line);
+	free(l->subject);
+	free(l->subject_name);
+	free(l->subject_domain);
+	free(l->parent);
+}
+
+/* The task definition L's process runs, and the command line it gives when no record of the
+ * process has one (command-line auditing off, or no 4688 at all: §6.3 "launcher without 4688"). */
+static int launcher_definition(struct correlation *c, struct launcher *l, const char *task_name)
+{
+	char *wsb_path = NULL;
+	size_t action = 0;
+
+	if (l->command_line && wsb_find_in_command_line(l->command_line, &wsb_path, NULL) != 0)
+		return -1;
+	l->definition = definition_for(c, l->image, task_name, wsb_path, &action,
+				       &l->definition_ambiguous);
+	free(wsb_path);
+	if (l->definition && !l->command_line) {
+		if (!(l->command_line = action_command_line(l->definition, action)))
+			return -1;
+		l->command_line_task = l->definition->id;
+	}
+	return 0;
+}
+
+/* Keeps CANDIDATE (taking its memory) if it starts a sandbox, once its task definition is read
+ * when WITH_DEFINITION (its task run names the task, or its parent runs tasks). */
+static int add_launcher(struct correlation *c, struct launcher *candidate, int with_definition)
+{
+	char *name = candidate->task_run ? field(candidate->task_run, "TaskName") : NULL;
+	struct launcher *l;
+	int rc = with_definition ? launcher_definition(c, candidate, name) : 0;
+
+	free(name);
+	if (rc != 0 || !is_launcher_image(candidate->image, candidate->command_line)) {
+		launcher_free(candidate);
+		return rc;
+	}
+	if (!(l = PUSH(c->launchers, c->launcher_count))) {
+		launcher_free(candidate);
+		return -1;
+	}
+	*l = *candidate;
+	return 0;
+}
+
+/* Pass 1: processes logged by Security 4688 or Sysmon 1. */
+static int collect_process_launchers(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		struct launcher candidate;
+		char *pid;
+		int sysmon = from(e, PROVIDER_SYSMON);
+
+		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+			continue;
+		memset(&candidate, 0, sizeof candidate);
+		candidate.event = i;
+		candidate.image = field(e, sysmon ? "Image" : "NewProcessName");
+		if (!candidate.image || !launcher_image_of(candidate.image)) {
+			launcher_free(&candidate);
+			continue;
+		}
+		candidate.command_line = field(e, "CommandLine");
+		if (candidate.command_line && !*candidate.command_line) {
+			/* command-line auditing off (§3.2): the field is there, empty */
+			free(candidate.command_line);
+			candidate.command_line = NULL;
+		}
+		pid = field(e, sysmon ? "ProcessId" : "NewProcessId");
+		candidate.pid = parse_pid(pid);
+		free(pid);
+		pid = field(e, sysmon ? "ParentProcessId" : "ProcessId");
+		candidate.creator_pid = parse_pid(pid);
+		free(pid);
+		candidate.parent = field(e, sysmon ? "ParentImage" : "ParentProcessName");
+		candidate.subject_name = field(e, sysmon ? "User" : "SubjectUserName");
+		if (!sysmon) {
+			candidate.subject = field(e, "SubjectUserSid");
+			candidate.subject_domain = field(e, "SubjectDomainName");
+		}
+		if (sysmon) {
+			/* The same process logged by Security 4688 too is one launcher (the 4688,
+			 * which names the subject, is kept). */
+			int duplicate = 0;
+			for (size_t k = 0; k < c->launcher_count && !duplicate; k++) {
+				const struct store_event *o = &c->events[c->launchers[k].event];
+				uint64_t gap = o->time > e->time ? o->time - e->time : e->time - o->time;
+				duplicate = c->launchers[k].pid == candidate.pid && gap <= SECONDS(2) &&
+					    !strcasecmp(base_name(c->launchers[k].image),
+							base_name(candidate.image));
+			}
+			if (duplicate) {
+				launcher_free(&candidate);
+				continue;
+			}
+		}
+		candidate.task_run = task_run_for(c, candidate.pid, e->time);
+		candidate.task_host = task_host_of(c, &candidate);
+		if (add_launcher(c, &candidate, candidate.task_run || candidate.task_host) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Is there a 4688 / Sysmon 1 of process PID near TIME (whatever its image)? */
+static int process_recorded(const struct correlation *c, int64_t pid, uint64_t time)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *text;
+		int match;
+
+		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+			continue;
+		text = field(e, from(e, PROVIDER_SYSMON) ? "ProcessId" : "NewProcessId");
+		match = parse_pid(text) == pid && same_task_process(time, e->time);
+		free(text);
+		if (match)
+			return 1;
+	}
+	return 0;
+}
+
+/* Pass 2, §6.3 "launcher without 4688 / Sysmon 1": a task run's process record (129, else 200)
+ * whose process has no record of its own is the launcher, its command line the task action's. */
+static int collect_task_launchers(struct correlation *c)
+{
+	size_t process_launchers = c->launcher_count;
+
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		struct launcher candidate;
+		int seen = 0;
+
+		memset(&candidate, 0, sizeof candidate);
+		if (!task_process_of(e, &candidate.image, &candidate.pid) || !candidate.image ||
+		    candidate.pid < 0 || !launcher_image_of(candidate.image)) {
+			free(candidate.image);
+			continue;
+		}
+		for (size_t k = process_launchers; k < c->launcher_count && !seen; k++)
+			seen = c->launchers[k].pid == candidate.pid &&
+			       same_task_process(c->events[c->launchers[k].event].time, e->time);
+		if (seen || process_recorded(c, candidate.pid, e->time)) {
+			free(candidate.image);
+			continue;
+		}
+		candidate.event = i;
+		candidate.creator_pid = -1;
+		candidate.task_run = e;
+		if (add_launcher(c, &candidate, 1) != 0)
+			return -1;
 	}
 	return 0;
 }
 
 static int collect_launchers(struct correlation *c)
 {
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *image = NULL, *command_line = NULL;
-		struct launcher *l;
-
-		if (is(e, PROVIDER_SECURITY, 4688)) {
-			image = field(e, "NewProcessName");
-			command_line = field(e, "CommandLine");
-		} else if (is(e, PROVIDER_SYSMON, 1)) {
-			image = field(e, "Image");
-			command_line = field(e, "CommandLine");
-		}
-		if (!image || !is_launcher_image(image, command_line)) {
-			free(image);
-			free(command_line);
-			continue;
-		}
-		if (from(e, PROVIDER_SYSMON)) {
-			/* The same process logged by Security 4688 too is one launcher (the 4688,
-			 * which names the subject, is kept). */
-			char *pid_text = field(e, "ProcessId");
-			int64_t pid = parse_pid(pid_text);
-			int duplicate = 0;
-			free(pid_text);
-			for (size_t k = 0; k < c->launcher_count && !duplicate; k++) {
-				const struct store_event *o = &c->events[c->launchers[k].event];
-				uint64_t gap = o->time > e->time ? o->time - e->time : e->time - o->time;
-				duplicate = c->launchers[k].pid == pid && gap <= SECONDS(2) &&
-					    !strcasecmp(base_name(c->launchers[k].image), base_name(image));
-			}
-			if (duplicate) {
-				free(image);
-				free(command_line);
-				continue;
-			}
-		}
-		if (!(l = PUSH(c->launchers, c->launcher_count)))
-			return -1;
-		memset(l, 0, sizeof *l);
-		l->event = i;
-		l->image = image;
-		l->command_line = command_line;
-		if (from(e, PROVIDER_SECURITY)) {
-			char *pid = field(e, "NewProcessId");
-			l->pid = parse_pid(pid);
-			free(pid);
-			l->subject = field(e, "SubjectUserSid");
-			l->subject_name = field(e, "SubjectUserName");
-			l->parent = field(e, "ParentProcessName");
-		} else {
-			char *pid = field(e, "ProcessId");
-			l->pid = parse_pid(pid);
-			free(pid);
-			l->subject_name = field(e, "User");
-			l->parent = field(e, "ParentImage");
-		}
-	}
-	return 0;
+	return collect_process_launchers(c) != 0 || collect_task_launchers(c) != 0 ? -1 : 0;
 }
 
-/* A WindowsSandboxClient.exe (or 24H2 remote session) started by launcher L inside [from, to]. */
+/* A child of launcher L that only a sandbox run starts (the client or remote-session window),
+ * logged up to TO. */
 static const struct store_event *client_of(const struct correlation *c, const struct launcher *l,
 					   uint64_t to)
 {
 	const struct store_event *le = &c->events[l->event];
 
-	for (size_t i = l->event + 1; i < c->event_count && c->events[i].time <= to; i++) {
+	for (size_t i = l->event + 1; l->pid >= 0 && i < c->event_count && c->events[i].time <= to;
+	     i++) {
 		const struct store_event *e = &c->events[i];
 		char *image, *parent;
 		int match = 0;
@@ -680,9 +1042,10 @@ static const struct store_event *client_of(const struct correlation *c, const st
 			continue;
 		image = field(e, "NewProcessName");
 		parent = field(e, "ProcessId");
-		match = (!strcasecmp(base_name(image), "WindowsSandboxClient.exe") ||
-			 !strcasecmp(base_name(image), "WindowsSandboxRemoteSession.exe")) &&
-			parse_pid(parent) == l->pid && l->pid >= 0;
+		for (size_t h = 0; h < COUNT(SANDBOX_HELPERS) && !match; h++)
+			match = SANDBOX_HELPERS[h].child_of_launcher &&
+				!strcasecmp(base_name(image), SANDBOX_HELPERS[h].name);
+		match = match && parse_pid(parent) == l->pid;
 		free(image);
 		free(parent);
 		if (match)
@@ -693,21 +1056,28 @@ static const struct store_event *client_of(const struct correlation *c, const st
 
 /* ---- configurations (§5.1, §5.2) -------------------------------------------------------- */
 
-/* The stored configuration a launcher command line names: its inline <Configuration> (stored
- * from that very event) or the .wsb file found in the collection at the path it gives. */
-static const struct store_wsb *config_for(const struct correlation *c, const char *command_line,
-					  int64_t launcher_event_row, char **wsb_path)
+/* The stored configuration launcher L's command line names: its inline <Configuration> (stored
+ * from the record that carries the command line: the 4688, or the task definition it was read
+ * from) or the .wsb file found in the collection at the path it gives. */
+static const struct store_wsb *config_for(const struct correlation *c, const struct launcher *l,
+					  char **wsb_path)
 {
 	char *inline_config = NULL, location[64];
 	const struct store_wsb *found = NULL;
 
 	*wsb_path = NULL;
-	if (!command_line || wsb_find_in_command_line(command_line, wsb_path, &inline_config) != 0)
+	if (!l->command_line ||
+	    wsb_find_in_command_line(l->command_line, wsb_path, &inline_config) != 0)
 		return NULL;
-	snprintf(location, sizeof location, "events.id=%lld", (long long)launcher_event_row);
+	if (l->command_line_task)
+		snprintf(location, sizeof location, "tasks.id=%lld", (long long)l->command_line_task);
+	else
+		snprintf(location, sizeof location, "events.id=%lld",
+			 (long long)c->events[l->event].id);
 	for (size_t i = 0; i < c->config_count && !found; i++) {
 		const struct store_wsb *w = &c->configs[i];
-		if (inline_config && !strcmp(w->source, "inline_command_line") &&
+		/* inline_command_line, inline_task, inline_event_task: the location says which */
+		if (inline_config && !strncmp(w->source, "inline_", 7) &&
 		    !strcmp(w->location, location))
 			found = w;
 		else if (*wsb_path && !strcmp(w->source, "file") && location_is(w->location, *wsb_path))
@@ -867,13 +1237,6 @@ static void add_missing(struct session *s, const char *text)
 	push_string(&s->missing, &s->missing_count, text);
 }
 
-static int is_task_host(const char *parent)
-{
-	const char *name = base_name(parent);
-	return !strcasecmp(name, "svchost.exe") || !strcasecmp(name, "taskhostw.exe") ||
-	       !strcasecmp(name, "taskeng.exe");
-}
-
 /* Fills the task details of the trigger from the stored definitions named TASK_NAME. */
 static void trigger_from_definitions(struct correlation *c, struct session *s, const char *name)
 {
@@ -882,10 +1245,8 @@ static void trigger_from_definitions(struct correlation *c, struct session *s, c
 	s->trigger.hidden = SESSION_UNKNOWN;
 	for (size_t i = 0; i < c->task_count; i++) {
 		const struct store_task *t = &c->tasks[i];
-		const char *a = t->uri ? (t->uri[0] == '\\' ? t->uri + 1 : t->uri) : "";
-		const char *b = name[0] == '\\' ? name + 1 : name;
 
-		if (strcasecmp(a, b) != 0)
+		if (!same_task_name(t->uri, name))
 			continue;
 		if (!best)
 			best = t->id;
@@ -915,6 +1276,71 @@ static const struct store_task *definition_for_config(const struct correlation *
 	return NULL;
 }
 
+/* The run's account as Task Scheduler 100 of task NAME names it, near the run record RUN. */
+static char *run_user(const struct correlation *c, const struct store_event *run, const char *name)
+{
+	for (size_t k = 0; k < c->event_count; k++) {
+		const struct store_event *r = &c->events[k];
+		char *task, *context;
+		if (!is(r, PROVIDER_TASKS, 100) || r->time + TASK_WINDOW < run->time ||
+		    r->time > run->time + TASK_WINDOW)
+			continue;
+		/* The same run when both carry its ActivityID (§0.2 task instance id; the corpus 129
+		 * carries none). */
+		if (r->activity_id && *r->activity_id && run->activity_id && *run->activity_id &&
+		    strcasecmp(r->activity_id, run->activity_id) != 0)
+			continue;
+		task = field(r, "TaskName");
+		context = same_task_name(task, name) ? field(r, "UserContext") : NULL;
+		free(task);
+		if (context)
+			return context;
+	}
+	return NULL;
+}
+
+/* §6.3 trigger -> launcher (1): the task run that created the launcher. Its basis names the
+ * record that joins them; when the launcher is itself known only from that run's 129, the 200 of
+ * the same process (EnginePID) is cited as the run. */
+static void trigger_from_run(struct correlation *c, struct session *s, const struct launcher *l)
+{
+	const struct store_event *run = l->task_run, *other = NULL;
+	struct strbuf basis = STRBUF_INIT;
+	char *name = field(run, "TaskName");
+
+	if (!name)
+		return;
+	if (run == &c->events[l->event]) {
+		for (size_t i = l->event + 1; i < c->event_count && !other; i++) {
+			char *image = NULL, *task;
+			int64_t pid = -1;
+			if (!task_process_of(&c->events[i], &image, &pid) || pid != l->pid ||
+			    !same_task_process(run->time, c->events[i].time)) {
+				free(image);
+				continue;
+			}
+			free(image);
+			task = field(&c->events[i], "TaskName");
+			if (same_task_name(task, name))
+				other = &c->events[i];
+			free(task);
+		}
+		strbuf_printf(&basis, "Task Scheduler %u of this task names the launcher process "
+			      "(id %lld)%s", run->event_id, (long long)l->pid,
+			      other ? "; the run's 200 EnginePID is the same" : "");
+	} else {
+		strbuf_printf(&basis, "Task Scheduler %u %s = launcher process id %lld", run->event_id,
+			      run->event_id == 129 ? "ProcessID" : "EnginePID", (long long)l->pid);
+	}
+	s->trigger.kind = "task";
+	s->trigger.task_name = name;
+	s->trigger.link = "strong";
+	s->trigger.link_basis = strbuf_detach(&basis);
+	s->trigger.event_row = (other ? other : run)->id;
+	s->trigger.user = run_user(c, run, name);
+	trigger_from_definitions(c, s, name);
+}
+
 static void link_trigger(struct correlation *c, struct session *s, const struct vm_extra *x)
 {
 	const struct launcher *l = x->launcher;
@@ -923,89 +1349,36 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 	s->trigger.kind = "unknown";
 	s->trigger.link = "weak";
 	s->trigger.hidden = SESSION_UNKNOWN;
-	if (l && l->pid >= 0) {
-		const struct store_event *le = &c->events[l->event];
-		for (size_t i = 0; i < c->event_count; i++) {
-			const struct store_event *e = &c->events[i];
-			char *pid = NULL, *name = NULL;
-			int match;
-
-			if (!(is(e, PROVIDER_TASKS, 129) || is(e, PROVIDER_TASKS, 200)))
-				continue;
-			/* §0.4: the task's process record precedes the launcher's 4688 by 0-10 s
-			 * (1 s of slack for records written in the same second). */
-			if (e->time + TASK_WINDOW < le->time || e->time > le->time + SECONDS(1))
-				continue;
-			pid = field(e, e->event_id == 129 ? "ProcessID" : "EnginePID");
-			match = parse_pid(pid) == l->pid;
-			free(pid);
-			if (!match || !(name = field(e, "TaskName")))
-				continue;
-			s->trigger.kind = "task";
-			s->trigger.task_name = name;
-			s->trigger.link = "strong";
-			s->trigger.event_row = e->id;
-			{
-				char basis[160];
-				snprintf(basis, sizeof basis,
-					 "Task Scheduler %u %s = launcher process id %lld", e->event_id,
-					 e->event_id == 129 ? "ProcessID" : "EnginePID",
-					 (long long)l->pid);
-				s->trigger.link_basis = strdup(basis);
-			}
-			/* The run's account as Task Scheduler 100 of the same task and moment names it. */
-			for (size_t k = 0; k < c->event_count; k++) {
-				const struct store_event *r = &c->events[k];
-				char *task, *context;
-				if (!is(r, PROVIDER_TASKS, 100) || r->time + TASK_WINDOW < e->time ||
-				    r->time > e->time + TASK_WINDOW)
-					continue;
-				/* The same run when both carry its ActivityID (§0.2 task instance id). */
-				if (r->activity_id && e->activity_id &&
-				    strcasecmp(r->activity_id, e->activity_id) != 0)
-					continue;
-				task = field(r, "TaskName");
-				context = task && !strcasecmp(task, name) ? field(r, "UserContext") : NULL;
-				free(task);
-				if (context) {
-					s->trigger.user = context;
-					break;
-				}
-			}
-			trigger_from_definitions(c, s, name);
-			break;
-		}
-	}
-	if (!strcmp(s->trigger.kind, "unknown") && l && is_task_host(l->parent) &&
-	    (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
+	if (l && l->task_run) {
+		trigger_from_run(c, s, l);
+	} else if (l && l->task_host && l->definition && l->definition->uri) {
+		/* §6.3 (3), §6.5 medium; weak when another task's action runs the same program */
+		struct strbuf basis = STRBUF_INIT;
+		strbuf_printf(&basis, "launcher's parent is %s and the task definition %s runs %s%s",
+			      l->task_host, l->definition->uri, base_name(l->image),
+			      l->definition_ambiguous ? " (so do other tasks: ambiguous)" : "");
 		s->trigger.kind = "task";
-		s->trigger.task_name = strdup(definition->uri);
-		s->trigger.link = "medium";
-		s->trigger.link_basis = strdup("launcher's parent is the Task Scheduler host and a task "
-					       "definition runs this configuration");
-		trigger_from_definitions(c, s, definition->uri);
-	} else if (!strcmp(s->trigger.kind, "unknown") && l && l->parent &&
-		   !strcasecmp(base_name(l->parent), "explorer.exe")) {
+		s->trigger.task_name = strdup(l->definition->uri);
+		s->trigger.link = l->definition_ambiguous ? "weak" : "medium";
+		s->trigger.link_basis = strbuf_detach(&basis);
+		trigger_from_definitions(c, s, l->definition->uri);
+	} else if (l && l->parent && !strcasecmp(base_name(l->parent), "explorer.exe")) {
 		s->trigger.kind = "user";
 		s->trigger.link = "medium";
 		s->trigger.link_basis = strdup("launcher's parent is explorer.exe (interactive start)");
-	} else if (!strcmp(s->trigger.kind, "unknown") &&
-		   (definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
+	} else if ((definition = definition_for_config(c, s->wsb.path)) != NULL && definition->uri) {
 		s->trigger.kind = "task";
 		s->trigger.task_name = strdup(definition->uri);
 		s->trigger.link = "weak";
 		s->trigger.link_basis = strdup("only a task definition runs this configuration");
 		trigger_from_definitions(c, s, definition->uri);
 	}
-	if (l && !s->trigger.user && !strcmp(s->trigger.kind, "user")) {
+	if (l && !s->trigger.user && !strcmp(s->trigger.kind, "user") && l->subject_domain &&
+	    l->subject_name) {
 		/* The account as the launcher's 4688 names it (Domain\User), else its SID. */
-		char *domain = field(&c->events[l->event], "SubjectDomainName");
-		if (domain && l->subject_name) {
-			struct strbuf who = STRBUF_INIT;
-			strbuf_printf(&who, "%s\\%s", domain, l->subject_name);
-			s->trigger.user = strbuf_detach(&who);
-		}
-		free(domain);
+		struct strbuf who = STRBUF_INIT;
+		strbuf_printf(&who, "%s\\%s", l->subject_domain, l->subject_name);
+		s->trigger.user = strbuf_detach(&who);
 	}
 	if (l && !s->trigger.user)
 		s->trigger.user = l->subject ? strdup(l->subject)
@@ -1038,6 +1411,7 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 		s->launcher.link = x->launch_link;
 		s->launcher.link_basis = strdup(x->launch_basis);
 		s->launcher.event_row = c->events[l->event].id;
+		s->launcher.command_line_task = l->command_line_task;
 	}
 	set_session_config(s, x->config, x->config_path);
 	link_trigger(c, s, x);
@@ -1173,33 +1547,69 @@ static void shares_from_cli(const struct correlation *c, struct session *s)
 	}
 }
 
-/* §6.4: what is missing, and why, with the audit facts as basis. */
-static void list_missing(struct correlation *c, struct session *s, const struct vm_run *vm)
+/* §6.4: why no 4688 of a process is there to read, as a clause, with the host facts as basis. */
+static void no_4688_reason(struct correlation *c, char *out, size_t size)
 {
+	char *coverage = store_fact_value(c->store, "audit_coverage", "event 4688", NULL, NULL);
+	char when[40];
+
+	if (!c->have_security && c->security_cleared) {
+		filetime_format_iso(c->security_cleared, when, sizeof when);
+		snprintf(out, size, "the Security log was cleared (1102 at %s)", when);
+	} else if (!c->have_security) {
+		snprintf(out, size, "no Security log in the collection");
+	} else if (coverage && !strcmp(coverage, "not recorded")) {
+		snprintf(out, size, "Process Creation auditing was off (host fact audit_coverage, "
+				    "event 4688)");
+	} else if (coverage && !strcmp(coverage, "recorded")) {
+		snprintf(out, size, "none although Process Creation auditing was on (log cleared or "
+				    "rolled over?)");
+	} else {
+		snprintf(out, size, "the audit policy is unknown (no SECURITY hive)");
+	}
+	free(coverage);
+}
+
+/* §6.4: what is missing, and why, with the audit facts as basis. */
+static void list_missing(struct correlation *c, struct session *s, const struct vm_run *vm,
+			 const struct vm_extra *x)
+{
+	const struct launcher *l = x->launcher;
+	char reason[160], text[512];
+
+	no_4688_reason(c, reason, sizeof reason);
 	if (!vm->has_start)
 		add_missing(s, "start: no VM start record (18500, 2000/2001, 4624 or 301); the start is "
 			       "unknown");
 	if (s->end_inferred)
 		add_missing(s, "exit: no VM exit record (18502/18504/18508, 2002/2003, 234); the end is "
 			       "the last linked record (inferred)");
-	if (!vm->has_logon)
-		add_missing(s, c->have_security
-				       ? "logon: no Security 4624 of NT VIRTUAL MACHINE\\<GUID> for this VM"
-				       : "logon: no Security log in the collection");
-	if (!s->launcher.event_row) {
-		char *coverage = store_fact_value(c->store, "audit_coverage", "event 4688", NULL, NULL);
-		if (!c->have_security)
-			add_missing(s, "launcher: unknown - no Security log in the collection (no 4688)");
-		else if (coverage && !strcmp(coverage, "not recorded"))
-			add_missing(s, "launcher: unknown - no 4688 because Process Creation auditing was "
-				       "off (host fact audit_coverage, event 4688)");
-		else if (coverage && !strcmp(coverage, "recorded"))
-			add_missing(s, "launcher: no 4688 of WindowsSandbox.exe/wsb.exe although Process "
-				       "Creation auditing was on (log cleared or rolled over?)");
-		else
-			add_missing(s, "launcher: unknown - no 4688, and the audit policy is unknown (no "
-				       "SECURITY hive)");
-		free(coverage);
+	if (!vm->has_logon) {
+		snprintf(text, sizeof text, "logon: no Security 4624 of NT VIRTUAL MACHINE\\<GUID> for "
+			 "this VM%s%s", c->have_security ? "" : ": ", c->have_security ? "" : reason);
+		add_missing(s, text);
+	}
+	if (!l) {
+		snprintf(text, sizeof text, "launcher: unknown - no 4688 of WindowsSandbox.exe/wsb.exe: "
+			 "%s", reason);
+		add_missing(s, text);
+	} else if (l->task_run == &c->events[l->event]) {
+		/* §6.3 "launcher without 4688 / Sysmon 1" */
+		snprintf(text, sizeof text, "launcher: no process record (4688 / Sysmon 1): %s; it is "
+			 "the process Task Scheduler %u names, %s", reason, l->task_run->event_id,
+			 l->command_line_task ? "its command line the task definition's action"
+					      : "its command line unknown (no task definition found)");
+		add_missing(s, text);
+	} else if (l->command_line_task) {
+		char *cmdline = store_fact_value(c->store, "cmdline_audit", "4688 CommandLine", NULL, NULL);
+		snprintf(text, sizeof text, "launcher command line: its 4688 recorded none (%s); read "
+			 "from the task definition's action (tasks.id=%lld)",
+			 cmdline && !strcmp(cmdline, "not included")
+				 ? "command-line auditing was off, host fact cmdline_audit"
+				 : "command-line inclusion not established",
+			 (long long)l->command_line_task);
+		free(cmdline);
+		add_missing(s, text);
 	}
 	if (s->launcher.link_basis && strstr(s->launcher.link_basis, "ambiguous"))
 		add_missing(s, "launcher: the link is ambiguous - several launchers or VM starts "
@@ -1387,11 +1797,15 @@ static int store_session(struct store *store, const struct session *s, const str
 		free(d);
 	}
 	if (rc == 0 && s->launcher.event_row) {
-		char pid[32];
+		char pid[32], from_task[48];
 		char *d;
 		snprintf(pid, sizeof pid, "%lld", (long long)s->launcher.pid);
-		d = detail_json(3, "image", s->launcher.image, "pid", pid, "command_line",
-				s->launcher.command_line);
+		snprintf(from_task, sizeof from_task, "tasks.id=%lld",
+			 (long long)s->launcher.command_line_task);
+		/* command_line_from: the task definition whose action gave the command line (§6.3) */
+		d = detail_json(4, "image", s->launcher.image, "pid", pid, "command_line",
+				s->launcher.command_line, "command_line_from",
+				s->launcher.command_line_task ? from_task : NULL);
 		rc = store_add_session_event(store, s->id, "launch", "events", s->launcher.event_row,
 					     s->launcher.time, s->launcher.link_basis, s->launcher.link,
 					     d);
@@ -1456,7 +1870,7 @@ static void link_launchers(struct correlation *c, struct vm_extra *extra)
 		{
 			struct vm_extra *x = &extra[best];
 			char *path = NULL;
-			const struct store_wsb *config = config_for(c, l->command_line, le->id, &path);
+			const struct store_wsb *config = config_for(c, l, &path);
 
 			x->launcher = l;
 			l->claimed = 1;
@@ -1596,13 +2010,8 @@ static void correlation_free(struct correlation *c)
 	}
 	free(c->vms);
 	free(c->boots);
-	for (size_t i = 0; i < c->launcher_count; i++) {
-		free(c->launchers[i].image);
-		free(c->launchers[i].command_line);
-		free(c->launchers[i].subject);
-		free(c->launchers[i].subject_name);
-		free(c->launchers[i].parent);
-	}
+	for (size_t i = 0; i < c->launcher_count; i++)
+		launcher_free(&c->launchers[i]);
 	free(c->launchers);
 }
 
@@ -1659,7 +2068,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 		if (fill_session(&c, order[i], x, &sessions[i], (int64_t)i + 1) != 0)
 			goto out;
 		shares_from_cli(&c, &sessions[i]);
-		list_missing(&c, &sessions[i], order[i]);
+		list_missing(&c, &sessions[i], order[i], x);
 		sessions[i].confidence = session_confidence(&sessions[i], order[i]);
 	}
 	have_input = 1; /* rules_input_free copes with a partly built input */

@@ -90,19 +90,22 @@ static int show_header(void *context, const struct store_session_summary *s)
 	fprintf(state->out,
 		"Session %lld: Windows Sandbox VM %s (%s)\n"
 		"  from %s to %s%s\n"
-		"  started by: %s%s%s\n"
+		"  started by: %s%s%s%s%s%s\n"
 		"  verdict: %s (score %d), confidence %s\n\nWhat happened, in time order:\n",
 		(long long)s->id, s->vm_guid, s->kind, start, end,
 		s->end_inferred ? " (end inferred: no exit record)" : "", s->trigger_kind,
-		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "", s->verdict,
-		s->score, s->confidence);
+		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "",
+		/* who: the interactive user, or the account the task ran as */
+		s->trigger_user ? (s->trigger_task ? " (as " : " ") : "",
+		s->trigger_user ? s->trigger_user : "", s->trigger_user && s->trigger_task ? ")" : "",
+		s->verdict, s->score, s->confidence);
 	return 0;
 }
 
 /* The sentence for one linked row, from its role and the detail the correlator stored. */
 static void describe_step(const struct store_session_step *step, char *out, size_t size)
 {
-	char *a = NULL, *b = NULL, *c = NULL;
+	char *a = NULL, *b = NULL, *c = NULL, *from_task = NULL;
 	const char *d = step->detail_json;
 
 	if (!strcmp(step->role, "share")) {
@@ -127,8 +130,11 @@ static void describe_step(const struct store_session_step *step, char *out, size
 		a = json_object_get(d, "image", 0);
 		b = json_object_get(d, "pid", 0);
 		c = json_object_get(d, "command_line", 0);
-		snprintf(out, size, "launcher %s (pid %s) started: %s", a ? a : "?", b ? b : "?",
-			 c ? c : "(no command line recorded)");
+		from_task = json_object_get(d, "command_line_from", 0);
+		snprintf(out, size, "launcher %s (pid %s) started: %s%s%s%s", a ? a : "?", b ? b : "?",
+			 c ? c : "(no command line recorded)",
+			 from_task ? " (command line from the task definition " : "",
+			 from_task ? from_task : "", from_task ? ")" : "");
 	} else if (!strcmp(step->role, "trigger")) {
 		snprintf(out, size, "%s", !strcmp(step->source_table, "tasks")
 						  ? "task definition that starts the sandbox"
@@ -142,6 +148,7 @@ static void describe_step(const struct store_session_step *step, char *out, size
 	free(a);
 	free(b);
 	free(c);
+	free(from_task);
 }
 
 static int show_step(void *context, const struct store_session_step *step)

@@ -246,21 +246,37 @@ static void bind_int_or_null(sqlite3_stmt *st, int index, int64_t value, int pre
 		sqlite3_bind_null(st, index);
 }
 
-/* Runs SQL and calls ROW for each result row; stops on a nonzero return. */
-static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
-		    void *context)
+/* Runs SQL (its ?1 bound to PARENT when BIND) and calls ROW for each result row; stops on a
+ * nonzero return. */
+static int run_rows(struct store *store, const char *sql, int bind, int64_t parent,
+		    int (*row)(void *, sqlite3_stmt *), void *context)
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	if (bind)
+		sqlite3_bind_int64(st, 1, parent);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = row(context, st);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int each_row(struct store *store, const char *sql, int (*row)(void *, sqlite3_stmt *),
+		    void *context)
+{
+	return run_rows(store, sql, 0, 0, row, context);
+}
+
+/* each_row for the rows of SQL whose ?1 is the parent row PARENT. */
+static int each_child_row(struct store *store, const char *sql, int64_t parent,
+			  int (*row)(void *, sqlite3_stmt *), void *context)
+{
+	return run_rows(store, sql, 1, parent, row, context);
 }
 
 int store_begin_run(struct store *store, uint64_t started, const char *command_line,
@@ -1385,6 +1401,31 @@ static int task_row(void *context, sqlite3_stmt *st)
 	return 0;
 }
 
+/* Resizes *ARRAY to COUNT elements of SIZE bytes; -1 (array untouched) when memory runs out. */
+static int resize_array(void *array, size_t count, size_t size)
+{
+	void *grown = realloc(*(void **)array, count * size);
+
+	if (!grown)
+		return -1;
+	*(void **)array = grown;
+	return 0;
+}
+
+static int exec_action_row(void *context, sqlite3_stmt *st)
+{
+	struct store_task *t = context;
+	size_t n = t->exec_count + 1;
+
+	if (resize_array(&t->exec_commands, n, sizeof *t->exec_commands) ||
+	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments))
+		return -1;
+	t->exec_commands[n - 1] = column_dup(st, 0);
+	t->exec_arguments[n - 1] = column_dup(st, 1);
+	t->exec_count = n;
+	return 0;
+}
+
 int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count)
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_task)};
@@ -1397,6 +1438,13 @@ int store_load_tasks(struct store *store, struct store_task **tasks, size_t *cou
 		"'task-without-tree') AND lower(f.subject) = lower(CASE WHEN substr(t.uri, 1, 1) = "
 		"'\\' THEN t.uri ELSE '\\' || t.uri END)) FROM tasks t ORDER BY t.id",
 		task_row, &g);
+	struct store_task *list = g.items;
+
+	for (size_t i = 0; rc == 0 && i < g.count; i++)
+		rc = each_child_row(store,
+				    "SELECT command, arguments FROM task_actions WHERE task_id = ?1 AND "
+				    "type = 'Exec' ORDER BY position",
+				    list[i].id, exec_action_row, &list[i]);
 	*tasks = g.items;
 	*count = g.count;
 	if (rc != 0) {
@@ -1415,6 +1463,12 @@ void store_free_tasks(struct store_task *tasks, size_t count)
 		free(tasks[i].principal_user);
 		free(tasks[i].wsb_path);
 		free(tasks[i].trigger_types);
+		for (size_t j = 0; j < tasks[i].exec_count; j++) {
+			free(tasks[i].exec_commands[j]);
+			free(tasks[i].exec_arguments[j]);
+		}
+		free(tasks[i].exec_commands);
+		free(tasks[i].exec_arguments);
 	}
 	free(tasks);
 }
@@ -1428,22 +1482,15 @@ static int folder_row(void *context, sqlite3_stmt *st)
 {
 	struct store_wsb *w = context;
 	size_t n = w->folder_count + 1;
-	char **hosts = realloc(w->hosts, n * sizeof *hosts);
-	char **sandboxes;
-	int *read_only;
 
-	if (!hosts)
+	if (resize_array(&w->hosts, n, sizeof *w->hosts) ||
+	    resize_array(&w->sandboxes, n, sizeof *w->sandboxes) ||
+	    resize_array(&w->read_only, n, sizeof *w->read_only))
 		return -1;
-	w->hosts = hosts;
-	if (!(sandboxes = realloc(w->sandboxes, n * sizeof *sandboxes)))
-		return -1;
-	w->sandboxes = sandboxes;
-	if (!(read_only = realloc(w->read_only, n * sizeof *read_only)))
-		return -1;
-	w->read_only = read_only;
-	hosts[n - 1] = column_dup(st, 0);
-	sandboxes[n - 1] = column_dup(st, 1);
-	read_only[n - 1] = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	w->hosts[n - 1] = column_dup(st, 0);
+	w->sandboxes[n - 1] = column_dup(st, 1);
+	w->read_only[n - 1] =
+		sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
 	w->folder_count = n;
 	return 0;
 }
@@ -1474,24 +1521,11 @@ int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size
 			  wsb_row, &load);
 	struct store_wsb *list = load.configs.items;
 
-	for (size_t i = 0; rc == 0 && i < load.configs.count; i++) {
-		sqlite3_stmt *st;
-		int step;
-
-		if (sqlite3_prepare_v2(store->db,
-				       "SELECT host_folder, sandbox_folder, read_only FROM wsb_folders "
-				       "WHERE config_id = ?1 ORDER BY position",
-				       -1, &st, NULL) != SQLITE_OK) {
-			rc = -1;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, list[i].id);
-		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-			rc = folder_row(&list[i], st);
-		if (rc == 0 && step != SQLITE_DONE)
-			rc = -1;
-		sqlite3_finalize(st);
-	}
+	for (size_t i = 0; rc == 0 && i < load.configs.count; i++)
+		rc = each_child_row(store,
+				    "SELECT host_folder, sandbox_folder, read_only FROM wsb_folders "
+				    "WHERE config_id = ?1 ORDER BY position",
+				    list[i].id, folder_row, &list[i]);
 	*configs = list;
 	*count = load.configs.count;
 	if (rc != 0) {

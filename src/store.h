@@ -189,6 +189,10 @@ struct store_task {
 	int hidden;              /* 1, 0, -1 unknown */
 	int sandbox_launcher;
 	int hiding_finding;      /* a task_cache fact names this task (tree without SD, ...) */
+	/* Its Exec actions in document order (§4.1): Command and Arguments as written (NULL if absent),
+	 * for matching a created process to the action that started it. */
+	char **exec_commands, **exec_arguments;
+	size_t exec_count;
 };
 int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count);
 void store_free_tasks(struct store_task *tasks, size_t count);

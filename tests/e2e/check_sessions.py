@@ -17,7 +17,8 @@ Comparison rules (only fields present in expected.json are compared):
   and "missing" = each keyword occurs (case-insensitively) in some sentence of the reported list;
 - "user", paths ("image", "path", "host", "sandbox", "host_path", "task_name") compare case-insensitively,
   every other string exactly; "pid" must be an integer;
-- an expected object whose values are all null/empty equals a reported null (and vice versa).
+- an expected object whose values are all null/empty equals a reported null (and vice versa);
+- `sandtrace show` of each session names the expected trigger.user on its "started by:" line.
 Exit 0 when every scenario matches, 1 otherwise; the last line is "scenarios: N passed, M failed".
 """
 import json
@@ -182,6 +183,14 @@ def check_scenario(stforge, sandtrace, scen_dir, name, tmp):
         diffs = []
         compare("session[%s]" % vid, want, by_id[vid], diffs)
         problems.extend(diffs)
+        # `show` names who started the session: the interactive user or the task's account
+        who = (want.get("trigger") or {}).get("user")
+        sid = by_id[vid].get("id")
+        if who and isinstance(sid, int):
+            text = run([sandtrace, "show", str(sid), "--case", db], "sandtrace show", problems) or ""
+            line = next((x for x in text.splitlines() if x.strip().startswith("started by:")), "")
+            if who.lower() not in line.lower():
+                problems.append("show %d: the 'started by' line does not name %s: %r" % (sid, who, line.strip()))
     return problems
 
 

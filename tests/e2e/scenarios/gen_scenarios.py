@@ -504,6 +504,183 @@ def end_missing():
     return dict(files={}, expected={"sessions": [s], "not_sessions": []}, rec=r, vm=VM, launcher=LAUNCHER)
 
 
+# ================================================================ task definitions (§4.1)
+def task_xml(uri, trigger, principal, hidden, command, arguments):
+    """A task file as the Task Scheduler writes it (UTF-16 declaration; stforge writes UTF-16LE + BOM)."""
+    return g.crlf([
+        '<?xml version="1.0" encoding="UTF-16"?>',
+        '<Task version="1.4" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
+        '  <RegistrationInfo>',
+        '    <Date>2025-02-10T16:41:09</Date>',
+        '    <Author>%s</Author>' % USER_QUAL,
+        '    <URI>%s</URI>' % g.escape(uri),
+        '  </RegistrationInfo>',
+        '  <Triggers>', '    ' + trigger, '  </Triggers>',
+        '  <Principals>', '    <Principal id="Author">', '      <UserId>%s</UserId>' % principal,
+        '      <LogonType>InteractiveToken</LogonType>', '      <RunLevel>LeastPrivilege</RunLevel>',
+        '    </Principal>', '  </Principals>',
+        '  <Settings>', '    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>',
+        '    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>',
+        '    <AllowStartOnDemand>true</AllowStartOnDemand>', '    <Enabled>true</Enabled>',
+        '    <Hidden>%s</Hidden>' % ("true" if hidden else "false"),
+        '    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>', '  </Settings>',
+        '  <Actions Context="Author">', '    <Exec>', '      <Command>%s</Command>' % g.escape(command),
+        '      <Arguments>%s</Arguments>' % g.escape(arguments), '    </Exec>', '  </Actions>',
+        '</Task>'])
+
+
+def logon_trigger():
+    return "<LogonTrigger><Enabled>true</Enabled><UserId>%s</UserId></LogonTrigger>" % USER_QUAL
+
+
+def log_cleared_1102(t, logon_id):
+    """Security 1102 (provider Eventlog, UserData LogFileCleared), shaped as the corpus sample (§1.1)."""
+    ud = ['<LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog">',
+          "  <SubjectUserSid>%s</SubjectUserSid>" % g.USER_SID, "  <SubjectUserName>%s</SubjectUserName>" % g.USER,
+          "  <SubjectDomainName>%s</SubjectDomainName>" % g.HOST,
+          "  <SubjectLogonId>0x%016x</SubjectLogonId>" % logon_id, "</LogFileCleared>"]
+    g.add(g.F_SEC, T(t), "Microsoft-Windows-Eventlog", 1102, guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}",
+          level=4, task=104, keywords="0x4020000000000000", pid=g.LSASS[BOOT] + 380, tid=6576, channel="Security",
+          userdata=ud)
+
+
+def quoted_command(command, arguments):
+    """The launcher's command line as the task definition gives it: "Command" Arguments (§6.3)."""
+    return '"%s" %s' % (command, arguments)
+
+
+# ================================================================ 9. task_security_cleared
+TASK_CLEARED = r"\Microsoft\Windows\PLA\SystemCacheSync"
+CLEARED_WSB_PATH = r"C:\ProgramData\Microsoft\PLA\Cache\sync.wsb"
+CLEARED_LOGON = r"C:\Sync\Public\Libraries\sync.bat"
+CLEARED_WSB = g.crlf([
+    "<Configuration>",
+    "  <Networking>Enable</Networking>",
+    "  <MappedFolders>",
+    "    <MappedFolder>",
+    "      <HostFolder>C:\\Users</HostFolder>",
+    "      <SandboxFolder>C:\\Sync</SandboxFolder>",
+    "      <ReadOnly>false</ReadOnly>",
+    "    </MappedFolder>",
+    "  </MappedFolders>",
+    "  <LogonCommand>",
+    "    <Command>%s</Command>" % CLEARED_LOGON,
+    "  </LogonCommand>",
+    "</Configuration>"]) + "\r\n"
+CLEARED_BAT = g.crlf(["@echo off", "cd /d C:\\Sync\\Public\\Libraries", "start /b svc.exe"]) + "\r\n"
+
+
+def task_security_cleared():
+    """Issue 10 class 2: the Security log holds only its 1102; Task Scheduler names the task and the
+    process it created (129 Path / ProcessID = 200 EnginePID); the task file names the .wsb."""
+    r = Rec()
+    VM = "4E9A2C71-B8D3-4F05-A6E2-91C7D3B5F048"
+    NIC, PORT = "2A4C6E8F-0B1D-4F3A-9C5E-7A9B1D3F5C7E", "4C6E8A0D-2F4B-4D6E-8A0C-2E4F6A8C0D2F"
+    LAUNCHER, VMWP = 0x1A94, 0x1B20
+    INSTANCE = "{6B8D0F2A-4C6E-4A8B-9D1F-3A5C7E9B1D3F}"
+    d0, d = "2025-02-10 ", "2025-02-12 "
+    g.ts(d0 + "07:41:09.5522318", 106, BOOT, "TaskRegisteredEvent", [D("TaskName", TASK_CLEARED), D("UserContext", USER_QUAL)])
+    # the user logs on (no Security record survives); the LogonTrigger fires (119 -> 129 -> 100 -> 200, §1.3);
+    # as in the corpus run, the 129 carries no ActivityID and precedes the 100
+    g.ts(r("119", d + "08:05:41.2201338"), 119, BOOT, "TaskTriggeredOnLogon",
+         [D("TaskName", TASK_CLEARED), D("UserName", USER_QUAL), D("InstanceId", INSTANCE, "GUID")], activity=INSTANCE)
+    g.ts(r("129", d + "08:05:41.7130556"), 129, BOOT, "CreatedTaskProcess",
+         [D("TaskName", TASK_CLEARED), D("Path", SANDBOX_EXE), D("ProcessID", str(LAUNCHER), "UInt32"),
+          D("Priority", "16384", "UInt32")])
+    g.ts(r("100", d + "08:05:41.7135012"), 100, BOOT, "TaskStartEvent",
+         [D("TaskName", TASK_CLEARED), D("UserContext", USER_QUAL), D("InstanceId", INSTANCE, "GUID")],
+         opcode=1, keywords="0x8000000000000001", activity=INSTANCE)
+    g.ts(r("200", d + "08:05:41.7135390"), 200, BOOT, "ActionStart",
+         [D("TaskName", TASK_CLEARED), D("ActionName", SANDBOX_EXE), D("TaskInstanceId", INSTANCE, "GUID"),
+          D("EnginePID", str(LAUNCHER), "UInt32")], version=1, opcode=1, activity=INSTANCE)
+    sandbox_start(r, "", d, "08:05:45", VM, VMWP, NIC, PORT, 0xA4B5C6,
+                  [(BASE_SHARES[0], "0x1001021"), (BASE_SHARES[1], "0x1001021"), (r"C:\Users", "0x1001020")],
+                  vmwp_4688=False, logon=False)
+    create_process(r, "2500", d + "08:05:58.3310021", VM, 3916, CLEARED_LOGON, "WDAGUtilityAccount")
+    sandbox_stop(r, "", d, "09:12:30", VM, VMWP, NIC, PORT, kind="closed", vmwp_4689=False)
+    g.task_end(BOOT, TASK_CLEARED, INSTANCE, SANDBOX_EXE, LAUNCHER, USER_QUAL, d + "09:12:31.0402217",
+               d + "09:12:31.0519930")
+    # then the user clears the Security log: its only record
+    log_cleared_1102(r("1102", d + "09:20:04.5521880"), g.ULOGON[BOOT][0])
+    task_file = task_xml(TASK_CLEARED, logon_trigger(), g.USER_SID, False, SANDBOX_EXE, CLEARED_WSB_PATH)
+    files = {"C/Windows/System32/Tasks/Microsoft/Windows/PLA/SystemCacheSync.utf16": task_file,
+             "C/ProgramData/Microsoft/PLA/Cache/sync.wsb": CLEARED_WSB,
+             "C/Users/Public/Libraries/sync.bat": CLEARED_BAT}
+    findings = [("ST-TRIG-TASK", 30), ("ST-TRIG-BOOT", 10), ("ST-WSB-WRITE-PROFILE", 30), ("ST-WSB-LOGON-SCRIPT", 20),
+                ("ST-WSB-LOGON-FROM-SHARE", 15), ("ST-NET-ON", 5), ("ST-WSB-ODD-PLACE", 10), ("ST-LOG-CLEARED", 20)]
+    s = session(VM, r.t["2000"], r.t["234"], "high", "malicious", findings,
+                ("task", TASK_CLEARED, USER_QUAL),
+                (SANDBOX_EXE, LAUNCHER, quoted_command(SANDBOX_EXE, CLEARED_WSB_PATH)),
+                (CLEARED_WSB_PATH, True, CLEARED_LOGON, [(r"C:\Users", r"C:\Sync", False)]),
+                [(r.t[r"301:C:\Users"], r"C:\Users", False)],
+                [(r.t["2500"], CLEARED_LOGON, "WDAGUtilityAccount")],
+                [(r.t["232"], "nic-connected"), (r.t["234"], "nic-disconnected")], ["cleared", "4688"])
+    return dict(files=files, expected={"sessions": [s], "not_sessions": []}, rec=r, vm=VM, launcher=LAUNCHER)
+
+
+# ================================================================ 10. wsb_alias_task
+TASK_ALIAS = r"\OneDrive Sync Helper"
+WSB_ALIAS = r"C:\Users\k.tanaka\AppData\Local\Microsoft\WindowsApps\wsb.exe"
+SERVER_EXE = WSB_EXE.replace("wsb.exe", "WindowsSandboxServer.exe")
+ALIAS_LOGON = r"C:\h\AppData\Roaming\Microsoft\Sync\update.cmd"
+ALIAS_INLINE = (r"<Configuration><Networking>Enable</Networking><MappedFolders><MappedFolder>"
+                r"<HostFolder>C:\Users\k.tanaka</HostFolder><SandboxFolder>C:\h</SandboxFolder>"
+                r"<ReadOnly>false</ReadOnly></MappedFolder></MappedFolders>"
+                r"<LogonCommand><Command>%s</Command></LogonCommand></Configuration>" % ALIAS_LOGON)
+ALIAS_ARGUMENTS = 'start --config "%s"' % ALIAS_INLINE
+DCOMLAUNCH_SVCHOST = 0x378
+
+
+def wsb_alias_task():
+    """Issue 10 class 3: a logon task runs the wsb.exe App Execution Alias with an inline --config;
+    Process Creation auditing on, command lines off; no Task Scheduler log (channel off by default)."""
+    r = Rec()
+    VM = "9D4B7E20-1C6A-4F83-B5D9-E2A8C4F60B17"
+    NIC, PORT = "6E8A0C2E-4B6D-4F8A-A0C2-E4B6D8F0A2C4", "8A0C2E4B-6D8F-4A0C-92E4-B6D8F0A2C4E6"
+    P_WSB, P_SERVER, VMWP = 0x2F14, 0x2F5C, 0x3044
+    d = "2025-02-13 "
+    g.user_logon(d, BOOT, "07:58:20")
+    # command-line auditing off: every 4688 has an empty CommandLine
+    user_proc(d + "07:58:21.3921447", g.EXPLORER[BOOT], EXPLORER_EXE, g.USERINIT[BOOT], "",
+              r"C:\Windows\System32\userinit.exe")
+    # the LogonTrigger fires: the Schedule service starts the alias, which runs the package's wsb.exe
+    user_proc(r("W4688", d + "07:58:52.1140227"), P_WSB, WSB_EXE, g.SCHED_SVCHOST[BOOT], "",
+              r"C:\Windows\System32\svchost.exe")
+    # wsb.exe asks the per-user broker (a COM server: parent the DcomLaunch svchost) to start the VM
+    user_proc(r("S4688", d + "07:58:52.6620118"), P_SERVER, SERVER_EXE, DCOMLAUNCH_SVCHOST, "",
+              r"C:\Windows\System32\svchost.exe")
+    sandbox_start(r, "", d, "07:58:55", VM, VMWP, NIC, PORT, 0xE5F607,
+                  [(BASE_SHARES[0], "0x1001021"), (BASE_SHARES[1], "0x1001021"), (r"C:\Users\k.tanaka", "0x1001020")],
+                  vmwp_4688=False)
+    g.s4688(d + "07:58:58.4410226", BOOT, 3012, g.SUBJ_SYSTEM, VMWP, r"C:\Windows\System32\vmwp.exe", "%%1936",
+            g.VMCOMPUTE[BOOT], "", r"C:\Windows\System32\vmcompute.exe", g.SYS_LABEL,
+            target=(g.vm_sid(VM), VM, "NT VIRTUAL MACHINE", 0xE5F607))
+    user_exit(d + "07:59:03.0021194", P_WSB, WSB_EXE)
+    create_process(r, "2500", d + "07:59:09.4410227", VM, 5012, ALIAS_LOGON, "WDAGUtilityAccount")
+    sandbox_stop(r, "", d, "11:40:12", VM, VMWP, NIC, PORT, kind="shutdown")
+    user_exit(d + "11:40:12.9452276", P_SERVER, SERVER_EXE)
+    g.kg13(d + "11:40:21.1123380", BOOT)
+    security = [("2024-06-21T02:15:20.0000000Z", "Policy", []),
+                ("2025-01-20T03:44:09.1180223Z", r"Policy\PolAdtEv", [g.reg_hex("@", poladtev(1, 1, 0), 0)])]
+    # the CurrentVersion key makes it a SOFTWARE hive (no build value: the PolAdtEv layout goes by size)
+    software = [("2024-06-21T02:15:20.0000000Z", r"Microsoft\Windows NT\CurrentVersion", []),
+                ("2024-10-01T01:00:12.3412871Z", r"Microsoft\Windows\CurrentVersion\Policies\System\Audit",
+                 [g.reg_dword("ProcessCreationIncludeCmdLine_Enabled", 0)])]
+    task_file = task_xml(TASK_ALIAS, logon_trigger(), USER_QUAL, True, WSB_ALIAS, ALIAS_ARGUMENTS)
+    files = {"C/Windows/System32/Tasks/OneDrive Sync Helper.utf16": task_file,
+             "C/Windows/System32/config/SECURITY.hive.reg": g.hive(r"HKEY_LOCAL_MACHINE\SECURITY", security),
+             "C/Windows/System32/config/SOFTWARE.hive.reg": g.hive(r"HKEY_LOCAL_MACHINE\SOFTWARE", software)}
+    findings = [("ST-TRIG-TASK", 30), ("ST-TRIG-BOOT", 10), ("ST-WSB-WRITE-PROFILE", 30), ("ST-WSB-LOGON-SCRIPT", 20),
+                ("ST-WSB-LOGON-FROM-SHARE", 15), ("ST-NET-ON", 5), ("ST-TASK-HIDDEN", 20)]
+    s = session(VM, r.t["2000"], r.t["234"], "medium", "malicious", findings,
+                ("task", TASK_ALIAS, USER_QUAL), (WSB_EXE, P_WSB, quoted_command(WSB_ALIAS, ALIAS_ARGUMENTS)),
+                (None, True, ALIAS_LOGON, [(r"C:\Users\k.tanaka", r"C:\h", False)]),
+                [(r.t[r"301:C:\Users\k.tanaka"], r"C:\Users\k.tanaka", False)],
+                [(r.t["2500"], ALIAS_LOGON, "WDAGUtilityAccount")],
+                [(r.t["232"], "nic-connected"), (r.t["234"], "nic-disconnected")], ["command line"])
+    return dict(files=files, expected={"sessions": [s], "not_sessions": []}, rec=r, vm=VM, launcher=P_WSB)
+
+
 # ================================================================ writing
 def write_scenario(name, build):
     g.EVENTS.clear()
@@ -543,7 +720,8 @@ def write_scenario(name, build):
 
 BUILDERS = [("mirrorface_chain", mirrorface_chain), ("benign_user", benign_user), ("overlapping", overlapping),
             ("no_security_log", no_security_log), ("auditing_off", auditing_off), ("wsb_cli_24h2", wsb_cli_24h2),
-            ("classic_vm", classic_vm), ("end_missing", end_missing)]
+            ("classic_vm", classic_vm), ("end_missing", end_missing),
+            ("task_security_cleared", task_security_cleared), ("wsb_alias_task", wsb_alias_task)]
 
 
 def main():

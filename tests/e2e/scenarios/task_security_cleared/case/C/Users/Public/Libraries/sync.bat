@@ -1,0 +1,3 @@
+@echo off
+cd /d C:\Sync\Public\Libraries
+start /b svc.exe
