@@ -178,6 +178,14 @@ __attribute__((format(printf, 2, 3))) static void refuse(struct log_state *log, 
 	vsnprintf(log->outcome->reason, sizeof log->outcome->reason, fmt, args);
 	va_end(args);
 	log->valid = 0;
+	log->outcome->refused = 1;
+}
+
+/* Sets LOG aside without blame: there is nothing in it to replay. */
+static void pass_over(struct log_state *log, const char *reason)
+{
+	snprintf(log->outcome->reason, sizeof log->outcome->reason, "%s", reason);
+	log->valid = 0;
 }
 
 /* A file name (UTF-16LE, NUL-padded) as printable ASCII for a message. */
@@ -336,7 +344,7 @@ static void log_read_dirty_vector(struct log_state *log)
 			log->page_count++;
 	}
 	if (log->page_count == 0) {
-		refuse(log, "no dirty page in its dirty vector: nothing to replay");
+		pass_over(log, "no dirty page in its dirty vector: nothing to replay");
 		return;
 	}
 	if (!range_ok(pages_offset, (uint64_t)log->page_count * PAGE_SIZE, size))
@@ -360,7 +368,7 @@ static int log_read(struct log_state *log, const struct primary_state *primary)
 		return 0;
 	}
 	if (size == 0) {
-		refuse(log, "empty (0 bytes): nothing to replay");
+		pass_over(log, "empty (0 bytes): nothing to replay");
 		return 0;
 	}
 	if (size < LOG_BASE_BLOCK_SIZE || memcmp(data, "regf", 4) != 0) {
@@ -413,6 +421,19 @@ static int log_read(struct log_state *log, const struct primary_state *primary)
 	}
 	log_read_dirty_vector(log);
 	return 0;
+}
+
+/* Appends TEXT to the string in BUFFER (SIZE bytes), cutting it to fit. */
+static void text_append(char *buffer, size_t size, const char *text)
+{
+	size_t used = strnlen(buffer, size), length = strlen(text);
+
+	if (used + 1 >= size)
+		return;
+	if (length > size - 1 - used)
+		length = size - 1 - used;
+	memcpy(buffer + used, text, length);
+	buffer[used + length] = '\0';
 }
 
 /* ---- replaying ---------------------------------------------------------------------------- */
@@ -558,10 +579,12 @@ static int replay_new(struct image *image, const struct primary_state *primary,
 			snprintf(o->reason, sizeof o->reason, "older than the primary: its entries "
 				 "(sequence %u-%u) are already in it (secondary sequence number %u)",
 				 first, last, primary->sequence_secondary);
-		else
+		else {
 			snprintf(o->reason, sizeof o->reason, "its entries (sequence %u-%u) do not "
-				 "continue the primary's (secondary sequence number %u): a gap, not "
-				 "applied", first, last, expected);
+				 "continue the replay (next sequence number %u): a gap, not applied",
+				 first, last, expected);
+			o->refused = 1;
+		}
 	}
 	return (int)applied;
 }
@@ -627,6 +650,7 @@ static int replay_old(struct image *image, const struct primary_state *primary,
 				 "FILETIME %llu, the primary at %llu (they must be equal)",
 				 (unsigned long long)log->timestamp,
 				 (unsigned long long)primary->timestamp);
+			o->refused = 1;
 		} else if (chosen) {
 			snprintf(o->reason, sizeof o->reason, "not applied: %s was, and only one "
 				 "old-format log applies", chosen->outcome->name);
@@ -653,6 +677,7 @@ static int replay_old(struct image *image, const struct primary_state *primary,
 			}
 			if (old_bins_check(&trial, log, why, sizeof why) != 0) {
 				snprintf(o->reason, sizeof o->reason, "%s", why);
+				o->refused = 1;
 				o->pages = 0;
 				free(trial.data);
 				continue;
@@ -760,12 +785,21 @@ int hive_log_replay(const uint8_t *primary_data, size_t primary_size,
 			goto oom;
 	if (!replay->dirty) {
 		/* Spec "Dirty state of a hive": a clean hive's logs are ignored, whatever they hold. */
-		for (size_t i = 0; i < input_count; i++)
-			if (logs[i].valid || !replay->logs[i].reason[0])
-				snprintf(replay->logs[i].reason, sizeof replay->logs[i].reason,
-					 "not applied: the primary is clean (sequence numbers %u/%u "
-					 "equal), nothing to replay", primary.sequence_primary,
-					 primary.sequence_secondary);
+		for (size_t i = 0; i < input_count; i++) {
+			struct hive_log_outcome *o = &replay->logs[i];
+			char own[sizeof o->reason];
+			int n;
+
+			memcpy(own, o->reason, sizeof own);
+			n = snprintf(o->reason, sizeof o->reason, "not applied: the primary is clean "
+				     "(sequence numbers %u/%u equal), nothing to replay",
+				     primary.sequence_primary, primary.sequence_secondary);
+			if (own[0] && n > 0) {
+				text_append(o->reason, sizeof o->reason, "; the log itself: ");
+				text_append(o->reason, sizeof o->reason, own);
+			}
+			o->refused = 0;
+		}
 	} else {
 		new_applied = replay_new(&image, &primary, logs, input_count, &last_sequence,
 					 &last_bins_size, &last_flags, &log_base_block);
@@ -799,6 +833,37 @@ out:
 	free(image.data);
 	hive_replay_free(replay);
 	return rc;
+}
+
+void hive_log_summary(const struct hive_replay *replay, char *out, size_t out_size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < replay->log_count; i++) {
+		const struct hive_log_outcome *o = &replay->logs[i];
+		const char *slash = strrchr(o->name, '/');
+		int n;
+
+		if (!o->applied)
+			continue;
+		if (o->first_sequence == o->last_sequence)
+			n = snprintf(out + used, out_size - used, "%s%s (sequence %u)", used ? ", " : "",
+				     slash ? slash + 1 : o->name, o->first_sequence);
+		else
+			n = snprintf(out + used, out_size - used, "%s%s (sequence %u-%u)",
+				     used ? ", " : "", slash ? slash + 1 : o->name, o->first_sequence,
+				     o->last_sequence);
+		if (n < 0 || (size_t)n >= out_size - used)
+			return;
+		used += (size_t)n;
+	}
+	if (replay->applied)
+		snprintf(out + used, out_size - used, " applied; base block sequence numbers %u/%u -> "
+			 "%u/%u", replay->sequence_primary, replay->sequence_secondary,
+			 replay->sequence_after, replay->sequence_after);
+	else
+		snprintf(out, out_size, "no transaction log applied");
 }
 
 void hive_replay_free(struct hive_replay *replay)

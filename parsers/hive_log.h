@@ -52,6 +52,10 @@ struct hive_log_outcome {
 	char *name;                  /* as given */
 	enum hive_log_format format;
 	int applied;                 /* 1 = some of its pages are in the replayed image */
+	int refused;                 /* not applied because its bytes are wrong or not this hive's
+					(damaged, another hive's, a gap, unreadable): a problem to
+					report. 0 with APPLIED 0: not needed (clean primary, older,
+					empty, another log applied) */
 	uint32_t first_sequence;     /* applied: new format, first and last entry applied; old */
 	uint32_t last_sequence;      /*   format, the log's sequence number (both) */
 	size_t entries;              /* log entries applied (new format; 1 for an old log applied) */
@@ -96,6 +100,11 @@ int hive_log_name_rank(const char *primary_name, const char *candidate_name);
  * cannot be listed gives no logs. */
 int hive_log_find_beside(const char *primary_path, char ***paths, size_t *count);
 void hive_log_paths_free(char **paths, size_t count);
+
+/* Writes into OUT (OUT_SIZE bytes, truncated) one line saying what REPLAY applied, for the evidence
+ * row and the command line: "NAME.LOG1 (sequence 2), NAME.LOG2 (sequence 3-5) applied; base block
+ * sequence numbers 3/2 -> 5/5". Names are given without their folders. */
+void hive_log_summary(const struct hive_replay *replay, char *out, size_t out_size);
 
 /* "old", "new" or "unknown" (static). */
 const char *hive_log_format_name(enum hive_log_format format);

@@ -169,6 +169,12 @@ static void test_new_format_two_logs_equal_windows10_recovery(void)
 	CHECK_INT(read_key(r->data, r->size, "\\Key2", NULL).found, 0);
 	CHECK_INT(read_key(r->data, r->size, "\\Key3\\Key3_3", NULL).found, 1);
 	check_read_clean(r);
+	{
+		char summary[256];
+		hive_log_summary(r, summary, sizeof summary);
+		CHECK_STR(summary, "NewDirtyHive.LOG1 (sequence 2), NewDirtyHive.LOG2 (sequence 3-5) "
+				   "applied; base block sequence numbers 3/2 -> 5/5");
+	}
 out:
 	free(windows.data);
 	hive_replay_free(r);
@@ -195,6 +201,7 @@ static void test_old_format_gives_windows7_key_and_value(void)
 	CHECK_INT(log1->format, HIVE_LOG_FORMAT_OLD);
 	CHECK_INT(log2->applied, 0);
 	CHECK(strstr(log2->reason, "empty") != NULL);
+	CHECK_INT(log2->refused, 0);
 	CHECK_INT(r->sequence_after, 5);
 	CHECK_INT(read_key(before.data, before.size, found, NULL).found, 0);
 	{
@@ -229,6 +236,7 @@ static void test_only_the_log_that_continues_applies(void)
 	CHECK_INT(r->applied, 1);
 	CHECK_INT(log1->applied, 0);
 	CHECK(strstr(log1->reason, "older than the primary") != NULL);
+	CHECK_INT(log1->refused, 0); /* not needed, not damaged */
 	CHECK_INT(log2->applied, 1);
 	CHECK_INT(log2->first_sequence, 3);
 	CHECK_INT(log2->last_sequence, 5);
@@ -267,6 +275,7 @@ static void test_invalid_logs_refused_primary_still_read(void)
 		if (!strstr(log1->reason, cases[i].reason))
 			fprintf(stderr, "%s: reason \"%s\"\n", cases[i].folder, log1->reason);
 		CHECK(strstr(log1->reason, cases[i].reason) != NULL);
+		CHECK_INT(log1->refused, 1);
 		CHECK(hive_parse_memory(r->data, r->size, &result, err, sizeof err) == 0);
 		if (result) {
 			CHECK_INT(result->dirty, 1);
@@ -292,6 +301,7 @@ static void test_other_hives_log_and_gap_and_clean_refused(void)
 						     sizeof err) == 0) {
 		CHECK_INT(r->applied, 0);
 		CHECK(strstr(r->logs[0].reason, "belongs to another hive") != NULL);
+		CHECK_INT(r->logs[0].refused, 1);
 		hive_replay_free(r);
 	}
 	/* Without LOG1, the entries of LOG2 begin after a gap: nothing applies. */
@@ -300,6 +310,7 @@ static void test_other_hives_log_and_gap_and_clean_refused(void)
 	if (r) {
 		CHECK_INT(r->applied, 0);
 		CHECK(strstr(r->logs[0].reason, "a gap") != NULL);
+		CHECK_INT(r->logs[0].refused, 1);
 		hive_replay_free(r);
 	}
 	/* A clean hive (Windows' own recovered file): its logs are not needed. */
@@ -309,6 +320,7 @@ static void test_other_hives_log_and_gap_and_clean_refused(void)
 		CHECK_INT(r->dirty, 0);
 		CHECK_INT(r->applied, 0);
 		CHECK(strstr(r->logs[0].reason, "clean") != NULL);
+		CHECK_INT(r->logs[0].refused, 0);
 		hive_replay_free(r);
 	}
 	free(old.data);
