@@ -690,16 +690,19 @@ static int hive_replay_best(struct pipeline *p, struct job *job, struct writer *
 		count++;
 	}
 	for (size_t i = 0; i < count; i++) {
-		struct hive_replay *replay = copies[i].replay;
+		struct hive_replay *replay = copies[i].replay, *kept = copies[chosen].replay;
+		int same_state = replay->size == kept->size &&
+				 memcmp(replay->data, kept->data, kept->size) == 0;
 
-		/* A lesser replay of the same bytes elsewhere: its logs are not in the state read. */
-		for (size_t k = 0; i != chosen && k < replay->log_count; k++) {
+		/* Another replay of the same bytes elsewhere, to another state: its logs are not in
+		 * the state read. (Logs that give the very same state are.) */
+		for (size_t k = 0; i != chosen && !same_state && k < replay->log_count; k++) {
 			struct hive_log_outcome *o = &replay->logs[k];
 			if (!o->applied)
 				continue;
 			o->applied = 0;
 			snprintf(o->reason, sizeof o->reason, "not used: the same hive at %.200s was "
-				 "read with the logs beside it, which go further",
+				 "read with the logs beside it, which go as far or further",
 				 copies[chosen].job->file->path);
 		}
 		if (record_hive_logs(w, job->evidence_id, copies[i].job->file->path, copies[i].logs,
