@@ -130,7 +130,13 @@ static const struct known_key known_keys[] = {
 struct walker {
 	libregf_file_t *file;
 	FILE *raw;                 /* the same file, for the base block and inline value data */
+	const uint8_t *image;      /* or the hive as bytes in memory (hive_parse_memory), read by
+				      libregf through IMAGE_IO; RAW is then NULL */
+	size_t image_size;
+	libbfio_handle_t *image_io;
 	uint8_t *repaired;         /* the whole file with its base block repaired, or NULL */
+	uint8_t *clamped;          /* hive_parse_memory's private copy with overrunning hive bins cut,
+				      or NULL */
 	libbfio_handle_t *repaired_io; /* libregf reads REPAIRED through this memory range */
 	struct hive_result *result;
 	size_t rows_capacity, problems_capacity;
@@ -141,6 +147,34 @@ struct walker {
 static uint32_t read_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Reads SIZE bytes at OFFSET of the hive bytes libregf reads (the image in memory, or the file).
+ * Returns 0, or -1 when they are not all there. */
+static int raw_read(struct walker *w, uint64_t offset, void *buffer, size_t size)
+{
+	if (w->image) {
+		if (offset > w->image_size || size > w->image_size - offset)
+			return -1;
+		memcpy(buffer, w->image + offset, size);
+		return 0;
+	}
+	if (!w->raw || offset > INT64_MAX || fseeko(w->raw, (off_t)offset, SEEK_SET) != 0 ||
+	    fread(buffer, 1, size, w->raw) != size)
+		return -1;
+	return 0;
+}
+
+/* The size of the hive bytes read, or -1 when unknown. */
+static int64_t raw_size(struct walker *w)
+{
+	struct stat st;
+
+	if (w->image)
+		return (int64_t)w->image_size;
+	if (!w->raw || fstat(fileno(w->raw), &st) != 0)
+		return -1;
+	return (int64_t)st.st_size;
 }
 
 /* libregf's error text on one line, then the error is freed. */
@@ -313,12 +347,11 @@ static int value_read_inline_data(struct walker *w, libregf_value_t *value, uint
 	off64_t offset = 0;
 	uint8_t vk[16];
 
-	if (!w->raw || libregf_value_get_offset(value, &offset, &error) != 1) {
+	if (libregf_value_get_offset(value, &offset, &error) != 1) {
 		libregf_error_free(&error);
 		return -1;
 	}
-	if (offset < 0 || fseeko(w->raw, (off_t)offset, SEEK_SET) != 0 ||
-	    fread(vk, 1, sizeof vk, w->raw) != sizeof vk)
+	if (offset < 0 || raw_read(w, (uint64_t)offset, vk, sizeof vk) != 0)
 		return -1;
 	if (vk[0] != 'v' || vk[1] != 'k' || read_le32(vk + 4) != (0x80000000u | (uint32_t)size) ||
 	    read_le32(vk + 12) != type)
@@ -347,12 +380,12 @@ static int value_read_cell_data(struct walker *w, libregf_value_t *value, size_t
 	uint32_t declared, data_offset;
 	int32_t cell_size;
 
-	if (!w->raw || libregf_value_get_offset(value, &offset, &error) != 1) {
+	if (libregf_value_get_offset(value, &offset, &error) != 1) {
 		libregf_error_free(&error);
 		return -1;
 	}
-	if (offset < 0 || fseeko(w->raw, (off_t)offset, SEEK_SET) != 0 ||
-	    fread(vk, 1, sizeof vk, w->raw) != sizeof vk || vk[0] != 'v' || vk[1] != 'k')
+	if (offset < 0 || raw_read(w, (uint64_t)offset, vk, sizeof vk) != 0 || vk[0] != 'v' ||
+	    vk[1] != 'k')
 		return -1;
 	declared = read_le32(vk + 4);
 	if (declared & 0x80000000u || declared <= returned)
@@ -360,8 +393,7 @@ static int value_read_cell_data(struct walker *w, libregf_value_t *value, size_t
 	if (declared > HIVE_CELL_DATA_MAX)
 		return -1;
 	data_offset = read_le32(vk + 8);
-	if (fseeko(w->raw, (off_t)HIVE_BASE_BLOCK_SIZE + data_offset, SEEK_SET) != 0 ||
-	    fread(cell, 1, sizeof cell, w->raw) != sizeof cell)
+	if (raw_read(w, (uint64_t)HIVE_BASE_BLOCK_SIZE + data_offset, cell, sizeof cell) != 0)
 		return -1;
 	cell_size = (int32_t)read_le32(cell);
 	if (cell_size >= 0 || (uint32_t)-(int64_t)cell_size < declared + 4)
@@ -371,7 +403,8 @@ static int value_read_cell_data(struct walker *w, libregf_value_t *value, size_t
 		w->out_of_memory = 1;
 		return -1;
 	}
-	if (fread(*data, 1, declared, w->raw) != declared) {
+	if (raw_read(w, (uint64_t)HIVE_BASE_BLOCK_SIZE + data_offset + sizeof cell, *data,
+		     declared) != 0) {
 		free(*data);
 		*data = NULL;
 		return -1;
@@ -881,11 +914,10 @@ static void base_block_check(struct walker *w)
 {
 	uint8_t block[HIVE_BASE_BLOCK_SIZE];
 	uint32_t bins_size;
-	struct stat st;
+	int64_t size = raw_size(w);
 	char reason[256];
 
-	if (!w->raw || fseeko(w->raw, 0, SEEK_SET) != 0 ||
-	    fread(block, 1, sizeof block, w->raw) != sizeof block) {
+	if (raw_read(w, 0, block, sizeof block) != 0) {
 		problem_add(w, "base block", "shorter than 4096 bytes", 1);
 		return;
 	}
@@ -902,10 +934,9 @@ static void base_block_check(struct walker *w)
 		problem_add(w, "base block", reason, 0);
 	}
 	bins_size = read_le32(block + 0x28);
-	if (fstat(fileno(w->raw), &st) == 0 &&
-	    (uint64_t)bins_size + HIVE_BASE_BLOCK_SIZE > (uint64_t)st.st_size) {
+	if (size >= 0 && (uint64_t)bins_size + HIVE_BASE_BLOCK_SIZE > (uint64_t)size) {
 		snprintf(reason, sizeof reason, "truncated: hive bins declare %u bytes, file has %lld after "
-			 "the base block", bins_size, (long long)st.st_size - HIVE_BASE_BLOCK_SIZE);
+			 "the base block", bins_size, (long long)size - HIVE_BASE_BLOCK_SIZE);
 		problem_add(w, "file", reason, 1);
 	}
 }
@@ -926,25 +957,38 @@ static void put_le32(uint8_t *p, uint32_t value)
  * fuzz_hive: a hive bin that claims more bytes than the file has). Before a copy in memory is
  * handed to libregf, the base block's hive-bins size and every hive bin that claims to reach past
  * the end of the copy are cut to what is there; the caller recomputes the checksum. */
-static void clamp_hive_bins(uint8_t *image, size_t size)
+static int clamp_hive_bins_if(uint8_t *image, size_t size, int apply)
 {
 	enum { BASE = 4096, HBIN_SIZE_OFFSET = 8, BINS_SIZE_OFFSET = 40 };
 	size_t offset = BASE;
+	int cut = 0;
 
 	if (size < BASE)
-		return;
-	if (read_le32(image + BINS_SIZE_OFFSET) > size - BASE)
-		put_le32(image + BINS_SIZE_OFFSET, (uint32_t)(size - BASE));
+		return 0;
+	if (read_le32(image + BINS_SIZE_OFFSET) > size - BASE) {
+		cut = 1;
+		if (apply)
+			put_le32(image + BINS_SIZE_OFFSET, (uint32_t)(size - BASE));
+	}
 	while (offset + 32 <= size && memcmp(image + offset, "hbin", 4) == 0) {
 		uint32_t bin = read_le32(image + offset + HBIN_SIZE_OFFSET);
 		if (bin == 0)
 			break;
 		if (bin > size - offset) {
-			put_le32(image + offset + HBIN_SIZE_OFFSET, (uint32_t)(size - offset));
+			cut = 1;
+			if (apply)
+				put_le32(image + offset + HBIN_SIZE_OFFSET, (uint32_t)(size - offset));
 			break;
 		}
 		offset += bin;
 	}
+	return cut;
+}
+
+/* Cuts IMAGE's overrunning hive bins (see above); returns 1 if something was cut. */
+static int clamp_hive_bins(uint8_t *image, size_t size)
+{
+	return clamp_hive_bins_if(image, size, 1);
 }
 
 static int hive_open_repaired(struct walker *w, const char *path, char *why, size_t why_size)
@@ -1028,30 +1072,112 @@ static const char *hive_kind_name(enum hive_kind kind)
 	}
 }
 
-int hive_parse_file(const char *path, struct hive_result **out, char *err, size_t err_size)
+/* Reads the known keys of the hive open in W->file into W->result. Returns 0, or -1 with ERR. */
+static int hive_read(struct walker *w, char *err, size_t err_size)
 {
-	struct walker w = {0};
 	libregf_error_t *error = NULL;
 	libregf_key_t *root = NULL, *control_set = NULL;
 	char control_set_path[32], text[512];
 	int rc = -1;
 
-	*out = NULL;
+	base_block_check(w);
+	if (libregf_file_is_corrupted(w->file, &error) == 1) {
+		w->result->corrupted = 1;
+		problem_add(w, "file", "libregf reports the hive as corrupted", 1);
+	}
+	libregf_error_free(&error);
+	if (libregf_file_get_root_key(w->file, &root, &error) != 1) {
+		regf_error_take(&error, text, sizeof text);
+		if (err_size)
+			snprintf(err, err_size, "root key unreadable: %s", text);
+		goto out;
+	}
+	w->result->root_name = key_name_get(w, root, "");
+	w->result->kind = hive_detect_kind(w, root);
+	w->result->kind_name = hive_kind_name(w->result->kind);
+	if (w->result->kind == HIVE_KIND_SYSTEM) {
+		control_set = control_set_open(w, root);
+		snprintf(control_set_path, sizeof control_set_path, "ControlSet%03d", w->result->control_set);
+	}
+	for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !w->out_of_memory; i++) {
+		const struct known_key *rule = &known_keys[i];
+		if (rule->kind != w->result->kind)
+			continue;
+		if (!rule->in_control_set)
+			rule_apply(w, rule, root, "");
+		else if (control_set)
+			rule_apply(w, rule, control_set, control_set_path);
+	}
+	if (w->out_of_memory) {
+		if (err_size)
+			snprintf(err, err_size, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (control_set)
+		libregf_key_free(&control_set, NULL);
+	if (root)
+		libregf_key_free(&root, NULL);
+	return rc;
+}
+
+/* Starts a walker: W->result allocated, W->file initialised. Returns 0, or -1 with ERR. */
+static int walker_start(struct walker *w, char *err, size_t err_size)
+{
+	libregf_error_t *error = NULL;
+	char text[512];
+
 	if (err_size)
 		err[0] = '\0';
-	w.result = calloc(1, sizeof *w.result);
-	if (!w.result) {
+	w->result = calloc(1, sizeof *w->result);
+	if (!w->result) {
 		if (err_size)
 			snprintf(err, err_size, "out of memory");
 		return -1;
 	}
-	w.result->kind_name = hive_kind_name(HIVE_KIND_OTHER);
-	if (libregf_file_initialize(&w.file, &error) != 1) {
+	w->result->kind_name = hive_kind_name(HIVE_KIND_OTHER);
+	if (libregf_file_initialize(&w->file, &error) != 1) {
 		regf_error_take(&error, text, sizeof text);
 		if (err_size)
 			snprintf(err, err_size, "libregf: %s", text);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* Ends a walker: hands W->result to *OUT when RC is 0, frees everything else. */
+static int walker_finish(struct walker *w, int rc, struct hive_result **out)
+{
+	if (w->file) {
+		libregf_file_close(w->file, NULL);
+		libregf_file_free(&w->file, NULL);
+	}
+	if (w->raw)
+		fclose(w->raw);
+	if (w->repaired_io)
+		libbfio_handle_free(&w->repaired_io, NULL);
+	if (w->image_io)
+		libbfio_handle_free(&w->image_io, NULL);
+	free(w->repaired);
+	free(w->clamped);
+	if (rc == 0)
+		*out = w->result;
+	else
+		hive_result_free(w->result);
+	return rc;
+}
+
+int hive_parse_file(const char *path, struct hive_result **out, char *err, size_t err_size)
+{
+	struct walker w = {0};
+	libregf_error_t *error = NULL;
+	char text[512];
+	int rc = -1;
+
+	*out = NULL;
+	if (walker_start(&w, err, err_size) != 0)
+		goto out;
 	if (libregf_file_open(w.file, path, LIBREGF_OPEN_READ, &error) != 1) {
 		char why[768];
 
@@ -1064,59 +1190,59 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 		}
 	}
 	w.raw = fopen(path, "rb");
-	base_block_check(&w);
-	if (libregf_file_is_corrupted(w.file, &error) == 1) {
-		w.result->corrupted = 1;
-		problem_add(&w, "file", "libregf reports the hive as corrupted", 1);
+	rc = hive_read(&w, err, err_size);
+out:
+	return walker_finish(&w, rc, out);
+}
+
+int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out, char *err,
+		      size_t err_size)
+{
+	struct walker w = {0};
+	libregf_error_t *error = NULL;
+	libbfio_error_t *io_error = NULL;
+	char text[512];
+	int rc = -1;
+
+	*out = NULL;
+	if (walker_start(&w, err, err_size) != 0)
+		goto out;
+	w.image = data;
+	w.image_size = size;
+	if (clamp_hive_bins_if((uint8_t *)data, size, 0)) {
+		/* Hive bins that claim more bytes than the image holds (a replayed log can say so):
+		 * read from a private copy with them cut, never past the image (see clamp_hive_bins). */
+		if (!(w.clamped = malloc(size))) {
+			if (err_size)
+				snprintf(err, err_size, "out of memory for a copy of the hive");
+			goto out;
+		}
+		memcpy(w.clamped, data, size);
+		clamp_hive_bins(w.clamped, size);
+		uint32_t checksum = base_block_checksum(w.clamped);
+		put_le32(w.clamped + HIVE_CHECKSUM_OFFSET, checksum);
+		data = w.clamped;
+		w.image = data;
+		problem_add(&w, "hive bins", "a hive bin claims more bytes than the hive holds: read "
+			    "with it cut to what is there", 1);
 	}
-	libregf_error_free(&error);
-	if (libregf_file_get_root_key(w.file, &root, &error) != 1) {
+	/* libbfio takes a non-const pointer but only reads through a range opened for reading. */
+	if (libbfio_memory_range_initialize(&w.image_io, &io_error) != 1 ||
+	    libbfio_memory_range_set(w.image_io, (uint8_t *)data, size, &io_error) != 1) {
+		libbfio_error_free(&io_error);
+		if (err_size)
+			snprintf(err, err_size, "libbfio: cannot set up a memory range for the hive");
+		goto out;
+	}
+	if (libregf_file_open_file_io_handle(w.file, w.image_io, LIBREGF_OPEN_READ, &error) != 1) {
 		regf_error_take(&error, text, sizeof text);
 		if (err_size)
-			snprintf(err, err_size, "root key unreadable: %s", text);
+			snprintf(err, err_size, "not readable as a registry hive: %s", text);
 		goto out;
 	}
-	w.result->root_name = key_name_get(&w, root, "");
-	w.result->kind = hive_detect_kind(&w, root);
-	w.result->kind_name = hive_kind_name(w.result->kind);
-	if (w.result->kind == HIVE_KIND_SYSTEM) {
-		control_set = control_set_open(&w, root);
-		snprintf(control_set_path, sizeof control_set_path, "ControlSet%03d", w.result->control_set);
-	}
-	for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !w.out_of_memory; i++) {
-		const struct known_key *rule = &known_keys[i];
-		if (rule->kind != w.result->kind)
-			continue;
-		if (!rule->in_control_set)
-			rule_apply(&w, rule, root, "");
-		else if (control_set)
-			rule_apply(&w, rule, control_set, control_set_path);
-	}
-	if (w.out_of_memory) {
-		if (err_size)
-			snprintf(err, err_size, "out of memory");
-		goto out;
-	}
-	rc = 0;
+	rc = hive_read(&w, err, err_size);
 out:
-	if (control_set)
-		libregf_key_free(&control_set, NULL);
-	if (root)
-		libregf_key_free(&root, NULL);
-	if (w.file) {
-		libregf_file_close(w.file, NULL);
-		libregf_file_free(&w.file, NULL);
-	}
-	if (w.raw)
-		fclose(w.raw);
-	if (w.repaired_io)
-		libbfio_handle_free(&w.repaired_io, NULL);
-	free(w.repaired);
-	if (rc == 0)
-		*out = w.result;
-	else
-		hive_result_free(w.result);
-	return rc;
+	return walker_finish(&w, rc, out);
 }
 
 void hive_result_free(struct hive_result *result)

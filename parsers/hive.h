@@ -89,6 +89,12 @@ struct hive_result {
  * as a hive, or memory ran out, with the reason in ERR (ERR_SIZE bytes, may be 0) and *OUT NULL. */
 int hive_parse_file(const char *path, struct hive_result **out, char *err, size_t err_size);
 
+/* The same for a hive held in memory (DATA, SIZE bytes, not copied: it must outlive the call),
+ * such as a primary file with its transaction logs replayed (hive_log.h); libregf reads it through
+ * a libbfio memory range. A base block damaged beyond what hive_log repairs is an error here. */
+int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out, char *err,
+		      size_t err_size);
+
 /* Frees RESULT and everything it owns; NULL is allowed. */
 void hive_result_free(struct hive_result *result);
 

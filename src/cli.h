@@ -14,5 +14,6 @@ int cli_timeline(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_hive(int argc, char **argv);
 
 #endif

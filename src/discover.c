@@ -93,6 +93,11 @@ enum evidence_kind discover_classify(const unsigned char *head, size_t head_size
 
 	if (head_size >= 8 && memcmp(head, "ElfFile\0", 8) == 0)
 		return EVIDENCE_EVTX;
+	/* A transaction log begins with a copy of its hive's base block whose file type (at 28) is
+	 * 1, 2 or 6 (Suhanov's specification, "Format of transaction log files"); a primary's is 0. */
+	if (head_size >= 32 && memcmp(head, "regf", 4) == 0 &&
+	    (head[28] | head[29] | head[30] | head[31]) != 0)
+		return EVIDENCE_HIVE_LOG;
 	if (head_size >= 4 && memcmp(head, "regf", 4) == 0)
 		return EVIDENCE_HIVE;
 	/* ARTIFACTS.md §5.3: 7z, zip (local header or empty archive), rar 4/5, cab. */
@@ -130,8 +135,9 @@ struct name_rule {
 static const struct name_rule NAME_RULES[] = {
 	/* Transaction logs of the system hives (config/) and of the user hives: since Windows 8.1
 	 * they begin with a copy of their hive's base block ("regf", libyal's "Windows NT Registry
-	 * File (REGF) format", transaction log files), so their content alone would call them hives;
-	 * sandtrace lists them and does not replay them yet. */
+	 * File (REGF) format", transaction log files); their base block's file type tells them from
+	 * hives (discover_classify), and this row keeps those whose first bytes are damaged or empty
+	 * listed as logs. The hive beside a log replays it (parsers/hive_log.h, src/ingest.c). */
 	{"*/config/system.log|*/config/system.log[12]|*/config/software.log|"
 	 "*/config/software.log[12]|*/config/security.log|*/config/security.log[12]|"
 	 "*/config/sam.log|*/config/sam.log[12]|*/config/default.log|*/config/default.log[12]|"

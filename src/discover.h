@@ -25,7 +25,8 @@ enum evidence_kind {
 	EVIDENCE_TASK_XML, /* XML whose root is Task in the Task Scheduler namespace (§4.1) */
 	EVIDENCE_WSB,      /* XML whose root is Configuration (§5.1) */
 	EVIDENCE_ARCHIVE,  /* 7z / zip / rar / cab magic (§5.3) */
-	EVIDENCE_HIVE_LOG, /* a hive's transaction log (.LOG, .LOG1, .LOG2 beside it): by name only */
+	EVIDENCE_HIVE_LOG, /* a hive's transaction log (.LOG, .LOG1, .LOG2 beside it): "regf" with a
+			      log's file type, or by name */
 	EVIDENCE_KIND_COUNT
 };
 

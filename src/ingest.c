@@ -22,6 +22,7 @@
 #include "parsers/archive.h"
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
+#include "parsers/hive_log.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 #include "store.h"
@@ -568,15 +569,190 @@ static int write_task(struct writer *w, int64_t evidence_id, const char *source,
 	return rc;
 }
 
-/* A hive: the known keys' rows, and its problems (ARTIFACTS.md §2-§4). */
-static int write_hive_job(struct job *job, struct writer *w)
+/* The jobs of the transaction logs beside JOB's hive: same folder, named NAME.LOG, .LOG1, .LOG2
+ * in any case (hive_log_name_rank), whatever their content; in that order into LOGS. */
+static size_t hive_log_jobs(struct pipeline *p, const struct job *job, struct job *logs[3])
+{
+	const char *path = job->file->path, *slash = strrchr(path, '/');
+	size_t folder = slash ? (size_t)(slash - path) + 1 : 0, count = 0;
+	struct job *by_rank[3] = {NULL, NULL, NULL};
+
+	for (size_t i = 0; i < p->job_count; i++) {
+		const char *other = p->jobs[i].file->path;
+		int rank;
+
+		if (&p->jobs[i] == job || strncmp(other, path, folder) != 0 ||
+		    strchr(other + folder, '/'))
+			continue;
+		rank = hive_log_name_rank(path + folder, other + folder);
+		if (rank && !by_rank[rank - 1])
+			by_rank[rank - 1] = &p->jobs[i];
+	}
+	for (int i = 0; i < 3; i++)
+		if (by_rank[i])
+			logs[count++] = by_rank[i];
+	return count;
+}
+
+/* Records what the replay did with each log beside the hive at HIVE_PATH (content HIVE_EVIDENCE):
+ * a hive_log_replays row, and the log's own evidence row (parsed "applied to HIVE", failed with
+ * the reason when refused, skipped when not needed). Evidence shared by several hives keeps its
+ * best outcome: applied to one hive, a log is parsed even if another had no use for its bytes. */
+static int record_hive_logs(struct writer *w, int64_t hive_evidence, const char *hive_path,
+			    struct job *const *logs, const struct hive_replay *replay)
+{
+	for (size_t i = 0; i < replay->log_count; i++) {
+		const struct hive_log_outcome *o = &replay->logs[i];
+		struct job *log = logs[i];
+		int has_row = !log->file->error && log->hashed_ok && log->evidence_id > 0;
+		const char *status = o->applied ? "parsed" : o->refused ? "failed" : "skipped";
+		char reason[768], current[16];
+
+		if (store_add_hive_log_replay(w->store, hive_evidence, has_row ? log->evidence_id : 0,
+					      log->file->path, o) != 0)
+			return -1;
+		/* An empty file's row is every empty file's: it is no log's to mark. A file that is a
+		 * hive by its content keeps that kind. */
+		if (!has_row || log->hashes.size == 0 ||
+		    (log->file->kind != EVIDENCE_HIVE_LOG && log->file->kind != EVIDENCE_UNKNOWN))
+			continue;
+		if (o->applied)
+			snprintf(reason, sizeof reason, "applied to %s", hive_path);
+		else
+			snprintf(reason, sizeof reason, "not applied to %s: %s", hive_path, o->reason);
+		if (o->refused && document_problem(w, log, "file", reason) != 0)
+			return -1;
+		if (store_evidence_status(w->store, log->evidence_id, current) != 0)
+			return -1;
+		if (strcmp(current, status) != 0 &&
+		    (strcmp(current, "parsed") == 0 ||
+		     (strcmp(current, "failed") == 0 && !o->applied && !o->refused)))
+			continue;
+		if (store_set_evidence_kind(w->store, log->evidence_id, "hive_log", status, reason) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One place a hive's content was found, with the logs beside it and their replay. */
+struct hive_copy {
+	struct job *job;
+	struct job *logs[3];
+	size_t log_count;
+	struct hive_replay *replay;
+};
+
+/* Replays the logs beside every path where JOB's hive content was found (the same bytes may sit in
+ * several folders, each with its own logs) and records every log's outcome. The replay that went
+ * furthest (most logs applied, then the latest sequence number) is the state the hive is read from:
+ * *BEST (NULL when no path has logs), *BEST_PATH where it was found. Returns 0, or -1 on a store or
+ * memory failure. */
+static int hive_replay_best(struct pipeline *p, struct job *job, struct writer *w,
+			    struct hive_replay **best, const char **best_path)
+{
+	struct hive_copy *copies = calloc(p->job_count ? p->job_count : 1, sizeof *copies);
+	size_t count = 0, chosen = 0;
+	char err[512], reason[600];
+	int rc = -1;
+
+	*best = NULL;
+	*best_path = NULL;
+	if (!copies)
+		return -1;
+	for (size_t i = 0; i < p->job_count; i++) {
+		struct job *same = &p->jobs[i];
+		struct hive_copy *copy = &copies[count];
+		char *paths[3];
+
+		if (same->file->error || !same->hashed_ok ||
+		    strcmp(same->hashes.sha256, job->hashes.sha256) != 0)
+			continue;
+		copy->job = same;
+		copy->log_count = hive_log_jobs(p, same, copy->logs);
+		if (!copy->log_count)
+			continue;
+		for (size_t k = 0; k < copy->log_count; k++)
+			paths[k] = copy->logs[k]->file->path;
+		if (hive_log_replay_files(same->file->path, paths, copy->log_count, &copy->replay, err,
+					  sizeof err) != 0) {
+			snprintf(reason, sizeof reason, "transaction logs beside it not replayed: %s", err);
+			w->summary->problems++;
+			if (store_add_error(w->store, job->evidence_id, same->file->path, "file",
+					    reason) != 0)
+				goto out;
+			continue;
+		}
+		if (count == 0 || copy->replay->applied > copies[chosen].replay->applied ||
+		    (copy->replay->applied && copy->replay->applied == copies[chosen].replay->applied &&
+		     (int32_t)(copy->replay->sequence_after -
+			       copies[chosen].replay->sequence_after) > 0))
+			chosen = count;
+		count++;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct hive_replay *replay = copies[i].replay, *kept = copies[chosen].replay;
+		int same_state = replay->size == kept->size &&
+				 memcmp(replay->data, kept->data, kept->size) == 0;
+
+		/* Another replay of the same bytes elsewhere, to another state: its logs are not in
+		 * the state read. (Logs that give the very same state are.) */
+		for (size_t k = 0; i != chosen && !same_state && k < replay->log_count; k++) {
+			struct hive_log_outcome *o = &replay->logs[k];
+			if (!o->applied)
+				continue;
+			o->applied = 0;
+			snprintf(o->reason, sizeof o->reason, "not used: the same hive at %.200s was "
+				 "read with the logs beside it, which go as far or further",
+				 copies[chosen].job->file->path);
+		}
+		if (record_hive_logs(w, job->evidence_id, copies[i].job->file->path, copies[i].logs,
+				     replay) != 0)
+			goto out;
+	}
+	if (count) {
+		*best = copies[chosen].replay;
+		*best_path = copies[chosen].job->file->path;
+		copies[chosen].replay = NULL;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < count; i++)
+		hive_replay_free(copies[i].replay);
+	free(copies);
+	return rc;
+}
+
+/* A hive: the known keys' rows, and its problems (ARTIFACTS.md §2-§4). When transaction logs lie
+ * beside it they are replayed first (parsers/hive_log.h) and the keys are read from the replayed
+ * state, so that changes only the logs hold are not lost and a dirty hive is dirty no more. */
+static int write_hive_job(struct pipeline *p, struct job *job, struct writer *w)
 {
 	struct hive_result *hive = NULL;
-	const char *status = "parsed";
-	char err[512];
-	int rc = 0;
+	struct hive_replay *replay = NULL;
+	const char *status = "parsed", *replay_path = NULL;
+	char err[512], summary[512] = "";
+	int rc = 0, parsed = -1;
 
-	if (hive_parse_file(job->file->path, &hive, err, sizeof err) != 0) {
+	if (hive_replay_best(p, job, w, &replay, &replay_path) != 0)
+		return -1;
+	if (replay && replay->applied) {
+		parsed = hive_parse_memory(replay->data, replay->size, &hive, err, sizeof err);
+		if (parsed != 0) {
+			char reason[600];
+
+			snprintf(reason, sizeof reason, "its state with the transaction logs replayed "
+				 "is not readable (%s): read without them", err);
+			rc = document_problem(w, job, "transaction logs", reason);
+		} else {
+			hive_log_summary(replay, summary, sizeof summary);
+		}
+	}
+	hive_replay_free(replay);
+	if (rc != 0)
+		return -1;
+	if (parsed != 0)
+		parsed = hive_parse_file(job->file->path, &hive, err, sizeof err);
+	if (parsed != 0) {
 		if (document_problem(w, job, "file", err) != 0)
 			return -1;
 		return job_finish(w, job, "failed", NULL);
@@ -597,6 +773,13 @@ static int write_hive_job(struct job *job, struct writer *w)
 	hive_result_free(hive);
 	if (rc != 0)
 		return -1;
+	if (summary[0] && strcmp(status, "parsed") == 0) {
+		char reason[1024];
+
+		snprintf(reason, sizeof reason, "read with the transaction logs beside %s replayed: %s",
+			 replay_path, summary);
+		return store_set_evidence_result(w->store, job->evidence_id, status, reason, 0, 0, 0);
+	}
 	return job_finish(w, job, status, NULL);
 }
 
@@ -625,7 +808,7 @@ static int write_archive_job(struct job *job, struct writer *w)
 	return job_finish(w, job, status, NULL);
 }
 
-static int write_document_job(struct job *job, struct writer *w)
+static int write_document_job(struct pipeline *p, struct job *job, struct writer *w)
 {
 	char *data = NULL, err[512];
 	size_t size = 0;
@@ -633,7 +816,7 @@ static int write_document_job(struct job *job, struct writer *w)
 	const char *status = "parsed";
 
 	if (job->file->kind == EVIDENCE_HIVE)
-		return write_hive_job(job, w);
+		return write_hive_job(p, job, w);
 	if (job->file->kind == EVIDENCE_ARCHIVE)
 		return write_archive_job(job, w);
 
@@ -753,12 +936,14 @@ static const char *initial_status(const struct found_file *file, uint64_t size, 
 			 file->content);
 		return "not_evidence";
 	}
-	if (file->basis == DISCOVER_BY_CONTENT)
-		return "pending";
 	if (file->kind == EVIDENCE_HIVE_LOG) {
-		snprintf(reason, reason_size, "hive transaction log: not replayed yet");
+		/* Read with its hive (write_hive_job), which rewrites this status. */
+		snprintf(reason, reason_size, "hive transaction log: no hive beside it was read to "
+			 "replay it onto");
 		return "skipped";
 	}
+	if (file->basis == DISCOVER_BY_CONTENT)
+		return "pending";
 	if (size == 0) {
 		snprintf(reason, reason_size, "%s, but the file is empty (0 bytes)", file->name_rule);
 		return "failed";
@@ -993,7 +1178,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	for (size_t i = 0; i < p.job_count; i++) {
 		struct job *job = &p.jobs[i];
 		if (job->parse && job->file->kind != EVIDENCE_EVTX &&
-		    write_document_job(job, &w) != 0)
+		    write_document_job(&p, job, &w) != 0)
 			goto store_failed;
 	}
 	if (derive_from_events(&w) != 0 || host_facts_derive(store) != 0)

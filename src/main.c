@@ -30,6 +30,8 @@ static const struct command COMMANDS[] = {
 	{"timeline", "the timeline for Timesketch (csv, jsonl) or mactime (body)", cli_timeline},
 	{"report", "the self-contained HTML report of the case", cli_report},
 	{"verify", "re-hash the evidence and the outputs; report any change", cli_verify},
+	{"hive", "hive recover: a hive with its transaction logs replayed, as a new file",
+	 cli_hive},
 };
 
 static void print_usage(FILE *out)

@@ -43,14 +43,18 @@ CREATE TABLE evidence (
                                       -- recognised (status_reason then says so) and for hive_log
                                       -- (a hive's transaction log); unknown = not evidence
   status        TEXT NOT NULL,        -- parsed | partly (some parts unreadable) | failed (nothing
-                                      -- read) | skipped (evidence not read, e.g. hive_log) |
+                                      -- read) | skipped (evidence not read, e.g. a hive_log
+                                      -- with no hive beside it or not needed by it) |
                                       -- not_evidence (not a kind sandtrace reads) | pending (being
                                       -- parsed; left by an interrupted run, read again next run)
   status_reason TEXT,                 -- why the status is not plain "parsed", in words: "not a kind
                                       -- of evidence sandtrace reads (content: ...)", "named like
                                       -- an event log (*.evtx), but its content is not recognised
                                       -- (...)", the first problem that made it partly or failed;
-                                      -- NULL for evidence recognised by content and fully parsed
+                                      -- a hive read with its transaction logs replayed: which
+                                      -- (hive_log_replays); a log: "applied to PATH" or why not;
+                                      -- else NULL for evidence recognised by content and fully
+                                      -- parsed
   records_read      INTEGER NOT NULL DEFAULT 0, -- allocated records read (evtx)
   records_recovered INTEGER NOT NULL DEFAULT 0, -- recovered (deleted/slack) records read (evtx)
   records_failed    INTEGER NOT NULL DEFAULT 0, -- records that could not be read at all
@@ -268,6 +272,31 @@ CREATE TABLE reg_values (
   section       TEXT                -- the ARTIFACTS.md section that made sandtrace read this key
 );
 CREATE INDEX reg_values_key ON reg_values(key_path);
+
+-- One transaction log (NAME.LOG, .LOG1, .LOG2 beside a hive) and what the replay did with it
+-- (parsers/hive_log.h). A hive with a row here whose applied = 1 had its reg_values read from the
+-- replayed state: the primary file with the logs' pages written over it, as Windows would load it;
+-- the file itself is never written. The log's own evidence row says the same in its status.
+CREATE TABLE hive_log_replays (
+  id               INTEGER PRIMARY KEY,
+  hive_evidence_id INTEGER NOT NULL REFERENCES evidence(id), -- the primary file
+  log_evidence_id  INTEGER REFERENCES evidence(id), -- the log; NULL when it could not be hashed
+  log_path         TEXT NOT NULL,     -- the log's path as found
+  format           TEXT NOT NULL,     -- new (HvLE entries, Windows 8.1+) | old (DIRT dirty
+                                      -- vector, Windows XP-8) | unknown (not read that far)
+  applied          INTEGER NOT NULL,  -- 1 = its pages are in the state the hive was read from
+  refused          INTEGER NOT NULL,  -- 1 = not applied because its bytes are wrong or not this
+                                      -- hive's (damaged, another hive's, a gap in the sequence);
+                                      -- 0 with applied 0 = not needed (clean hive, older, empty)
+  first_sequence   INTEGER,           -- applied: sequence numbers of the first and last log
+  last_sequence    INTEGER,           -- entries applied (old format: the log's own, both)
+  entries          INTEGER NOT NULL,  -- log entries applied (old format: 1 when applied)
+  pages            INTEGER NOT NULL,  -- 512-byte pages written over the primary's bytes
+  reason           TEXT,              -- not applied: why, in words; applied: what ended the replay
+                                      -- before the log's last entry; NULL otherwise
+  run_id           INTEGER NOT NULL REFERENCES run(id),
+  UNIQUE (hive_evidence_id, log_path)
+);
 
 -- A host fact derived from registry rows (correlate/host_facts.c): feature state, sandbox policy,
 -- audit policy and its coverage of the events sessions rely on, services, computer name.

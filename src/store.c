@@ -467,6 +467,23 @@ int store_find_evidence(struct store *store, const char *sha256, int64_t *id, ch
 	return rc;
 }
 
+int store_evidence_status(struct store *store, int64_t id, char status[16])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	status[0] = '\0';
+	if (sqlite3_prepare_v2(store->db, "SELECT status FROM evidence WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(status, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_add_evidence(struct store *store, const struct evidence_hashes *hashes, const char *kind,
 		       const char *status, const char *reason, int64_t *id)
 {
@@ -990,6 +1007,37 @@ static char *hex_of(const uint8_t *data, size_t size)
 	}
 	text[size * 2] = 0;
 	return text;
+}
+
+int store_add_hive_log_replay(struct store *store, int64_t hive_evidence_id,
+			      int64_t log_evidence_id, const char *log_path,
+			      const struct hive_log_outcome *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT OR REPLACE INTO hive_log_replays (hive_evidence_id, "
+			       "log_evidence_id, log_path, format, applied, refused, first_sequence, "
+			       "last_sequence, entries, pages, reason, run_id) VALUES (?1, ?2, ?3, ?4, "
+			       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, hive_evidence_id);
+	bind_int_or_null(st, 2, log_evidence_id, log_evidence_id > 0);
+	sqlite3_bind_text(st, 3, log_path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, hive_log_format_name(o->format), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, o->applied);
+	sqlite3_bind_int(st, 6, o->refused);
+	bind_int_or_null(st, 7, o->first_sequence, o->applied);
+	bind_int_or_null(st, 8, o->last_sequence, o->applied);
+	sqlite3_bind_int64(st, 9, (int64_t)o->entries);
+	sqlite3_bind_int64(st, 10, (int64_t)o->pages);
+	bind_text_or_null(st, 11, o->reason[0] ? o->reason : NULL);
+	sqlite3_bind_int64(st, 12, store->run_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hive_kind,

@@ -14,6 +14,7 @@
 #include "parsers/archive.h"
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
+#include "parsers/hive_log.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
@@ -58,6 +59,8 @@ int store_check_complete(struct store *store, char *why, size_t why_size);
  * -1 on error. STATUS is "this-run" for a row this run added, unless it is "not_evidence". */
 int store_find_evidence(struct store *store, const char *sha256, int64_t *id, char status[16]);
 /* Adds an evidence row (evidence.status_reason: REASON, may be NULL); sets *ID. */
+/* The status of evidence row ID into STATUS ("" if there is no such row). Returns 0 or -1. */
+int store_evidence_status(struct store *store, int64_t id, char status[16]);
 int store_add_evidence(struct store *store, const struct evidence_hashes *hashes, const char *kind,
 		       const char *status, const char *reason, int64_t *id);
 /* Sets the kind, status and reason (NULL allowed) of evidence ID, replacing what was there (a
@@ -118,6 +121,12 @@ int store_add_wsb_config(struct store *store, int64_t evidence_id, const char *s
 /* Stores one registry row read from EVIDENCE_ID (a hive of HIVE_KIND). */
 int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hive_kind,
 			const struct hive_row *row);
+
+/* Stores what the replay of HIVE_EVIDENCE_ID's transaction logs did with the log at LOG_PATH
+ * (LOG_EVIDENCE_ID, 0 if it has none). A second call for the same hive and path replaces the row. */
+int store_add_hive_log_replay(struct store *store, int64_t hive_evidence_id,
+			      int64_t log_evidence_id, const char *log_path,
+			      const struct hive_log_outcome *outcome);
 
 /* Stores what was found about an archive at PATH. */
 int store_add_archive(struct store *store, int64_t evidence_id, const char *path,

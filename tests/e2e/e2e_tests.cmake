@@ -104,3 +104,10 @@ add_test(NAME e2e_report_pdf_page_one_footer_layout
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_report_pdf.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
 set_tests_properties(e2e_report_pdf_page_one_footer_layout PROPERTIES SKIP_RETURN_CODE 77)
+
+# Hive transaction logs on the corpus' dirty hives: replayed by ingest, refused with a reason,
+# and `hive recover` equal to Windows 10's own recovered file from offset 4096 on.
+add_test(NAME e2e_hive_logs_replayed_refused_and_recovered_like_windows
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hive_logs.py
+          $<TARGET_FILE:sandtrace> ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows PROPERTIES SKIP_RETURN_CODE 77)

@@ -88,6 +88,18 @@ static void test_name_and_place_back_content(void)
 	/* A zip named .evtx is an archive (content), not a damaged log. */
 	CHECK_INT(by_name("x/Security.evtx", EVIDENCE_ARCHIVE, &basis), EVIDENCE_ARCHIVE);
 	CHECK_STR(evidence_kind_name(EVIDENCE_HIVE_LOG), "hive_log");
+	/* Any name: a base block with a log's file type (1, 2, 6) is a log, with 0 a hive. */
+	{
+		unsigned char head[512] = "regf";
+		head[28] = 6;
+		CHECK_INT(discover_classify(head, sizeof head), EVIDENCE_HIVE_LOG);
+		head[28] = 1;
+		CHECK_INT(discover_classify(head, sizeof head), EVIDENCE_HIVE_LOG);
+		head[28] = 0;
+		CHECK_INT(discover_classify(head, sizeof head), EVIDENCE_HIVE);
+		CHECK_INT(by_name("x/NewDirtyHive.LOG2", EVIDENCE_HIVE_LOG, &basis), EVIDENCE_HIVE_LOG);
+		CHECK_INT(basis, DISCOVER_BY_CONTENT);
+	}
 }
 
 static void test_content_is_described_in_words(void)
