@@ -119,9 +119,6 @@ class Variant:
                 rid += 1
             out[fname] = ('<?xml version="1.0" encoding="utf-8"?>\n<Events xmlns:forge="urn:sandtrace:forge">\n' +
                           "\n".join(body) + ("\n" if body else "") + "</Events>\n")
-        for fname in HYPERV_FILES:       # a rolled-over channel that kept nothing is an empty log
-            if fname not in out and fname not in self.removed_files and self.rolled_after:
-                out[fname] = '<?xml version="1.0" encoding="utf-8"?>\n<Events xmlns:forge="urn:sandtrace:forge">\n</Events>\n'
         out[SOFTWARE_REL] = g.hive(r"HKEY_LOCAL_MACHINE\SOFTWARE", self.software)
         out[SYSTEM_REL] = g.hive(r"HKEY_LOCAL_MACHINE\SYSTEM", g.system)
         out[SECURITY_REL] = g.hive(r"HKEY_LOCAL_MACHINE\SECURITY", self.security)
@@ -498,6 +495,14 @@ def hyperv_rolled(v):
         kept.append(e)
     for f in HYPERV_FILES:
         v.first_rid[f] = v.first_rid.get(f, 1) + 500
+    # Worker/Operational would keep nothing: a later trace record of the classic VM (§1.5 1820-1850,
+    # `[Virtual machine {VmId}] {TraceData}`) is its oldest record, newer than the session start.
+    t = "2025-01-07 03:10:07.1204433"
+    g.add(F_WOPS, T(t), "Microsoft-Windows-Hyper-V-Worker", 1840, guid="{51ddfa29-d5c8-4803-be4b-2ecb715570fe}",
+          level=4, keywords="0x4000000000000000", pid=g.UBU_VMWP["C"], tid=g.UBU_VMWP["C"] + 44,
+          channel="Microsoft-Windows-Hyper-V-Worker-Operational", user=g.vm_sid(UBU),
+          data=[D("VmId", UBU), D("TraceData", "Worker process heartbeat")])
+    kept.append(g.EVENTS.pop())
     v.events = kept
     v.rolled_after = cut
     v.name_parts.append("hyperv-rolled")
