@@ -1,10 +1,10 @@
 /*
- * facts.c - host facts from registry values: CBS states and the sandbox feature (ARTIFACTS.md
+ * facts.c - host facts from registry values: CBS states and the sandbox feature (METHOD.md
  * §2.1), sandbox policy (§2.2), service Start (§2.3), PolAdtEv (§3.1), command-line inclusion
  * (§3.2) and audit coverage (§3.3).
  *
  * Every decision is a row of a table below that names its §; code only walks the tables. Where
- * ARTIFACTS.md calls a fact unconfirmed or derived, the text handed to the examiner says so.
+ * METHOD.md calls a fact unconfirmed or derived, the text handed to the examiner says so.
  */
 #include "correlate/facts.h"
 
@@ -32,7 +32,7 @@ struct cbs_state_row {
 	const char *name;
 };
 
-/* ARTIFACTS.md §2.1, "CBS state codes as stored in the registry" ([ms-cbs-chart], [cbsapi-enum]).
+/* METHOD.md §2.1, "CBS state codes as stored in the registry" ([ms-cbs-chart], [cbsapi-enum]).
  * The negative "…but broken" rows are named after their positive counterpart (the chart's
  * CbsInvalidState* family); −16…−19 are API-only and §2.1 does not pair each number with a name,
  * so they are named as a group. */
@@ -108,7 +108,7 @@ struct feature_row {
 	const char *sources;
 };
 
-/* ARTIFACTS.md §2.1, "How sandtrace should map the hive" (an inference there, unconfirmed on a
+/* METHOD.md §2.1, "How sandtrace should map the hive" (an inference there, unconfirmed on a
  * real 24H2 hive). First matching row wins. Rows marked "not a §2.1 row" are combinations the
  * table does not cover: sandtrace reports them as unknown instead of guessing. */
 static const struct feature_row FEATURE_ROWS[] = {
@@ -231,7 +231,7 @@ int facts_decide_feature_state(const struct facts_feature_input *input,
 		snprintf(result->basis, sizeof result->basis,
 			 "No OptionalFeatures\\Containers-DisposableClientVM key and no CBS package "
 			 "key: feature unknown to this image (Home edition or stripped image), "
-			 "recorded as absent, not disabled (ARTIFACTS.md §2.1, inference).");
+			 "recorded as absent, not disabled (METHOD.md §2.1, inference).");
 		return 0;
 	}
 
@@ -248,7 +248,7 @@ int facts_decide_feature_state(const struct facts_feature_input *input,
 		if (result->cbs_state.present)
 			snprintf(result->basis, sizeof result->basis,
 				 "%s. Found: Selection=%s, Removed=%s, CBS state 0x%lx %s (%s). "
-				 "Sources: %s; ARTIFACTS.md §2.1 mapping (unconfirmed on a real "
+				 "Sources: %s; METHOD.md §2.1 mapping (unconfirmed on a real "
 				 "24H2 hive).",
 				 row->rule, selection, removed,
 				 (unsigned long)result->cbs_state.value,
@@ -257,7 +257,7 @@ int facts_decide_feature_state(const struct facts_feature_input *input,
 		else
 			snprintf(result->basis, sizeof result->basis,
 				 "%s. Found: Selection=%s, Removed=%s, no CBS state. Sources: %s; "
-				 "ARTIFACTS.md §2.1 mapping (unconfirmed on a real 24H2 hive).",
+				 "METHOD.md §2.1 mapping (unconfirmed on a real 24H2 hive).",
 				 row->rule, selection, removed, row->sources);
 		return 0;
 	}
@@ -274,7 +274,7 @@ struct policy_row {
 
 #define WIN10_NOTE "Windows 10 applicability not listed by MS: support on this build unknown"
 
-/* ARTIFACTS.md §2.2 ([ms-csp-wsb]); effective setting = policy AND the .wsb request. */
+/* METHOD.md §2.2 ([ms-csp-wsb]); effective setting = policy AND the .wsb request. */
 static const struct policy_row POLICY_ROWS[FACTS_SANDBOX_POLICY_COUNT] = {
 	{"AllowAudioInput", "sandbox may receive microphone input", "no audio input",
 	 "enabled", "Win 11 21H2 (22000)", WIN10_NOTE},
@@ -337,7 +337,7 @@ int facts_decode_sandbox_policy(const char *value_name, struct facts_dword found
 
 /* ---- §2.3 service Start ------------------------------------------------------------------ */
 
-/* ARTIFACTS.md §2.3 ([winreg-kb-svc]). */
+/* METHOD.md §2.3 ([winreg-kb-svc]). */
 static const char *const SERVICE_START[] = {"Boot", "System", "Automatic", "On demand",
 					    "Disabled"};
 
@@ -363,7 +363,7 @@ struct layout_row {
 	const char *status;
 };
 
-/* ARTIFACTS.md §3.1 layouts table. Invariant (checked by the unit test): offset = 0x0C + 2N + 2
+/* METHOD.md §3.1 layouts table. Invariant (checked by the unit test): offset = 0x0C + 2N + 2
  * and length = offset + 2*9, N = sum of counts = the subcategory rows present in that layout. */
 static const struct layout_row LAYOUTS[L_COUNT] = {
 	[L_VISTA] = {"Vista / 2008", 0x88, 0x76, 0, {5, 9, 11, 3, 4, 6, 6, 4, 4},
@@ -394,7 +394,7 @@ struct subcategory_row {
 
 #define G(hex) "{" hex "-69AE-11D9-BED3-505054503030}"
 
-/* ARTIFACTS.md §3.1 "Full order for the 59-entry layout" plus Access Rights (b26200, placed last
+/* METHOD.md §3.1 "Full order for the 59-entry layout" plus Access Rights (b26200, placed last
  * in Logon/Logoff: the offsets table keeps every other Logon/Logoff entry where it was). GUIDs:
  * §3.1 GUIDs ([dleapp-audit], [sdk-guid]: ntsecapi.h Audit_* constants). */
 static const struct subcategory_row SUBCATEGORIES[] = {
@@ -460,7 +460,7 @@ static const struct subcategory_row SUBCATEGORIES[] = {
 	{8, "Kerberos Authentication Service", G("0CCE9242"), L_VISTA},
 };
 
-/* ARTIFACTS.md §3.1 XP / 2003 legacy layout ([vol-auditpol]): byte 0 = auditing on, then one
+/* METHOD.md §3.1 XP / 2003 legacy layout ([vol-auditpol]): byte 0 = auditing on, then one
  * u16 per category at 0x04 + 4*i. The highest read ends at 0x26. */
 #define XP_FIRST_OFFSET 0x04
 #define XP_STRIDE 4
@@ -564,7 +564,7 @@ static int decode_by_header(struct facts_audit_policy *policy, const uint8_t *da
 		/* step 4: positions and raw values only, as DLEAPP does */
 		snprintf(policy->warning, sizeof policy->warning,
 			 "per-category counts %u,%u,%u,%u,%u,%u,%u,%u,%u match no layout of "
-			 "ARTIFACTS.md §3.1: layout not established, positions and raw values only",
+			 "METHOD.md §3.1: layout not established, positions and raw values only",
 			 policy->counts[0], policy->counts[1], policy->counts[2], policy->counts[3],
 			 policy->counts[4], policy->counts[5], policy->counts[6], policy->counts[7],
 			 policy->counts[8]);
@@ -605,7 +605,7 @@ int facts_decode_poladtev(const uint8_t *data, size_t length, struct facts_audit
 	if (length < SETTINGS_OFFSET) {
 		policy->format = FACTS_AUDIT_NOT_POLADTEV;
 		snprintf(policy->warning, sizeof policy->warning,
-			 "%zu bytes: shorter than 12, not PolAdtEv (ARTIFACTS.md §3.1 step 1)", length);
+			 "%zu bytes: shorter than 12, not PolAdtEv (METHOD.md §3.1 step 1)", length);
 		*out = policy;
 		return 0;
 	}
@@ -649,7 +649,7 @@ int facts_decode_poladtev(const uint8_t *data, size_t length, struct facts_audit
 		name_entries(policy, (enum layout_id)layout);
 		snprintf(policy->warning, sizeof policy->warning,
 			 "header not usable (%s); layout chosen by length alone, as RegRipper does "
-			 "(ARTIFACTS.md §3.1 step 2)", why);
+			 "(METHOD.md §3.1 step 2)", why);
 	} else if (length < XP_MAX_LENGTH && length >= XP_MIN_LENGTH) {
 		if (settings_alloc(policy, FACTS_AUDIT_CATEGORIES) != 0)
 			goto fail;
@@ -667,12 +667,12 @@ int facts_decode_poladtev(const uint8_t *data, size_t length, struct facts_audit
 		policy->xp_auditing_enabled = data[0] != 0;
 		snprintf(policy->warning, sizeof policy->warning,
 			 "header not usable (%s); %zu bytes read with the XP/2003 legacy layout "
-			 "(ARTIFACTS.md §3.1 step 2)", why, length);
+			 "(METHOD.md §3.1 step 2)", why, length);
 	} else {
 		policy->format = FACTS_AUDIT_HEX_ONLY;
 		snprintf(policy->warning, sizeof policy->warning,
 			 "header not usable (%s) and %zu bytes is no known length: layout not "
-			 "established, keep the bytes only (ARTIFACTS.md §3.1 step 2)", why, length);
+			 "established, keep the bytes only (METHOD.md §3.1 step 2)", why, length);
 	}
 	*out = policy;
 	return 0;
@@ -752,7 +752,7 @@ int facts_decide_cmdline_inclusion(const struct facts_cmdline_input *input,
 	snprintf(result->basis, sizeof result->basis,
 		 "Policies\\System\\Audit\\ProcessCreationIncludeCmdLine_Enabled = %s (GPO path, "
 		 "1 = included); Session Manager\\Audit copy = %s (unconfirmed path) "
-		 "(ARTIFACTS.md §3.2, [ms-cmdline], [cmdline-alt])",
+		 "(METHOD.md §3.2, [ms-cmdline], [cmdline-alt])",
 		 policies, session);
 	return 0;
 }
@@ -774,7 +774,7 @@ struct coverage_row {
 #define CONSEQUENCE_TASK "no Security-log copy of the task XML (TaskContent)"
 #define CONSEQUENCE_LOGON "no logon session linkage for the task principal"
 
-/* ARTIFACTS.md §3.3 table. 4625 is the failure audit of Logon (needs the failure bit); every
+/* METHOD.md §3.3 table. 4625 is the failure audit of Logon (needs the failure bit); every
  * other id here is a success audit. */
 static const struct coverage_row COVERAGE[] = {
 	{4688, FACTS_AUDIT_PROCESS_CREATION, NEEDS_SUCCESS, CONSEQUENCE_PROCESS},

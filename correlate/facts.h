@@ -1,12 +1,12 @@
 /*
  * facts.h - decoders that turn registry values read from the host's hives into host facts: CBS
- * state codes and the Windows Sandbox feature state (ARTIFACTS.md §2.1), the sandbox group policy
+ * state codes and the Windows Sandbox feature state (METHOD.md §2.1), the sandbox group policy
  * (§2.2), service Start values (§2.3), the audit policy value PolAdtEv (§3.1), command-line
  * inclusion (§3.2) and what the audit settings mean for the events an examiner expects (§3.3).
  *
  * Pure functions over bytes and values: nothing here reads a hive or touches the store. The
  * caller finds the values (with libregf) and hands them in; every answer carries the § it rests
- * on and, where ARTIFACTS.md marks a fact unconfirmed or derived, says so in its text.
+ * on and, where METHOD.md marks a fact unconfirmed or derived, says so in its text.
  * Every string returned as `const char *` is static (never freed) unless a comment says otherwise.
  */
 #ifndef SANDTRACE_CORRELATE_FACTS_H

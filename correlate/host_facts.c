@@ -1,6 +1,6 @@
 /*
  * host_facts.c - registry rows to host facts (see host_facts.h). The decoding rules live in
- * correlate/facts.c (tables citing ARTIFACTS.md); this file finds the rows they need, per hive,
+ * correlate/facts.c (tables citing METHOD.md); this file finds the rows they need, per hive,
  * and records each conclusion with its basis.
  */
 #define _GNU_SOURCE /* strcasestr */
@@ -105,7 +105,7 @@ static int add_fact(struct store *store, const char *kind, const char *subject, 
 }
 
 /* §2.1: the owning package's CurrentState and the feature's Updates value, from any of the
- * package names ARTIFACTS.md lists (the first found). */
+ * package names METHOD.md lists (the first found). */
 static void find_package_state(const struct rows *r, int64_t evidence_id,
 			       struct facts_feature_input *in, struct basis *b)
 {

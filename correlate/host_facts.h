@@ -1,7 +1,7 @@
 /*
  * host_facts.h - host facts from the registry rows in the store: the Windows Sandbox feature state,
  * its group policy, the audit policy and what it means for the events sessions rely on, command-
- * line auditing, the sandbox's services and the computer's name (ARTIFACTS.md §2, §3).
+ * line auditing, the sandbox's services and the computer's name (METHOD.md §2, §3).
  *
  * Reads only the store (reg_values) and writes only the facts table; every fact names the rows
  * it rests on ("reg_values:12,13") or says that it rests on their absence.

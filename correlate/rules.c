@@ -1,5 +1,5 @@
 /*
- * rules.c - the findings rules of ARTIFACTS.md §7 (see rules.h). The rows live in rules.def; this
+ * rules.c - the findings rules of METHOD.md §7 (see rules.h). The rows live in rules.def; this
  * file has one check per row (check_<name>), called in table order, and the few readers the checks
  * share: a Windows path normaliser (so "C:/users/", "%SystemDrive%\Users" and "C:\Users\x\.." all
  * name C:\Users), a command-line splitter, and a parser for wsb.exe command lines (§5.2).
@@ -151,7 +151,7 @@ static void append_duration(struct strbuf *sb, uint64_t ticks)
 /* ---- Windows paths --------------------------------------------------------------------------- */
 
 /* Variables a task action or a configuration may carry, with their Windows defaults (system drive
- * C:). Not from ARTIFACTS.md: expanded only so that "%windir%\x.wsb" is judged like
+ * C:). Not from METHOD.md: expanded only so that "%windir%\x.wsb" is judged like
  * "C:\Windows\x.wsb"; %USERPROFILE% keeps the user unknown but is still a profile root. */
 static const struct {
 	const char *name;

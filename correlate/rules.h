@@ -1,5 +1,5 @@
 /*
- * rules.h - the findings rules of ARTIFACTS.md §7 applied to one rebuilt session: which rules
+ * rules.h - the findings rules of METHOD.md §7 applied to one rebuilt session: which rules
  * fire, with the sentence that says what matched and the store rows it rests on, the session's
  * score and verdict, and the rule table itself for the report's ATT&CK matrix and Navigator layer.
  *

@@ -1,6 +1,6 @@
 /*
  * session.h - the in-memory model of one Windows Sandbox session (one run of one sandbox VM, keyed
- * by its VM GUID; ARTIFACTS.md §6), as correlate/sessions.c builds it from the store and as the
+ * by its VM GUID; METHOD.md §6), as correlate/sessions.c builds it from the store and as the
  * findings rules (correlate/rules.c) and the exporters read it.
  *
  * Every element that states something carries the store row it rests on (events.id, tasks.id,

@@ -1,7 +1,7 @@
 /*
  * sessions.c - one session per sandbox VM run, rebuilt from the store (see sessions.h).
  *
- * The steps follow ARTIFACTS.md §6.1: collect the records naming a VM GUID (or its VM SID), decide
+ * The steps follow METHOD.md §6.1: collect the records naming a VM GUID (or its VM SID), decide
  * per GUID whether it is a sandbox (§6.6), link launchers to the VM starts they precede (§6.2,
  * §6.3), the task runs to the launchers, the configuration, shares, commands and network, and list
  * what is missing (§6.4). Every link records its basis and confidence (§6.5). Input order is
@@ -1613,7 +1613,7 @@ static void list_missing(struct correlation *c, struct session *s, const struct 
 	}
 	if (s->launcher.link_basis && strstr(s->launcher.link_basis, "ambiguous"))
 		add_missing(s, "launcher: the link is ambiguous - several launchers or VM starts "
-			       "fall in one 120 s window (ARTIFACTS.md §6.2); linked by time only");
+			       "fall in one 120 s window (METHOD.md §6.2); linked by time only");
 	if (!strcmp(s->trigger.kind, "unknown"))
 		add_missing(s, "trigger: no task run (Task Scheduler 129/200) or interactive start "
 			       "linked to the launcher");
@@ -1625,7 +1625,7 @@ static void list_missing(struct correlation *c, struct session *s, const struct 
 	if (s->launcher.event_row && !s->wsb.config_id && s->wsb.path)
 		add_missing(s, "configuration: the .wsb the launcher names was not in the collection");
 	add_missing(s, "inside the VM: processes, files, registry and network of the sandbox itself "
-		       "leave no host event record (ARTIFACTS.md §6.7)");
+		       "leave no host event record (METHOD.md §6.7)");
 }
 
 static const char *session_confidence(const struct session *s, const struct vm_run *vm)

@@ -1,5 +1,5 @@
 /*
- * sessions.h - rebuilding every Windows Sandbox session from the store (ARTIFACTS.md §6).
+ * sessions.h - rebuilding every Windows Sandbox session from the store (METHOD.md §6).
  *
  * Reads the stored events, tasks, configurations and host facts; groups the records by VM GUID;
  * tells sandboxes from other VMs (§6.6); links each session's launcher, trigger, configuration,

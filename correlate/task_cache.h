@@ -1,5 +1,5 @@
 /*
- * task_cache.h - scheduled tasks as the registry's TaskCache knows them (ARTIFACTS.md §4.2): each
+ * task_cache.h - scheduled tasks as the registry's TaskCache knows them (METHOD.md §4.2): each
  * Tasks\{GUID} entry becomes a tasks row (source "taskcache") with its decoded actions, triggers
  * and last-run times, and the cross-checks between Tree, Tasks and the task files found become
  * facts (kind "task_cache"): a Tree key without SD (Tarrask-style hiding), without Index, a task

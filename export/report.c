@@ -759,7 +759,7 @@ static void write_facts(struct report *r)
 	       "<p>What the registry hives say about the host: whether the Windows Sandbox feature was "
 	       "enabled, the sandbox policies, the audit policy and which events it lets Windows "
 	       "record, services and the computer name. Each fact names the registry rows it rests on "
-	       "(listed in the appendix) and the ARTIFACTS.md section its reading follows.</p>\n");
+	       "(listed in the appendix) and the METHOD.md section its reading follows.</p>\n");
 	query(r, "SELECT count(*) FROM facts WHERE kind = 'audit_coverage'", count_row, &coverage);
 	query(r,
 	      "SELECT count(*) FROM facts WHERE kind = 'audit_coverage' AND value != 'recorded'",
@@ -1118,7 +1118,7 @@ static void write_summary(struct report *r)
 	query(r, "SELECT verdict, count(*) FROM sessions GROUP BY verdict ORDER BY verdict",
 	      verdict_count_row, r);
 	put(r, "</p>\n<p class=\"small muted\">Verdict from the sum of the findings' scores "
-	       "(ARTIFACTS.md §7): malicious at 60 or more, suspicious from 25 to 59, benign-looking "
+	       "(METHOD.md §7): malicious at 60 or more, suspicious from 25 to 59, benign-looking "
 	       "below 25. Confidence is that of the session's rebuilding (§6.5).</p>\n");
 	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:4%\"><col style=\"width:19%\">"
 	       "<col style=\"width:12%\"><col style=\"width:12%\"><col style=\"width:8%\">"
@@ -2038,13 +2038,13 @@ static void write_method(struct report *r)
 	      plain_row, r);
 	put(r, "</tbody></table>\n");
 
-	put(r, "<h3>Layouts assumed</h3>\n<p>ARTIFACTS.md marks the record layouts no primary source "
+	put(r, "<h3>Layouts assumed</h3>\n<p>METHOD.md marks the record layouts no primary source "
 	       "confirms; sandtrace reads those tolerantly (it looks for the GUID, JSON or path "
 	       "wherever it appears rather than trusting one position). Claims resting on them "
 	       "carry that uncertainty:</p>\n<ul>\n"
 	       "<li><b>Hyper-V-Compute 2500</b> (host creates a process in the VM): the JSON "
 	       "parameters with <code>CommandLine</code> and <code>User</code> are read wherever they "
-	       "appear; whether the fields sit in EventData or UserData is unconfirmed (ARTIFACTS.md "
+	       "appear; whether the fields sit in EventData or UserData is unconfirmed (METHOD.md "
 	       "§1).</li>\n"
 	       "<li><b>Hyper-V-Worker 301</b> (VSMB share created): the template is confirmed, but "
 	       "the bit meanings of <code>ShareFlags</code> are not. sandtrace keeps ShareFlags raw "
@@ -2105,7 +2105,7 @@ static void write_method(struct report *r)
 	} else {
 		put(r, "<p>VMs seen in the Hyper-V records that are not Windows Sandbox sessions "
 		       "(classic Hyper-V VMs, containers, WSL). They are not reported as sessions; the "
-		       "basis says why each was excluded (ARTIFACTS.md §6.6).</p>\n<table class=\"loose\"><thead><tr>"
+		       "basis says why each was excluded (METHOD.md §6.6).</p>\n<table class=\"loose\"><thead><tr>"
 		       "<th>VM GUID</th><th>kind</th><th>why excluded</th><th>first seen (UTC)</th>"
 		       "<th>last seen (UTC)</th><th class=\"num\">records</th></tr></thead><tbody>\n");
 		query(r,

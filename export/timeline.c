@@ -149,13 +149,21 @@ static void write_csv_header(struct writer *w)
 }
 
 /* mactime's name field: '|' and '%' and control characters %-encoded (TSK body format). */
+/* A body-file name: '|' and '%' %-encoded (the format's own escapes); a run of control
+ * characters becomes one space, since mactime 4.12 drops a line whose name holds "%0A" (a
+ * 4672 privilege list is one name per line). The exact text stays in JSONL and the store. */
 static void body_name(struct strbuf *sb, const char *text)
 {
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '|' || *p == '%' || *p < 0x20 || *p == 0x7F)
+		if (*p == '|' || *p == '%') {
 			strbuf_printf(sb, "%%%02X", *p);
-		else
+		} else if (*p < 0x20 || *p == 0x7F) {
+			while (p[1] && (p[1] < 0x20 || p[1] == 0x7F || p[1] == ' '))
+				p++;
+			strbuf_append_char(sb, ' ');
+		} else {
 			strbuf_append_char(sb, (char)*p);
+		}
 	}
 }
 

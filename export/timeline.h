@@ -7,7 +7,8 @@
  * names (data_type windows:evtx:record, event_identifier, record_number, source_name,
  * computer_name, xml_string) make its analyzers work; values over 32 KiB are cut with a marker;
  * rows before 1700 are not written (Timesketch drops them). The body file has 11 '|'-separated
- * fields with whole UNIX seconds; '|', '%' and control characters in the name are %-encoded.
+ * fields with whole UNIX seconds; '|' and '%' in the name are %-encoded, control characters
+ * become one space.
  * Row order: time, source, row, then the rest of the row, so output is byte-identical across runs.
  */
 #ifndef SANDTRACE_EXPORT_TIMELINE_H

@@ -1,6 +1,6 @@
 /*
  * archive.c - listing (never extracting) possibly disguised or encrypted archives with libarchive
- * (ARTIFACTS.md §5.3): signature, format, entries, encryption, extension check.
+ * (METHOD.md §5.3): signature, format, entries, encryption, extension check.
  */
 #include "parsers/archive.h"
 
@@ -19,7 +19,7 @@
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 #define READ_BLOCK 65536
 
-/* ARTIFACTS.md §5.3 "Magic numbers (offset 0)". "mz": self-extracting archives start with an
+/* METHOD.md §5.3 "Magic numbers (offset 0)". "mz": self-extracting archives start with an
  * executable; libarchive scans forward for the RAR/CAB/ZIP marker itself. */
 struct signature_row {
 	const char *family;

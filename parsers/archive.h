@@ -1,6 +1,6 @@
 /*
  * archive.h - inspecting a file that may be a disguised or password-protected archive
- * (ARTIFACTS.md §5.3), with libarchive.
+ * (METHOD.md §5.3), with libarchive.
  *
  * The inspector lists, it never extracts: it reads the signature at offset 0, lets libarchive
  * identify the format, walks the entry headers (skipping every entry's data), and reports the

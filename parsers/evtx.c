@@ -3,7 +3,7 @@
  *
  * libevtx builds each record's XML tree when the record is read; rendering that tree to text, parsing
  * it again with libxml2 and storing it are the costs a record outside the catalogue is spared.
- * Field names and forms follow ARTIFACTS.md §1 (fields by local name from EventData or UserData,
+ * Field names and forms follow METHOD.md §1 (fields by local name from EventData or UserData,
  * §1.10); nothing here depends on a field's position.
  */
 #include "evtx.h"

@@ -1,5 +1,5 @@
 /*
- * evtx.h - reading Windows event log files through libevtx (ARTIFACTS.md §1).
+ * evtx.h - reading Windows event log files through libevtx (METHOD.md §1).
  *
  * The parser knows nothing of the store: it hands each record to a callback as a struct evtx_event
  * and reports problems through another. It decides as cheaply as libevtx allows (provider and event

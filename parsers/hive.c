@@ -1,6 +1,6 @@
 /*
  * hive.c - reading the keys sandtrace knows from SOFTWARE, SYSTEM and SECURITY hives through
- * libregf (ARTIFACTS.md §2, §3.1, §3.2, §4.2). Interface and ownership: hive.h.
+ * libregf (METHOD.md §2, §3.1, §3.2, §4.2). Interface and ownership: hive.h.
  *
  * What is read is the table known_keys[] below, one row per key (or family of keys), each citing
  * its §. The walker never lists the whole hive: it opens the table's paths segment by segment,

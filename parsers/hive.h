@@ -1,6 +1,6 @@
 /*
  * hive.h - reading the keys sandtrace knows from SOFTWARE, SYSTEM and SECURITY hives through
- * libregf (ARTIFACTS.md §2.1-§2.3, §3.1, §3.2, §4.2).
+ * libregf (METHOD.md §2.1-§2.3, §3.1, §3.2, §4.2).
  *
  * The parser reads only the keys listed in one table in hive.c (each row cites its §) and returns
  * them as rows: one per value read, and one per key from which no value was read (so that the
@@ -58,7 +58,7 @@ struct hive_row {
 				      decimal (unsigned). NULL for other types and key rows. */
 	int has_number;            /* 1 when NUMBER holds a DWORD/DWORD_BIG_ENDIAN/QWORD value */
 	uint64_t number;
-	const char *source;        /* the ARTIFACTS.md § of the table row that selected the key
+	const char *source;        /* the METHOD.md § of the table row that selected the key
 				      (static string, e.g. "§4.2") */
 };
 

@@ -3,7 +3,7 @@
  * a copy of its primary file in memory, as Windows does when it loads a dirty hive. The format
  * facts are those of Maxim Suhanov's "Windows registry file format specification" (github.com/
  * msuhanov/regf), sections "Format of transaction log files", "Dirty state of a hive" and
- * "Multiple transaction log files"; ARTIFACTS.md has no section on transaction logs yet.
+ * "Multiple transaction log files"; METHOD.md has no section on transaction logs yet.
  *
  * libregf reads the primary file only, so a hive copied from a live system lacks whatever Windows
  * had written to its logs and not yet to the primary (a task registered an hour ago, a policy just

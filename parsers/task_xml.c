@@ -1,7 +1,7 @@
 /*
  * task_xml.c - scheduled task XML into a struct task_definition (see task_xml.h).
  *
- * Element names and meanings: ARTIFACTS.md §4.1 (Task children in any order, only Actions
+ * Element names and meanings: METHOD.md §4.1 (Task children in any order, only Actions
  * mandatory; Triggers children, Principals/Principal, Settings, Actions[@Context]). The XML is read by
  * wsb_xml_read_memory (wsb.c), so task files and .wsb files share one hardened path. Values are kept
  * as written; only Settings/Enabled, Settings/Hidden and each trigger's Enabled get effective values

@@ -1,5 +1,5 @@
 /*
- * task_xml.h - scheduled task XML (ARTIFACTS.md §4.1): the files under C:\Windows\System32\Tasks
+ * task_xml.h - scheduled task XML (METHOD.md §4.1): the files under C:\Windows\System32\Tasks
  * and the TaskContent / TaskContentNew strings of Security 4698 / 4702, read by one code path.
  *
  * Elements are matched by local name (any namespace, any case); the namespace found is kept so an
@@ -84,7 +84,7 @@ struct task_definition {
 int task_xml_parse_memory(const char *data, size_t size, struct task_definition **out, char *err,
 			  size_t err_size);
 
-/* The same for a 4698/4702 TaskContent (ARTIFACTS.md §4.1): text the event log already decoded,
+/* The same for a 4698/4702 TaskContent (METHOD.md §4.1): text the event log already decoded,
  * whose declaration still says UTF-16 as the task file did. Read as the UTF-8 it is; that
  * declaration is not reported as an encoding problem. */
 int task_xml_parse_event_text(const char *text, size_t size, struct task_definition **out,

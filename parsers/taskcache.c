@@ -1,6 +1,6 @@
 /*
  * taskcache.c - decoders of the TaskCache values Actions, DynamicInfo and Triggers, and the
- * hidden/orphaned-task cross-checks (ARTIFACTS.md §4.2). Interface and ownership: taskcache.h.
+ * hidden/orphaned-task cross-checks (METHOD.md §4.2). Interface and ownership: taskcache.h.
  *
  * All reads go through struct cursor, which checks every length against what is left of the
  * buffer; the first failed check stops decoding and leaves its reason (with the offset) for the

@@ -1,6 +1,6 @@
 /*
  * taskcache.h - decoders of the TaskCache binary values Actions, DynamicInfo and Triggers, and the
- * hidden/orphaned-task cross-checks (ARTIFACTS.md §4.2).
+ * hidden/orphaned-task cross-checks (METHOD.md §4.2).
  *
  * Pure functions of byte buffers: no libregf, no store. Every length is checked against the
  * buffer before it is used; malformed input gives a partial result plus a reason (PROBLEM), never

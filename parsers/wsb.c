@@ -1,7 +1,7 @@
 /*
  * wsb.c - Windows Sandbox configurations and launcher command lines (see wsb.h).
  *
- * Facts come from ARTIFACTS.md §5.1 (elements, values, defaults, tolerance) and §5.2 (wsb.exe and
+ * Facts come from METHOD.md §5.1 (elements, values, defaults, tolerance) and §5.2 (wsb.exe and
  * WindowsSandbox.exe command lines). The Enable/Disable settings and the risk flags are tables;
  * adding a setting or a flag is adding a row.
  *
@@ -28,7 +28,7 @@
 
 #include "strbuf.h"
 
-static const char SECTION_WSB[] = "ARTIFACTS.md §5.1";
+static const char SECTION_WSB[] = "METHOD.md §5.1";
 
 static void set_error(char *err, size_t err_size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -338,7 +338,7 @@ int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, int deco
 		xmlFreeDoc(doc);
 	doc = NULL;
 
-	/* 2: our own conversion to UTF-8, declaration ignored (ARTIFACTS.md §4.1). */
+	/* 2: our own conversion to UTF-8, declaration ignored (METHOD.md §4.1). */
 	convert_to_utf8((const unsigned char *)data, size, &utf8);
 	if (strbuf_failed(&utf8) || utf8.length > (size_t)INT_MAX) {
 		set_error(err, err_size, "out of memory");
@@ -359,7 +359,7 @@ int wsb_xml_read_memory(const char *data, size_t size, size_t max_size, int deco
 		xmlFreeDoc(doc);
 	doc = NULL;
 
-	/* 3: keep what a malformed file still says (parse_ok = false, ARTIFACTS.md §5.1). */
+	/* 3: keep what a malformed file still says (parse_ok = false, METHOD.md §5.1). */
 	doc = xmlCtxtReadMemory(ctxt, utf8.data, (int)utf8.length, NULL, "UTF-8",
 				options | XML_PARSE_IGNORE_ENC | XML_PARSE_RECOVER);
 	note_problem(read, ctxt);
@@ -408,7 +408,7 @@ char *wsb_xml_node_text(const void *node)
 	return result;
 }
 
-/* ---- settings (ARTIFACTS.md §5.1) ------------------------------------------------------------ */
+/* ---- settings (METHOD.md §5.1) ------------------------------------------------------------ */
 
 /* One row per Enable/Disable/Default element: its Microsoft spelling and the documented default
  * ("Default (MS)" column of §5.1). */
@@ -1100,7 +1100,7 @@ void wsb_config_free(struct wsb_config *config)
 	free(config);
 }
 
-/* ---- command lines (ARTIFACTS.md §5.2) ------------------------------------------------------- */
+/* ---- command lines (METHOD.md §5.2) ------------------------------------------------------- */
 
 struct token_list {
 	char **items;

@@ -1,7 +1,7 @@
 /*
  * wsb.h - Windows Sandbox configurations: .wsb files and inline <Configuration> strings
- * (ARTIFACTS.md §5.1), and the .wsb path or inline configuration inside a launcher's command line
- * (ARTIFACTS.md §5.2).
+ * (METHOD.md §5.1), and the .wsb path or inline configuration inside a launcher's command line
+ * (METHOD.md §5.2).
  *
  * Every setting keeps three things: the raw text as written (NULL when the element is absent), the
  * effective value with Microsoft's documented default applied, and where that value came from
@@ -112,7 +112,7 @@ struct wsb_unknown_element {
 
 struct wsb_risk {
 	const char *id;       /* one of WSB_RISK_*; static */
-	const char *section;  /* "ARTIFACTS.md §5.1"; static */
+	const char *section;  /* "METHOD.md §5.1"; static */
 	const char *severity; /* "high", "medium", "low", "info"; static */
 	char *reason;         /* a sentence for the report */
 	long mapped_folder;   /* index into mapped_folders the flag is about, -1 if none */

@@ -1,7 +1,7 @@
 /*
  * catalog.h - the event catalogue: which event records sandtrace stores in full.
  *
- * The catalogue is one table (catalog.c), each row citing ARTIFACTS.md. Records outside it are
+ * The catalogue is one table (catalog.c), each row citing METHOD.md. Records outside it are
  * still counted per (channel, provider, event id) so the examiner sees what was not stored; the
  * --all-events option stores everything.
  */
@@ -23,7 +23,7 @@ struct catalog_entry {
 	uint32_t first_id;    /* event id range, inclusive */
 	uint32_t last_id;
 	enum catalog_decision decision;
-	const char *section;  /* ARTIFACTS.md section that says why */
+	const char *section;  /* METHOD.md section that says why */
 	const char *meaning;  /* short reason for examiners */
 };
 

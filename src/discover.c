@@ -35,7 +35,7 @@ const char *evidence_kind_name(enum evidence_kind kind)
 }
 
 /* Narrows the start of a possibly UTF-16LE text to ASCII (other characters become '?'), so the
- * XML checks below work for both encodings Windows uses for task files (ARTIFACTS.md §4.1). */
+ * XML checks below work for both encodings Windows uses for task files (METHOD.md §4.1). */
 static size_t head_as_ascii(const unsigned char *head, size_t size, char *out, size_t out_size)
 {
 	size_t n = 0, i = 0;
@@ -100,7 +100,7 @@ enum evidence_kind discover_classify(const unsigned char *head, size_t head_size
 		return EVIDENCE_HIVE_LOG;
 	if (head_size >= 4 && memcmp(head, "regf", 4) == 0)
 		return EVIDENCE_HIVE;
-	/* ARTIFACTS.md §5.3: 7z, zip (local header or empty archive), rar 4/5, cab. */
+	/* METHOD.md §5.3: 7z, zip (local header or empty archive), rar 4/5, cab. */
 	if ((head_size >= 6 && memcmp(head, "7z\xBC\xAF\x27\x1C", 6) == 0) ||
 	    (head_size >= 4 && memcmp(head, "PK\x03\x04", 4) == 0) ||
 	    (head_size >= 4 && memcmp(head, "PK\x05\x06", 4) == 0) ||
@@ -144,7 +144,7 @@ static const struct name_rule NAME_RULES[] = {
 	 "*/ntuser.dat.log|*/ntuser.dat.log[12]|*/usrclass.dat.log|*/usrclass.dat.log[12]|"
 	 "*/amcache.hve.log|*/amcache.hve.log[12]",
 	 EVIDENCE_HIVE_LOG, 1, "named like a registry hive's transaction log"},
-	/* Event logs: Windows names every log *.evtx (ARTIFACTS.md §1), and collectors keep it. */
+	/* Event logs: Windows names every log *.evtx (METHOD.md §1), and collectors keep it. */
 	{"*.evtx", EVIDENCE_EVTX, 0, "named like an event log (*.evtx)"},
 	/* Everything Windows keeps in winevt/Logs is an event log (§1.8), whatever a copy renamed it. */
 	{"*/winevt/logs/*", EVIDENCE_EVTX, 0, "in winevt/Logs, where Windows keeps its event logs"},

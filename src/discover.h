@@ -20,7 +20,7 @@
 
 enum evidence_kind {
 	EVIDENCE_UNKNOWN = 0,
-	EVIDENCE_EVTX,     /* "ElfFile\0" (ARTIFACTS.md §1) */
+	EVIDENCE_EVTX,     /* "ElfFile\0" (METHOD.md §1) */
 	EVIDENCE_HIVE,     /* "regf" (§2-§4) */
 	EVIDENCE_TASK_XML, /* XML whose root is Task in the Task Scheduler namespace (§4.1) */
 	EVIDENCE_WSB,      /* XML whose root is Configuration (§5.1) */

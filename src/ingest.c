@@ -472,7 +472,7 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 	return rc;
 }
 
-/* ---- task XML files and sandbox configurations (ARTIFACTS.md §4.1, §5.1) ------------------- */
+/* ---- task XML files and sandbox configurations (METHOD.md §4.1, §5.1) ------------------- */
 
 /* Reads at most LIMIT bytes of PATH; a larger file is refused (*TOO_BIG set). */
 static int read_small_file(const char *path, size_t limit, char **data, size_t *size,
@@ -722,7 +722,7 @@ out:
 	return rc;
 }
 
-/* A hive: the known keys' rows, and its problems (ARTIFACTS.md §2-§4). When transaction logs lie
+/* A hive: the known keys' rows, and its problems (METHOD.md §2-§4). When transaction logs lie
  * beside it they are replayed first (parsers/hive_log.h) and the keys are read from the replayed
  * state, so that changes only the logs hold are not lost and a dirty hive is dirty no more. */
 static int write_hive_job(struct pipeline *p, struct job *job, struct writer *w)
@@ -1174,7 +1174,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		show_progress(&w, 0);
 	}
 	/* Task files and sandbox configurations are small: read here, after the logs, whose
-	 * 4698/4702 events carry further task definitions (ARTIFACTS.md §4.1). */
+	 * 4698/4702 events carry further task definitions (METHOD.md §4.1). */
 	for (size_t i = 0; i < p.job_count; i++) {
 		struct job *job = &p.jobs[i];
 		if (job->parse && job->file->kind != EVIDENCE_EVTX &&

@@ -141,7 +141,7 @@ CREATE TABLE event_sources (
 );
 
 -- A scheduled task definition, from a task XML file, a 4698/4702 TaskContent, or the TaskCache
--- (ARTIFACTS.md §4). Raw texts are kept as written; booleans are effective values (schema defaults).
+-- (METHOD.md §4). Raw texts are kept as written; booleans are effective values (schema defaults).
 CREATE TABLE tasks (
   id            INTEGER PRIMARY KEY,
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
@@ -205,7 +205,7 @@ CREATE TABLE task_actions (
 );
 
 -- A Windows Sandbox configuration: a .wsb file, an inline <Configuration> of wsb.exe, or one
--- named on a command line (ARTIFACTS.md §5.1, §5.2).
+-- named on a command line (METHOD.md §5.1, §5.2).
 CREATE TABLE wsb_configs (
   id            INTEGER PRIMARY KEY,
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
@@ -250,13 +250,13 @@ CREATE TABLE wsb_risks (
   config_id     INTEGER NOT NULL REFERENCES wsb_configs(id),
   risk_id       TEXT NOT NULL,      -- WSB-WRITABLE-ROOT-MAPPING, WSB-NETWORKING-ON, ...
   severity      TEXT NOT NULL,      -- high | medium | low | info
-  section       TEXT NOT NULL,      -- the ARTIFACTS.md section it rests on
+  section       TEXT NOT NULL,      -- the METHOD.md section it rests on
   reason        TEXT NOT NULL,      -- a sentence for the report
   folder_position INTEGER           -- the mapped folder concerned, NULL if none
 );
 
 -- A registry value (or key, value_name NULL) read from one of the keys sandtrace knows
--- (parsers/hive.c cites ARTIFACTS.md §2-§4 for each). Raw data is kept so a report can show
+-- (parsers/hive.c cites METHOD.md §2-§4 for each). Raw data is kept so a report can show
 -- exactly what was read.
 CREATE TABLE reg_values (
   id            INTEGER PRIMARY KEY,
@@ -269,7 +269,7 @@ CREATE TABLE reg_values (
   value_type_name TEXT,             -- REG_SZ, REG_DWORD, ...
   raw_hex       TEXT,               -- the value's bytes, lower-case hex
   decoded       TEXT,               -- strings as text, numbers in decimal; NULL for binary
-  section       TEXT                -- the ARTIFACTS.md section that made sandtrace read this key
+  section       TEXT                -- the METHOD.md section that made sandtrace read this key
 );
 CREATE INDEX reg_values_key ON reg_values(key_path);
 
@@ -311,10 +311,10 @@ CREATE TABLE facts (
   basis         TEXT NOT NULL,      -- the rows it rests on: "reg_values:12,13" ('' = absence)
   evidence_id   INTEGER REFERENCES evidence(id), -- the hive it was read from, if one
   confidence    TEXT NOT NULL,      -- high | medium | low
-  section       TEXT NOT NULL       -- the ARTIFACTS.md section the reasoning follows
+  section       TEXT NOT NULL       -- the METHOD.md section the reasoning follows
 );
 
--- An archive found by content (ARTIFACTS.md §5.3): whether its name hides what it is, and
+-- An archive found by content (METHOD.md §5.3): whether its name hides what it is, and
 -- whether it is encrypted.
 CREATE TABLE archives (
   id            INTEGER PRIMARY KEY,
@@ -333,7 +333,7 @@ CREATE TABLE archives (
   reason        TEXT                -- why it stopped, or NULL
 );
 
--- A Windows Sandbox session: one run of one sandbox VM, keyed by its VM GUID (ARTIFACTS.md §6).
+-- A Windows Sandbox session: one run of one sandbox VM, keyed by its VM GUID (METHOD.md §6).
 -- Rebuilt from the other tables by `sandtrace correlate` (ids in start order, deterministic).
 CREATE TABLE sessions (
   id            INTEGER PRIMARY KEY,
@@ -390,7 +390,7 @@ CREATE TABLE findings (
   title         TEXT NOT NULL,      -- the sentence the examiner reads
   score         INTEGER NOT NULL,
   attack        TEXT NOT NULL,      -- ATT&CK technique ids, comma-separated
-  section       TEXT NOT NULL,      -- the ARTIFACTS.md section
+  section       TEXT NOT NULL,      -- the METHOD.md section
   reason        TEXT NOT NULL,      -- what matched, in one sentence
   basis         TEXT NOT NULL       -- JSON array of row references ("events.id=12", ...)
 );

@@ -649,7 +649,7 @@ int store_clear_event_counts(struct store *store, int64_t evidence_id)
 	return rc;
 }
 
-/* ---- host artifacts (ARTIFACTS.md §4, §5) --------------------------------------------------- */
+/* ---- host artifacts (METHOD.md §4, §5) --------------------------------------------------- */
 
 /* Prepares SQL, runs it with no result rows, finalises. The binder fills the parameters. */
 static int run_once(struct store *store, const char *sql, void (*bind)(sqlite3_stmt *, const void *),
@@ -992,7 +992,7 @@ int store_clear_derived(struct store *store)
 	return 0;
 }
 
-/* ---- registry rows, archives, host facts (ARTIFACTS.md §2-§3, §5.3) ------------------------ */
+/* ---- registry rows, archives, host facts (METHOD.md §2-§3, §5.3) ------------------------ */
 
 static char *hex_of(const uint8_t *data, size_t size)
 {

@@ -174,7 +174,7 @@ int store_add_fact(struct store *store, const struct store_fact *fact);
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context);
 
-/* ---- what the session correlator reads and writes (ARTIFACTS.md §6) ----------------------- */
+/* ---- what the session correlator reads and writes (METHOD.md §6) ----------------------- */
 
 /* An event record as the correlator sees it. */
 struct store_event {

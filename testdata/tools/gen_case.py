@@ -11,8 +11,8 @@ files under testdata/case/ are its output; testdata/README.md documents the stor
 
     /usr/bin/python3 testdata/tools/gen_case.py [OUTDIR]      (default: testdata/case)
 
-Facts used (field names, layouts) are cited to ../shared/docs/ARTIFACTS.md sections; values
-that ARTIFACTS.md marks unconfirmed are listed in testdata/README.md ("Assumptions").
+Facts used (field names, layouts) are cited to docs/METHOD.md sections; values
+that METHOD.md marks unconfirmed are listed in testdata/README.md ("Assumptions").
 """
 import datetime as dt
 import hashlib
@@ -35,7 +35,7 @@ USER_QUAL = HOST + "\\" + USER
 SYSTEM_SID = "S-1-5-18"
 BUILD, QFE = 22631, 4602
 
-# ---------------------------------------------------------------- VMs (ARTIFACTS §0.2, §0.3)
+# ---------------------------------------------------------------- VMs (METHOD.md §0.2, §0.3)
 VM_MAL = "E7A13C52-98D4-4F0B-B6C1-3D5F2A8E9047"      # malicious sandbox run (task, boot C)
 VM_BEN = "2B9D6F14-C3E8-47A5-8F02-B41C7E6D35A9"      # benign sandbox run (Start menu, boot B)
 VM_UBU = "71C4E0A8-2F6B-4D39-9A15-E8B07C3D24F6"      # classic Hyper-V VM "Ubuntu 22.04"
@@ -50,7 +50,7 @@ BASE_IMAGE = "0949cec7-8165-4167-8c7d-41dcd2ae7b43"  # sandbox base-image folder
 
 
 def vm_sid(guid):
-    """ARTIFACTS §0.3: bytes_le of the GUID read as four little-endian u32."""
+    """METHOD.md §0.3: bytes_le of the GUID read as four little-endian u32."""
     r = struct.unpack("<4I", uuid.UUID(guid).bytes_le)
     return "S-1-5-83-1-%d-%d-%d-%d" % r
 

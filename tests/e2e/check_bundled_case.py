@@ -159,7 +159,7 @@ def main():
         check(con.execute("SELECT count(*) FROM parse_errors").fetchone()[0] == 0,
               "the bundled case produced parse errors")
 
-        # Host artifacts read from files and from the 4698 (ARTIFACTS.md §4.1, §5.1): the launcher
+        # Host artifacts read from files and from the 4698 (METHOD.md §4.1, §5.1): the launcher
         # task, found both as a file and inside the Security log, and its configuration.
         launcher = [tuple(r) for r in con.execute(
             "SELECT source, uri, hidden, enabled, sandbox_launcher, wsb_path, principal_user FROM tasks "
@@ -202,7 +202,7 @@ def main():
         check(hidden == [("\\Microsoft\\Windows\\Maintenance\\MaintenanceSync", "tree-without-sd")],
               "TaskCache findings: %s" % hidden)
 
-        # Host facts from the forged hives (ARTIFACTS.md §2, §3), and the facts command.
+        # Host facts from the forged hives (METHOD.md §2, §3), and the facts command.
         facts = {(r[0], r[1]): r[2] for r in con.execute("SELECT kind, subject, value FROM facts")}
         for key, value in {
                 ("feature_state", "Windows Sandbox (Containers-DisposableClientVM)"): "enabled",
@@ -225,7 +225,7 @@ def main():
         check(shown.returncode == 0 and "feature_state" in shown.stdout and "PC-K01" in shown.stdout,
               "sandtrace facts output: %s" % shown.stdout[:300])
 
-        # Sessions (ARTIFACTS.md §6, §7): the two sandbox runs the case was built to show, judged
+        # Sessions (METHOD.md §6, §7): the two sandbox runs the case was built to show, judged
         # as testdata/README.md says; the Ubuntu VM is not a session.
         run = subprocess.run([sandtrace, "correlate", "--case", db], capture_output=True, text=True)
         check(run.returncode == 0, "correlate exited %d: %s" % (run.returncode, run.stderr[-500:]))

@@ -25,7 +25,7 @@ EVTX_MUTANTS = 200
 HIVE_MUTANTS = 100
 SEED = 20250106
 
-FILE_HEADER = 4096     # EVTX file header block (ARTIFACTS.md §1.9); the hive base block likewise
+FILE_HEADER = 4096     # EVTX file header block (METHOD.md §1.9); the hive base block likewise
 CHUNK_HEADER = 512     # EVTX chunk header; records follow it
 RECORD_HEADER = 24     # "**\0\0", size, record id, written time
 HBIN_HEADER = 32

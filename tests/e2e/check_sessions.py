@@ -5,7 +5,7 @@
     sandtrace ingest OUT --case DB               (must run clean: exit 0, no parse_errors rows)
     sandtrace sessions --case DB --json          (a JSON array of sessions)
 
-and compare the sessions with <name>/expected.json field by field (ARTIFACTS.md §6, §7).
+and compare the sessions with <name>/expected.json field by field (METHOD.md §6, §7).
 
     check_sessions.py STFORGE SANDTRACE SCENARIOS_DIR [NAME...]
 
@@ -171,7 +171,7 @@ def check_scenario(stforge, sandtrace, scen_dir, name, tmp):
     want_ids = [norm_guid(s["vm_id"]) for s in expected["sessions"]]
     for gid in expected.get("not_sessions", []):
         if norm_guid(gid) in by_id:
-            problems.append("%s must not be a session (ARTIFACTS §6.6) but is reported" % norm_guid(gid))
+            problems.append("%s must not be a session (METHOD.md §6.6) but is reported" % norm_guid(gid))
     for vid in by_id:
         if vid not in want_ids and vid not in {norm_guid(x) for x in expected.get("not_sessions", [])}:
             problems.append("unexpected session %s" % vid)

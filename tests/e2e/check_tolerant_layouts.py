@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Layouts ARTIFACTS.md marks unknown are read tolerantly (§1.9 C/D, §1.10): a Hyper-V-Compute
+"""Layouts METHOD.md marks unknown are read tolerantly (§1.9 C/D, §1.10): a Hyper-V-Compute
 2500 whose VM id and parameters sit in fields with other names, inside UserData with an unknown
 wrapper, and a VSMB 301 that names its VM only through the record's VM SID, still make one session
 with its command and its share.

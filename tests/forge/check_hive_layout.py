@@ -14,7 +14,7 @@ the cell accounting, which Windows relies on. This script walks the raw bytes fo
                                functions are first proved on the real hives' ~74,000 keys), db
                                segment sizes. Exit 77 (CTest SKIP) when DIR/hives does not exist.
 
-Format facts: msuhanov "Windows registry file format specification"; ARTIFACTS.md [libregf].
+Format facts: msuhanov "Windows registry file format specification"; METHOD.md [libregf].
 """
 import argparse
 import lzma

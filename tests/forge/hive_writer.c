@@ -6,7 +6,7 @@
  * keys with UTF-16 names and raw value bytes. The writer lays that tree out as Windows lays out a
  * freshly written hive: base block, hive bins of 4096-byte multiples, 8-byte aligned cells
  * (negative size = allocated), nk/vk/sk/lh/ri/db records. Format facts come from msuhanov's
- * "Windows registry file format specification" and libyal's REGF document (ARTIFACTS.md
+ * "Windows registry file format specification" and libyal's REGF document (METHOD.md
  * [libregf]); where Windows' behaviour was checked against the real hives in shared/corpus/hives,
  * the comment says so. Nothing depends on time or randomness: the same input gives the same bytes.
  *

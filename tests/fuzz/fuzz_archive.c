@@ -1,5 +1,5 @@
 /*
- * fuzz_archive.c - libFuzzer target for archive_inspect_file (parsers/archive.c, ARTIFACTS.md
+ * fuzz_archive.c - libFuzzer target for archive_inspect_file (parsers/archive.c, METHOD.md
  * §5.3): arbitrary bytes through the signature check, libarchive's readers (7z, zip, rar, rar5,
  * cab, tar, ...), entry listing with data skipped, name copying and the extension verdict.
  *

@@ -1,5 +1,5 @@
 /*
- * fuzz_hive.c - libFuzzer target for hive_parse_file (parsers/hive.c, ARTIFACTS.md §2-§4.2) on
+ * fuzz_hive.c - libFuzzer target for hive_parse_file (parsers/hive.c, METHOD.md §2-§4.2) on
  * arbitrary bytes: base-block checks, kind detection, control set choice, the table walk and the
  * inline-value read-back, through libregf.
  *

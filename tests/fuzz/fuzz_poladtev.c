@@ -1,6 +1,6 @@
 /*
  * fuzz_poladtev.c - libFuzzer target for the PolAdtEv decoder (correlate/facts.c,
- * ARTIFACTS.md §3.1) and the coverage statements built on it (§3.3).
+ * METHOD.md §3.1) and the coverage statements built on it (§3.3).
  *
  * Each input is one PolAdtEv value. The decoder must never read outside it: the input is copied
  * into a buffer of exactly its size so that ASan sees any overread. Every entry is checked to lie

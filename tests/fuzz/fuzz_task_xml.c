@@ -1,6 +1,6 @@
 /*
  * fuzz_task_xml.c - libFuzzer target for parsers/task_xml.c: task_xml_parse_memory on arbitrary
- * bytes (ARTIFACTS.md §4.1, through wsb.c's hardened XML reader) and, for every task that parses,
+ * bytes (METHOD.md §4.1, through wsb.c's hardened XML reader) and, for every task that parses,
  * task_xml_find_sandbox_launch (which runs wsb_find_in_command_line on "Command Arguments").
  *
  * Build (clang, from the repository root):

@@ -1,5 +1,5 @@
 /*
- * fuzz_taskcache.c - libFuzzer target for the TaskCache decoders (parsers/taskcache.c, ARTIFACTS.md
+ * fuzz_taskcache.c - libFuzzer target for the TaskCache decoders (parsers/taskcache.c, METHOD.md
  * §4.2): every input goes to taskcache_decode_actions, taskcache_decode_dynamic_info and
  * taskcache_decode_triggers, each on a private heap copy of exactly the input's size so that ASan
  * sees any read past the end; the decoded strings are walked so that unterminated ones show up.

@@ -1,7 +1,7 @@
 /*
  * fuzz_wsb.c - libFuzzer target for parsers/wsb.c: wsb_parse_memory on arbitrary bytes (through
  * the hardened XML reader: encodings, the entity refusal, recovery of malformed XML, the settings,
- * mapped folders and risk flags of ARTIFACTS.md §5.1), wsb_describe_setting on every setting, and
+ * mapped folders and risk flags of METHOD.md §5.1), wsb_describe_setting on every setting, and
  * wsb_find_in_command_line (§5.2) on the same bytes as a NUL-terminated command line.
  *
  * Only sandtrace's code is instrumented; libxml2 is Debian's build.

@@ -1,5 +1,5 @@
 /*
- * test_archive.c - unit tests for parsers/archive.c (ARTIFACTS.md §5.3): archives are written
+ * test_archive.c - unit tests for parsers/archive.c (METHOD.md §5.3): archives are written
  * at run time into a temporary folder with libarchive (zip, zip with PKWARE and AES encryption,
  * 7z, tar.gz) and, when Debian's p7zip-full is installed, with the 7z command (7z with encrypted
  * data, 7z with encrypted headers: libarchive cannot write encrypted 7z). Then renamed, cut

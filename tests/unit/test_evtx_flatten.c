@@ -1,5 +1,5 @@
 /* test_evtx_flatten.c - a rendered record becomes System columns and a name -> value object,
- * by name, from EventData or UserData (ARTIFACTS.md §1.10). */
+ * by name, from EventData or UserData (METHOD.md §1.10). */
 #include <stdlib.h>
 
 #include "check.h"
@@ -72,7 +72,7 @@ int main(void)
 		evtx_event_free(e);
 	}
 
-	/* Task Scheduler names the template on EventData itself (ARTIFACTS.md §1.9 F). */
+	/* Task Scheduler names the template on EventData itself (METHOD.md §1.9 F). */
 	e = flatten("<Event><System><EventID>129</EventID></System><EventData Name=\"CreatedTaskProcess\">"
 		    "<Data Name=\"ProcessID\">6292</Data></EventData></Event>");
 	CHECK(e != NULL);

@@ -1,9 +1,9 @@
 /*
  * test_facts.c - unit tests for correlate/facts.c: CBS states and the feature-state mapping
- * (ARTIFACTS.md §2.1), sandbox policy (§2.2), service Start (§2.3), PolAdtEv layouts and the
+ * (METHOD.md §2.1), sandbox policy (§2.2), service Start (§2.3), PolAdtEv layouts and the
  * tolerant algorithm (§3.1), command-line inclusion (§3.2) and coverage statements (§3.3).
  *
- * PolAdtEv values are built here from the numbers in ARTIFACTS.md §3.1 (not from facts.c's
+ * PolAdtEv values are built here from the numbers in METHOD.md §3.1 (not from facts.c's
  * tables), so a wrong row in either place fails a test. Two real values from the corpus are
  * hardcoded; when the corpus and Parse::Win32Registry are present they are also re-extracted.
  */
@@ -16,7 +16,7 @@
 #include "check.h"
 #include "correlate/facts.h"
 
-/* ---- §3.1 layouts as ARTIFACTS.md states them ---------------------------------------------- */
+/* ---- §3.1 layouts as METHOD.md states them ---------------------------------------------- */
 
 struct doc_layout {
 	const char *name;

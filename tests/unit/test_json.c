@@ -16,7 +16,7 @@ int main(void)
 	struct strbuf sb = STRBUF_INIT;
 
 	CHECK_STR(quoted(&sb, "plain", 5), "\"plain\"");
-	/* Backslash-heavy Windows paths are escaped, never read as escapes (ARTIFACTS.md §1.10). */
+	/* Backslash-heavy Windows paths are escaped, never read as escapes (METHOD.md §1.10). */
 	CHECK_STR(quoted(&sb, "C:\\Users\\Public\\run.bat", 23),
 		  "\"C:\\\\Users\\\\Public\\\\run.bat\"");
 	CHECK_STR(quoted(&sb, "a\"b\n\t\x01", 6), "\"a\\\"b\\n\\t\\u0001\"");

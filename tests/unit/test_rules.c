@@ -1,5 +1,5 @@
 /*
- * test_rules.c - unit tests for correlate/rules.c: the rule table against ARTIFACTS.md §7 (copied
+ * test_rules.c - unit tests for correlate/rules.c: the rule table against METHOD.md §7 (copied
  * here by hand, so a wrong row in either place fails), the verdict thresholds, every rule firing
  * and not firing on hand-built sessions (with the edges §7 sets: 7 days, 24 hours, 3 sessions,
  * profile root vs deeper folder, read-only vs writable, default vs explicit networking, internal
@@ -99,7 +99,7 @@ static int reason_has(const char *id, const char *text)
 
 /* ---- the table -------------------------------------------------------------------------------- */
 
-/* §7 as written in ARTIFACTS.md (plus the reduced score of ST-ARCHIVE-DISGUISED). */
+/* §7 as written in METHOD.md (plus the reduced score of ST-ARCHIVE-DISGUISED). */
 static const struct {
 	const char *id, *title;
 	int score, reduced;

@@ -1,4 +1,4 @@
-/* test_sessions.c - the join keys of ARTIFACTS.md §0.2-§0.3 and the tolerant 2500 reading of
+/* test_sessions.c - the join keys of METHOD.md §0.2-§0.3 and the tolerant 2500 reading of
  * §1.10, as the session correlator uses them. */
 #include <stdlib.h>
 

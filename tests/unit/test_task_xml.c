@@ -1,5 +1,5 @@
 /*
- * test_task_xml.c - scheduled task XML (ARTIFACTS.md §4.1): every field, schema defaults, local-name
+ * test_task_xml.c - scheduled task XML (METHOD.md §4.1): every field, schema defaults, local-name
  * and case-insensitive matching, the sandbox-launcher decision and its .wsb path, UTF-16 files,
  * 4698 TaskContent text that claims UTF-16, hostile and broken input, the bundled case and the real
  * corpus when it is present.

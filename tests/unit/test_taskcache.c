@@ -1,6 +1,6 @@
 /*
  * test_taskcache.c - parsers/taskcache.c: the Actions, DynamicInfo and Triggers decoders on blobs
- * built here after ARTIFACTS.md §4.2 (every truncation of each must give a partial result, not a
+ * built here after METHOD.md §4.2 (every truncation of each must give a partial result, not a
  * read past the end: run under ASan), and the hidden/orphaned-task cross-checks.
  * The bundled case's blobs are checked through the hive in test_hive.c.
  */

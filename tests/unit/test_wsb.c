@@ -1,5 +1,5 @@
 /*
- * test_wsb.c - .wsb configurations (ARTIFACTS.md §5.1) and launcher command lines (§5.2): raw
+ * test_wsb.c - .wsb configurations (METHOD.md §5.1) and launcher command lines (§5.2): raw
  * values, effective values with the documented defaults and where they came from, risk flags, the
  * hardened reader (encodings, entities, size limit, malformed input), the bundled case and the real
  * corpus when it is present.
@@ -137,7 +137,7 @@ static void test_every_element_explicit(void)
 	CHECK(r != NULL);
 	if (r) {
 		CHECK_STR(r->severity, "high");
-		CHECK_STR(r->section, "ARTIFACTS.md §5.1");
+		CHECK_STR(r->section, "METHOD.md §5.1");
 		CHECK(contains(r->reason, "user-profile root"));
 		CHECK(contains(r->reason, "explicit"));
 	}

@@ -14,7 +14,7 @@ the benign run BEN, VM 2B9D6F14-..., the classic VM UBU) changed along one or mo
   story     two and three overlapping sessions, power loss, still running at collection, a container
 
 Each variant carries its expected sessions, computed HERE from the variant's own records and from the
-degradation rules below (one comment per rule, citing ARTIFACTS.md), never from running sandtrace.
+degradation rules below (one comment per rule, citing METHOD.md), never from running sandtrace.
 Times, shares, commands and network are computed from the records left in the variant; trigger,
 launcher, configuration, confidence and findings from explicit rules over which evidence is left.
 
@@ -276,7 +276,7 @@ def expect_mal(v):
     # TaskScheduler channel; (3) launcher 4688 parent svchost.exe (Schedule) + a task definition (task XML,
     # 4698, TaskCache) whose action runs the launcher: medium.  The task definition is always on disk here.
     # trigger.user is the 100 UserContext (scenarios README convention); without the channel it is not
-    # compared (a principal could be shown instead: ARTIFACTS does not say).
+    # compared (a principal could be shown instead: METHOD.md does not say).
     if has_129:
         trig_strength = "strong"
     elif has_4688:
@@ -288,7 +288,7 @@ def expect_mal(v):
         trigger["user"] = "NT AUTHORITY\\System"
     if trig_strength is None:
         # §6.3 row (4): only a task definition, no run record, no launcher process: weak "possible
-        # trigger". Whether the session then shows the task is not fixed by ARTIFACTS: not compared.
+        # trigger". Whether the session then shows the task is not fixed by METHOD.md: not compared.
         trigger = {k: trigger[k] for k in ()}
 
     # Launcher (§6.3): the 4688 of the launcher; without it (process auditing off, Security cleared or
@@ -467,7 +467,7 @@ def rm_file(fname, tag):
 
 
 def security_cleared(v):
-    """Security cleared at the end of boot C (ARTIFACTS §1.1 1102, §6.4): every earlier Security record is
+    """Security cleared at the end of boot C (METHOD.md §1.1 1102, §6.4): every earlier Security record is
     gone, only the 1102 is left. §6.4: 'a VM GUID seen only in Hyper-V logs is still a session'; the task
     run records (129 Path/ProcessID = 200 EnginePID) still name the launcher (§6.3, last rows)."""
     v.events = [e for e in v.events if e.file != F_SEC]

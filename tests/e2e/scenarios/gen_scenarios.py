@@ -9,7 +9,7 @@ testdata/tools/gen_case.py, imported from there so that both collections share o
 every record; this script only writes new stories with new GUIDs, times and PIDs.
 
 Expected values are written here from the same constants the records are made of, following
-ARTIFACTS.md §6 (sessions) and §7 (rules) - never from running sandtrace. The derivation of every
+METHOD.md §6 (sessions) and §7 (rules) - never from running sandtrace. The derivation of every
 value is in README.md (written by this script as well).
 
 Deterministic: no clock, no randomness.
