@@ -1096,7 +1096,7 @@ static void write_answer(struct report *r)
 	put(r, "<h3>What the collection could not show</h3>\n<ul class=\"small\">\n");
 	query(r,
 	      "SELECT DISTINCT j.value FROM sessions s, json_each(CASE WHEN json_valid(s.missing) "
-	      "THEN s.missing ELSE '[]' END) j ORDER BY 1",
+	      "THEN s.missing ELSE '[]' END) j WHERE j.value NOT LIKE 'inside the VM:%' ORDER BY 1",
 	      limit_row, r);
 	query(r,
 	      "SELECT subject || ': ' || detail FROM facts WHERE kind = 'audit_coverage' AND "
@@ -2021,6 +2021,11 @@ static void write_method(struct report *r)
 	long long errors = 0, others = 0, not_parsed = 0, inputs = 0;
 
 	put(r, "<section id=\"method\">\n<h2>Method and limitations</h2>\n"
+	       "<p>\"METHOD.md §x\" in this report is section x of <i>docs/METHOD.md</i>, the method "
+	       "document shipped with sandtrace " SANDTRACE_VERSION " (in its source repository and "
+	       "release): what each artifact shows, each join key and why it holds, each rule with its "
+	       "condition and score, the known limits and unconfirmed layouts, and how the tool was "
+	       "validated.</p>\n"
 	       "<h3>What sandtrace reads</h3>\n<p>Windows event logs (.evtx, through libevtx), "
 	       "registry hives (SOFTWARE, SYSTEM, SECURITY, through libregf), scheduled-task XML "
 	       "files and the TaskCache, Windows Sandbox configuration files (.wsb) and archives found "
