@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attack.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -74,6 +75,8 @@ int attack_layer_write(struct store *store, const char *case_name, FILE *out)
 	struct strbuf sb = STRBUF_INIT;
 	const char *name = case_name ? case_name : "sandtrace";
 	long max = 1;
+	size_t tactic_count;
+	const struct attack_tactic *tactics = attack_tactics(&tactic_count);
 	int rc;
 
 	rc = store_query(store,
@@ -90,18 +93,49 @@ int attack_layer_write(struct store *store, const char *case_name, FILE *out)
 			  "\"15\"},\n  \"domain\": \"enterprise-attack\",\n  \"description\": "
 			  "\"Techniques named by sandtrace findings (Windows Sandbox sessions)\",\n"
 			  "  \"techniques\": [");
+	/* One entry per (technique, tactic), so that Navigator shows a technique in each of its
+	 * tactics' columns (a technique the table does not know is written without a tactic). */
+	int first = 1;
 	for (size_t i = 0; i < l.count; i++) {
-		strbuf_append_str(&sb, i ? ",\n    {" : "\n    {");
-		strbuf_append_str(&sb, "\"techniqueID\": ");
-		json_append_string(&sb, l.items[i].id, strlen(l.items[i].id));
-		strbuf_printf(&sb, ", \"score\": %ld, \"enabled\": true, \"comment\": ", l.items[i].score);
-		json_append_string(&sb, strbuf_text(&l.items[i].comment), l.items[i].comment.length);
-		strbuf_append_char(&sb, '}');
+		const struct attack_technique *info = attack_technique(l.items[i].id);
+		size_t placed = 0;
+		for (size_t t = 0; t <= tactic_count; t++) {
+			const char *tactic = NULL;
+			if (t < tactic_count) {
+				if (!attack_technique_in_tactic(info, tactics[t].name))
+					continue;
+				tactic = tactics[t].short_name;
+			} else if (placed) {
+				break;
+			}
+			placed++;
+			strbuf_append_str(&sb, first ? "\n    {" : ",\n    {");
+			first = 0;
+			strbuf_append_str(&sb, "\"techniqueID\": ");
+			json_append_string(&sb, l.items[i].id, strlen(l.items[i].id));
+			if (tactic) {
+				strbuf_append_str(&sb, ", \"tactic\": ");
+				json_append_string(&sb, tactic, strlen(tactic));
+			}
+			strbuf_printf(&sb, ", \"score\": %ld, \"enabled\": true, \"comment\": ",
+				      l.items[i].score);
+			json_append_string(&sb, strbuf_text(&l.items[i].comment),
+					   l.items[i].comment.length);
+			strbuf_append_char(&sb, '}');
+		}
 		strbuf_free(&l.items[i].comment);
 	}
 	strbuf_printf(&sb, "%s],\n  \"gradient\": {\"colors\": [\"#ffffff\", \"#e8590c\"], "
-			   "\"minValue\": 0, \"maxValue\": %ld}\n}\n",
-		      l.count ? "\n  " : "", max);
+			   "\"minValue\": 0, \"maxValue\": %ld},\n  \"legendItems\": [{\"label\": "
+			   "\"score: sum of the scores of the sandtrace findings that name the technique "
+			   "(max %ld)\", \"color\": \"#e8590c\"}, {\"label\": \"not named by any "
+			   "finding\", \"color\": \"#ffffff\"}],\n  \"metadata\": [{\"name\": \"case\", "
+			   "\"value\": ",
+		      l.count ? "\n  " : "", max, max);
+	json_append_string(&sb, name, strlen(name));
+	strbuf_append_str(&sb, "}, {\"name\": \"tool\", \"value\": \"sandtrace " SANDTRACE_VERSION
+			       "\"}, {\"name\": \"method\", \"value\": \"docs/METHOD.md section 7 "
+			       "(the findings rules)\"}]\n}\n");
 	free(l.items);
 	if (rc != 0 || l.failed || strbuf_failed(&sb)) {
 		strbuf_free(&sb);

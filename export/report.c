@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "attack.h"
 #include "correlate/rules.h"
 #include "evidence.h"
 #include "json.h"
@@ -97,28 +98,6 @@ static const char REPORT_CSS[] =
 	"pre,code,.mono{overflow-wrap:anywhere}svg{max-width:100%}"
 	".answer,dl.kv,.gap,.limit,.tactic{break-inside:avoid}}\n";
 
-/* ---- ATT&CK technique names and tactics (data, for the matrix) ----------------------------- */
-
-/* The techniques correlate/rules.def names, with their ATT&CK Enterprise names and tactics. A
- * technique found in the store but missing here is shown under "other" with its id only. */
-static const struct technique_info {
-	const char *id, *name, *tactics; /* tactics: '|'-separated, in TACTICS order */
-} TECHNIQUES[] = {
-	{"T1053.005", "Scheduled Task/Job: Scheduled Task", "Execution|Persistence|Privilege Escalation"},
-	{"T1059.003", "Command and Scripting Interpreter: Windows Command Shell", "Execution"},
-	{"T1564", "Hide Artifacts", "Defense Evasion"},
-	{"T1564.006", "Hide Artifacts: Run Virtual Instance", "Defense Evasion"},
-	{"T1027", "Obfuscated Files or Information", "Defense Evasion"},
-	{"T1036.005", "Masquerading: Match Legitimate Name or Location", "Defense Evasion"},
-	{"T1070.001", "Indicator Removal: Clear Windows Event Logs", "Defense Evasion"},
-	{"T1140", "Deobfuscate/Decode Files or Information", "Defense Evasion"},
-	{"T1005", "Data from Local System", "Collection"},
-	{"T1071", "Application Layer Protocol", "Command and Control"},
-};
-static const char *const TACTICS[] = {"Execution",       "Persistence", "Privilege Escalation",
-				      "Defense Evasion", "Collection",  "Command and Control",
-				      "other"};
-enum { TACTIC_COUNT = sizeof TACTICS / sizeof TACTICS[0] };
 
 /* ---- output helpers ------------------------------------------------------------------------ */
 
@@ -1859,13 +1838,6 @@ static int attack_finding_row(void *context, int columns, const char *const *nam
 	return 0;
 }
 
-static const struct technique_info *technique_info(const char *id)
-{
-	for (size_t i = 0; i < sizeof TECHNIQUES / sizeof TECHNIQUES[0]; i++)
-		if (!strcmp(TECHNIQUES[i].id, id))
-			return &TECHNIQUES[i];
-	return NULL;
-}
 
 static int technique_compare(const void *a, const void *b)
 {
@@ -1886,7 +1858,8 @@ static void put_session_links(struct report *r, const char *sessions)
 static void write_attack(struct report *r)
 {
 	struct technique_set set = {NULL, 0, 0, 0};
-	size_t seen = 0;
+	size_t seen = 0, tactic_count;
+	const struct attack_tactic *tactics = attack_tactics(&tactic_count);
 
 	/* Every technique the rule table can find, then what the findings found. */
 	for (size_t i = 0; rules_table_row(i); i++) {
@@ -1914,42 +1887,47 @@ static void write_attack(struct report *r)
 		"&quot;seen&quot; when a rule that names it fired for a session.</p>\n",
 	     seen, seen == 1 ? "" : "s", set.count);
 	put(r, "<div class=\"matrix\">\n");
-	for (int tactic = 0; tactic < TACTIC_COUNT; tactic++) {
-		int opened = 0;
+	/* Every Enterprise tactic, in matrix order; a tactic no rule can name says so. */
+	for (size_t tactic = 0; tactic < tactic_count; tactic++) {
+		int any = 0;
+		put(r, "<div class=\"tactic\"><h4>");
+		esc(r, tactics[tactic].name);
+		put(r, "</h4>\n");
 		for (size_t i = 0; i < set.count; i++) {
-			const struct technique_info *info = technique_info(set.items[i].id);
-			const char *tactics = info ? info->tactics : "other";
-			size_t n = strlen(TACTICS[tactic]);
-			int in = 0;
-			for (const char *p = tactics; *p;) {
-				size_t m = strcspn(p, "|");
-				in |= m == n && !memcmp(p, TACTICS[tactic], n);
-				p += m;
-				if (*p)
-					p++;
-			}
-			if (!in)
+			const struct attack_technique *info = attack_technique(set.items[i].id);
+			if (!attack_technique_in_tactic(info, tactics[tactic].name))
 				continue;
-			if (!opened) {
-				put(r, "<div class=\"tactic\"><h4>");
-				esc(r, TACTICS[tactic]);
-				put(r, "</h4>\n");
-				opened = 1;
-			}
+			any = 1;
 			putf(r, "<div class=\"tech %s\"><b>", set.items[i].sessions.length ? "seen" : "unseen");
 			esc(r, set.items[i].id);
 			put(r, "</b> ");
 			esc_or(r, info ? info->name : NULL, "");
 			put(r, "</div>\n");
 		}
-		if (opened)
+		if (!any)
+			put(r, "<div class=\"tech unseen small\">no sandtrace rule names a technique "
+			       "here</div>\n");
+		put(r, "</div>\n");
+	}
+	{
+		int unknown = 0;
+		for (size_t i = 0; i < set.count; i++) {
+			if (attack_technique(set.items[i].id))
+				continue;
+			if (!unknown++)
+				put(r, "<div class=\"tactic\"><h4>other</h4>\n");
+			putf(r, "<div class=\"tech %s\"><b>", set.items[i].sessions.length ? "seen" : "unseen");
+			esc(r, set.items[i].id);
+			put(r, "</b></div>\n");
+		}
+		if (unknown)
 			put(r, "</div>\n");
 	}
 	put(r, "</div>\n<table class=\"loose\"><thead><tr><th>technique</th><th>name</th><th>sessions</th>"
 	       "<th>rules that found it</th><th>rules that can find it</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < set.count; i++) {
 		const struct technique_seen *t = &set.items[i];
-		const struct technique_info *info = technique_info(t->id);
+		const struct attack_technique *info = attack_technique(t->id);
 		put(r, "<tr id=\"attack-");
 		esc(r, t->id);
 		put(r, "\"><td class=\"mono\">");
@@ -2070,12 +2048,17 @@ static void write_method(struct report *r)
 	if (!errors) {
 		put(r, "<p>None recorded.</p>\n");
 	} else {
-		put(r, "<table class=\"loose\"><thead><tr><th>path</th><th>location</th><th>reason</th>"
-		       "<th>evidence</th></tr></thead><tbody>\n");
+		/* One line per file and reason, with its count: a damaged log can hold hundreds of
+		 * unreadable fragments, and the full list stays in the store. */
+		putf(r, "<p>%lld problem%s recorded, summarised per file and reason; every one, with "
+			"its location, is in the case store's parse_errors table.</p>\n",
+		     errors, errors == 1 ? " was" : "s were");
+		put(r, "<table class=\"loose\"><thead><tr><th>path</th><th class=\"num\">times</th>"
+		       "<th>reason</th><th>first location</th><th>evidence</th></tr></thead><tbody>\n");
 		query(r,
-		      "SELECT pe.path, pe.location, pe.reason, v.sha256 AS sha_evidence FROM "
-		      "parse_errors pe LEFT JOIN evidence v ON v.id = pe.evidence_id ORDER BY pe.path, "
-		      "pe.location, pe.reason, pe.id",
+		      "SELECT pe.path, count(*) AS n_times, pe.reason, min(pe.location), "
+		      "v.sha256 AS sha_evidence FROM parse_errors pe LEFT JOIN evidence v ON v.id = "
+		      "pe.evidence_id GROUP BY pe.path, pe.reason, v.sha256 ORDER BY pe.path, pe.reason",
 		      plain_row, r);
 		put(r, "</tbody></table>\n");
 	}

@@ -20,13 +20,13 @@
 enum column {
 	C_TIME, C_DESC, C_SOURCE, C_KIND, C_MESSAGE, C_SESSION, C_ROLE, C_FINDING, C_ATTACK,
 	C_SHA256, C_PATH, C_LOCATION, C_EVENT_ID, C_RECORD, C_PROVIDER, C_CHANNEL, C_COMPUTER, C_XML,
-	C_COUNT
+	C_USER_SID, C_LEVEL, C_RECOVERED, C_COUNT
 };
 
 static const char SELECT[] =
 	"SELECT time, timestamp_desc, source, kind, message, session_id, role, finding, attack, "
 	"evidence_sha256, evidence_path, location, event_identifier, record_number, source_name, "
-	"channel, computer_name, xml_string FROM timeline";
+	"channel, computer_name, xml_string, user_sid, event_level, recovered FROM timeline";
 
 /* Output fields: name, the column it comes from (-1: computed), and whether it is a number in
  * JSONL. Timesketch's required three first. */
@@ -49,6 +49,9 @@ static const struct {
 	{"computer_name", C_COMPUTER, 0},
 	{"hostname", C_COMPUTER, 0},
 	{"xml_string", C_XML, 0},
+	{"user_sid", C_USER_SID, 0},
+	{"event_level", C_LEVEL, 1},
+	{"recovered", C_RECOVERED, 1},
 	{"sandtrace_source", C_SOURCE, 0},
 	{"kind", C_KIND, 0},
 	{"session_id", C_SESSION, 1},

@@ -674,7 +674,7 @@ CREATE VIEW timeline AS
   SELECT e.time AS time,
          'Event Logged' AS timestamp_desc,
          'event' AS source,
-         e.channel || ' ' || e.event_id AS kind,
+         coalesce(e.channel, '?') || ' ' || e.event_id AS kind,
          CASE
            WHEN se.role = 'command' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': host ran "'
                 || coalesce(json_extract(se.detail, '$.command_line'), '?') || '" as '
@@ -699,16 +699,17 @@ CREATE VIEW timeline AS
                   coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, e.channel || ' ' || e.event_id)
+                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, coalesce(e.channel, '?') || ' ' || e.event_id)
            ELSE coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
                   coalesce(json_extract(e.data, '$."' || mf.f1 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f2 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, e.channel || ' ' || e.event_id || ' (' || coalesce(e.provider, '?')
+                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, coalesce(e.channel, '?') || ' ' || e.event_id || ' (' || coalesce(e.provider, '?')
                 || ')')
-         END AS message,
+         END || CASE WHEN e.recovered THEN ' [recovered from unallocated space]' ELSE '' END
+           AS message,
          se.session_id AS session_id,
          se.role AS role,
          NULL AS finding,
@@ -725,7 +726,10 @@ CREATE VIEW timeline AS
          e.computer AS computer_name,
          e.xml AS xml_string,
          e.data AS data,
-         e.id AS row_id
+         e.id AS row_id,
+         e.user_sid AS user_sid,
+         e.level AS event_level,
+         e.recovered AS recovered
   FROM events e
   JOIN evidence v ON v.id = e.evidence_id
   LEFT JOIN event_messages mf ON mf.provider = e.provider AND mf.event_id = e.event_id
@@ -738,7 +742,7 @@ CREATE VIEW timeline AS
            || ') started; verdict ' || s.verdict || ', score ' || s.score || ', trigger '
            || s.trigger_kind || coalesce(' ' || s.trigger_task, ''),
          s.id, 'vm_start', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL
   FROM sessions s WHERE s.start IS NOT NULL
   UNION ALL
   SELECT s.end, CASE WHEN s.end_inferred THEN 'Session Last Record' ELSE 'Session End' END,
@@ -747,14 +751,14 @@ CREATE VIEW timeline AS
            || CASE WHEN s.end_inferred THEN ' (inferred: last linked record, no exit record)'
               ELSE '' END,
          s.id, 'exit', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL
   FROM sessions s WHERE s.end IS NOT NULL
   UNION ALL
   SELECT coalesce(s.start, s.end), 'Finding', 'finding', f.rule_id,
          'Sandbox ' || substr(s.vm_guid, 1, 8) || ': finding ' || f.rule_id || ' (' || f.score
            || '): ' || f.title,
          s.id, 'finding', f.rule_id, f.attack, NULL, NULL, 'findings of sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.rowid
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.rowid, NULL, NULL, NULL
   FROM findings f JOIN sessions s ON s.id = f.session_id
   WHERE coalesce(s.start, s.end) IS NOT NULL
   UNION ALL
@@ -763,21 +767,21 @@ CREATE VIEW timeline AS
            || CASE WHEN t.sandbox_launcher THEN '; it starts Windows Sandbox' ELSE '' END,
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL
   FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.registered_time > 0
   UNION ALL
   SELECT t.last_run_time, 'Task Last Run (TaskCache)', 'task', 'taskcache',
          'Task ' || coalesce(t.uri, '?') || ' last ran (TaskCache DynamicInfo)',
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL
   FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.last_run_time > 0
   UNION ALL
   SELECT f.time, 'Registry Key Last Written', 'fact', f.kind,
          'Host fact ' || f.kind || ': ' || f.subject || ' = ' || f.value,
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
   WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
 

@@ -249,9 +249,13 @@ def main():
         run = subprocess.run([sandtrace, "timeline", "--case", db, "--format", "jsonl"],
                              capture_output=True, text=True)
         named = {"4688": "NewProcessName", "4698": "TaskName", "106": "TaskName"}
-        checked_messages = 0
+        checked_messages = marked = 0
         for line in run.stdout.splitlines():
             row = json.loads(line)
+            if row.get("recovered") == 1:
+                marked += 1
+                if "[recovered from unallocated space]" not in row["message"]:
+                    errors.append("recovered record not marked in its message: %s" % row["message"][:120])
             field = named.get(str(row.get("event_identifier")))
             if not field or row.get("sandtrace_source") != "event":
                 continue
@@ -269,7 +273,11 @@ def main():
                              "(provider = 'Microsoft-Windows-TaskScheduler' AND event_id = 106))").fetchone()[0]
         if checked_messages != stored or stored < 20:
             errors.append("%d 4688/4698/106 timeline messages checked of %d stored" % (checked_messages, stored))
-        print("timeline: %d 4688/4698/106 messages name their image or task" % checked_messages)
+        recovered = con.execute("SELECT count(*) FROM events WHERE recovered = 1 AND time > 0").fetchone()[0]
+        if marked != recovered or recovered == 0:
+            errors.append("timeline marks %d rows recovered; the store has %d recovered records" % (marked, recovered))
+        print("timeline: %d 4688/4698/106 messages name their image or task; %d recovered records marked"
+              % (checked_messages, marked))
         if errors:
             for e in errors[:50]:
                 print("FAIL: " + e)
