@@ -235,6 +235,18 @@ static void esc(struct report *r, const char *text)
 	esc_or(r, text, "");
 }
 
+/* " with the configuration <mono>TEXT</mono>": BEFORE (fixed markup) and TEXT (escaped), or
+ * nothing when TEXT is NULL. */
+static void put_if_mono(struct report *r, const char *before, const char *text)
+{
+	if (!text)
+		return;
+	put(r, before);
+	put(r, "<span class=\"mono\">");
+	esc(r, text);
+	put(r, "</span>");
+}
+
 /* An ISO time with a line-break opportunity after the date (the text itself is unchanged). */
 static void put_iso(struct report *r, const char *iso)
 {
@@ -943,16 +955,8 @@ static int answer_row(void *context, int columns, const char *const *names, cons
 	} else {
 		put(r, "What started it is not established by the evidence");
 	}
-	if (v[11]) {
-		put(r, ", through <span class=\"mono\">");
-		esc(r, v[11]);
-		put(r, "</span>");
-	}
-	if (v[13]) {
-		put(r, " with the configuration <span class=\"mono\">");
-		esc(r, v[13]);
-		put(r, "</span>");
-	}
+	put_if_mono(r, ", through ", v[11]);
+	put_if_mono(r, " with the configuration ", v[13]);
 	put(r, ". ");
 	if (v[16] && *v[16]) {
 		put(r, "Host folders mapped into it: ");
@@ -1014,6 +1018,18 @@ static int answer_row(void *context, int columns, const char *const *names, cons
 	return 0;
 }
 
+/* One list item: the row's first value, escaped. */
+static int gap_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct report *r = context;
+	(void)columns;
+	(void)names;
+	put(r, "<li>");
+	esc(r, v[0]);
+	put(r, "</li>\n");
+	return 0;
+}
+
 static const char ANSWER_SQL[] =
 	"SELECT v.id, json_extract(v.json, '$.vm_id'), s.start, s.end, s.end_inferred, s.verdict, "
 	"s.score, s.confidence, s.trigger_kind, s.trigger_task, s.trigger_user, s.launcher_image, "
@@ -1035,17 +1051,6 @@ static const char ANSWER_SQL[] =
 	"(SELECT e.sha256 FROM wsb_configs c JOIN evidence e ON e.id = c.evidence_id WHERE c.id = "
 	"s.wsb_config_id AND c.source = 'file') "
 	"FROM v_session_json v JOIN sessions s ON s.id = v.id ORDER BY v.id";
-
-static int limit_row(void *context, int columns, const char *const *names, const char *const *v)
-{
-	struct report *r = context;
-	(void)columns;
-	(void)names;
-	put(r, "<li>");
-	esc(r, v[0]);
-	put(r, "</li>\n");
-	return 0;
-}
 
 /* Page one: who, what was asked, the answer per session, its key indicators, and what the
  * collection could not show. Everything after it is the basis. */
@@ -1076,11 +1081,11 @@ static void write_answer(struct report *r)
 	query(r,
 	      "SELECT DISTINCT j.value FROM sessions s, json_each(CASE WHEN json_valid(s.missing) "
 	      "THEN s.missing ELSE '[]' END) j WHERE j.value NOT LIKE 'inside the VM:%' ORDER BY 1",
-	      limit_row, r);
+	      gap_row, r);
 	query(r,
 	      "SELECT subject || ': ' || detail FROM facts WHERE kind = 'audit_coverage' AND "
 	      "value != 'recorded' ORDER BY id",
-	      limit_row, r);
+	      gap_row, r);
 	put(r, "<li>What ran inside a VM (its processes, files, registry and network traffic) "
 	       "leaves no record on the host, and the VM's disk is discarded when it exits.</li>\n"
 	       "</ul>\n</section>\n");
@@ -1585,16 +1590,6 @@ static int finding_row(void *context, int columns, const char *const *names,
 	return 0;
 }
 
-static int gap_row(void *context, int columns, const char *const *names, const char *const *v)
-{
-	struct report *r = context;
-	(void)columns;
-	(void)names;
-	put(r, "<li>");
-	esc(r, v[0]);
-	put(r, "</li>\n");
-	return 0;
-}
 
 /* ---- one session ---------------------------------------------------------------------------- */
 
@@ -1657,16 +1652,8 @@ static int session_header_row(void *context, int columns, const char *const *nam
 	put_duration(r, v[5], v[6]);
 	put(r, "</dd>\n<dt>Trigger</dt><dd>");
 	esc(r, v[11]);
-	if (v[12]) {
-		put(r, ", task <span class=\"mono\">");
-		esc(r, v[12]);
-		put(r, "</span>");
-	}
-	if (v[13]) {
-		put(r, ", as <span class=\"mono\">");
-		esc(r, v[13]);
-		put(r, "</span>");
-	}
+	put_if_mono(r, ", task ", v[12]);
+	put_if_mono(r, ", as ", v[13]);
 	put(r, "</dd>\n<dt>Launcher</dt><dd class=\"mono\">");
 	esc_or(r, v[14], "<span class=\"muted\">not established</span>");
 	if (v[15]) {
