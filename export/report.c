@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "attack.h"
+#include "session_text.h"
 #include "correlate/rules.h"
 #include "evidence.h"
 #include "json.h"
@@ -1223,6 +1224,15 @@ static int narrative_step(void *context, const struct store_session_step *step)
 	esc(r, step->confidence);
 	put(r, ": ");
 	esc(r, step->basis);
+	{
+		const char *caveat = session_text_unconfirmed(step->role, step->channel,
+							      step->event_id);
+		if (caveat) {
+			put(r, "<br><span class=\"muted\">");
+			esc(r, caveat);
+			put(r, "</span>");
+		}
+	}
 	put(r, "</td></tr>\n");
 	return 0;
 }

@@ -102,6 +102,39 @@ static int show_header(void *context, const struct store_session_summary *s)
 	return 0;
 }
 
+/* Links that rest on a layout no primary source confirms (METHOD.md §1.2, §1.4, §1.5, §1.9): the
+ * role, a channel prefix ("" = any) and an event id (0 = any), and what is unconfirmed. */
+static const struct {
+	const char *role, *channel;
+	uint32_t event_id;
+	const char *caveat;
+} UNCONFIRMED[] = {
+	{"network", "System", 0, "unconfirmed layout: that a sandbox writes VmSwitch 232/234 and that "
+				 "its NIC name holds the VM GUID (METHOD.md §1.2)"},
+	{"command", "Microsoft-Windows-Hyper-V-Compute", 2500,
+	 "unconfirmed layout: where 2500 keeps its fields (METHOD.md §1.4, §1.9)"},
+	{"share", "Microsoft-Windows-Hyper-V-Worker", 301,
+	 "unconfirmed layout: 301's XML form and the meaning of ShareFlags (METHOD.md §1.5, §1.9)"},
+	{"vm_start", "Microsoft-Windows-Hyper-V-Compute", 0,
+	 "unconfirmed: that a sandbox writes these Hyper-V-Compute records (METHOD.md §1.4)"},
+	{"exit", "Microsoft-Windows-Hyper-V-Compute", 0,
+	 "unconfirmed: that a sandbox writes these Hyper-V-Compute records (METHOD.md §1.4)"},
+	{"vm_start", "Microsoft-Windows-Hyper-V-Worker", 0,
+	 "unconfirmed: that a sandbox writes these Hyper-V-Worker records (METHOD.md §1.5)"},
+	{"exit", "Microsoft-Windows-Hyper-V-Worker", 0,
+	 "unconfirmed: that a sandbox writes these Hyper-V-Worker records (METHOD.md §1.5)"},
+};
+
+const char *session_text_unconfirmed(const char *role, const char *channel, uint32_t event_id)
+{
+	for (size_t i = 0; role && channel && i < sizeof UNCONFIRMED / sizeof UNCONFIRMED[0]; i++)
+		if (strcmp(role, UNCONFIRMED[i].role) == 0 &&
+		    strncmp(channel, UNCONFIRMED[i].channel, strlen(UNCONFIRMED[i].channel)) == 0 &&
+		    (!UNCONFIRMED[i].event_id || UNCONFIRMED[i].event_id == event_id))
+			return UNCONFIRMED[i].caveat;
+	return NULL;
+}
+
 /* The sentence for one linked row, from its role and the detail the correlator stored. */
 static void describe_step(const struct store_session_step *step, char *out, size_t size)
 {
@@ -155,6 +188,7 @@ static int show_step(void *context, const struct store_session_step *step)
 {
 	struct show_state *state = context;
 	char when[40] = "(no time)", text[1024], ref[512], place[96] = "";
+	const char *caveat;
 
 	if (step->time)
 		filetime_format_iso(step->time, when, sizeof when);
@@ -174,8 +208,9 @@ static int show_step(void *context, const struct store_session_step *step)
 	else
 		snprintf(ref, sizeof ref, "%s (sha256 %s)", step->location ? step->location : "?",
 			 step->sha256 ? step->sha256 : "?");
-	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)\n", ++state->steps, when,
-		text, ref, step->confidence, step->basis);
+	caveat = session_text_unconfirmed(step->role, step->channel, step->event_id);
+	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)%s%s\n", ++state->steps,
+		when, text, ref, step->confidence, step->basis, caveat ? "; " : "", caveat ? caveat : "");
 	return 0;
 }
 

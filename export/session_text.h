@@ -14,6 +14,10 @@ struct store;
 
 int session_text_list(struct store *store, FILE *out);
 int session_text_json(struct store *store, FILE *out);
+/* The caveat a linked step carries when its link rests on a layout the method marks unconfirmed
+ * (by role, provider channel and event id), or NULL: said beside the step wherever it is shown. */
+const char *session_text_unconfirmed(const char *role, const char *channel, uint32_t event_id);
+
 /* Returns 0, 1 if there is no session SESSION_ID, -1 on a store error. */
 int session_text_show(struct store *store, int64_t session_id, FILE *out);
 

@@ -134,6 +134,12 @@ def check_show_citations(sandtrace, out):
     cited = re.findall(r"record (\d+) \(event \d+\), chunk (\d+) at byte offset (\d+), in [^ ]+ "
                        r"\(sha256 ([0-9a-f]{64})\)", r.stdout)
     check(len(cited) > 10, "show 2 cites %d records with their offsets" % len(cited))
+    # A strong link that rests on a layout the method marks unconfirmed says so where it is used.
+    for step, caveat in (("network adapter connected", "unconfirmed layout: that a sandbox writes VmSwitch"),
+                         ("the host ran", "unconfirmed layout: where 2500 keeps its fields")):
+        lines = r.stdout.splitlines()
+        hits = [i for i, l in enumerate(lines) if step in l]
+        check(hits and caveat in lines[hits[0] + 1], "show: the %r step does not say %r" % (step, caveat))
     for record, chunk, offset, sha in cited:
         data = open(paths[sha], "rb").read()
         offset = int(offset)
