@@ -1092,6 +1092,40 @@ static void write_answer(struct report *r)
 	       "</ul>\n</section>\n");
 }
 
+static int plain_row(void *context, int columns, const char *const *names, const char *const *v);
+
+/* Configurations with risky settings that no session links: one prepared and not (yet) used, or
+ * used by a run whose records are gone. Findings in their own right, not appendix material. */
+static void write_unlinked_configurations(struct report *r)
+{
+	static const char UNLINKED[] =
+		"FROM wsb_configs c JOIN evidence v ON v.id = c.evidence_id WHERE EXISTS (SELECT 1 "
+		"FROM wsb_risks k WHERE k.config_id = c.id) AND c.id NOT IN (SELECT wsb_config_id FROM "
+		"sessions WHERE wsb_config_id IS NOT NULL) AND c.id NOT IN (SELECT row_id FROM "
+		"session_events WHERE source_table = 'wsb_configs')";
+	long long count = 0;
+	char sql[1024];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) %s", UNLINKED);
+	query(r, sql, count_row, &count);
+	if (!count)
+		return;
+	putf(r, "<h3>Configurations with risky settings that no session links</h3>\n<p>%lld sandbox "
+		"configuration%s on the host %s no session: prepared and not used, or used by a run "
+		"whose records are gone. Each risk is read from the file itself (METHOD.md §5.1).</p>\n"
+		"<table class=\"loose\"><thead><tr><th>configuration</th><th>risks</th>"
+		"<th>evidence</th></tr></thead><tbody>\n",
+	     count, count == 1 ? "" : "s", count == 1 ? "is linked to" : "are linked to");
+	snprintf(sql, sizeof sql,
+		 "SELECT c.location, (SELECT group_concat(k, char(10)) FROM (SELECT risk_id || ' (' "
+		 "|| severity || '): ' || reason AS k FROM wsb_risks WHERE config_id = c.id ORDER BY "
+		 "risk_id, coalesce(folder_position, -1))), v.sha256 AS sha_evidence %s ORDER BY "
+		 "c.location",
+		 UNLINKED);
+	query(r, sql, plain_row, r);
+	put(r, "</tbody></table>\n");
+}
+
 static void write_summary(struct report *r)
 {
 	long long sessions = 0;
@@ -1119,6 +1153,7 @@ static void write_summary(struct report *r)
 	put(r, "</tbody></table>\n");
 	if (!sessions)
 		write_no_session(r);
+	write_unlinked_configurations(r);
 	put(r, "</section>\n");
 }
 

@@ -135,6 +135,10 @@ def main():
         page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
         ids = re.findall(r"\b(?:events|tasks|wsb_configs|facts|archives|reg_values)(?:\.id=|:)\d+", page)
         check(not ids, "report.html cites database ids, not evidence: %s" % ids[:5])
+        unlinked = page.find("Configurations with risky settings that no session links")
+        check(unlinked > 0 and "DownloadsReadOnly.wsb" in page[unlinked:unlinked + 3000]
+              and unlinked < page.find('id="appendix"'),
+              "the unlinked risky configuration is not among the findings (before the appendix)")
         texts = page_texts(pdf)
         first = re.sub(r"\s+", " ", texts[0])
         for want in ("Result", "Session 1", "Session 2", "E7A13C52-98D4-4F0B-B6C1-3D5F2A8E9047", "malicious",
