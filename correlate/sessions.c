@@ -1567,6 +1567,10 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			s->end = e->time;
 			s->end_inferred = 0;
 		}
+		/* §6.4: without an exit record the end is the last record linked to the session, and
+		 * a NIC connect is linked to it as much as a Hyper-V record is (the VM ran then). */
+		else if (s->end_inferred && e->time > s->end)
+			s->end = e->time;
 		net->nic_name = nic;
 		net->link = "strong";
 		net->event_row = e->id;

@@ -49,8 +49,6 @@ GAP_ROLL = ("a Hyper-V channel whose oldest record is later than the session sta
             "'missing' that it rolled over (METHOD.md §6.4)")
 GAP_REP = ("ST-REPEATED must need a configuration: Start-menu launches without one are not 'the same "
            "configuration used again' (METHOD.md §7)")
-GAP_END = ("the inferred end must be the last linked record, network records included (METHOD.md "
-           "§6.4)")
 # Left in on purpose: the matrix's expectation, not sandtrace, is off. With process auditing off the
 # `wsb share` 4688 is gone, so nothing on the host explains the extra 301 of C:\Users\Public; METHOD.md
 # §6.3 row 1 wants the VM's non-internal 301 shares to be EXACTLY the configuration's host folders, so
@@ -97,14 +95,12 @@ KNOWN_GAPS = {
     'overlap-3/no-vmms': GAP_REP,
     'overlap-3/no-worker-admin': GAP_REP,
     'overlap-3/no-worker-operational': GAP_REP,
-    'power-loss/hyperv-rolled': GAP_ROLL + '; ' + GAP_END,
-    'power-loss/no-compute': GAP_END,
+    'power-loss/hyperv-rolled': GAP_ROLL,
     'power-loss/no-system': GAP_NET,
     'share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
     'share-allow-write/no-4688': GAP_CONF_EXPECTATION,
     'share-w/no-4688': GAP_CONF_EXPECTATION,
-    'still-running/hyperv-rolled': GAP_ROLL + '; ' + GAP_END,
-    'still-running/no-compute': GAP_END,
+    'still-running/hyperv-rolled': GAP_ROLL,
     'still-running/no-system': GAP_NET,
     'wsb-start-alias/hyperv-rolled': GAP_ROLL,
     'wsb-start-alias/no-system': GAP_NET,
