@@ -1515,8 +1515,17 @@ static int check_log_cleared(const struct rules_input *in, const struct rule *ro
 	return finish_reason(b, matches);
 }
 
-/* ST-REPEATED (§6): three or more sessions of the case, this one included, with the same
- * launcher command line or the same .wsb path. */
+/* Whether the session's launch used a configuration: a .wsb path (found or not) or a stored one
+ * (an inline `wsb start --config`). A Start-menu launch of WindowsSandbox.exe has neither. */
+static int session_uses_configuration(const struct session *s)
+{
+	return has_text(s->wsb.path) || s->wsb.config_id > 0;
+}
+
+/* ST-REPEATED (§6, §7.17): three or more sessions of the case, this one included, with the same
+ * launcher command line or the same .wsb path. The rule is about a configuration used again:
+ * sessions launched without one (the Start menu's bare WindowsSandbox.exe, whose command lines
+ * are all alike) neither fire it nor count towards it. */
 static int check_repeated(const struct rules_input *in, const struct rule *row,
 			   struct builder *b, int *score)
 {
@@ -1528,6 +1537,8 @@ static int check_repeated(const struct rules_input *in, const struct rule *row,
 
 	(void)row;
 	(void)score;
+	if (!session_uses_configuration(s))
+		return 0;
 	if (has_text(s->wsb.path)) {
 		wsb_canonical = path_normalise(s->wsb.path);
 		if (!wsb_canonical)
@@ -1540,7 +1551,7 @@ static int check_repeated(const struct rules_input *in, const struct rule *row,
 	for (i = 0; i < c->session_count; i++) {
 		const struct session *other = &c->sessions[i];
 
-		if (same_session(other, s))
+		if (same_session(other, s) || !session_uses_configuration(other))
 			continue;
 		if (has_text(s->launcher.command_line) && has_text(other->launcher.command_line) &&
 		    equal_trimmed_nocase(s->launcher.command_line, other->launcher.command_line))

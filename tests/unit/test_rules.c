@@ -1090,6 +1090,7 @@ static void test_repeated(void)
 		sessions[i].launcher.command_line =
 			"\"C:\\Windows\\System32\\WindowsSandbox.exe\" C:\\Windows\\System32\\M.wsb";
 		sessions[i].launcher.event_row = 100 + (int64_t)i;
+		sessions[i].wsb.config_id = 7; /* the launch used a configuration */
 	}
 	memset(&c, 0, sizeof c);
 	c.sessions = sessions;
@@ -1129,6 +1130,24 @@ static void test_repeated(void)
 	sessions[2].wsb.path = "C:\\Windows\\System32\\Other.wsb";
 	evaluate(&sessions[0], &c);
 	CHECK(!fired("ST-REPEATED"));
+
+	/* Start-menu launches: the same bare command line three times, but no configuration (no .wsb,
+	 * no inline config) - not "the same configuration used again" (§7.17) */
+	for (i = 0; i < 3; i++) {
+		sessions[i].launcher.command_line = "\"C:\\Windows\\System32\\WindowsSandbox.exe\"";
+		sessions[i].wsb.path = NULL;
+		sessions[i].wsb.config_id = 0;
+	}
+	evaluate(&sessions[0], &c);
+	CHECK(!fired("ST-REPEATED"));
+	/* nor do they count towards a configured session with the same command line */
+	sessions[0].wsb.config_id = 7;
+	evaluate(&sessions[0], &c);
+	CHECK(!fired("ST-REPEATED"));
+	sessions[1].wsb.config_id = 7;
+	sessions[2].wsb.config_id = 7;
+	evaluate(&sessions[0], &c);
+	CHECK(fired("ST-REPEATED"));
 
 	/* absent command lines are not "the same" */
 	for (i = 0; i < 3; i++) {

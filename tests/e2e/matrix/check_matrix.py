@@ -47,8 +47,6 @@ GAP_NET = ("networking by default: a launch with no configuration, or one withou
            "needs a VmSwitch 232 or an explicit setting")
 GAP_ROLL = ("a Hyper-V channel whose oldest record is later than the session start must say in "
             "'missing' that it rolled over (METHOD.md §6.4)")
-GAP_REP = ("ST-REPEATED must need a configuration: Start-menu launches without one are not 'the same "
-           "configuration used again' (METHOD.md §7)")
 # Left in on purpose: the matrix's expectation, not sandtrace, is off. With process auditing off the
 # `wsb share` 4688 is gone, so nothing on the host explains the extra 301 of C:\Users\Public; METHOD.md
 # §6.3 row 1 wants the VM's non-internal 301 shares to be EXACTLY the configuration's host folders, so
@@ -87,14 +85,8 @@ KNOWN_GAPS = {
     'no-system/2500-userdata/json-valid/301-userdata/4624-v2': GAP_NET,
     'overlap-2/hyperv-rolled': GAP_ROLL,
     'overlap-2/no-system': GAP_NET,
-    'overlap-3': GAP_REP,
-    'overlap-3/hyperv-rolled': GAP_ROLL + '; ' + GAP_REP,
-    'overlap-3/no-compute': GAP_REP,
-    'overlap-3/no-system': GAP_NET + '; ' + GAP_REP,
-    'overlap-3/no-taskscheduler': GAP_REP,
-    'overlap-3/no-vmms': GAP_REP,
-    'overlap-3/no-worker-admin': GAP_REP,
-    'overlap-3/no-worker-operational': GAP_REP,
+    'overlap-3/hyperv-rolled': GAP_ROLL,
+    'overlap-3/no-system': GAP_NET,
     'power-loss/hyperv-rolled': GAP_ROLL,
     'power-loss/no-system': GAP_NET,
     'share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
