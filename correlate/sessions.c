@@ -2076,6 +2076,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	struct rules_input in;
 	size_t n = 0;
 	int rc = -1, have_input = 0;
+	char *networking_policy = NULL;
 
 	memset(&c, 0, sizeof c);
 	c.store = store;
@@ -2139,8 +2140,12 @@ int sessions_correlate(struct store *store, size_t *session_count)
 						"last write of the Notifications\\OptionalFeatures\\"
 						"Containers-DisposableClientVM key",
 						feature_fact, in.clears, in.clear_count, in.cli,
-						in.cli_count};
+						in.cli_count, NULL, 0};
 		free(feature);
+		/* §2.2: the AllowNetworking policy decides whether ST-NET-ON's default holds */
+		context.networking_policy = networking_policy =
+			store_fact_value(store, "sandbox_policy", "AllowNetworking", NULL,
+					 &context.networking_policy_row);
 		for (size_t i = 0; i < n; i++) {
 			struct finding *findings = NULL;
 			size_t finding_count = 0;
@@ -2162,6 +2167,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 		*session_count = n;
 	rc = 0;
 out:
+	free(networking_policy);
 	if (have_input)
 		rules_input_free(&in);
 	for (size_t i = 0; sessions && i < n; i++)

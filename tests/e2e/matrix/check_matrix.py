@@ -42,9 +42,6 @@ COLLECTION_MTIME = 1736467200          # 2025-01-10T00:00:00Z, as stforge case (
 
 # Variant name -> the findings it waits for (what sandtrace says differs from what the story and
 # METHOD.md's rules give). Only ever remove entries from this table.
-GAP_NET = ("networking by default: a launch with no configuration, or one without <Networking>, has "
-           "networking on unless group policy turns it off (METHOD.md §5.1, §7 ST-NET-ON); sandtrace "
-           "needs a VmSwitch 232 or an explicit setting")
 GAP_ROLL = ("a Hyper-V channel whose oldest record is later than the session start must say in "
             "'missing' that it rolled over (METHOD.md §6.4)")
 # Left in on purpose: the matrix's expectation, not sandtrace, is off. With process auditing off the
@@ -58,7 +55,6 @@ GAP_CONF_EXPECTATION = ("no 4688 of `wsb share` is left to explain the run-time 
                         "('C:\\Users among the shares') is looser than §6.3 and expects high")
 KNOWN_GAPS = {
     'container/hyperv-rolled': GAP_ROLL,
-    'container/no-system': GAP_NET,
     'hyperv-rolled/2500-eventdata/json-extra/301-eventdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-eventdata/json-extra/301-userdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-eventdata/json-npa/301-eventdata/4624-v1': GAP_ROLL,
@@ -71,36 +67,18 @@ KNOWN_GAPS = {
     'hyperv-rolled/2500-userdata/json-npa/301-userdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-userdata/json-valid/301-eventdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-userdata/json-valid/301-userdata/4624-v1': GAP_ROLL,
-    'no-system/2500-eventdata/json-extra/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-extra/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-npa/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-npa/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-valid/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-valid/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-extra/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-extra/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-npa/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-npa/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-valid/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-valid/301-userdata/4624-v2': GAP_NET,
     'overlap-2/hyperv-rolled': GAP_ROLL,
-    'overlap-2/no-system': GAP_NET,
     'overlap-3/hyperv-rolled': GAP_ROLL,
-    'overlap-3/no-system': GAP_NET,
     'power-loss/hyperv-rolled': GAP_ROLL,
-    'power-loss/no-system': GAP_NET,
     'share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
     'share-allow-write/no-4688': GAP_CONF_EXPECTATION,
     'share-w/no-4688': GAP_CONF_EXPECTATION,
     'still-running/hyperv-rolled': GAP_ROLL,
-    'still-running/no-system': GAP_NET,
     'wsb-start-alias/hyperv-rolled': GAP_ROLL,
-    'wsb-start-alias/no-system': GAP_NET,
     'wsb-start-alias/share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
     'wsb-start-alias/share-allow-write/no-4688': GAP_CONF_EXPECTATION,
     'wsb-start-alias/share-w/no-4688': GAP_CONF_EXPECTATION,
     'wsb-start-package/hyperv-rolled': GAP_ROLL,
-    'wsb-start-package/no-system': GAP_NET,
 }
 
 
