@@ -1169,33 +1169,86 @@ static int check_wsb_logon_from_share(const struct rules_input *in, const struct
 	return finish_reason(b, matches);
 }
 
-/* ST-NET-ON (§5.1, §1.2 VmSwitch): effective networking, saying explicit or default, or a linked
- * NIC connect. */
+/* Whether the session's launch used a configuration: a .wsb path (found or not) or a stored one
+ * (an inline `wsb start --config`). A Start-menu launch of WindowsSandbox.exe has neither. */
+static int session_uses_configuration(const struct session *s)
+{
+	return has_text(s->wsb.path) || s->wsb.config_id > 0;
+}
+
+/* §5.1: how the effective Networking value of a configuration came about (wsb_configs origin),
+ * and whether that is the documented default ("enabled") rather than the file's own choice. */
+static const struct {
+	const char *origin;
+	int by_default;
+	const char *how;
+} NETWORKING_ORIGINS[] = {
+	{"explicit", 0, "explicitly in the configuration"},
+	{"absent", 1, "by default (the configuration has no <Networking> element)"},
+	{"default", 1, "by default (the configuration's <Networking> says Default)"},
+};
+
+/* ST-NET-ON (§5.1, §7.8, §1.2 VmSwitch): effective networking, explicit or by default, or a linked
+ * NIC connect. "By default" needs to know how the sandbox was launched: a launcher record with no
+ * configuration (§5.1: no configuration means every default, networking enabled), or a
+ * configuration that leaves <Networking> at its default; and it does not hold when the group
+ * policy AllowNetworking is disabled (§2.2). With no launcher nothing is known of the launch and
+ * nothing is claimed. */
 static int check_net_on(const struct rules_input *in, const struct rule *row,
 			   struct builder *b, int *score)
 {
 	const struct session *s = in->session;
+	const struct rules_context *c = in->context;
 	size_t i, connects = 0;
 	const struct session_network *first = NULL;
-	int parts = 0;
+	int parts = 0, by_default = 0;
+	const char *how = NULL;
 
 	(void)row;
 	(void)score;
 	if (s->wsb.networking == 1) {
-		const char *origin = s->wsb.networking_origin;
-
-		strbuf_append_str(&b->reason, "Networking is enabled ");
-		if (has_text(origin) && strstr(origin, "explicit"))
-			strbuf_append_str(&b->reason, "explicitly in the configuration");
-		else if (has_text(origin) && strstr(origin, "default"))
-			strbuf_append_str(&b->reason,
-					  "by default (the configuration does not disable it)");
-		else
-			strbuf_append_str(&b->reason, "(whether explicitly or by default is not "
-						      "recorded)");
+		for (i = 0; i < sizeof NETWORKING_ORIGINS / sizeof NETWORKING_ORIGINS[0]; i++)
+			if (has_text(s->wsb.networking_origin) &&
+			    strcasecmp(s->wsb.networking_origin, NETWORKING_ORIGINS[i].origin) == 0) {
+				by_default = NETWORKING_ORIGINS[i].by_default;
+				how = NETWORKING_ORIGINS[i].how;
+			}
+	} else if (s->wsb.networking == SESSION_UNKNOWN && !session_uses_configuration(s) &&
+		   s->launcher.event_row > 0) {
+		by_default = 1;
+		how = "by default (the launcher used no configuration: no .wsb, no inline config)";
+	}
+	/* §2.2: a disabled policy turns the default off; the explicit setting is judged as written */
+	if (by_default && has_text(c->networking_policy) &&
+	    strcasecmp(c->networking_policy, "disabled") == 0)
+		how = NULL;
+	else if (s->wsb.networking == 1 && !how)
+		how = "(whether explicitly or by default is not recorded)";
+	if (how) {
+		strbuf_printf(&b->reason, "Networking is on %s", how);
 		if (has_text(s->wsb.path))
 			strbuf_printf(&b->reason, " of %s", s->wsb.path);
 		builder_add_basis(b, "wsb_configs", s->wsb.config_id);
+		if (by_default) {
+			if (s->launcher.event_row > 0) {
+				char when[40];
+
+				format_time(s->launcher.time, when, sizeof when);
+				strbuf_printf(&b->reason, "; launcher record: %s at %s",
+					      has_text(s->launcher.image) ? s->launcher.image
+									  : "(image not recorded)",
+					      when);
+				builder_add_basis(b, "events", s->launcher.event_row);
+			}
+			if (has_text(c->networking_policy)) {
+				strbuf_printf(&b->reason, "; group policy AllowNetworking %s",
+					      c->networking_policy);
+				builder_add_basis(b, "facts", c->networking_policy_row);
+			} else {
+				strbuf_append_str(&b->reason, "; group policy AllowNetworking unknown "
+							      "(no policy fact)");
+			}
+		}
 		parts++;
 	}
 	for (i = 0; i < s->network_count; i++) {
@@ -1515,8 +1568,10 @@ static int check_log_cleared(const struct rules_input *in, const struct rule *ro
 	return finish_reason(b, matches);
 }
 
-/* ST-REPEATED (§6): three or more sessions of the case, this one included, with the same
- * launcher command line or the same .wsb path. */
+/* ST-REPEATED (§6, §7.17): three or more sessions of the case, this one included, with the same
+ * launcher command line or the same .wsb path. The rule is about a configuration used again:
+ * sessions launched without one (the Start menu's bare WindowsSandbox.exe, whose command lines
+ * are all alike) neither fire it nor count towards it. */
 static int check_repeated(const struct rules_input *in, const struct rule *row,
 			   struct builder *b, int *score)
 {
@@ -1528,6 +1583,8 @@ static int check_repeated(const struct rules_input *in, const struct rule *row,
 
 	(void)row;
 	(void)score;
+	if (!session_uses_configuration(s))
+		return 0;
 	if (has_text(s->wsb.path)) {
 		wsb_canonical = path_normalise(s->wsb.path);
 		if (!wsb_canonical)
@@ -1540,7 +1597,7 @@ static int check_repeated(const struct rules_input *in, const struct rule *row,
 	for (i = 0; i < c->session_count; i++) {
 		const struct session *other = &c->sessions[i];
 
-		if (same_session(other, s))
+		if (same_session(other, s) || !session_uses_configuration(other))
 			continue;
 		if (has_text(s->launcher.command_line) && has_text(other->launcher.command_line) &&
 		    equal_trimmed_nocase(s->launcher.command_line, other->launcher.command_line))

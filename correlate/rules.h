@@ -83,6 +83,12 @@ struct rules_context {
 	 * session's VM GUID, or (without --id) when their time lies inside [start, end] */
 	const struct rules_cli_command *cli_commands;
 	size_t cli_command_count;
+
+	/* the group policy AllowNetworking (§2.2, host fact sandbox_policy): "not configured",
+	 * "disabled", "enabled", "out of range", or NULL when no fact was made (no SOFTWARE hive);
+	 * ST-NET-ON's "on by default" does not hold when it is "disabled" */
+	const char *networking_policy;
+	int64_t networking_policy_row;     /* facts.id of that fact, 0 if none */
 };
 
 /* ---- findings -------------------------------------------------------------------------------- */

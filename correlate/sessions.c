@@ -1116,8 +1116,74 @@ static void set_session_config(struct session *s, const struct store_wsb *w, con
 	s->wsb.folder_count = w->folder_count;
 }
 
+/* §5.2: E as a `wsb share`/`map` call (4688 or Sysmon 1 of wsb.exe), read with the one reading of
+ * wsb.exe's options shared with the rules (rules_read_wsb_call). Returns 1 with CALL filled (clear
+ * it with rules_wsb_call_clear), 0 if E is no such call. */
+static int wsb_share_call(const struct store_event *e, struct rules_wsb_call *call)
+{
+	char *image, *command_line;
+	int rc;
+
+	if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+		return 0;
+	image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
+	rc = image && strcasecmp(base_name(image), "wsb.exe") == 0;
+	free(image);
+	if (!rc)
+		return 0;
+	command_line = field(e, "CommandLine");
+	rc = rules_read_wsb_call(command_line, call);
+	free(command_line);
+	if (rc != 1)
+		return 0;
+	if (strcasecmp(call->verb, "share") != 0 && strcasecmp(call->verb, "map") != 0) {
+		rules_wsb_call_clear(call);
+		return 0;
+	}
+	return 1;
+}
+
+/* §5.2: a call is tied to the VM GUID by its --id (strong), or, without --id, by its time inside
+ * [START, END] (END 0: the session has no known end, any later time counts). */
+static int wsb_call_is_for(const struct rules_wsb_call *call, uint64_t time, const char *guid,
+			   uint64_t start, uint64_t end)
+{
+	char named[37] = "";
+
+	if (call->id) {
+		sessions_find_guid(call->id, named);
+		return !strcmp(named, guid);
+	}
+	return time >= start && (!end || time <= end);
+}
+
+/* Whether a `wsb share`/`map` call for VM names HOST_PATH: the share was added to the running
+ * sandbox (§5.2), so it is not one of the configuration's mapped folders. */
+static int share_added_by_cli(const struct correlation *c, const struct vm_run *vm,
+			      const char *host_path)
+{
+	uint64_t start = vm->has_start ? vm->start : vm->first;
+
+	for (size_t i = 0; i < c->event_count; i++) {
+		struct rules_wsb_call call;
+		int added;
+
+		if (!wsb_share_call(&c->events[i], &call))
+			continue;
+		added = call.host_path && same_path(call.host_path, host_path) &&
+			wsb_call_is_for(&call, c->events[i].time, vm->guid, start,
+					vm->has_exit ? vm->end : 0);
+		rules_wsb_call_clear(&call);
+		if (added)
+			return 1;
+	}
+	return 0;
+}
+
 /* §6.3 (1): the configuration's mapped folders are the VM's user shares and its logon command is
- * among the commands the host ran in it. */
+ * among the commands the host ran in it. A share that is not a mapped folder but was added at run
+ * time by a `wsb share` call for this VM (§5.2) is left out: the configuration never named it, so
+ * it says nothing about whether the configuration is the VM's. */
 static int config_matches_vm(const struct store_wsb *w, const struct correlation *c,
 			     const struct vm_run *vm)
 {
@@ -1129,12 +1195,13 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 		if (is(e, PROVIDER_VSMB, 301)) {
 			char *path = field(e, "SharePath");
 			if (path && !is_internal_share(path)) {
-				user_shares++;
-				for (size_t f = 0; f < w->folder_count; f++)
-					if (same_path(w->hosts[f], path)) {
-						matched++;
-						break;
-					}
+				int mapped = 0;
+				for (size_t f = 0; f < w->folder_count && !mapped; f++)
+					mapped = same_path(w->hosts[f], path);
+				if (mapped || !share_added_by_cli(c, vm, path)) {
+					user_shares++;
+					matched += (size_t)mapped;
+				}
 			}
 			free(path);
 		} else if (is(e, PROVIDER_COMPUTE, 2500) && w->logon_command) {
@@ -1500,6 +1567,10 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			s->end = e->time;
 			s->end_inferred = 0;
 		}
+		/* §6.4: without an exit record the end is the last record linked to the session, and
+		 * a NIC connect is linked to it as much as a Hyper-V record is (the VM ran then). */
+		else if (s->end_inferred && e->time > s->end)
+			s->end = e->time;
 		net->nic_name = nic;
 		net->link = "strong";
 		net->event_row = e->id;
@@ -1514,31 +1585,12 @@ static void shares_from_cli(const struct correlation *c, struct session *s)
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
 		struct rules_wsb_call call;
-		char *image, *command_line, guid[37] = "";
 		int mine;
 
-		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+		if (!wsb_share_call(e, &call))
 			continue;
-		image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
-		if (!image || strcasecmp(base_name(image), "wsb.exe") != 0) {
-			free(image);
-			continue;
-		}
-		free(image);
-		command_line = field(e, "CommandLine");
-		/* One reading of wsb.exe's options, shared with the rules (ST-CLI-SHARE-WRITE). */
-		if (rules_read_wsb_call(command_line, &call) != 1) {
-			free(command_line);
-			continue;
-		}
-		free(command_line);
-		if (strcasecmp(call.verb, "share") != 0 && strcasecmp(call.verb, "map") != 0) {
-			rules_wsb_call_clear(&call);
-			continue;
-		}
-		sessions_find_guid(call.id, guid);
-		mine = call.id ? !strcmp(guid, s->vm_guid)
-			       : e->time >= s->start && (s->end_inferred || e->time <= s->end);
+		mine = wsb_call_is_for(&call, e->time, s->vm_guid, s->start,
+				       s->end_inferred ? 0 : s->end);
 		for (size_t k = 0; mine && call.host_path && k < s->share_count; k++)
 			if (same_path(s->shares[k].host_path, call.host_path) &&
 			    s->shares[k].read_only == SESSION_UNKNOWN)
@@ -2024,6 +2076,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	struct rules_input in;
 	size_t n = 0;
 	int rc = -1, have_input = 0;
+	char *networking_policy = NULL;
 
 	memset(&c, 0, sizeof c);
 	c.store = store;
@@ -2087,8 +2140,12 @@ int sessions_correlate(struct store *store, size_t *session_count)
 						"last write of the Notifications\\OptionalFeatures\\"
 						"Containers-DisposableClientVM key",
 						feature_fact, in.clears, in.clear_count, in.cli,
-						in.cli_count};
+						in.cli_count, NULL, 0};
 		free(feature);
+		/* §2.2: the AllowNetworking policy decides whether ST-NET-ON's default holds */
+		context.networking_policy = networking_policy =
+			store_fact_value(store, "sandbox_policy", "AllowNetworking", NULL,
+					 &context.networking_policy_row);
 		for (size_t i = 0; i < n; i++) {
 			struct finding *findings = NULL;
 			size_t finding_count = 0;
@@ -2110,6 +2167,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 		*session_count = n;
 	rc = 0;
 out:
+	free(networking_policy);
 	if (have_input)
 		rules_input_free(&in);
 	for (size_t i = 0; sessions && i < n; i++)

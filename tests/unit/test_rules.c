@@ -622,6 +622,59 @@ static void test_networking(void)
 	evaluate(&s, NULL);
 	CHECK(!fired("ST-NET-ON"));
 
+	/* §5.1/§7.8: a launch with no configuration has networking on by default, resting on the
+	 * launcher record and the policy fact; a disabled AllowNetworking policy turns it off */
+	{
+		struct rules_context c;
+
+		memset(&c, 0, sizeof c);
+		s.wsb.config_id = 0;
+		s.wsb.networking_origin = NULL;
+		s.launcher.image = "C:\\Windows\\System32\\WindowsSandbox.exe";
+		s.launcher.event_row = 41;
+		c.networking_policy = "not configured";
+		c.networking_policy_row = 9;
+		evaluate(&s, &c);
+		CHECK(fired("ST-NET-ON"));
+		CHECK(reason_has("ST-NET-ON", "by default"));
+		CHECK(reason_has("ST-NET-ON", "no configuration"));
+		CHECK(has_basis("ST-NET-ON", "events.id=41"));
+		CHECK(has_basis("ST-NET-ON", "facts.id=9"));
+		CHECK_INT(found("ST-NET-ON") ? found("ST-NET-ON")->score : 0, 5);
+		c.networking_policy = "disabled";
+		evaluate(&s, &c);
+		CHECK(!fired("ST-NET-ON"));
+		/* a configuration without <Networking>: default, unless the policy is disabled */
+		s.wsb.config_id = 3;
+		s.wsb.networking = 1;
+		s.wsb.networking_origin = "absent";
+		evaluate(&s, &c);
+		CHECK(!fired("ST-NET-ON"));
+		c.networking_policy = NULL;
+		evaluate(&s, &c);
+		CHECK(fired("ST-NET-ON"));
+		CHECK(reason_has("ST-NET-ON", "by default"));
+		CHECK(has_basis("ST-NET-ON", "wsb_configs.id=3"));
+		/* an explicit setting is judged as written (§2.2) */
+		s.wsb.networking_origin = "explicit";
+		c.networking_policy = "disabled";
+		evaluate(&s, &c);
+		CHECK(fired("ST-NET-ON"));
+		/* a .wsb named but not collected: its setting is unknown, nothing claimed */
+		s.wsb.config_id = 0;
+		s.wsb.networking = SESSION_UNKNOWN;
+		s.wsb.path = "C:\\x.wsb";
+		c.networking_policy = "not configured";
+		evaluate(&s, &c);
+		CHECK(!fired("ST-NET-ON"));
+		/* no launcher: nothing is known of the launch, nothing claimed */
+		s.wsb.path = NULL;
+		s.launcher.event_row = 0;
+		evaluate(&s, &c);
+		CHECK(!fired("ST-NET-ON"));
+		s.launcher.image = NULL;
+	}
+
 	/* a linked VmSwitch NIC connect alone */
 	memset(network, 0, sizeof network);
 	network[0].event = "nic-disconnected";
@@ -1090,6 +1143,7 @@ static void test_repeated(void)
 		sessions[i].launcher.command_line =
 			"\"C:\\Windows\\System32\\WindowsSandbox.exe\" C:\\Windows\\System32\\M.wsb";
 		sessions[i].launcher.event_row = 100 + (int64_t)i;
+		sessions[i].wsb.config_id = 7; /* the launch used a configuration */
 	}
 	memset(&c, 0, sizeof c);
 	c.sessions = sessions;
@@ -1129,6 +1183,24 @@ static void test_repeated(void)
 	sessions[2].wsb.path = "C:\\Windows\\System32\\Other.wsb";
 	evaluate(&sessions[0], &c);
 	CHECK(!fired("ST-REPEATED"));
+
+	/* Start-menu launches: the same bare command line three times, but no configuration (no .wsb,
+	 * no inline config) - not "the same configuration used again" (§7.17) */
+	for (i = 0; i < 3; i++) {
+		sessions[i].launcher.command_line = "\"C:\\Windows\\System32\\WindowsSandbox.exe\"";
+		sessions[i].wsb.path = NULL;
+		sessions[i].wsb.config_id = 0;
+	}
+	evaluate(&sessions[0], &c);
+	CHECK(!fired("ST-REPEATED"));
+	/* nor do they count towards a configured session with the same command line */
+	sessions[0].wsb.config_id = 7;
+	evaluate(&sessions[0], &c);
+	CHECK(!fired("ST-REPEATED"));
+	sessions[1].wsb.config_id = 7;
+	sessions[2].wsb.config_id = 7;
+	evaluate(&sessions[0], &c);
+	CHECK(fired("ST-REPEATED"));
 
 	/* absent command lines are not "the same" */
 	for (i = 0; i < 3; i++) {

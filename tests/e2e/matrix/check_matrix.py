@@ -42,20 +42,19 @@ COLLECTION_MTIME = 1736467200          # 2025-01-10T00:00:00Z, as stforge case (
 
 # Variant name -> the findings it waits for (what sandtrace says differs from what the story and
 # METHOD.md's rules give). Only ever remove entries from this table.
-GAP_NET = ("networking by default: a launch with no configuration, or one without <Networking>, has "
-           "networking on unless group policy turns it off (METHOD.md §5.1, §7 ST-NET-ON); sandtrace "
-           "needs a VmSwitch 232 or an explicit setting")
 GAP_ROLL = ("a Hyper-V channel whose oldest record is later than the session start must say in "
             "'missing' that it rolled over (METHOD.md §6.4)")
-GAP_REP = ("ST-REPEATED must need a configuration: Start-menu launches without one are not 'the same "
-           "configuration used again' (METHOD.md §7)")
-GAP_END = ("the inferred end must be the last linked record, network records included (METHOD.md "
-           "§6.4)")
-GAP_CONF = ("a share added at run time by wsb share must not break the .wsb content match that makes "
-            "the launcher link strong (METHOD.md §6.3)")
+# Left in on purpose: the matrix's expectation, not sandtrace, is off. With process auditing off the
+# `wsb share` 4688 is gone, so nothing on the host explains the extra 301 of C:\Users\Public; METHOD.md
+# §6.3 row 1 wants the VM's non-internal 301 shares to be EXACTLY the configuration's host folders, so
+# the launcher link is not strong and the session is medium. gen_matrix.py's content_match only asks
+# that C:\Users be among the shares; it should also require that every other share is explained by a
+# recorded `wsb share` call (a change to the expectation that needs the maintainers' word).
+GAP_CONF_EXPECTATION = ("no 4688 of `wsb share` is left to explain the run-time 301 share, so METHOD.md §6.3's "
+                        "exact share match fails and the session is medium; gen_matrix.py's content_match "
+                        "('C:\\Users among the shares') is looser than §6.3 and expects high")
 KNOWN_GAPS = {
     'container/hyperv-rolled': GAP_ROLL,
-    'container/no-system': GAP_NET,
     'hyperv-rolled/2500-eventdata/json-extra/301-eventdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-eventdata/json-extra/301-userdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-eventdata/json-npa/301-eventdata/4624-v1': GAP_ROLL,
@@ -68,50 +67,18 @@ KNOWN_GAPS = {
     'hyperv-rolled/2500-userdata/json-npa/301-userdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-userdata/json-valid/301-eventdata/4624-v1': GAP_ROLL,
     'hyperv-rolled/2500-userdata/json-valid/301-userdata/4624-v1': GAP_ROLL,
-    'no-system/2500-eventdata/json-extra/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-extra/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-npa/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-npa/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-valid/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-eventdata/json-valid/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-extra/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-extra/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-npa/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-npa/301-userdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-valid/301-eventdata/4624-v2': GAP_NET,
-    'no-system/2500-userdata/json-valid/301-userdata/4624-v2': GAP_NET,
     'overlap-2/hyperv-rolled': GAP_ROLL,
-    'overlap-2/no-system': GAP_NET,
-    'overlap-3': GAP_REP,
-    'overlap-3/hyperv-rolled': GAP_ROLL + '; ' + GAP_REP,
-    'overlap-3/no-compute': GAP_REP,
-    'overlap-3/no-system': GAP_NET + '; ' + GAP_REP,
-    'overlap-3/no-taskscheduler': GAP_REP,
-    'overlap-3/no-vmms': GAP_REP,
-    'overlap-3/no-worker-admin': GAP_REP,
-    'overlap-3/no-worker-operational': GAP_REP,
-    'power-loss/hyperv-rolled': GAP_ROLL + '; ' + GAP_END,
-    'power-loss/no-compute': GAP_END,
-    'power-loss/no-system': GAP_NET,
-    'share-allow-write': GAP_CONF,
-    'share-allow-write-false': GAP_CONF,
-    'share-allow-write-false/no-4688': GAP_CONF,
-    'share-allow-write/no-4688': GAP_CONF,
-    'share-w': GAP_CONF,
-    'share-w/no-4688': GAP_CONF,
-    'still-running/hyperv-rolled': GAP_ROLL + '; ' + GAP_END,
-    'still-running/no-compute': GAP_END,
-    'still-running/no-system': GAP_NET,
+    'overlap-3/hyperv-rolled': GAP_ROLL,
+    'power-loss/hyperv-rolled': GAP_ROLL,
+    'share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
+    'share-allow-write/no-4688': GAP_CONF_EXPECTATION,
+    'share-w/no-4688': GAP_CONF_EXPECTATION,
+    'still-running/hyperv-rolled': GAP_ROLL,
     'wsb-start-alias/hyperv-rolled': GAP_ROLL,
-    'wsb-start-alias/no-system': GAP_NET,
-    'wsb-start-alias/share-allow-write': GAP_CONF,
-    'wsb-start-alias/share-allow-write-false': GAP_CONF,
-    'wsb-start-alias/share-allow-write-false/no-4688': GAP_CONF,
-    'wsb-start-alias/share-allow-write/no-4688': GAP_CONF,
-    'wsb-start-alias/share-w': GAP_CONF,
-    'wsb-start-alias/share-w/no-4688': GAP_CONF,
+    'wsb-start-alias/share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
+    'wsb-start-alias/share-allow-write/no-4688': GAP_CONF_EXPECTATION,
+    'wsb-start-alias/share-w/no-4688': GAP_CONF_EXPECTATION,
     'wsb-start-package/hyperv-rolled': GAP_ROLL,
-    'wsb-start-package/no-system': GAP_NET,
 }
 
 
