@@ -33,7 +33,6 @@ static const struct attack_technique TECHNIQUES[] = {
 	{"T1070.001", "Indicator Removal: Clear Windows Event Logs", "Defense Evasion"},
 	{"T1140", "Deobfuscate/Decode Files or Information", "Defense Evasion"},
 	{"T1005", "Data from Local System", "Collection"},
-	{"T1071", "Application Layer Protocol", "Command and Control"},
 };
 
 const struct attack_tactic *attack_tactics(size_t *count)

@@ -116,7 +116,7 @@ static const struct {
 	{"ST-WSB-LOGON-SCRIPT", "A logon command runs a script or batch file", 20, 0, "T1059.003"},
 	{"ST-WSB-LOGON-FROM-SHARE", "The logon command runs a file from a mapped host folder", 15, 0,
 	 "T1564.006"},
-	{"ST-NET-ON", "Networking was available to the sandbox", 5, 0, "T1071"},
+	{"ST-NET-ON", "Networking was available to the sandbox", 5, 0, ""},
 	{"ST-CLI-EXEC-SYSTEM", "A command was run inside the sandbox as System from the host CLI", 20,
 	 0, "T1564.006"},
 	{"ST-CLI-SHARE-WRITE", "A host folder was shared into a running sandbox with write access",
