@@ -1623,6 +1623,45 @@ static void no_4688_reason(struct correlation *c, char *out, size_t size)
 }
 
 /* §6.4: what is missing, and why, with the audit facts as basis. */
+/* The Hyper-V channels a session is rebuilt from (METHOD.md §1.4, §1.5). */
+static const char *const HYPERV_CHANNELS[] = {
+	"Microsoft-Windows-Hyper-V-Compute-Operational", "Microsoft-Windows-Hyper-V-Compute-Admin",
+	"Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Worker-Operational",
+};
+
+/* §6.4: a Hyper-V channel whose oldest record in the collection is later than the session's start
+ * cannot show what the session wrote there before it. Said per channel, unless that oldest record
+ * is the session's own (a log that begins with this VM's records). The Hyper-V providers are
+ * stored whole, so the oldest stored record is the channel's oldest. */
+static void list_rolled_channels(const struct correlation *c, struct session *s,
+				 const struct vm_run *vm)
+{
+	for (size_t h = 0; s->start && h < sizeof HYPERV_CHANNELS / sizeof HYPERV_CHANNELS[0]; h++) {
+		size_t oldest = c->event_count;
+		int own = 0;
+		char when[40], text[512];
+
+		for (size_t i = 0; i < c->event_count; i++) {
+			const struct store_event *e = &c->events[i];
+			if (e->time && e->channel && !strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
+			    (oldest == c->event_count || e->time < c->events[oldest].time))
+				oldest = i;
+		}
+		if (oldest == c->event_count || c->events[oldest].time <= s->start)
+			continue;
+		for (size_t k = 0; k < vm->link_count && !own; k++)
+			own = vm->links[k].event == oldest;
+		if (own)
+			continue;
+		filetime_format_iso(c->events[oldest].time, when, sizeof when);
+		snprintf(text, sizeof text, "%s: its oldest record in the collection is at %s, after this "
+			 "session began; the session's records there before then are not in the "
+			 "collection (rolled over or cleared, METHOD.md §6.4)",
+			 HYPERV_CHANNELS[h], when);
+		add_missing(s, text);
+	}
+}
+
 static void list_missing(struct correlation *c, struct session *s, const struct vm_run *vm,
 			 const struct vm_extra *x)
 {
@@ -1655,11 +1694,11 @@ static void list_missing(struct correlation *c, struct session *s, const struct 
 	} else if (l->command_line_task) {
 		char *cmdline = store_fact_value(c->store, "cmdline_audit", "4688 CommandLine", NULL, NULL);
 		snprintf(text, sizeof text, "launcher command line: its 4688 recorded none (%s); read "
-			 "from the task definition's action (tasks.id=%lld)",
+			 "from the action of the task definition %s",
 			 cmdline && !strcmp(cmdline, "not included")
 				 ? "command-line auditing was off, host fact cmdline_audit"
 				 : "command-line inclusion not established",
-			 (long long)l->command_line_task);
+			 l->definition && l->definition->uri ? l->definition->uri : "linked to it");
 		free(cmdline);
 		add_missing(s, text);
 	}
@@ -1669,6 +1708,7 @@ static void list_missing(struct correlation *c, struct session *s, const struct 
 	if (!strcmp(s->trigger.kind, "unknown"))
 		add_missing(s, "trigger: no task run (Task Scheduler 129/200) or interactive start "
 			       "linked to the launcher");
+	list_rolled_channels(c, s, vm);
 	if (!s->share_count)
 		add_missing(s, "shares: no Hyper-V-Worker 301 record for this VM");
 	if (s->wsb.logon_command && !s->command_count)

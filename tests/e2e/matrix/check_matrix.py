@@ -42,43 +42,7 @@ COLLECTION_MTIME = 1736467200          # 2025-01-10T00:00:00Z, as stforge case (
 
 # Variant name -> the findings it waits for (what sandtrace says differs from what the story and
 # METHOD.md's rules give). Only ever remove entries from this table.
-GAP_ROLL = ("a Hyper-V channel whose oldest record is later than the session start must say in "
-            "'missing' that it rolled over (METHOD.md §6.4)")
-# Left in on purpose: the matrix's expectation, not sandtrace, is off. With process auditing off the
-# `wsb share` 4688 is gone, so nothing on the host explains the extra 301 of C:\Users\Public; METHOD.md
-# §6.3 row 1 wants the VM's non-internal 301 shares to be EXACTLY the configuration's host folders, so
-# the launcher link is not strong and the session is medium. gen_matrix.py's content_match only asks
-# that C:\Users be among the shares; it should also require that every other share is explained by a
-# recorded `wsb share` call (a change to the expectation that needs the maintainers' word).
-GAP_CONF_EXPECTATION = ("no 4688 of `wsb share` is left to explain the run-time 301 share, so METHOD.md §6.3's "
-                        "exact share match fails and the session is medium; gen_matrix.py's content_match "
-                        "('C:\\Users among the shares') is looser than §6.3 and expects high")
 KNOWN_GAPS = {
-    'container/hyperv-rolled': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-extra/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-extra/301-userdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-npa/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-npa/301-userdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-valid/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-eventdata/json-valid/301-userdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-extra/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-extra/301-userdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-npa/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-npa/301-userdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-valid/301-eventdata/4624-v1': GAP_ROLL,
-    'hyperv-rolled/2500-userdata/json-valid/301-userdata/4624-v1': GAP_ROLL,
-    'overlap-2/hyperv-rolled': GAP_ROLL,
-    'overlap-3/hyperv-rolled': GAP_ROLL,
-    'power-loss/hyperv-rolled': GAP_ROLL,
-    'share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
-    'share-allow-write/no-4688': GAP_CONF_EXPECTATION,
-    'share-w/no-4688': GAP_CONF_EXPECTATION,
-    'still-running/hyperv-rolled': GAP_ROLL,
-    'wsb-start-alias/hyperv-rolled': GAP_ROLL,
-    'wsb-start-alias/share-allow-write-false/no-4688': GAP_CONF_EXPECTATION,
-    'wsb-start-alias/share-allow-write/no-4688': GAP_CONF_EXPECTATION,
-    'wsb-start-alias/share-w/no-4688': GAP_CONF_EXPECTATION,
-    'wsb-start-package/hyperv-rolled': GAP_ROLL,
 }
 
 

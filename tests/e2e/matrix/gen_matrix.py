@@ -321,7 +321,12 @@ def expect_mal(v):
     # SharePath set AND its LogonCommand equals the 2500 CommandLine (row 1 says "and": with one side of the
     # comparison lost - a log removed or rolled over - the content is not shown equal); medium through the
     # client child (row 2); weak by time only.
+    # "Equal" (§6.3 row 1) is exact: every user share must be a mapped folder of the configuration, or
+    # one a recorded `wsb share` call added at run time (a 4688 of it, share_write(v) is not None); a
+    # run-time share whose call was not recorded breaks the equality.
+    explained = {r"C:\Users"} | ({r"C:\Users\Public"} if share_write(v) is not None else set())
     content_match = any(p == r"C:\Users" for _, p, _ in side["shares"]) and \
+        all(p in explained for _, p, _ in side["shares"]) and \
         any(c == g.LOGON_COMMAND for _, c, _ in side["commands"])
     if not launcher:
         launch_strength = None
