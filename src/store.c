@@ -69,6 +69,7 @@ struct store {
 	sqlite3_stmt *statements[ST_COUNT];
 	int64_t run_id;
 	int read_only;
+	int writable;            /* opened for writing and accepted (schema checked): may be written */
 };
 
 const char *store_error(struct store *store)
@@ -177,6 +178,7 @@ static int open_store(const char *path, int read_only, struct store **out, char 
 			snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(store->db));
 			goto fail;
 		}
+	store->writable = 1;
 	*out = store;
 	return 0;
 fail:
@@ -203,8 +205,9 @@ void store_close(struct store *store)
 	/* A writer leaves one self-contained file: the write-ahead log is folded back and the
 	 * journal mode reset, so case.db alone is what is hashed, handed over and read (read-only
 	 * readers need no -wal or -shm file beside it). Fails harmlessly while another connection
-	 * still has the store open. */
-	if (!store->read_only && store->db)
+	 * still has the store open. A store refused at opening (another schema version) is not
+	 * touched. */
+	if (store->writable)
 		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
 			     NULL, NULL, NULL);
 	sqlite3_close(store->db);
