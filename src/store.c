@@ -341,45 +341,65 @@ char *store_case_name(struct store *store)
 	return name;
 }
 
-struct text_list {
-	char **items;
-	size_t count, capacity;
-	int failed;
+/* A growable array of fixed-size elements. */
+struct growing {
+	void *items;
+	size_t count, capacity, size;
 };
 
-static int text_list_row(void *context, sqlite3_stmt *st)
+static void *growing_next(struct growing *g)
 {
-	struct text_list *list = context;
-	const unsigned char *text = sqlite3_column_text(st, 0);
-
-	if (list->count == list->capacity) {
-		size_t capacity = list->capacity ? list->capacity * 2 : 64;
-		char **grown = realloc(list->items, capacity * sizeof *grown);
+	if (g->count == g->capacity) {
+		size_t capacity = g->capacity ? g->capacity * 2 : 64;
+		void *grown = realloc(g->items, capacity * g->size);
 		if (!grown)
-			return list->failed = -1;
-		list->items = grown;
-		list->capacity = capacity;
+			return NULL;
+		g->items = grown;
+		g->capacity = capacity;
 	}
-	if (!(list->items[list->count] = strdup(text ? (const char *)text : "")))
-		return list->failed = -1;
-	list->count++;
+	memset((char *)g->items + g->count * g->size, 0, g->size);
+	return (char *)g->items + g->count++ * g->size;
+}
+
+/* Appends the row's first column (text, '' for NULL) to a growing array of strings. */
+static int text_column_row(void *context, sqlite3_stmt *st)
+{
+	const unsigned char *text = sqlite3_column_text(st, 0);
+	char **slot = growing_next(context);
+
+	if (!slot)
+		return -1;
+	if (!(*slot = strdup(text ? (const char *)text : ""))) {
+		((struct growing *)context)->count--;
+		return -1;
+	}
+	return 0;
+}
+
+/* The first column of every row of SQL as malloc'ed strings (free each and the array); on failure
+ * -1 with nothing to free. */
+static int load_text_column(struct store *store, const char *sql, char ***texts, size_t *count)
+{
+	struct growing list = {NULL, 0, 0, sizeof(char *)};
+	char **items;
+
+	*texts = NULL;
+	*count = 0;
+	if (each_row(store, sql, text_column_row, &list) != 0) {
+		items = list.items;
+		for (size_t i = 0; i < list.count; i++)
+			free(items[i]);
+		free(items);
+		return -1;
+	}
+	*texts = list.items;
+	*count = list.count;
 	return 0;
 }
 
 int store_load_evidence_hashes(struct store *store, char ***hashes, size_t *count)
 {
-	struct text_list list = {NULL, 0, 0, 0};
-	int rc = each_row(store, "SELECT sha256 FROM evidence ORDER BY sha256", text_list_row, &list);
-
-	if (rc != 0 || list.failed) {
-		for (size_t i = 0; i < list.count; i++)
-			free(list.items[i]);
-		free(list.items);
-		return -1;
-	}
-	*hashes = list.items;
-	*count = list.count;
-	return 0;
+	return load_text_column(store, "SELECT sha256 FROM evidence ORDER BY sha256", hashes, count);
 }
 
 int store_add_output(struct store *store, int64_t run_id, const char *name, const char *sha256,
@@ -1295,34 +1315,10 @@ int store_set_task_schedule(struct store *store, int64_t task_id, uint64_t regis
 
 int store_load_task_file_uris(struct store *store, char ***uris, size_t *count)
 {
-	sqlite3_stmt *st;
-	char **list = NULL;
-	size_t n = 0;
-	int step, rc = -1;
-
-	*uris = NULL;
-	*count = 0;
-	if (sqlite3_prepare_v2(store->db,
-			       "SELECT DISTINCT uri FROM tasks WHERE source = 'task_file' AND uri IS "
-			       "NOT NULL ORDER BY uri",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		char **grown = realloc(list, (n + 1) * sizeof *grown);
-		if (!grown)
-			goto out;
-		list = grown;
-		list[n] = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!list[n])
-			goto out;
-		n++;
-	}
-	rc = step == SQLITE_DONE ? 0 : -1;
-out:
-	sqlite3_finalize(st);
-	*uris = list;
-	*count = n;
-	return rc;
+	return load_text_column(store,
+				"SELECT DISTINCT uri FROM tasks WHERE source = 'task_file' AND uri IS "
+				"NOT NULL ORDER BY uri",
+				uris, count);
 }
 
 int store_clear_taskcache_tasks(struct store *store)
@@ -1349,26 +1345,6 @@ static char *column_dup(sqlite3_stmt *st, int column)
 	return text ? strdup((const char *)text) : NULL;
 }
 
-
-/* A growable array of fixed-size elements. */
-struct growing {
-	void *items;
-	size_t count, capacity, size;
-};
-
-static void *growing_next(struct growing *g)
-{
-	if (g->count == g->capacity) {
-		size_t capacity = g->capacity ? g->capacity * 2 : 64;
-		void *grown = realloc(g->items, capacity * g->size);
-		if (!grown)
-			return NULL;
-		g->items = grown;
-		g->capacity = capacity;
-	}
-	memset((char *)g->items + g->count * g->size, 0, g->size);
-	return (char *)g->items + g->count++ * g->size;
-}
 
 static int event_row(void *context, sqlite3_stmt *st)
 {
