@@ -391,6 +391,13 @@ struct launcher {
 	int64_t command_line_task; /* tasks.id whose action gave the command line, 0: its own */
 };
 
+/* The Hyper-V channels a session is rebuilt from (METHOD.md §1.4, §1.5). */
+static const char *const HYPERV_CHANNELS[] = {
+	"Microsoft-Windows-Hyper-V-Compute-Operational", "Microsoft-Windows-Hyper-V-Compute-Admin",
+	"Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Worker-Operational",
+};
+enum { HYPERV_CHANNEL_COUNT = sizeof HYPERV_CHANNELS / sizeof HYPERV_CHANNELS[0] };
+
 struct correlation {
 	struct store *store;
 	struct store_event *events;
@@ -407,6 +414,8 @@ struct correlation {
 	size_t launcher_count;
 	int have_security;     /* any Security-Auditing record in the store */
 	uint64_t security_cleared; /* time of the last Security 1102 (log cleared), 0 if none */
+	size_t hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record (an event
+						       index), event_count if it has none */
 };
 
 static struct vm_run *vm_for(struct correlation *c, const char *guid)
@@ -516,6 +525,8 @@ static int vm_of_event(const struct store_event *e, char guid[37], const char **
 
 static int collect_vms(struct correlation *c)
 {
+	for (size_t h = 0; h < HYPERV_CHANNEL_COUNT; h++)
+		c->hyperv_oldest[h] = c->event_count;
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
 		char guid[37];
@@ -523,6 +534,11 @@ static int collect_vms(struct correlation *c)
 		struct vm_run *vm;
 		struct vm_link *link;
 
+		for (size_t h = 0; e->time && e->channel && h < HYPERV_CHANNEL_COUNT; h++)
+			if (!strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
+			    (c->hyperv_oldest[h] == c->event_count ||
+			     e->time < c->events[c->hyperv_oldest[h]].time))
+				c->hyperv_oldest[h] = i;
 		if (from(e, PROVIDER_SECURITY))
 			c->have_security = 1;
 		if (is(e, "Microsoft-Windows-Eventlog", 1102))
@@ -1623,30 +1639,19 @@ static void no_4688_reason(struct correlation *c, char *out, size_t size)
 }
 
 /* §6.4: what is missing, and why, with the audit facts as basis. */
-/* The Hyper-V channels a session is rebuilt from (METHOD.md §1.4, §1.5). */
-static const char *const HYPERV_CHANNELS[] = {
-	"Microsoft-Windows-Hyper-V-Compute-Operational", "Microsoft-Windows-Hyper-V-Compute-Admin",
-	"Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Worker-Operational",
-};
 
 /* §6.4: a Hyper-V channel whose oldest record in the collection is later than the session's start
  * cannot show what the session wrote there before it. Said per channel, unless that oldest record
  * is the session's own (a log that begins with this VM's records). The Hyper-V providers are
- * stored whole, so the oldest stored record is the channel's oldest. */
+ * stored whole, so the oldest stored record (found once, in collect_vms) is the channel's oldest. */
 static void list_rolled_channels(const struct correlation *c, struct session *s,
 				 const struct vm_run *vm)
 {
-	for (size_t h = 0; s->start && h < sizeof HYPERV_CHANNELS / sizeof HYPERV_CHANNELS[0]; h++) {
-		size_t oldest = c->event_count;
+	for (size_t h = 0; s->start && h < HYPERV_CHANNEL_COUNT; h++) {
+		size_t oldest = c->hyperv_oldest[h];
 		int own = 0;
 		char when[40], text[512];
 
-		for (size_t i = 0; i < c->event_count; i++) {
-			const struct store_event *e = &c->events[i];
-			if (e->time && e->channel && !strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
-			    (oldest == c->event_count || e->time < c->events[oldest].time))
-				oldest = i;
-		}
 		if (oldest == c->event_count || c->events[oldest].time <= s->start)
 			continue;
 		for (size_t k = 0; k < vm->link_count && !own; k++)
