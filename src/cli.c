@@ -701,35 +701,38 @@ static const char *const OUTPUTS[] = {"case.db",       "timeline.csv", "timeline
 				      "report.pdf",    "attack-layer.json"};
 enum { OUTPUT_COUNT = sizeof OUTPUTS / sizeof OUTPUTS[0] };
 
-/* Writes DIR/manifest.txt (sha256sum's format, so `sha256sum -c manifest.txt` works in DIR) and
- * puts its own SHA-256 in MANIFEST_SHA256. */
-static int write_manifest(const char *dir, char manifest_sha256[65])
+/* The manifest's lines (sha256sum's format, so `sha256sum -c manifest.txt` works in the output
+ * folder CONTEXT): every output of OUTPUTS that exists there. */
+static int write_manifest_lines(struct store *store, void *context, FILE *out)
 {
-	char path[4096], partial[4200], err[256];
-	struct evidence_hashes hashes;
-	FILE *out;
+	const char *dir = context;
+	char err[256];
 
-	snprintf(path, sizeof path, "%s/manifest.txt", dir);
-	snprintf(partial, sizeof partial, "%s.partial", path);
-	if (!(out = fopen(partial, "w")))
-		return -1;
+	(void)store;
 	for (size_t i = 0; i < OUTPUT_COUNT; i++) {
+		struct evidence_hashes hashes;
 		char file[4096];
 		snprintf(file, sizeof file, "%s/%s", dir, OUTPUTS[i]);
 		if (access(file, F_OK) != 0)
 			continue;
-		if (evidence_hash_file(file, &hashes, err, sizeof err) != 0) {
-			fclose(out);
-			unlink(partial);
+		if (evidence_hash_file(file, &hashes, err, sizeof err) != 0)
 			return -1;
-		}
 		fprintf(out, "%s  %s\n", hashes.sha256, OUTPUTS[i]);
 	}
-	if (fclose(out) != 0 || rename(partial, path) != 0 ||
-	    evidence_hash_file(path, &hashes, err, sizeof err) != 0) {
-		unlink(partial);
+	return 0;
+}
+
+/* Writes DIR/manifest.txt (like every output: complete or not there) and puts its own SHA-256 in
+ * MANIFEST_SHA256. */
+static int write_manifest(const char *dir, char manifest_sha256[65])
+{
+	char path[4096], err[256];
+	struct evidence_hashes hashes;
+
+	snprintf(path, sizeof path, "%s/manifest.txt", dir);
+	if (write_output(dir, "manifest.txt", NULL, write_manifest_lines, (void *)dir, 0) != 0 ||
+	    evidence_hash_file(path, &hashes, err, sizeof err) != 0)
 		return -1;
-	}
 	memcpy(manifest_sha256, hashes.sha256, 65);
 	return 0;
 }
