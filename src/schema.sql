@@ -619,13 +619,7 @@ CREATE VIEW v_file_name AS
             FROM evidence_paths p WHERE p.evidence_id = e.id) AS name
   FROM evidence e;
 CREATE VIEW v_citation AS
-  SELECT 'events' AS tbl, ev.id AS row_id,
-         coalesce(ev.channel, '?') || ' record ' || ev.record_id || ' (event ' || ev.event_id || ')'
-         || CASE WHEN ev.recovered THEN ', recovered' ELSE '' END || ', ' || f.name
-         || CASE WHEN ev.offset IS NOT NULL THEN ' chunk ' || ev.chunk || ' offset ' || ev.offset
-                 ELSE ' (offset not established)' END
-         || ', sha256 ' || substr(f.sha256, 1, 16) AS label
-  FROM events ev JOIN v_file_name f ON f.evidence_id = ev.evidence_id
+  SELECT 'events' AS tbl, row_id, label FROM v_citation_events
   UNION ALL
   SELECT 'reg_values', g.id,
          g.hive_kind || ' hive (' || f.name || ', sha256 ' || substr(f.sha256, 1, 16) || '): '
@@ -658,13 +652,15 @@ CREATE VIEW v_citation AS
   UNION ALL
   SELECT 'archives', a.id, 'archive ' || a.path || ', sha256 ' || substr(f.sha256, 1, 16)
   FROM archives a JOIN v_file_name f ON f.evidence_id = a.evidence_id;
--- The event part of v_citation on its own (the task and configuration labels name the record
--- they were read from).
+-- The event part of v_citation (the task and configuration labels also name the record they
+-- were read from).
 CREATE VIEW v_citation_events AS
   SELECT ev.id AS row_id,
-         coalesce(ev.channel, '?') || ' record ' || ev.record_id || ' (event ' || ev.event_id || '), '
-         || f.name || CASE WHEN ev.offset IS NOT NULL THEN ' chunk ' || ev.chunk || ' offset '
-                           || ev.offset ELSE '' END AS label
+         coalesce(ev.channel, '?') || ' record ' || ev.record_id || ' (event ' || ev.event_id || ')'
+         || CASE WHEN ev.recovered THEN ', recovered' ELSE '' END || ', ' || f.name
+         || CASE WHEN ev.offset IS NOT NULL THEN ' chunk ' || ev.chunk || ' offset ' || ev.offset
+                 ELSE ' (offset not established)' END
+         || ', sha256 ' || substr(f.sha256, 1, 16) AS label
   FROM events ev JOIN v_file_name f ON f.evidence_id = ev.evidence_id;
 
 -- Every dated row of the case as one timeline: the one thing the exporters read (DESIGN.md).
