@@ -956,8 +956,9 @@ static void put_le32(uint8_t *p, uint32_t value)
 /* libbfio 20170123's memory range copies past its end when a read runs over it (found by
  * fuzz_hive: a hive bin that claims more bytes than the file has). Before a copy in memory is
  * handed to libregf, the base block's hive-bins size and every hive bin that claims to reach past
- * the end of the copy are cut to what is there; the caller recomputes the checksum. */
-static int clamp_hive_bins_if(uint8_t *image, size_t size, int apply)
+ * the end of the copy are cut to what is there; the caller recomputes the checksum. Returns 1 if
+ * something is (APPLY = 0: would be) cut. */
+static int clamp_hive_bins(uint8_t *image, size_t size, int apply)
 {
 	enum { BASE = 4096, HBIN_SIZE_OFFSET = 8, BINS_SIZE_OFFSET = 40 };
 	size_t offset = BASE;
@@ -985,11 +986,6 @@ static int clamp_hive_bins_if(uint8_t *image, size_t size, int apply)
 	return cut;
 }
 
-/* Cuts IMAGE's overrunning hive bins (see above); returns 1 if something was cut. */
-static int clamp_hive_bins(uint8_t *image, size_t size)
-{
-	return clamp_hive_bins_if(image, size, 1);
-}
 
 static int hive_open_repaired(struct walker *w, const char *path, char *why, size_t why_size)
 {
@@ -1030,7 +1026,7 @@ static int hive_open_repaired(struct walker *w, const char *path, char *why, siz
 		goto out;
 	}
 	memcpy(w->repaired, "regf", 4);
-	clamp_hive_bins(w->repaired, (size_t)st.st_size);
+	clamp_hive_bins(w->repaired, (size_t)st.st_size, 1);
 	{
 		uint32_t checksum = base_block_checksum(w->repaired);
 		for (int i = 0; i < 4; i++)
@@ -1209,7 +1205,7 @@ int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out
 		goto out;
 	w.image = data;
 	w.image_size = size;
-	if (clamp_hive_bins_if((uint8_t *)data, size, 0)) {
+	if (clamp_hive_bins((uint8_t *)data, size, 0)) {
 		/* Hive bins that claim more bytes than the image holds (a replayed log can say so):
 		 * read from a private copy with them cut, never past the image (see clamp_hive_bins). */
 		if (!(w.clamped = malloc(size))) {
@@ -1218,7 +1214,7 @@ int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out
 			goto out;
 		}
 		memcpy(w.clamped, data, size);
-		clamp_hive_bins(w.clamped, size);
+		clamp_hive_bins(w.clamped, size, 1);
 		uint32_t checksum = base_block_checksum(w.clamped);
 		put_le32(w.clamped + HIVE_CHECKSUM_OFFSET, checksum);
 		data = w.clamped;
