@@ -688,22 +688,18 @@ CREATE VIEW timeline AS
            WHEN se.role = 'trigger' THEN 'Sandbox ' || substr(s.vm_guid, 1, 8)
                 || ': scheduled task run that started the launcher ('
                 || coalesce(json_extract(e.data, '$.TaskName'), '?') || ')'
-           WHEN se.role IS NOT NULL THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': ' || se.role
-                || ': ' || coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
+           ELSE CASE WHEN se.role IS NOT NULL THEN 'Sandbox ' || substr(s.vm_guid, 1, 8) || ': '
+                     || se.role || ': ' ELSE '' END
+                || coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
                   coalesce(json_extract(e.data, '$."' || mf.f1 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f2 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
                   coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, coalesce(e.channel, '?') || ' ' || e.event_id)
-           ELSE coalesce(CASE WHEN mf.format IS NOT NULL THEN printf(mf.format,
-                  coalesce(json_extract(e.data, '$."' || mf.f1 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f2 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f3 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f4 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f5 || '"'), '-'),
-                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END, coalesce(e.channel, '?') || ' ' || e.event_id || ' (' || coalesce(e.provider, '?')
-                || ')')
+                  coalesce(json_extract(e.data, '$."' || mf.f6 || '"'), '-')) END,
+                            coalesce(e.channel, '?') || ' ' || e.event_id
+                            || CASE WHEN se.role IS NULL THEN ' (' || coalesce(e.provider, '?') || ')'
+                                    ELSE '' END)
          END || CASE WHEN e.recovered THEN ' [recovered from unallocated space]' ELSE '' END
            AS message,
          se.session_id AS session_id,
