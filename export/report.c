@@ -14,9 +14,7 @@
  * A link is written only when its target is written too (the appendix holds every event linked to
  * a session, named by a finding's basis or by a task); tests/e2e/check_report.py checks it.
  *
- * Escaping: every string from the store goes through html_escape, which also replaces bytes that
- * are not UTF-8 and control characters, and shows bidirectional overrides as "<U+202E>" so a
- * hostile name cannot reorder what the reader sees.
+ * Escaping: every string from the store goes through escape_html (escape.h).
  */
 #include "report.h"
 
@@ -28,6 +26,7 @@
 #include <strings.h>
 
 #include "attack.h"
+#include "escape.h"
 #include "session_text.h"
 #include "correlate/rules.h"
 #include "evidence.h"
@@ -37,68 +36,8 @@
 #include "timeutil.h"
 #include "version.h"
 
-/* ---- the style sheet ---------------------------------------------------------------------- */
-
-/* Screen and print. Print: A4, each session from a new page, table headers repeated, rows not
- * split, long hashes and paths wrapped anywhere. */
-static const char REPORT_CSS[] =
-	":root{--ink:#1b1f24;--muted:#5b6470;--line:#d0d7de;--bg2:#f6f8fa;--mal:#b42318;"
-	"--sus:#b54708;--ok:#1a7f37;--acc:#0b5cad}\n"
-	"*{box-sizing:border-box}\n"
-	"body{font:13px/1.45 system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif;color:var(--ink);"
-	"margin:0 auto;max-width:1180px;padding:16px 24px}\n"
-	"h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;border-bottom:2px solid var(--ink);"
-	"padding-bottom:3px;margin:28px 0 10px}h3{font-size:15px;margin:18px 0 6px}"
-	"h4{font-size:13px;margin:12px 0 4px}\n"
-	"p{margin:6px 0}.muted{color:var(--muted)}.small{font-size:11px}\n"
-	"a{color:var(--acc);text-decoration:none}a:hover{text-decoration:underline}\n"
-	"code,pre,.mono{font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:11.5px}\n"
-	".hash,.guid{word-break:break-all}\n"
-	"table{border-collapse:collapse;width:100%;margin:6px 0 10px}\n"
-	"th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;"
-	"overflow-wrap:break-word}\n"
-	".nw{white-space:nowrap;overflow-wrap:normal}.path{word-break:break-all}\n"
-	"table.fixed{table-layout:fixed}table.fixed td,table.loose td{overflow-wrap:anywhere}\n"
-	"th{background:var(--bg2);font-weight:600}\n"
-	"thead{display:table-header-group}tr{break-inside:avoid}\n"
-	"td.num,th.num{text-align:right;white-space:nowrap}\n"
-	"dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}"
-	"dl.kv dt{font-weight:600;color:var(--muted)}dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
-	"#run-metadata{border:1px solid var(--line);background:var(--bg2);padding:8px 12px;"
-	"margin:10px 0}\n"
-	"#run-metadata>h2{border:0;margin:0 0 4px;font-size:14px}\n"
-	".verdict{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-weight:600;"
-	"white-space:nowrap}\n"
-	".v-malicious{background:var(--mal)}.v-suspicious{background:var(--sus)}"
-	".v-benign-looking{background:var(--ok)}.v-other{background:var(--muted)}\n"
-	".role{display:inline-block;min-width:64px;font-weight:600;color:var(--muted)}\n"
-	".session{break-before:page;page-break-before:always}\n"
-	".session>h2{border-color:var(--acc)}\n"
-	".graph{border:1px solid var(--line);margin:6px 0;background:#fff}\n"
-	".graph svg{display:block;width:100%;height:auto}\n"
-	".gap{border-left:4px solid var(--sus);padding:2px 8px;margin:4px 0;background:#fffaf0}\n"
-	".limit{border-left:4px solid var(--muted);padding:2px 8px;margin:4px 0;background:var(--bg2)}\n"
-	".matrix{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px}\n"
-	".tactic{border:1px solid var(--line)}.tactic>h4{margin:0;padding:4px 6px;"
-	"background:var(--ink);color:#fff;font-size:12px}\n"
-	".tech{margin:5px;padding:4px 6px;border:1px solid var(--line);font-size:11.5px}\n"
-	".tech.seen{border-color:var(--mal);background:#fdecea}.tech.unseen{color:var(--muted)}\n"
-	".appendix pre{white-space:pre-wrap;word-break:break-all;background:var(--bg2);"
-	"border:1px solid var(--line);padding:6px;margin:2px 0 10px}\n"
-	".record{break-inside:avoid}\n"
-	".record h4{font-weight:600}h2,h3,h4,p,li,dd{overflow-wrap:anywhere}\n"
-	"footer{margin-top:30px;border-top:1px solid var(--line);padding-top:6px}\n"
-	"@page{size:A4;margin:14mm 12mm}\n"
-	"@media print{body{max-width:none;padding:0;font-size:10.5px}a{color:inherit}"
-	"h2{break-after:avoid}h3,h4{break-after:avoid}.appendix{break-before:page}"
-	".graph{break-inside:avoid}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	".tech.seen,.tactic>h4,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	/* On paper nothing may run past its cell or the page: no unbreakable runs. */
-	".nw,td.num,th.num{white-space:normal;overflow-wrap:anywhere}"
-	".verdict{white-space:normal;padding:0 4px}"
-	"pre,code,.mono{overflow-wrap:anywhere}svg{max-width:100%}"
-	".answer,dl.kv,.gap,.limit,.tactic{break-inside:avoid}}\n";
-
+/* export/report.css, embedded by the build (src/cmake/embed.cmake). */
+extern const char SANDTRACE_REPORT_CSS[];
 
 /* ---- output helpers ------------------------------------------------------------------------ */
 
@@ -127,96 +66,6 @@ static void putf(struct report *r, const char *format, ...)
 	va_end(ap);
 }
 
-/* Length of the valid UTF-8 sequence at S (1-4) and its code point, or 0 if it is not one. */
-static size_t utf8_sequence(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2, c &= 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3, c &= 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4, c &= 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) /* also stops at the NUL */
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-	    (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Code points shown as "<U+XXXX>" instead of being rendered: C1 controls and the bidirectional
- * formatting characters that could make a name read differently from what it is. */
-static int shown_as_code(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
-	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
-}
-
-/* Appends TEXT (LENGTH bytes) HTML-escaped to SB; safe in element content and in quoted
- * attribute values. */
-static void html_escape_into(struct strbuf *sb, const char *text, size_t length)
-{
-	const unsigned char *s = (const unsigned char *)text, *end = s + length;
-
-	while (s < end) {
-		uint32_t cp = 0;
-		size_t n = (size_t)(end - s) >= 4 ? utf8_sequence(s, &cp) : 0;
-
-		if (!n && (size_t)(end - s) < 4) { /* near the end: check against a padded copy */
-			unsigned char tail[5] = {0};
-			memcpy(tail, s, (size_t)(end - s));
-			n = utf8_sequence(tail, &cp);
-			if (n > (size_t)(end - s))
-				n = 0;
-		}
-		if (!n) {
-			strbuf_append_str(sb, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case ':':
-			/* "http:" and "https:" in evidence keep their look but not their bytes, so the
-			 * file holds no URL a reader (or a grep) could take for an external asset */
-			if (((const char *)s - text >= 4 && !strncasecmp((const char *)s - 4, "http", 4)) ||
-			    ((const char *)s - text >= 5 && !strncasecmp((const char *)s - 5, "https", 5)))
-				strbuf_append_str(sb, "&#58;");
-			else
-				strbuf_append_char(sb, ':');
-			break;
-		case '&': strbuf_append_str(sb, "&amp;"); break;
-		case '<': strbuf_append_str(sb, "&lt;"); break;
-		case '>': strbuf_append_str(sb, "&gt;"); break;
-		case '"': strbuf_append_str(sb, "&quot;"); break;
-		case '\'': strbuf_append_str(sb, "&#39;"); break;
-		case '\t':
-		case '\n': strbuf_append_char(sb, (char)cp); break;
-		case '\r': break;
-		default:
-			if (cp < 0x20 || cp == 0x7F)
-				strbuf_append_str(sb, "\xEF\xBF\xBD");
-			else if (shown_as_code(cp))
-				strbuf_printf(sb, "&lt;U+%04" PRIX32 "&gt;", cp);
-			else
-				strbuf_append(sb, (const char *)s, n);
-		}
-		s += n;
-	}
-}
-
 /* Writes TEXT escaped; NULL writes DEFAULT_TEXT (plain markup-free text, not escaped). */
 static void esc_or(struct report *r, const char *text, const char *default_text)
 {
@@ -226,7 +75,7 @@ static void esc_or(struct report *r, const char *text, const char *default_text)
 		put(r, default_text);
 		return;
 	}
-	html_escape_into(&sb, text, strlen(text));
+	escape_html(&sb, text, strlen(text));
 	put(r, strbuf_text(&sb));
 	strbuf_free(&sb);
 }
@@ -257,9 +106,9 @@ static void put_iso(struct report *r, const char *iso)
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
-	html_escape_into(&sb, iso, (size_t)(t + 1 - iso));
+	escape_html(&sb, iso, (size_t)(t + 1 - iso));
 	strbuf_append_str(&sb, "<wbr>");
-	html_escape_into(&sb, t + 1, strlen(t + 1));
+	escape_html(&sb, t + 1, strlen(t + 1));
 	put(r, strbuf_text(&sb));
 	strbuf_free(&sb);
 }
@@ -616,7 +465,7 @@ static int evidence_row(void *context, int columns, const char *const *names,
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
 			struct strbuf sb = STRBUF_INIT;
-			html_escape_into(&sb, p, n);
+			escape_html(&sb, p, n);
 			put(r, strbuf_text(&sb));
 			strbuf_free(&sb);
 			p += n;
@@ -1159,54 +1008,6 @@ static void write_summary(struct report *r)
 
 /* ---- one session: narrative ----------------------------------------------------------------- */
 
-/* The sentence for one linked row, from its role and the detail the correlator stored (the same
- * reading as `sandtrace show`). Raw text: escaped when written. */
-static void describe_step(const struct store_session_step *step, struct strbuf *sb)
-{
-	char *a = NULL, *b = NULL, *c = NULL;
-	const char *d = step->detail_json ? step->detail_json : "{}";
-	const char *role = step->role ? step->role : "";
-
-	if (!strcmp(role, "share")) {
-		a = json_object_get(d, "host_path", 0);
-		b = json_object_get(d, "read_only", 0);
-		c = json_object_get(d, "internal", 0);
-		strbuf_printf(sb, "host folder %s shared into the VM (%s%s)", a ? a : "?",
-			      b ? (!strcmp(b, "true") ? "read-only per the configuration"
-						    : "writable per the configuration")
-				: "writability not established: ShareFlags are not decoded",
-			      c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
-	} else if (!strcmp(role, "command")) {
-		a = json_object_get(d, "command_line", 0);
-		b = json_object_get(d, "user", 0);
-		strbuf_printf(sb, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
-	} else if (!strcmp(role, "network")) {
-		a = json_object_get(d, "event", 0);
-		b = json_object_get(d, "nic", 0);
-		strbuf_printf(sb, "VM network adapter %s (%s)",
-			      a && !strcmp(a, "nic-connected") ? "connected" : "disconnected",
-			      b ? b : "?");
-	} else if (!strcmp(role, "launch")) {
-		a = json_object_get(d, "image", 0);
-		b = json_object_get(d, "pid", 0);
-		c = json_object_get(d, "command_line", 0);
-		strbuf_printf(sb, "launcher %s (pid %s) started: %s", a ? a : "?", b ? b : "?",
-			      c ? c : "(no command line recorded)");
-	} else if (!strcmp(role, "trigger")) {
-		strbuf_append_str(sb, step->source_table && !strcmp(step->source_table, "tasks")
-					      ? "task definition that starts the sandbox"
-					      : "scheduled task run that created the launcher");
-	} else if (!strcmp(role, "config")) {
-		strbuf_append_str(sb, "the sandbox configuration used");
-	} else {
-		a = json_object_get(d, "what", 0);
-		strbuf_printf(sb, "%s", a ? a : "record");
-	}
-	free(a);
-	free(b);
-	free(c);
-}
-
 struct step_state {
 	struct report *r;
 	int count;
@@ -1232,7 +1033,7 @@ static int narrative_step(void *context, const struct store_session_step *step)
 	put(r, "</td><td><span class=\"role\">");
 	esc(r, step->role);
 	put(r, "</span> ");
-	describe_step(step, &text);
+	session_text_describe_step(step, 0, &text);
 	esc(r, strbuf_text(&text));
 	strbuf_free(&text);
 	put(r, "</td><td class=\"small\">");
@@ -2327,7 +2128,7 @@ int report_write(struct store *store, const struct report_options *options, FILE
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"sandtrace\">\n"
 		"<title>sandtrace report: Windows Sandbox sessions</title>\n<style>\n");
-	put(&r, REPORT_CSS);
+	put(&r, SANDTRACE_REPORT_CSS);
 	put(&r, "</style>\n");
 	write_page_style(&r);
 	put(&r, "</head>\n<body>\n<header>\n<h1>Windows Sandbox sessions rebuilt from host "

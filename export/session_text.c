@@ -135,48 +135,51 @@ const char *session_text_unconfirmed(const char *role, const char *channel, uint
 	return NULL;
 }
 
-/* The sentence for one linked row, from its role and the detail the correlator stored. */
-static void describe_step(const struct store_session_step *step, char *out, size_t size)
+void session_text_describe_step(const struct store_session_step *step, int name_role,
+				struct strbuf *sb)
 {
 	char *a = NULL, *b = NULL, *c = NULL, *from_task = NULL;
-	const char *d = step->detail_json;
+	const char *d = step->detail_json ? step->detail_json : "{}";
+	const char *role = step->role ? step->role : "";
 
-	if (!strcmp(step->role, "share")) {
+	if (!strcmp(role, "share")) {
 		a = json_object_get(d, "host_path", 0);
 		b = json_object_get(d, "read_only", 0);
 		c = json_object_get(d, "internal", 0);
-		snprintf(out, size, "host folder %s shared into the VM (%s%s)", a ? a : "?",
-			 b ? (!strcmp(b, "true") ? "read-only per the configuration"
-					       : "writable per the configuration")
-			   : "writability not established: ShareFlags are not decoded",
-			 c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
-	} else if (!strcmp(step->role, "command")) {
+		strbuf_printf(sb, "host folder %s shared into the VM (%s%s)", a ? a : "?",
+			      b ? (!strcmp(b, "true") ? "read-only per the configuration"
+						    : "writable per the configuration")
+				: "writability not established: ShareFlags are not decoded",
+			      c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
+	} else if (!strcmp(role, "command")) {
 		a = json_object_get(d, "command_line", 0);
 		b = json_object_get(d, "user", 0);
-		snprintf(out, size, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
-	} else if (!strcmp(step->role, "network")) {
+		strbuf_printf(sb, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
+	} else if (!strcmp(role, "network")) {
 		a = json_object_get(d, "event", 0);
 		b = json_object_get(d, "nic", 0);
-		snprintf(out, size, "VM network adapter %s (%s)",
-			 a && !strcmp(a, "nic-connected") ? "connected" : "disconnected", b ? b : "?");
-	} else if (!strcmp(step->role, "launch")) {
+		strbuf_printf(sb, "VM network adapter %s (%s)",
+			      a && !strcmp(a, "nic-connected") ? "connected" : "disconnected",
+			      b ? b : "?");
+	} else if (!strcmp(role, "launch")) {
 		a = json_object_get(d, "image", 0);
 		b = json_object_get(d, "pid", 0);
 		c = json_object_get(d, "command_line", 0);
 		from_task = json_object_get(d, "command_line_from", 0);
-		snprintf(out, size, "launcher %s (pid %s) started: %s%s%s%s", a ? a : "?", b ? b : "?",
-			 c ? c : "(no command line recorded)",
-			 from_task ? " (command line from the task definition " : "",
-			 from_task ? from_task : "", from_task ? ")" : "");
-	} else if (!strcmp(step->role, "trigger")) {
-		snprintf(out, size, "%s", !strcmp(step->source_table, "tasks")
-						  ? "task definition that starts the sandbox"
-						  : "scheduled task run that created the launcher");
-	} else if (!strcmp(step->role, "config")) {
-		snprintf(out, size, "the sandbox configuration used");
+		strbuf_printf(sb, "launcher %s (pid %s) started: %s%s%s%s", a ? a : "?", b ? b : "?",
+			      c ? c : "(no command line recorded)",
+			      from_task ? " (command line from the task definition " : "",
+			      from_task ? from_task : "", from_task ? ")" : "");
+	} else if (!strcmp(role, "trigger")) {
+		strbuf_append_str(sb, step->source_table && !strcmp(step->source_table, "tasks")
+					      ? "task definition that starts the sandbox"
+					      : "scheduled task run that created the launcher");
+	} else if (!strcmp(role, "config")) {
+		strbuf_append_str(sb, "the sandbox configuration used");
 	} else {
 		a = json_object_get(d, "what", 0);
-		snprintf(out, size, "%s: %s", step->role, a ? a : "record");
+		strbuf_printf(sb, "%s%s%s", name_role ? role : "", name_role ? ": " : "",
+			      a ? a : "record");
 	}
 	free(a);
 	free(b);
@@ -187,12 +190,13 @@ static void describe_step(const struct store_session_step *step, char *out, size
 static int show_step(void *context, const struct store_session_step *step)
 {
 	struct show_state *state = context;
-	char when[40] = "(no time)", text[1024], ref[512], place[96] = "";
+	char when[40] = "(no time)", ref[512], place[96] = "";
+	struct strbuf text = STRBUF_INIT;
 	const char *caveat;
 
 	if (step->time)
 		filetime_format_iso(step->time, when, sizeof when);
-	describe_step(step, text, sizeof text);
+	session_text_describe_step(step, 1, &text);
 	/* A citation a reader can check with any tool: the file, its full SHA-256, the record and
 	 * where its bytes are. */
 	if (step->offset >= 0)
@@ -210,7 +214,9 @@ static int show_step(void *context, const struct store_session_step *step)
 			 step->sha256 ? step->sha256 : "?");
 	caveat = session_text_unconfirmed(step->role, step->channel, step->event_id);
 	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)%s%s\n", ++state->steps,
-		when, text, ref, step->confidence, step->basis, caveat ? "; " : "", caveat ? caveat : "");
+		when, strbuf_text(&text), ref, step->confidence, step->basis, caveat ? "; " : "",
+		caveat ? caveat : "");
+	strbuf_free(&text);
 	return 0;
 }
 

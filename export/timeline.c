@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -87,27 +88,6 @@ static const char *limited(struct writer *w, const char *value)
 	strbuf_append(&w->value, value, keep);
 	strbuf_printf(&w->value, MARKER, length);
 	return strbuf_text(&w->value);
-}
-
-/* One CSV cell; GUARD: a text cell that a spreadsheet would run as a formula is prefixed with
- * TIMELINE_CSV_GUARD (timeline.h). */
-static void csv_field(struct strbuf *sb, const char *value, int guard)
-{
-	int formula = guard && value[0] && strchr("=+-@\t\r", value[0]);
-
-	if (!formula && !strpbrk(value, ",\"\r\n")) {
-		strbuf_append_str(sb, value);
-		return;
-	}
-	strbuf_append_char(sb, '"');
-	if (formula)
-		strbuf_append_char(sb, TIMELINE_CSV_GUARD);
-	for (const char *p = value; *p; p++) {
-		if (*p == '"')
-			strbuf_append_char(sb, '"');
-		strbuf_append_char(sb, *p);
-	}
-	strbuf_append_char(sb, '"');
 }
 
 /* The text of output field F for a row, into BUFFER when computed; NULL when empty. */
@@ -231,8 +211,10 @@ static int write_row(void *context, int columns, const char *const *names,
 			if (f)
 				strbuf_append_char(&w->line, ',');
 			if (text)
-				csv_field(&w->line, limited(w, text),
-					  !FIELDS[f].number && !(w->filter && w->filter->csv_raw));
+				escape_csv_cell(&w->line, limited(w, text),
+						!FIELDS[f].number && !(w->filter && w->filter->csv_raw)
+							? TIMELINE_CSV_GUARD
+							: 0);
 		}
 		strbuf_append_char(&w->line, '\n');
 	} else {
