@@ -80,8 +80,8 @@ int attack_layer_write(struct store *store, const char *case_name, FILE *out)
 	int rc;
 
 	rc = store_query(store,
-			 "SELECT attack, rule_id, score, session_id FROM findings WHERE attack != '' "
-			 "ORDER BY session_id, rowid",
+			 "SELECT attack, rule_id, score, session_id FROM v_report_findings WHERE "
+			 "attack != '' ORDER BY session_id, position",
 			 finding_row, &l);
 	for (size_t i = 0; i < l.count; i++)
 		if (l.items[i].score > max)

@@ -276,10 +276,8 @@ static void case_identity(struct report *r, const struct report_options *options
 	if (options && options->examiner)
 		r->examiner = strdup(options->examiner);
 	query(r,
-	      "SELECT (SELECT case_name FROM run WHERE case_name IS NOT NULL ORDER BY id DESC LIMIT "
-	      "1), (SELECT examiner FROM run WHERE examiner IS NOT NULL ORDER BY id DESC LIMIT 1)",
-	      identity_row, r);
-	query(r, "SELECT sha256 FROM evidence ORDER BY sha256", hash_list_row, &hashes);
+	      "SELECT case_name, examiner FROM v_report_case", identity_row, r);
+	query(r, "SELECT sha256 FROM v_report_evidence ORDER BY sha256", hash_list_row, &hashes);
 	evidence_sha256_hex(hashes.data ? hashes.data : "", hashes.length, digest);
 	snprintf(r->report_id, sizeof r->report_id, "ST-%.16s", digest);
 	strbuf_free(&hashes);
@@ -419,13 +417,13 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 	       "<th class=\"num\">run</th><th>started (UTC)</th><th>finished (UTC)</th><th>tool</th>"
 	       "<th>command line</th><th>libraries</th></tr></thead><tbody>\n");
 	query(r,
-	      "SELECT id, started, finished, tool_version, command_line, libraries FROM run ORDER "
-	      "BY id",
+	      "SELECT id, started, finished, tool_version, command_line, libraries FROM "
+	      "v_report_runs ORDER BY id",
 	      run_history_row, r);
 	put(r, "</tbody></table>\n");
 	{
 		long long outputs = 0;
-		query(r, "SELECT count(*) FROM outputs WHERE run_id = (SELECT max(run_id) FROM outputs)",
+		query(r, "SELECT outputs FROM v_report_counts",
 		      count_row, &outputs);
 		if (outputs) {
 			put(r, "<h3>Outputs of the last analyze run</h3>\n<p class=\"small\">Hashed "
@@ -434,8 +432,7 @@ static void write_run_metadata(struct report *r, const struct report_options *op
 			       "<thead><tr><th>file</th><th>SHA-256</th><th class=\"num\">bytes</th>"
 			       "</tr></thead><tbody>\n");
 			query(r,
-			      "SELECT name, sha256, size FROM outputs WHERE run_id = (SELECT max(run_id) "
-			      "FROM outputs) ORDER BY name",
+			      "SELECT name, sha256, size FROM v_report_outputs ORDER BY name",
 			      output_row, r);
 			put(r, "</tbody></table>\n");
 		}
@@ -513,12 +510,9 @@ static void write_evidence(struct report *r)
 	       "<th class=\"num\">bytes</th><th class=\"num\">records read / recovered / "
 	       "failed</th></tr></thead><tbody>\n");
 	query(r,
-	      "SELECT e.sha256, e.md5, e.sha1, e.size, e.kind, e.status, e.records_read, "
-	      "e.records_recovered, e.records_failed, (SELECT group_concat(path, char(10)) FROM "
-	      "(SELECT path FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)), "
-	      "e.status_reason "
-	      "FROM evidence e ORDER BY (SELECT min(path) FROM evidence_paths p WHERE "
-	      "p.evidence_id = e.id), e.sha256",
+	      "SELECT sha256, md5, sha1, size, kind, status, records_read, records_recovered, "
+	      "records_failed, paths, status_reason FROM v_report_evidence ORDER BY first_path, "
+	      "sha256",
 	      evidence_row, r);
 	put(r, "</tbody></table>\n</section>\n");
 }
@@ -601,9 +595,10 @@ static void write_facts(struct report *r)
 	       "enabled, the sandbox policies, the audit policy and which events it lets Windows "
 	       "record, services and the computer name. Each fact names the registry rows it rests on "
 	       "(listed in the appendix) and the METHOD.md section its reading follows.</p>\n");
-	query(r, "SELECT count(*) FROM facts WHERE kind = 'audit_coverage'", count_row, &coverage);
+	query(r, "SELECT count(*) FROM v_report_facts WHERE kind = 'audit_coverage'", count_row, &coverage);
 	query(r,
-	      "SELECT count(*) FROM facts WHERE kind = 'audit_coverage' AND value != 'recorded'",
+	      "SELECT count(*) FROM v_report_facts WHERE kind = 'audit_coverage' AND value != "
+	      "'recorded'",
 	      count_row, &not_recorded);
 	put(r, "<h3>What audit coverage means for what could be missing</h3>\n");
 	if (coverage <= 0)
@@ -629,11 +624,8 @@ static void write_facts(struct report *r)
 	       "<thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
 	       "<th>basis</th><th>confidence</th><th>§</th></tr></thead><tbody>\n");
 	query(r,
-	      "SELECT f.id, f.kind, f.subject, f.value, f.detail, f.basis, f.confidence, f.section, "
-	      "f.time, v.sha256 FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id ORDER BY "
-	      "CASE f.kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
-	      "'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_policy' THEN 4 WHEN "
-	      "'task_cache' THEN 5 WHEN 'service' THEN 6 WHEN 'host' THEN 7 ELSE 8 END, f.kind, f.id",
+	      "SELECT id, kind, subject, value, detail, basis, confidence, section, time, sha256 "
+	      "FROM v_report_facts ORDER BY kind_order, kind, id",
 	      fact_row, r);
 	put(r, "</tbody></table>\n</section>\n");
 }
@@ -728,18 +720,20 @@ static void write_no_session(struct report *r)
 	struct session_sources sources = {0, {0, 0, 0}, STRBUF_INIT};
 	long long any = 0;
 
-	query(r, "SELECT count(*) FROM evidence", count_row, &sources.files);
+	query(r, "SELECT evidence FROM v_report_counts", count_row, &sources.files);
 	for (int i = 0; i < 3; i++) {
 		char sql[256];
 		snprintf(sql, sizeof sql,
-			 "SELECT coalesce(sum(seen), 0) FROM event_counts WHERE provider = '%s'",
+			 "SELECT coalesce(sum(seen), 0) FROM v_report_provider_seen WHERE provider = "
+			 "'%s'",
 			 SESSION_SOURCES[i][0]);
 		query(r, sql, count_row, &sources.seen[i]);
 		any += sources.seen[i];
 		strbuf_printf(&sources.text, "%s%s: %lld record%s", i ? "; " : "",
 			      SESSION_SOURCES[i][1], sources.seen[i], sources.seen[i] == 1 ? "" : "s");
 		snprintf(sql, sizeof sql,
-			 "SELECT min(time), max(time) FROM events WHERE provider = '%s' AND time > 0",
+			 "SELECT first_time, last_time FROM v_report_provider_period WHERE provider = "
+			 "'%s'",
 			 SESSION_SOURCES[i][0]);
 		if (sources.seen[i])
 			query(r, sql, source_period_row, &sources.text);
@@ -881,26 +875,10 @@ static int gap_row(void *context, int columns, const char *const *names, const c
 }
 
 static const char ANSWER_SQL[] =
-	"SELECT v.id, json_extract(v.json, '$.vm_id'), s.start, s.end, s.end_inferred, s.verdict, "
-	"s.score, s.confidence, s.trigger_kind, s.trigger_task, s.trigger_user, s.launcher_image, "
-	"s.launcher_command_line, json_extract(v.json, '$.wsb.path'), "
-	"json_extract(v.json, '$.wsb.networking'), json_extract(v.json, '$.wsb.logon_command'), "
-	"coalesce((SELECT group_concat(json_extract(f.value, '$.host') || CASE WHEN "
-	"json_extract(f.value, '$.read_only') THEN ' (read-only)' ELSE ' (writable)' END, '; ') FROM "
-	"json_each(v.json, '$.wsb.mapped_folders') f), (SELECT group_concat(json_extract(h.value, "
-	"'$.host_path') || CASE json_extract(h.value, '$.read_only') WHEN 1 THEN ' (read-only)' WHEN "
-	"0 THEN ' (writable)' ELSE '' END, '; ') FROM json_each(v.json, '$.shares') h WHERE NOT "
-	"json_extract(h.value, '$.internal'))), "
-	"(SELECT count(*) FROM json_each(v.json, '$.commands')), "
-	"json_extract(v.json, '$.commands[0].command_line'), "
-	"(SELECT count(*) FROM json_each(v.json, '$.network') n WHERE json_extract(n.value, "
-	"'$.event') = 'nic-connected'), "
-	"(SELECT group_concat(t, '; ') FROM (SELECT lower(substr(json_extract(f.value, '$.title'), "
-	"1, 1)) || substr(json_extract(f.value, '$.title'), 2) AS t FROM json_each(v.json, "
-	"'$.findings') f ORDER BY json_extract(f.value, '$.score') DESC, f.key LIMIT 3)), "
-	"(SELECT e.sha256 FROM wsb_configs c JOIN evidence e ON e.id = c.evidence_id WHERE c.id = "
-	"s.wsb_config_id AND c.source = 'file') "
-	"FROM v_session_json v JOIN sessions s ON s.id = v.id ORDER BY v.id";
+	"SELECT id, vm_id, start, end, end_inferred, verdict, score, confidence, trigger_kind, "
+	"trigger_task, trigger_user, launcher_image, launcher_command_line, wsb_path, wsb_networking, "
+	"wsb_logon_command, folders, commands, first_command, nic_connects, top_findings, wsb_sha256 "
+	"FROM v_report_answer ORDER BY id";
 
 /* Page one: who, what was asked, the answer per session, its key indicators, and what the
  * collection could not show. Everything after it is the basis. */
@@ -919,7 +897,7 @@ static void write_answer(struct report *r)
 	       "host; if so, what started it, with what configuration, which host folders could it "
 	       "reach, what did the host pass into it, and is it malicious?</dd></dl>\n"
 	       "<h2>Result</h2>\n");
-	query(r, "SELECT count(*) FROM sessions", count_row, &sessions);
+	query(r, "SELECT sessions FROM v_report_counts", count_row, &sessions);
 	if (!sessions)
 		write_no_session(r);
 	else
@@ -929,12 +907,12 @@ static void write_answer(struct report *r)
 	query(r, ANSWER_SQL, answer_row, r);
 	put(r, "<h3>What the collection could not show</h3>\n<ul class=\"small\">\n");
 	query(r,
-	      "SELECT DISTINCT j.value FROM sessions s, json_each(CASE WHEN json_valid(s.missing) "
-	      "THEN s.missing ELSE '[]' END) j WHERE j.value NOT LIKE 'inside the VM:%' ORDER BY 1",
+	      "SELECT DISTINCT gap FROM v_report_session_gaps WHERE gap NOT LIKE 'inside the VM:%' "
+	      "ORDER BY 1",
 	      gap_row, r);
 	query(r,
-	      "SELECT subject || ': ' || detail FROM facts WHERE kind = 'audit_coverage' AND "
-	      "value != 'recorded' ORDER BY id",
+	      "SELECT subject || ': ' || detail FROM v_report_facts WHERE kind = 'audit_coverage' "
+	      "AND value != 'recorded' ORDER BY id",
 	      gap_row, r);
 	put(r, "<li>What ran inside a VM (its processes, files, registry and network traffic) "
 	       "leaves no record on the host, and the VM's disk is discarded when it exits.</li>\n"
@@ -947,16 +925,9 @@ static int plain_row(void *context, int columns, const char *const *names, const
  * used by a run whose records are gone. Findings in their own right, not appendix material. */
 static void write_unlinked_configurations(struct report *r)
 {
-	static const char UNLINKED[] =
-		"FROM wsb_configs c JOIN evidence v ON v.id = c.evidence_id WHERE EXISTS (SELECT 1 "
-		"FROM wsb_risks k WHERE k.config_id = c.id) AND c.id NOT IN (SELECT wsb_config_id FROM "
-		"sessions WHERE wsb_config_id IS NOT NULL) AND c.id NOT IN (SELECT row_id FROM "
-		"session_events WHERE source_table = 'wsb_configs')";
 	long long count = 0;
-	char sql[1024];
 
-	snprintf(sql, sizeof sql, "SELECT count(*) %s", UNLINKED);
-	query(r, sql, count_row, &count);
+	query(r, "SELECT count(*) FROM v_report_unlinked_configs", count_row, &count);
 	if (!count)
 		return;
 	putf(r, "<h3>Configurations with risky settings that no session links</h3>\n<p>%lld sandbox "
@@ -965,13 +936,9 @@ static void write_unlinked_configurations(struct report *r)
 		"<table class=\"loose\"><thead><tr><th>configuration</th><th>risks</th>"
 		"<th>evidence</th></tr></thead><tbody>\n",
 	     count, count == 1 ? "" : "s", count == 1 ? "is linked to" : "are linked to");
-	snprintf(sql, sizeof sql,
-		 "SELECT c.location, (SELECT group_concat(k, char(10)) FROM (SELECT risk_id || ' (' "
-		 "|| severity || '): ' || reason AS k FROM wsb_risks WHERE config_id = c.id ORDER BY "
-		 "risk_id, coalesce(folder_position, -1))), v.sha256 AS sha_evidence %s ORDER BY "
-		 "c.location",
-		 UNLINKED);
-	query(r, sql, plain_row, r);
+	query(r,
+	      "SELECT location, risks, sha_evidence FROM v_report_unlinked_configs ORDER BY location",
+	      plain_row, r);
 	put(r, "</tbody></table>\n");
 }
 
@@ -980,10 +947,10 @@ static void write_summary(struct report *r)
 	long long sessions = 0;
 
 	put(r, "<section id=\"summary\">\n<h2>Summary of sessions</h2>\n");
-	query(r, "SELECT count(*) FROM sessions", count_row, &sessions);
+	query(r, "SELECT sessions FROM v_report_counts", count_row, &sessions);
 	putf(r, "<p>%lld Windows Sandbox session%s rebuilt from host evidence.", sessions,
 	     sessions == 1 ? "" : "s");
-	query(r, "SELECT verdict, count(*) FROM sessions GROUP BY verdict ORDER BY verdict",
+	query(r, "SELECT verdict, count(*) FROM v_report_sessions GROUP BY verdict ORDER BY verdict",
 	      verdict_count_row, r);
 	put(r, "</p>\n<p class=\"small muted\">Verdict from the sum of the findings' scores "
 	       "(METHOD.md §7): malicious at 60 or more, suspicious from 25 to 59, benign-looking "
@@ -997,7 +964,7 @@ static void write_summary(struct report *r)
 	       "<th class=\"num\">score</th><th>confidence</th></tr></thead><tbody>\n");
 	query(r,
 	      "SELECT id, vm_guid, start, end, end_inferred, trigger_kind, trigger_task, "
-	      "trigger_user, verdict, score, confidence FROM sessions ORDER BY id",
+	      "trigger_user, verdict, score, confidence FROM v_report_sessions ORDER BY id",
 	      summary_row, r);
 	put(r, "</tbody></table>\n");
 	if (!sessions)
@@ -1286,20 +1253,19 @@ static void write_graph(struct report *r, int64_t session_id)
 	memset(&g, 0, sizeof g);
 	snprintf(sql, sizeof sql,
 		 "SELECT vm_guid, trigger_kind, trigger_task, trigger_user, launcher_image, "
-		 "launcher_pid, launcher_command_line, wsb_path, kind FROM sessions WHERE id = %" PRId64,
+		 "launcher_pid, launcher_command_line, wsb_path, kind FROM v_report_sessions WHERE "
+		 "id = %" PRId64,
 		 session_id);
 	query(r, sql, graph_session_row, &g);
 	snprintf(sql, sizeof sql,
-		 "SELECT role, source_table, row_id FROM session_events WHERE session_id = %" PRId64
+		 "SELECT role, source_table, row_id FROM v_report_links WHERE session_id = %" PRId64
 		 " AND role IN ('trigger', 'launch') ORDER BY role, source_table = 'events', "
 		 "time IS NULL, time, source_table, row_id",
 		 session_id);
 	query(r, sql, graph_link_row, &g);
 	snprintf(sql, sizeof sql,
-		 "SELECT role, row_id, json_extract(detail, '$.command_line'), json_extract(detail, "
-		 "'$.user'), json_extract(detail, '$.host_path'), json_extract(detail, '$.read_only'), "
-		 "json_extract(detail, '$.internal'), json_extract(detail, '$.event') FROM "
-		 "session_events WHERE session_id = %" PRId64 " AND source_table = 'events' AND role "
+		 "SELECT role, row_id, command_line, user, host_path, read_only, internal, event FROM "
+		 "v_report_links WHERE session_id = %" PRId64 " AND source_table = 'events' AND role "
 		 "IN ('command', 'share', 'network') ORDER BY CASE role WHEN 'command' THEN 0 WHEN "
 		 "'share' THEN 1 ELSE 2 END, time IS NULL, time, row_id",
 		 session_id);
@@ -1542,8 +1508,8 @@ static void write_session(struct report *r, int64_t id)
 	snprintf(sql, sizeof sql,
 		 "SELECT id, vm_guid, vm_sid, kind, kind_basis, start, end, end_inferred, confidence, "
 		 "verdict, score, trigger_kind, trigger_task, trigger_user, launcher_image, "
-		 "launcher_pid, launcher_command_line, wsb_path, wsb_config_id FROM sessions WHERE "
-		 "id = %" PRId64,
+		 "launcher_pid, launcher_command_line, wsb_path, wsb_config_id FROM v_report_sessions "
+		 "WHERE id = %" PRId64,
 		 id);
 	query(r, sql, session_header_row, r);
 
@@ -1569,18 +1535,16 @@ static void write_session(struct report *r, int64_t id)
 	       "<th class=\"num\">score</th><th>ATT&amp;CK</th><th>what matched (§)</th>"
 	       "<th>basis</th></tr></thead><tbody>\n");
 	snprintf(sql, sizeof sql,
-		 "SELECT f.rule_id, f.title, f.score, f.attack, f.section, f.reason, (SELECT "
-		 "group_concat(value, char(10)) FROM (SELECT j.value FROM json_each(CASE WHEN "
-		 "json_valid(f.basis) THEN f.basis ELSE '[]' END) j ORDER BY j.key)) FROM findings f "
-		 "WHERE f.session_id = %" PRId64 " ORDER BY f.rowid",
+		 "SELECT rule_id, title, score, attack, section, reason, basis_lines FROM "
+		 "v_report_findings WHERE session_id = %" PRId64 " ORDER BY position",
 		 id);
 	query(r, sql, finding_row, r);
 	put(r, "</tbody></table>\n");
 
 	put(r, "<h3>Gaps</h3>\n<ul>\n");
 	snprintf(sql, sizeof sql,
-		 "SELECT j.value FROM sessions s, json_each(CASE WHEN json_valid(s.missing) THEN "
-		 "s.missing ELSE '[]' END) j WHERE s.id = %" PRId64 " ORDER BY j.key",
+		 "SELECT gap FROM v_report_session_gaps WHERE session_id = %" PRId64
+		 " ORDER BY position",
 		 id);
 	query(r, sql, gap_row, r);
 	put(r, "</ul>\n<p class=\"limit\">Standing limit: what ran <b>inside</b> the VM (its processes, "
@@ -1707,7 +1671,8 @@ static void write_attack(struct report *r)
 				p++;
 		}
 	}
-	query(r, "SELECT session_id, rule_id, attack FROM findings ORDER BY session_id, rowid",
+	query(r, "SELECT session_id, rule_id, attack FROM v_report_findings ORDER BY session_id, "
+	      "position",
 	      attack_finding_row, &set);
 	if (set.count)
 		qsort(set.items, set.count, sizeof *set.items, technique_compare);
@@ -1848,9 +1813,8 @@ static void write_method(struct report *r)
 	       "<th class=\"num\">event id</th><th class=\"num\">seen</th><th class=\"num\">stored"
 	       "</th><th class=\"num\">files</th></tr></thead><tbody>\n");
 	query(r,
-	      "SELECT channel, provider, event_id AS n_id, sum(seen) AS n_seen, sum(stored) AS "
-	      "n_stored, count(DISTINCT evidence_id) AS n_files FROM event_counts GROUP BY channel, "
-	      "provider, event_id ORDER BY channel, provider, event_id",
+	      "SELECT channel, provider, n_id, n_seen, n_stored, n_files FROM v_report_event_counts "
+	      "ORDER BY channel, provider, n_id",
 	      plain_row, r);
 	put(r, "</tbody></table>\n");
 
@@ -1877,7 +1841,7 @@ static void write_method(struct report *r)
 	       "unknown, not wrong.</li>\n</ul>\n");
 
 	put(r, "<h3>Parse errors encountered</h3>\n");
-	query(r, "SELECT count(*) FROM parse_errors", count_row, &errors);
+	query(r, "SELECT parse_errors FROM v_report_counts", count_row, &errors);
 	if (!errors) {
 		put(r, "<p>None recorded.</p>\n");
 	} else {
@@ -1889,16 +1853,15 @@ static void write_method(struct report *r)
 		put(r, "<table class=\"loose\"><thead><tr><th>path</th><th class=\"num\">times</th>"
 		       "<th>reason</th><th>first location</th><th>evidence</th></tr></thead><tbody>\n");
 		query(r,
-		      "SELECT pe.path, count(*) AS n_times, pe.reason, min(pe.location), "
-		      "v.sha256 AS sha_evidence FROM parse_errors pe LEFT JOIN evidence v ON v.id = "
-		      "pe.evidence_id GROUP BY pe.path, pe.reason, v.sha256 ORDER BY pe.path, pe.reason",
+		      "SELECT path, n_times, reason, first_location, sha_evidence FROM "
+		      "v_report_parse_errors ORDER BY path, reason",
 		      plain_row, r);
 		put(r, "</tbody></table>\n");
 	}
 
 	put(r, "<h3>Inputs not fully read</h3>\n");
-	query(r, "SELECT count(*) FROM evidence WHERE status != 'parsed'", count_row, &not_parsed);
-	query(r, "SELECT count(*) FROM evidence", count_row, &inputs);
+	query(r, "SELECT evidence_not_parsed FROM v_report_counts", count_row, &not_parsed);
+	query(r, "SELECT evidence FROM v_report_counts", count_row, &inputs);
 	if (!inputs) {
 		put(r, "<p class=\"gap\">No input was read: the collection held no file that "
 		       "sandtrace could hash and list.</p>\n");
@@ -1912,15 +1875,14 @@ static void write_method(struct report *r)
 		       "</th><th>kind</th><th>status</th><th class=\"num\">failed records</th>"
 		       "<th>evidence</th></tr></thead><tbody>\n");
 		query(r,
-		      "SELECT (SELECT min(path) FROM evidence_paths p WHERE p.evidence_id = e.id) AS "
-		      "path, e.kind, e.status, e.records_failed AS n_failed, e.sha256 AS sha_evidence "
-		      "FROM evidence e WHERE e.status != 'parsed' ORDER BY 1, e.sha256",
+		      "SELECT first_path AS path, kind, status, records_failed AS n_failed, sha256 AS "
+		      "sha_evidence FROM v_report_evidence WHERE status != 'parsed' ORDER BY 1, sha256",
 		      plain_row, r);
 		put(r, "</tbody></table>\n");
 	}
 
 	put(r, "<h3>Other virtual machines excluded</h3>\n");
-	query(r, "SELECT count(*) FROM other_vms", count_row, &others);
+	query(r, "SELECT other_vms FROM v_report_counts", count_row, &others);
 	if (!others) {
 		put(r, "<p>No other virtual machine was seen.</p>\n");
 	} else {
@@ -1930,8 +1892,8 @@ static void write_method(struct report *r)
 		       "<th>VM GUID</th><th>kind</th><th>why excluded</th><th>first seen (UTC)</th>"
 		       "<th>last seen (UTC)</th><th class=\"num\">records</th></tr></thead><tbody>\n");
 		query(r,
-		      "SELECT vm_guid, kind, kind_basis, first_seen AS t_first, last_seen AS t_last, "
-		      "records AS n_records FROM other_vms ORDER BY vm_guid",
+		      "SELECT vm_guid, kind, kind_basis, t_first, t_last, n_records FROM "
+		      "v_report_other_vms ORDER BY vm_guid",
 		      plain_row, r);
 		put(r, "</tbody></table>\n");
 	}
@@ -2041,59 +2003,33 @@ static void write_appendix(struct report *r)
 	       "are the XML libevtx rendered, escaped but otherwise unchanged.</p>\n"
 	       "<h3>Event records</h3>\n");
 	query(r,
-	      "SELECT e.id, e.channel, e.provider, e.event_id, e.record_id, e.time, v.sha256, "
-	      "e.chunk, e.offset, e.recovered, e.computer, (SELECT group_concat(session_id, ' ') "
-	      "FROM (SELECT DISTINCT session_id FROM session_events se WHERE se.source_table = "
-	      "'events' AND se.row_id = e.id ORDER BY session_id)), e.xml FROM events e JOIN "
-	      "evidence v ON v.id = e.evidence_id WHERE e.id IN (SELECT row_id FROM session_events "
-	      "WHERE source_table = 'events' UNION SELECT event_ref FROM tasks WHERE event_ref IS "
-	      "NOT NULL UNION SELECT CAST(substr(j.value, 11) AS INTEGER) FROM findings f, "
-	      "json_each(CASE WHEN json_valid(f.basis) THEN f.basis ELSE '[]' END) j WHERE j.value "
-	      "LIKE 'events.id=%') ORDER BY e.time IS NULL, e.time, v.sha256, e.record_id, e.id",
+	      "SELECT id, channel, provider, event_id, record_id, time, sha256, chunk, offset, "
+	      "recovered, computer, sessions, xml FROM v_report_appendix_events ORDER BY time IS "
+	      "NULL, time, sha256, record_id, id",
 	      appendix_event_row, r);
 
 	put(r, "<h3>Scheduled tasks</h3>\n");
 	query(r,
-	      "SELECT t.id, v.sha256, t.uri, CASE WHEN t.event_ref IS NOT NULL THEN 'events.id=' || "
-	      "t.event_ref END AS ref_event, t.source, CASE WHEN t.location NOT LIKE '%.id=%' THEN "
-	      "t.location END AS location, t.author, t.description, "
-	      "t.registration_date, t.principal_user, t.principal_group, t.principal_logon_type, "
-	      "t.principal_run_level, t.enabled_raw, t.hidden, t.hidden_raw, t.sandbox_launcher, "
-	      "t.launcher_reason, t.wsb_path, t.inline_config, t.security_descriptor, t.xml_sha256, "
-	      "t.parse_problem, (SELECT group_concat(a, char(10)) FROM (SELECT position || ': ' || "
-	      "type || coalesce(' ' || command, '') || coalesce(' ' || arguments, '') || "
-	      "coalesce(' ' || class_id, '') AS a FROM task_actions WHERE task_id = t.id ORDER BY "
-	      "position)) AS actions, (SELECT group_concat(g, char(10)) FROM (SELECT position || ': "
-	      "' || type || coalesce(' start ' || start_boundary, '') || coalesce(' delay ' || "
-	      "delay, '') || coalesce(' user ' || user_id, '') AS g FROM task_triggers WHERE "
-	      "task_id = t.id ORDER BY position)) AS triggers, t.basis AS regs_basis FROM tasks t "
-	      "JOIN evidence v "
-	      "ON v.id = t.evidence_id ORDER BY t.id",
+	      "SELECT id, sha256, uri, ref_event, source, location, author, description, "
+	      "registration_date, principal_user, principal_group, principal_logon_type, "
+	      "principal_run_level, enabled_raw, hidden, hidden_raw, sandbox_launcher, "
+	      "launcher_reason, wsb_path, inline_config, security_descriptor, xml_sha256, "
+	      "parse_problem, actions, triggers, regs_basis FROM v_report_tasks ORDER BY id",
 	      appendix_record_row, &tasks);
 
 	put(r, "<h3>Sandbox configurations</h3>\n");
 	query(r,
-	      "SELECT c.id, v.sha256, c.location, c.source, c.well_formed, c.parse_problem, "
-	      "c.memory_raw, c.logon_command, (SELECT group_concat(s, char(10)) FROM (SELECT name "
-	      "|| ': ' || description AS s FROM wsb_settings WHERE config_id = c.id ORDER BY name)) "
-	      "AS settings, (SELECT group_concat(f, char(10)) FROM (SELECT position || ': ' || "
-	      "coalesce(host_folder, '?') || ' -> ' || coalesce(sandbox_folder, '?') || CASE "
-	      "read_only WHEN 1 THEN ' (read-only)' WHEN 0 THEN ' (writable)' ELSE ' (unknown)' END "
-	      "AS f FROM wsb_folders WHERE config_id = c.id ORDER BY position)) AS mapped_folders, "
-	      "(SELECT group_concat(k, char(10)) FROM (SELECT risk_id || ' [' || severity || ', ' || "
-	      "section || ']: ' || reason AS k FROM wsb_risks WHERE config_id = c.id ORDER BY "
-	      "risk_id, coalesce(folder_position, -1))) AS risks FROM wsb_configs c JOIN evidence v "
-	      "ON v.id = c.evidence_id ORDER BY c.id",
+	      "SELECT id, sha256, location, source, well_formed, parse_problem, memory_raw, "
+	      "logon_command, settings, mapped_folders, risks FROM v_report_configs ORDER BY id",
 	      appendix_record_row, &configs);
 
-	query(r, "SELECT count(*) FROM archives", count_row, &archives);
+	query(r, "SELECT archives FROM v_report_counts", count_row, &archives);
 	if (archives) {
 		put(r, "<h3>Archives</h3>\n");
 		query(r,
-		      "SELECT a.id, v.sha256, a.path, a.family, a.format_name, a.extension, "
-		      "a.name_mismatch, a.encrypted, a.headers_encrypted, a.entry_count, "
-		      "a.encrypted_entries, a.names, a.complete, a.reason FROM archives a JOIN evidence v "
-		      "ON v.id = a.evidence_id ORDER BY a.id",
+		      "SELECT id, sha256, path, family, format_name, extension, name_mismatch, "
+		      "encrypted, headers_encrypted, entry_count, encrypted_entries, names, complete, "
+		      "reason FROM v_report_archives ORDER BY id",
 		      appendix_record_row, &archive_rows);
 	}
 
@@ -2106,10 +2042,8 @@ static void write_appendix(struct report *r)
 	       "<th>value</th><th>type</th><th>decoded / raw</th><th>key last written (UTC)</th>"
 	       "</tr></thead><tbody>\n");
 	query(r,
-	      "SELECT 'reg-' || g.id AS a_anchor, g.id AS n_id, g.hive_kind, g.key_path, "
-	      "g.value_name, g.value_type_name, coalesce(g.decoded, CASE WHEN length(g.raw_hex) > "
-	      "1024 THEN substr(g.raw_hex, 1, 1024) || '… (' || (length(g.raw_hex) / 2) || ' bytes)' "
-	      "ELSE g.raw_hex END), g.key_last_write AS t_written FROM reg_values g ORDER BY g.id",
+	      "SELECT a_anchor, n_id, hive_kind, key_path, value_name, value_type_name, value, "
+	      "t_written FROM v_report_reg_values ORDER BY n_id",
 	      plain_row, r);
 	put(r, "</tbody></table>\n</section>\n");
 }
@@ -2144,7 +2078,7 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	write_evidence(&r);
 	write_facts(&r);
 	write_summary(&r);
-	query(&r, "SELECT id FROM sessions ORDER BY id", session_id_row, &ids);
+	query(&r, "SELECT id FROM v_report_sessions ORDER BY id", session_id_row, &ids);
 	if (ids.failed)
 		r.failed = 1;
 	for (size_t i = 0; i < ids.count && !r.failed; i++)

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -777,3 +777,191 @@ CREATE VIEW timeline AS
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
   WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
 
+
+-- ---- What the report reads (export/report.c reads these views and v_citation only) ----------
+-- Each view is one section's rows; the report adds the ORDER BY (a total order, so the same store
+-- gives the same bytes). Column name prefixes tell the report how to show a cell: a_ (the row's
+-- anchor), n_ (a number), t_ (a FILETIME), sha_ (an evidence link), ref_ and regs_ (row
+-- references).
+
+-- The case name and examiner the latest run recorded.
+CREATE VIEW v_report_case AS
+  SELECT (SELECT case_name FROM run WHERE case_name IS NOT NULL ORDER BY id DESC LIMIT 1)
+           AS case_name,
+         (SELECT examiner FROM run WHERE examiner IS NOT NULL ORDER BY id DESC LIMIT 1)
+           AS examiner;
+CREATE VIEW v_report_runs AS
+  SELECT id, started, finished, tool_version, command_line, libraries FROM run;
+-- The outputs of the latest run that wrote any.
+CREATE VIEW v_report_outputs AS
+  SELECT name, sha256, size FROM outputs WHERE run_id = (SELECT max(run_id) FROM outputs);
+-- One row per evidence file; paths: every path it was found at, one per line.
+CREATE VIEW v_report_evidence AS
+  SELECT e.sha256, e.md5, e.sha1, e.size, e.kind, e.status, e.records_read, e.records_recovered,
+         e.records_failed,
+         (SELECT group_concat(path, char(10)) FROM
+            (SELECT path FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)) AS paths,
+         e.status_reason,
+         (SELECT min(path) FROM evidence_paths p WHERE p.evidence_id = e.id) AS first_path
+  FROM evidence e;
+-- The counts the report states, in one row.
+CREATE VIEW v_report_counts AS
+  SELECT (SELECT count(*) FROM sessions) AS sessions,
+         (SELECT count(*) FROM evidence) AS evidence,
+         (SELECT count(*) FROM evidence WHERE status != 'parsed') AS evidence_not_parsed,
+         (SELECT count(*) FROM parse_errors) AS parse_errors,
+         (SELECT count(*) FROM other_vms) AS other_vms,
+         (SELECT count(*) FROM archives) AS archives,
+         (SELECT count(*) FROM v_report_outputs) AS outputs;
+-- Host facts with the SHA-256 of the file they were read from and the report's section order.
+CREATE VIEW v_report_facts AS
+  SELECT f.id, f.kind, f.subject, f.value, f.detail, f.basis, f.confidence, f.section, f.time,
+         v.sha256,
+         CASE f.kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1
+                     WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
+                     WHEN 'audit_policy' THEN 4 WHEN 'task_cache' THEN 5 WHEN 'service' THEN 6
+                     WHEN 'host' THEN 7 ELSE 8 END AS kind_order
+  FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id;
+-- Per provider: records seen, and the period its dated records cover.
+CREATE VIEW v_report_provider_seen AS
+  SELECT provider, sum(seen) AS seen FROM event_counts GROUP BY provider;
+CREATE VIEW v_report_provider_period AS
+  SELECT provider, min(time) AS first_time, max(time) AS last_time FROM events WHERE time > 0
+  GROUP BY provider;
+-- Page one: one row per session with what the answer says of it.
+CREATE VIEW v_report_answer AS
+  SELECT v.id AS id, json_extract(v.json, '$.vm_id') AS vm_id, s.start, s.end, s.end_inferred,
+    s.verdict, s.score, s.confidence, s.trigger_kind, s.trigger_task, s.trigger_user,
+    s.launcher_image, s.launcher_command_line, json_extract(v.json, '$.wsb.path') AS wsb_path,
+    json_extract(v.json, '$.wsb.networking') AS wsb_networking,
+    json_extract(v.json, '$.wsb.logon_command') AS wsb_logon_command,
+    coalesce((SELECT group_concat(json_extract(f.value, '$.host') || CASE WHEN
+      json_extract(f.value, '$.read_only') THEN ' (read-only)' ELSE ' (writable)' END, '; ')
+      FROM json_each(v.json, '$.wsb.mapped_folders') f),
+      (SELECT group_concat(json_extract(h.value, '$.host_path') || CASE json_extract(h.value,
+        '$.read_only') WHEN 1 THEN ' (read-only)' WHEN 0 THEN ' (writable)' ELSE '' END, '; ')
+       FROM json_each(v.json, '$.shares') h WHERE NOT json_extract(h.value, '$.internal')))
+      AS folders,
+    (SELECT count(*) FROM json_each(v.json, '$.commands')) AS commands,
+    json_extract(v.json, '$.commands[0].command_line') AS first_command,
+    (SELECT count(*) FROM json_each(v.json, '$.network') n
+     WHERE json_extract(n.value, '$.event') = 'nic-connected') AS nic_connects,
+    (SELECT group_concat(t, '; ') FROM (SELECT lower(substr(json_extract(f.value, '$.title'),
+       1, 1)) || substr(json_extract(f.value, '$.title'), 2) AS t FROM json_each(v.json,
+       '$.findings') f ORDER BY json_extract(f.value, '$.score') DESC, f.key LIMIT 3))
+      AS top_findings,
+    (SELECT e.sha256 FROM wsb_configs c JOIN evidence e ON e.id = c.evidence_id
+     WHERE c.id = s.wsb_config_id AND c.source = 'file') AS wsb_sha256
+  FROM v_session_json v JOIN sessions s ON s.id = v.id;
+-- What each session's records could not show (sessions.missing), one row per sentence.
+CREATE VIEW v_report_session_gaps AS
+  SELECT s.id AS session_id, j.key AS position, j.value AS gap
+  FROM sessions s, json_each(CASE WHEN json_valid(s.missing) THEN s.missing ELSE '[]' END) j;
+-- Sandbox configurations with risky settings that no session links.
+CREATE VIEW v_report_unlinked_configs AS
+  SELECT c.location,
+         (SELECT group_concat(k, char(10)) FROM (SELECT risk_id || ' (' || severity || '): '
+            || reason AS k FROM wsb_risks WHERE config_id = c.id
+            ORDER BY risk_id, coalesce(folder_position, -1))) AS risks,
+         v.sha256 AS sha_evidence
+  FROM wsb_configs c JOIN evidence v ON v.id = c.evidence_id
+  WHERE EXISTS (SELECT 1 FROM wsb_risks k WHERE k.config_id = c.id)
+    AND c.id NOT IN (SELECT wsb_config_id FROM sessions WHERE wsb_config_id IS NOT NULL)
+    AND c.id NOT IN (SELECT row_id FROM session_events WHERE source_table = 'wsb_configs');
+CREATE VIEW v_report_sessions AS
+  SELECT id, vm_guid, vm_sid, kind, kind_basis, start, end, end_inferred, confidence, verdict,
+         score, trigger_kind, trigger_task, trigger_user, launcher_image, launcher_pid,
+         launcher_command_line, wsb_path, wsb_config_id
+  FROM sessions;
+-- A session's linked rows with the detail the behaviour graph draws.
+CREATE VIEW v_report_links AS
+  SELECT session_id, role, source_table, row_id, time,
+         json_extract(detail, '$.command_line') AS command_line,
+         json_extract(detail, '$.user') AS user,
+         json_extract(detail, '$.host_path') AS host_path,
+         json_extract(detail, '$.read_only') AS read_only,
+         json_extract(detail, '$.internal') AS internal,
+         json_extract(detail, '$.event') AS event
+  FROM session_events;
+-- Findings with their basis, one row reference per line; position keeps the order they fired in.
+CREATE VIEW v_report_findings AS
+  SELECT f.session_id, f.rowid AS position, f.rule_id, f.title, f.score, f.attack, f.section,
+         f.reason,
+         (SELECT group_concat(value, char(10)) FROM (SELECT j.value FROM json_each(CASE WHEN
+            json_valid(f.basis) THEN f.basis ELSE '[]' END) j ORDER BY j.key)) AS basis_lines
+  FROM findings f;
+CREATE VIEW v_report_event_counts AS
+  SELECT channel, provider, event_id AS n_id, sum(seen) AS n_seen, sum(stored) AS n_stored,
+         count(DISTINCT evidence_id) AS n_files
+  FROM event_counts GROUP BY channel, provider, event_id;
+-- Parse errors summarised per file and reason (the full list stays in parse_errors).
+CREATE VIEW v_report_parse_errors AS
+  SELECT pe.path, count(*) AS n_times, pe.reason, min(pe.location) AS first_location,
+         v.sha256 AS sha_evidence
+  FROM parse_errors pe LEFT JOIN evidence v ON v.id = pe.evidence_id
+  GROUP BY pe.path, pe.reason, v.sha256;
+CREATE VIEW v_report_other_vms AS
+  SELECT vm_guid, kind, kind_basis, first_seen AS t_first, last_seen AS t_last,
+         records AS n_records
+  FROM other_vms;
+-- The appendix's events: every event linked to a session, read by a task or named by a finding.
+CREATE VIEW v_report_appendix_events AS
+  SELECT e.id, e.channel, e.provider, e.event_id, e.record_id, e.time, v.sha256, e.chunk,
+         e.offset, e.recovered, e.computer,
+         (SELECT group_concat(session_id, ' ') FROM (SELECT DISTINCT session_id
+            FROM session_events se WHERE se.source_table = 'events' AND se.row_id = e.id
+            ORDER BY session_id)) AS sessions,
+         e.xml
+  FROM events e JOIN evidence v ON v.id = e.evidence_id
+  WHERE e.id IN (SELECT row_id FROM session_events WHERE source_table = 'events'
+                 UNION SELECT event_ref FROM tasks WHERE event_ref IS NOT NULL
+                 UNION SELECT CAST(substr(j.value, 11) AS INTEGER)
+                   FROM findings f, json_each(CASE WHEN json_valid(f.basis) THEN f.basis
+                                                   ELSE '[]' END) j
+                   WHERE j.value LIKE 'events.id=%');
+CREATE VIEW v_report_tasks AS
+  SELECT t.id, v.sha256, t.uri,
+    CASE WHEN t.event_ref IS NOT NULL THEN 'events.id=' || t.event_ref END AS ref_event,
+    t.source, CASE WHEN t.location NOT LIKE '%.id=%' THEN t.location END AS location, t.author,
+    t.description, t.registration_date, t.principal_user, t.principal_group,
+    t.principal_logon_type, t.principal_run_level, t.enabled_raw, t.hidden, t.hidden_raw,
+    t.sandbox_launcher, t.launcher_reason, t.wsb_path, t.inline_config, t.security_descriptor,
+    t.xml_sha256, t.parse_problem,
+    (SELECT group_concat(a, char(10)) FROM (SELECT position || ': ' || type
+       || coalesce(' ' || command, '') || coalesce(' ' || arguments, '')
+       || coalesce(' ' || class_id, '') AS a FROM task_actions WHERE task_id = t.id
+       ORDER BY position)) AS actions,
+    (SELECT group_concat(g, char(10)) FROM (SELECT position || ': ' || type
+       || coalesce(' start ' || start_boundary, '') || coalesce(' delay ' || delay, '')
+       || coalesce(' user ' || user_id, '') AS g FROM task_triggers WHERE task_id = t.id
+       ORDER BY position)) AS triggers,
+    t.basis AS regs_basis
+  FROM tasks t JOIN evidence v ON v.id = t.evidence_id;
+CREATE VIEW v_report_configs AS
+  SELECT c.id, v.sha256, c.location, c.source, c.well_formed, c.parse_problem, c.memory_raw,
+    c.logon_command,
+    (SELECT group_concat(s, char(10)) FROM (SELECT name || ': ' || description AS s
+       FROM wsb_settings WHERE config_id = c.id ORDER BY name)) AS settings,
+    (SELECT group_concat(f, char(10)) FROM (SELECT position || ': '
+       || coalesce(host_folder, '?') || ' -> ' || coalesce(sandbox_folder, '?')
+       || CASE read_only WHEN 1 THEN ' (read-only)' WHEN 0 THEN ' (writable)'
+          ELSE ' (unknown)' END AS f
+       FROM wsb_folders WHERE config_id = c.id ORDER BY position)) AS mapped_folders,
+    (SELECT group_concat(k, char(10)) FROM (SELECT risk_id || ' [' || severity || ', '
+       || section || ']: ' || reason AS k FROM wsb_risks WHERE config_id = c.id
+       ORDER BY risk_id, coalesce(folder_position, -1))) AS risks
+  FROM wsb_configs c JOIN evidence v ON v.id = c.evidence_id;
+CREATE VIEW v_report_archives AS
+  SELECT a.id, v.sha256, a.path, a.family, a.format_name, a.extension, a.name_mismatch,
+         a.encrypted, a.headers_encrypted, a.entry_count, a.encrypted_entries, a.names,
+         a.complete, a.reason
+  FROM archives a JOIN evidence v ON v.id = a.evidence_id;
+CREATE VIEW v_report_reg_values AS
+  SELECT 'reg-' || g.id AS a_anchor, g.id AS n_id, g.hive_kind, g.key_path, g.value_name,
+         g.value_type_name,
+         coalesce(g.decoded, CASE WHEN length(g.raw_hex) > 1024
+                                  THEN substr(g.raw_hex, 1, 1024) || '… ('
+                                       || (length(g.raw_hex) / 2) || ' bytes)'
+                                  ELSE g.raw_hex END) AS value,
+         g.key_last_write AS t_written
+  FROM reg_values g;
