@@ -904,7 +904,8 @@ CREATE VIEW v_report_other_vms AS
   SELECT vm_guid, kind, kind_basis, first_seen AS t_first, last_seen AS t_last,
          records AS n_records
   FROM other_vms;
--- The appendix's events: every event linked to a session, read by a task or named by a finding.
+-- The appendix's events: every event linked to a session, read by a task, named by a finding or
+-- drawn in a behaviour graph (v_report_process_chain).
 CREATE VIEW v_report_appendix_events AS
   SELECT e.id, e.channel, e.provider, e.event_id, e.record_id, e.time, v.sha256, e.chunk,
          e.offset, e.recovered, e.computer,
@@ -918,7 +919,8 @@ CREATE VIEW v_report_appendix_events AS
                  UNION SELECT CAST(substr(j.value, 11) AS INTEGER)
                    FROM findings f, json_each(CASE WHEN json_valid(f.basis) THEN f.basis
                                                    ELSE '[]' END) j
-                   WHERE j.value LIKE 'events.id=%');
+                   WHERE j.value LIKE 'events.id=%'
+                 UNION SELECT row_id FROM v_report_process_chain);
 CREATE VIEW v_report_tasks AS
   SELECT t.id, v.sha256, t.uri,
     CASE WHEN t.event_ref IS NOT NULL THEN 'events.id=' || t.event_ref END AS ref_event,
@@ -965,3 +967,69 @@ CREATE VIEW v_report_reg_values AS
                                   ELSE g.raw_hex END) AS value,
          g.key_last_write AS t_written
   FROM reg_values g;
+-- The process chains the behaviour graph draws (METHOD.md §6.8). chain 'origin': the process that
+-- registered the session's task (depth 0: the latest 4688 of the registering logon, at most ten
+-- minutes before the registration record, whose command line names the task) and its ancestors
+-- (depth 1-4); depth -1 is the registration record itself (4698, else TaskScheduler 106). chain
+-- 'launch': the session's launcher record (depth 0) and its ancestors (depth 1-2). A parent is the
+-- latest 4688 on the same computer, at or before the child, whose new process id is the child's
+-- parent process id (ids are reused, so the latest one before is the one that was running).
+CREATE VIEW v_report_process_chain AS
+  WITH RECURSIVE
+  registration(session_id, row_id, time, logon_id, task) AS (
+    SELECT s.id, e.id, e.time, json_extract(e.data, '$.SubjectLogonId'), s.trigger_task
+    FROM sessions s JOIN events e
+      ON e.id = (SELECT r.id FROM events r
+                 WHERE ((r.provider = 'Microsoft-Windows-Security-Auditing' AND r.event_id = 4698)
+                        OR (r.provider = 'Microsoft-Windows-TaskScheduler' AND r.event_id = 106))
+                   AND lower(json_extract(r.data, '$.TaskName')) = lower(s.trigger_task)
+                   AND r.time > 0 AND (s.start IS NULL OR r.time <= s.start)
+                 ORDER BY r.event_id = 4698 DESC, r.time DESC, r.id DESC LIMIT 1)
+    WHERE s.trigger_task IS NOT NULL),
+  chain(session_id, chain, depth, row_id) AS (
+    SELECT g.session_id, 'origin', 0,
+           (SELECT c.id FROM events c
+            WHERE c.provider = 'Microsoft-Windows-Security-Auditing' AND c.event_id = 4688
+              AND c.time <= g.time AND c.time >= g.time - 600 * 10000000
+              AND (g.logon_id IS NULL OR json_extract(c.data, '$.SubjectLogonId') = g.logon_id)
+              AND instr(lower(json_extract(c.data, '$.CommandLine')), lower(ltrim(g.task, '\'))) > 0
+            ORDER BY c.time DESC, c.id DESC LIMIT 1)
+    FROM registration g
+    UNION ALL
+    SELECT l.session_id, 'launch', 0, min(l.row_id) FROM session_events l
+    WHERE l.role = 'launch' AND l.source_table = 'events' GROUP BY l.session_id
+    UNION ALL
+    SELECT h.session_id, h.chain, h.depth + 1,
+           (SELECT c.id FROM events c
+            WHERE c.provider = 'Microsoft-Windows-Security-Auditing' AND c.event_id = 4688
+              AND json_extract(c.data, '$.NewProcessId') = json_extract(p.data, '$.ProcessId')
+              AND c.computer IS p.computer AND c.time <= p.time AND c.id != p.id
+            ORDER BY c.time DESC, c.id DESC LIMIT 1)
+    FROM chain h JOIN events p ON p.id = h.row_id
+    WHERE h.depth < CASE h.chain WHEN 'origin' THEN 4 ELSE 2 END)
+  SELECT g.session_id, 'origin' AS chain, -1 AS depth, g.row_id, g.time, NULL AS image,
+         NULL AS pid, NULL AS command_line,
+         coalesce(json_extract(e.data, '$.SubjectDomainName') || '\'
+                    || json_extract(e.data, '$.SubjectUserName'),
+                  json_extract(e.data, '$.UserContext')) AS user,
+         NULL AS parent_image, e.provider || ' ' || e.event_id AS what
+  FROM registration g JOIN events e ON e.id = g.row_id
+  UNION ALL
+  SELECT h.session_id, h.chain, h.depth, h.row_id, e.time, json_extract(e.data, '$.NewProcessName'),
+         json_extract(e.data, '$.NewProcessId'), json_extract(e.data, '$.CommandLine'),
+         json_extract(e.data, '$.SubjectDomainName') || '\'
+           || json_extract(e.data, '$.SubjectUserName'),
+         json_extract(e.data, '$.ParentProcessName'), e.provider || ' ' || e.event_id
+  FROM chain h JOIN events e ON e.id = h.row_id;
+-- The folders a session's configuration maps into the sandbox (to name the host file behind a
+-- path the VM ran).
+CREATE VIEW v_report_mapped_folders AS
+  SELECT s.id AS session_id, f.position, f.host_folder, f.sandbox_folder, f.read_only
+  FROM sessions s JOIN wsb_folders f ON f.config_id = s.wsb_config_id;
+-- Configurations and task definitions as files: the SHA-256 and name the graph shows.
+CREATE VIEW v_report_definition_files AS
+  SELECT 'wsb_configs' AS tbl, c.id AS row_id, c.source, v.sha256, NULL AS uri
+  FROM wsb_configs c JOIN evidence v ON v.id = c.evidence_id
+  UNION ALL
+  SELECT 'tasks', t.id, t.source, v.sha256, t.uri
+  FROM tasks t JOIN evidence v ON v.id = t.evidence_id;
