@@ -7,17 +7,25 @@
 - nothing is wider than the page or runs past its box in print emulation (the print rules applied
   at the A4 content width in Chromium), and no two words print over each other in the PDF (word
   boxes from pdftotext -bbox, poppler: an independent reader of the PDF);
+- the behaviour graph of the task-started session holds every step of the chain, whole and in
+  order (the registering processes, worked out here from the stored 4698/4688 records, the task,
+  the launcher, the VM, the commands), the host files beside it with the SHA-256 of the collected
+  file (hashed here), and no graph text runs past its box in print emulation;
 - report.html cites evidence (file, record, chunk and offset; hive key and value), never a
   database id such as events.id=12;
 - without Chromium, --pdf says so and exits 1, and report.html is still written.
 
 The layout checks are also run on a deliberately broken page (a table wider than the page, two
-words printed on top of each other) and must fail there: a check that cannot fail is a defect.
+words printed on top of each other, graph text past its box; a chain without one process, a name
+cut short) and must fail there: a check that cannot fail is a defect.
 
     check_report_pdf.py STFORGE SANDTRACE TESTDATA_CASE        (exit 77: no chromium/poppler)
 """
+import hashlib
 import html
+import json
 import os
+import sqlite3
 import re
 import shutil
 import subprocess
@@ -25,6 +33,7 @@ import sys
 import tempfile
 
 failures = []
+GRAPH_NODES = []  # filled by emulation_problems: the behaviour graphs' nodes
 CASE = "Case <PDF> & \"quotes\""
 EXAMINER = "E. Xaminer"
 
@@ -63,8 +72,28 @@ addEventListener('load', function () {
     else if (s.overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0
              && s.display !== 'inline') bad.push('runs past its box: ' + name);
   });
+  // The behaviour graphs: every node's text inside its box, every node listed with its text
+  // (the wrapped lines joined back) and its place, for the chain checks.
+  var nodes = [];
+  document.querySelectorAll('figure.graph').forEach(function (f, gi) {
+    f.querySelectorAll('g.node').forEach(function (g) {
+      var box = g.querySelector('rect').getBoundingClientRect(), text = [];
+      g.querySelectorAll('text').forEach(function (t) {
+        var r = t.getBoundingClientRect();
+        if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5
+            || r.bottom > box.bottom + 0.5)
+          bad.push('graph text past its box: "' + t.textContent.slice(0, 60) + '"');
+        var spans = t.querySelectorAll('tspan');
+        text.push(spans.length ? Array.prototype.map.call(spans, function (s) { return s.textContent; }).join('')
+                               : t.textContent);
+      });
+      nodes.push({graph: gi, x: box.left, y: box.top, text: text});
+    });
+  });
   var out = document.createElement('pre'); out.id = 'print-emulation';
   out.textContent = bad.length + '\\n' + bad.join('\\n'); document.body.appendChild(out);
+  var graph = document.createElement('pre'); graph.id = 'graph-nodes';
+  graph.textContent = JSON.stringify(nodes); document.body.appendChild(graph);
 });
 </script>"""
 
@@ -82,6 +111,8 @@ def emulation_problems(html_path, tmp):
     found = re.search(r'<pre id="print-emulation">(\d+)\n?(.*?)</pre>', r.stdout, re.S)
     if not found:
         return ["print emulation did not run"]
+    nodes = re.search(r'<pre id="graph-nodes">(.*?)</pre>', r.stdout, re.S)
+    GRAPH_NODES[:] = json.loads(html.unescape(nodes.group(1))) if nodes else []
     return [html.unescape(l) for l in found.group(2).splitlines() if l.strip()]
 
 
@@ -109,6 +140,70 @@ def page_texts(pdf):
                                                              text=True).stdout).group(1))
     return [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), pdf, "-"],
                            capture_output=True, text=True).stdout for i in range(1, count + 1)]
+
+
+def expected_origin_chain(db, session_id):
+    """The images of the processes that led to the registration of the session's task, oldest
+    first, worked out here from the stored 4698 and 4688 records (the rule of METHOD.md §6.8, not
+    the v_report_process_chain view): the latest 4688 of the registering logon at most ten
+    minutes before the 4698 whose command line names the task, then parent by parent (the latest
+    4688 whose new process id is the child's creator process id)."""
+    con = sqlite3.connect(db)
+    task, start = con.execute("SELECT trigger_task, start FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    rows = con.execute("SELECT id, event_id, time, computer, data FROM events WHERE provider = "
+                       "'Microsoft-Windows-Security-Auditing' AND event_id IN (4688, 4698)").fetchall()
+    con.close()
+    events = [(i, n, t, c, json.loads(d)) for i, n, t, c, d in rows]
+    regs = [e for e in events if e[1] == 4698 and e[4].get("TaskName", "").lower() == task.lower() and e[2] <= start]
+    if not regs:
+        return []
+    reg = max(regs, key=lambda e: (e[2], e[0]))
+    procs = [e for e in events if e[1] == 4688]
+    named = [e for e in procs if reg[2] - 600 * 10**7 <= e[2] <= reg[2]
+             and e[4].get("SubjectLogonId") == reg[4].get("SubjectLogonId")
+             and task.lstrip("\\").lower() in e[4].get("CommandLine", "").lower()]
+    if not named:
+        return []
+    chain = [max(named, key=lambda e: (e[2], e[0]))]
+    while len(chain) < 5:
+        child = chain[-1]
+        parents = [e for e in procs if e[4].get("NewProcessId") == child[4].get("ProcessId")
+                   and e[3] == child[3] and e[2] <= child[2] and e[0] != child[0]]
+        if not parents:
+            break
+        chain.append(max(parents, key=lambda e: (e[2], e[0])))
+    return [e[4]["NewProcessName"] for e in reversed(chain)]
+
+
+def sha256_of(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def graph_problems(nodes, graph, chain, beside):
+    """CHAIN: texts that must each be whole in one node of the main lane, in this order top to
+    bottom; BESIDE: texts that must each be whole in one node of the side lane. Returns the
+    problems."""
+    problems = []
+    mine = [n for n in nodes if n["graph"] == graph]
+    if not mine:
+        return ["no behaviour graph %d" % graph]
+    lane = min(n["x"] for n in mine)
+    main = sorted((n for n in mine if n["x"] == lane), key=lambda n: n["y"])
+    side = [n for n in mine if n["x"] != lane]
+    at = -1
+    for want in chain:
+        found = [i for i, n in enumerate(main) if any(want in t for t in n["text"])]
+        if not found:
+            problems.append("graph %d: no chain node holds %r whole" % (graph, want))
+        elif max(found) <= at:
+            problems.append("graph %d: %r is not below the step before it" % (graph, want))
+        else:
+            at = min(i for i in found if i > at)
+    for want in beside:
+        if not any(want in t for n in side for t in n["text"]):
+            problems.append("graph %d: no host-file node holds %r whole" % (graph, want))
+    return problems
 
 
 def main():
@@ -155,13 +250,53 @@ def main():
         check(not wide, "print emulation: %d element(s) too wide, first: %s" % (len(wide), wide[:5]))
         print("report.pdf: %d pages, %d overprints, %d elements too wide" % (len(texts), len(problems), len(wide)))
 
+        # The behaviour graph of the task-started session: the whole chain, every name whole, in
+        # order; the host files beside it with the SHA-256 of the collected file (hashed here).
+        db = os.path.join(out, "case.db")
+        con = sqlite3.connect(db)
+        session, task, guid, image, command_line = con.execute(
+            "SELECT id, trigger_task, vm_guid, launcher_image, launcher_command_line FROM sessions "
+            "WHERE trigger_kind = 'task' ORDER BY id LIMIT 1").fetchone()
+        ran = con.execute("SELECT json_extract(detail, '$.command_line') FROM session_events WHERE "
+                          "session_id = ? AND role = 'command' ORDER BY time", (session,)).fetchall()
+        con.close()
+        origin = expected_origin_chain(db, session)
+        # the story of testdata/case (Security.evtx.xml): the user's tray program ran fodhelper,
+        # a shell, and schtasks registered the task
+        check([o.rsplit("\\", 1)[-1] for o in origin] ==
+              ["explorer.exe", "AcroTray.exe", "fodhelper.exe", "cmd.exe", "schtasks.exe"],
+              "the registering chain worked out from the store is not the story's: %s" % origin)
+        chain = origin + [task, command_line, guid] + [c for (c,) in ran]  # the command line names the image
+        beside = [sha256_of(os.path.join(col, "C", "Windows", "System32", "MaintenanceSync.wsb")),
+                  sha256_of(os.path.join(col, "C", "Windows", "System32", "Tasks", "Microsoft", "Windows",
+                                         "Maintenance", "MaintenanceSync")),
+                  "C:\\Windows\\System32\\MaintenanceSync.wsb", "C:\\Users\\Public\\Downloads\\run.bat",
+                  sha256_of(os.path.join(col, "C", "Users", "Public", "Downloads", "run.bat")), "C:\\Users"]
+        graph = session - 1
+        nodes = list(GRAPH_NODES)
+        bad_graph = graph_problems(nodes, graph, chain, beside)
+        check(not bad_graph, "behaviour graph: %s" % bad_graph[:5])
+        print("behaviour graph of session %d: %d nodes, %d chain steps checked, %d host files" %
+              (session, len([n for n in nodes if n["graph"] == graph]), len(chain), len(beside)))
+        # ... and the check can fail: a chain node taken out, a name cut in the middle.
+        spoiled = [n for n in nodes if not (n["graph"] == graph and any("fodhelper" in t for t in n["text"]))]
+        check(graph_problems(spoiled, graph, chain, beside), "the graph check passed a chain without fodhelper")
+        cut = [dict(n, text=[t.replace("MaintenanceSync.wsb", "Maint…") for t in n["text"]]) for n in nodes]
+        check(graph_problems(cut, graph, chain, beside), "the graph check passed a name cut short")
+
         # The layout checks can fail: a page wider than A4 and two words on one spot.
         broken = os.path.join(tmp, "broken.html")
         open(broken, "w").write('<html><head></head><body><table><tr><td style="white-space:nowrap">%s</td></tr>'
                                 '</table><p style="position:relative">overprinted<span style="position:absolute;'
-                                'left:0;top:0">overprinted</span></p></body></html>' % ("WIDE " * 80))
-        check(any("wider than the page" in p for p in emulation_problems(broken, tmp)),
+                                'left:0;top:0">overprinted</span></p><figure class="graph"><svg width="300" height="60">'
+                                '<g class="node"><rect x="0" y="0" width="100" height="40"/><text x="5" y="20">'
+                                'a name far too long for its box</text></g></svg></figure></body></html>'
+                                % ("WIDE " * 80))
+        broken_problems = emulation_problems(broken, tmp)
+        check(any("wider than the page" in p for p in broken_problems),
               "the print emulation passed a table wider than A4")
+        check(any("graph text past its box" in p for p in broken_problems),
+              "the print emulation passed graph text running past its box")
         r = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                             "--user-data-dir=" + os.path.join(tmp, "prof"), "--no-pdf-header-footer",
                             "--print-to-pdf=" + os.path.join(tmp, "broken.pdf"), "file://" + broken],
