@@ -552,39 +552,171 @@ static void put_fact_basis(struct report *r, const char *basis)
 	}
 }
 
-static int fact_row(void *context, int columns, const char *const *names, const char *const *v)
+/* The facts, grouped by the file they were read from (a hive of one host): one table per hive, and
+ * a clause of the detail that several facts of the hive repeat (a caveat such as "Windows 10
+ * applicability not listed") said once above the table and marked by its number in each row. */
+enum { FACT_ID, FACT_KIND, FACT_SUBJECT, FACT_VALUE, FACT_DETAIL, FACT_BASIS, FACT_CONFIDENCE,
+       FACT_SECTION, FACT_TIME, FACT_SHA256, FACT_PATH, FACT_HOST, FACT_COLUMNS };
+
+struct fact_group {
+	struct report *r;
+	char **rows; /* FACT_COLUMNS strings per fact (NULL where the store has NULL) */
+	size_t count, capacity;
+};
+
+static int fact_collect_row(void *context, int columns, const char *const *names,
+			    const char *const *v)
 {
-	struct report *r = context;
-	(void)columns;
+	struct fact_group *g = context;
 	(void)names;
-	/* v: id, kind, subject, value, detail, basis, confidence, section, time, sha256 */
-	put(r, "<tr id=\"fact-");
-	esc(r, v[0]);
-	put(r, "\"><td>");
-	esc(r, v[1]);
-	put(r, "</td><td>");
-	esc(r, v[2]);
-	put(r, "</td><td><b>");
-	esc(r, v[3]);
-	put(r, "</b></td><td>");
-	esc(r, v[4]);
-	if (v[8] && strcmp(v[8], "0")) {
-		put(r, "<br><span class=\"small muted\">key last written ");
-		put_time_text(r, v[8]);
-		put(r, "</span>");
+	if (columns != FACT_COLUMNS)
+		return -1;
+	if (g->count == g->capacity) {
+		size_t capacity = g->capacity ? g->capacity * 2 : 64;
+		char **rows = realloc(g->rows, capacity * FACT_COLUMNS * sizeof *rows);
+		if (!rows)
+			return -1;
+		g->rows = rows;
+		g->capacity = capacity;
 	}
-	put(r, "</td><td class=\"small\">");
-	put_fact_basis(r, v[5]);
-	if (v[9]) {
-		put(r, "<br>");
-		put_evidence_link(r, v[9]);
-	}
-	put(r, "</td><td>");
-	esc(r, v[6]);
-	put(r, "</td><td>");
-	esc(r, v[7]);
-	put(r, "</td></tr>\n");
+	for (int i = 0; i < FACT_COLUMNS; i++)
+		g->rows[g->count * FACT_COLUMNS + i] = v[i] ? strdup(v[i]) : NULL;
+	g->count++;
 	return 0;
+}
+
+/* The clauses ("; "-separated) of DETAIL, into CLAUSES (at most MAX: the last holds the rest);
+ * returns how many. The text is cut in place. */
+static int detail_clauses(char *detail, char **clauses, int max)
+{
+	int n = 0;
+	for (char *p = detail; p && *p && n < max;) {
+		char *end = n + 1 < max ? strstr(p, "; ") : NULL;
+		clauses[n++] = p;
+		if (end) {
+			*end = '\0';
+			p = end + 2;
+		} else {
+			p = NULL;
+		}
+	}
+	return n;
+}
+
+enum { MAX_CLAUSES = 12, MAX_NOTES = 16 };
+
+/* Writes the facts FIRST..LAST-1 of G (one file) as a headed table. */
+static void write_fact_group(struct report *r, struct fact_group *g, size_t first, size_t last)
+{
+	char *notes[MAX_NOTES];
+	int note_count = 0;
+	char **head = g->rows + first * FACT_COLUMNS;
+	const char *path = head[FACT_PATH], *base = path ? strrchr(path, '/') : NULL;
+
+	/* clauses that two or more facts of this file repeat become notes */
+	for (size_t i = first; i < last && note_count < MAX_NOTES; i++) {
+		char *copy = g->rows[i * FACT_COLUMNS + FACT_DETAIL]
+				     ? strdup(g->rows[i * FACT_COLUMNS + FACT_DETAIL]) : NULL;
+		char *clauses[MAX_CLAUSES];
+		int n = copy ? detail_clauses(copy, clauses, MAX_CLAUSES) : 0;
+		for (int c = 0; c < n && note_count < MAX_NOTES; c++) {
+			int seen = 0, known = 0;
+			if (strlen(clauses[c]) < 24)
+				continue; /* short clauses ("enabled") are the fact itself */
+			for (int k = 0; k < note_count; k++)
+				known |= !strcmp(notes[k], clauses[c]);
+			for (size_t j = first; j < last && !known; j++) {
+				const char *d = g->rows[j * FACT_COLUMNS + FACT_DETAIL];
+				char *other = d ? strdup(d) : NULL, *theirs[MAX_CLAUSES];
+				int m = other ? detail_clauses(other, theirs, MAX_CLAUSES) : 0;
+				for (int k = 0; k < m; k++)
+					if (!strcmp(theirs[k], clauses[c])) {
+						seen++;
+						break;
+					}
+				free(other);
+			}
+			if (!known && seen >= 2)
+				notes[note_count++] = strdup(clauses[c]);
+		}
+		free(copy);
+	}
+
+	put(r, "<h3>");
+	if (head[FACT_HOST]) {
+		put(r, "Host ");
+		esc(r, head[FACT_HOST]);
+		put(r, ": ");
+	}
+	if (base || path)
+		esc(r, base ? base + 1 : path);
+	else
+		put(r, "facts not read from one file");
+	put(r, " <span class=\"small muted\">");
+	if (head[FACT_SHA256])
+		put_evidence_link(r, head[FACT_SHA256]);
+	putf(r, "; %zu fact%s</span></h3>\n", last - first, last - first == 1 ? "" : "s");
+	if (note_count) {
+		put(r, "<p class=\"limit small\">Said once for every fact of this file that carries its "
+		       "number:");
+		for (int k = 0; k < note_count; k++) {
+			putf(r, "<br>[%d] ", k + 1);
+			esc(r, notes[k]);
+		}
+		put(r, "</p>\n");
+	}
+	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:11%\"><col style=\"width:15%\">"
+	       "<col style=\"width:10%\"><col style=\"width:39%\"><col style=\"width:13%\">"
+	       "<col style=\"width:7%\"><col style=\"width:5%\"></colgroup>"
+	       "<thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
+	       "<th>basis</th><th>confidence</th><th>§</th></tr></thead><tbody>\n");
+	for (size_t i = first; i < last; i++) {
+		char **v = g->rows + i * FACT_COLUMNS;
+		put(r, "<tr id=\"fact-");
+		esc(r, v[FACT_ID]);
+		put(r, "\"><td>");
+		esc(r, v[FACT_KIND]);
+		put(r, "</td><td>");
+		esc(r, v[FACT_SUBJECT]);
+		put(r, "</td><td><b>");
+		esc(r, v[FACT_VALUE]);
+		put(r, "</b></td><td>");
+		if (v[FACT_DETAIL]) {
+			char *copy = strdup(v[FACT_DETAIL]), *clauses[MAX_CLAUSES];
+			int n = copy ? detail_clauses(copy, clauses, MAX_CLAUSES) : 0, shown = 0;
+			struct strbuf marks = STRBUF_INIT;
+			for (int c = 0; c < n; c++) {
+				int note = -1;
+				for (int k = 0; k < note_count; k++)
+					if (!strcmp(notes[k], clauses[c]))
+						note = k;
+				if (note >= 0) {
+					strbuf_printf(&marks, " [%d]", note + 1);
+					continue;
+				}
+				put(r, shown++ ? "; " : "");
+				esc(r, clauses[c]);
+			}
+			put(r, strbuf_text(&marks));
+			strbuf_free(&marks);
+			free(copy);
+		}
+		if (v[FACT_TIME] && strcmp(v[FACT_TIME], "0")) {
+			put(r, "<br><span class=\"small muted\">key last written ");
+			put_time_text(r, v[FACT_TIME]);
+			put(r, "</span>");
+		}
+		put(r, "</td><td class=\"small\">");
+		put_fact_basis(r, v[FACT_BASIS]);
+		put(r, "</td><td>");
+		esc(r, v[FACT_CONFIDENCE]);
+		put(r, "</td><td>");
+		esc(r, v[FACT_SECTION]);
+		put(r, "</td></tr>\n");
+	}
+	put(r, "</tbody></table>\n");
+	for (int k = 0; k < note_count; k++)
+		free(notes[k]);
 }
 
 static void write_facts(struct report *r)
@@ -619,16 +751,24 @@ static void write_facts(struct report *r)
 		       "sessions rely on. A missing event can still be explained by a log that rolled "
 		       "over or was cleared, or by an audit policy that changed before the logs were "
 		       "collected (the policy read here is the one at acquisition time).</p>\n");
-	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:11%\"><col style=\"width:15%\">"
-	       "<col style=\"width:10%\"><col style=\"width:39%\"><col style=\"width:13%\">"
-	       "<col style=\"width:7%\"><col style=\"width:5%\"></colgroup>"
-	       "<thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
-	       "<th>basis</th><th>confidence</th><th>§</th></tr></thead><tbody>\n");
+	struct fact_group g = {r, NULL, 0, 0};
 	query(r,
-	      "SELECT id, kind, subject, value, detail, basis, confidence, section, time, sha256 "
-	      "FROM v_report_facts ORDER BY kind_order, kind, id",
-	      fact_row, r);
-	put(r, "</tbody></table>\n</section>\n");
+	      "SELECT id, kind, subject, value, detail, basis, confidence, section, time, sha256, "
+	      "evidence_path, host FROM v_report_facts ORDER BY min(kind_order) OVER (PARTITION BY "
+	      "sha256), sha256, kind_order, kind, id",
+	      fact_collect_row, &g);
+	for (size_t first = 0, i = 1; first < g.count; i++) {
+		const char *a = g.rows[first * FACT_COLUMNS + FACT_SHA256];
+		const char *b = i < g.count ? g.rows[i * FACT_COLUMNS + FACT_SHA256] : NULL;
+		if (i < g.count && ((!a && !b) || (a && b && !strcmp(a, b))))
+			continue;
+		write_fact_group(r, &g, first, i);
+		first = i;
+	}
+	for (size_t i = 0; i < g.count * FACT_COLUMNS; i++)
+		free(g.rows[i]);
+	free(g.rows);
+	put(r, "</section>\n");
 }
 
 /* ---- session summary ------------------------------------------------------------------------ */
