@@ -36,6 +36,7 @@
 #include "strbuf.h"
 #include "timeutil.h"
 #include "version.h"
+#include "zone.h"
 
 /* export/report.css, embedded by the build (src/cmake/embed.cmake). */
 extern const char SANDTRACE_REPORT_CSS[];
@@ -50,6 +51,11 @@ struct report {
 	 * ones a run recorded; the report id names the evidence set (see case_identity). */
 	char *case_name, *examiner;
 	char report_id[20];
+	/* The zone times are shown in (NULL or not active: UTC only), and the host's own zone, by
+	 * which task XML local times are read (METHOD.md §8.6). */
+	const struct display_zone *zone;
+	int host_zone_known;
+	char host_zone[96], host_zone_windows[128];
 };
 
 static void put(struct report *r, const char *text)
@@ -114,18 +120,30 @@ static void put_iso(struct report *r, const char *iso)
 	strbuf_free(&sb);
 }
 
-/* FILETIME given as decimal text (a store column) or NULL/0 -> ISO text or "unknown". */
-static void put_time_text(struct report *r, const char *filetime_text)
+/* A FILETIME, or "unknown" for 0: ISO UTC; with a display zone, the local time with its offset
+ * and the UTC time beside it. */
+static void put_time_value(struct report *r, uint64_t t)
 {
-	uint64_t t = filetime_text ? strtoull(filetime_text, NULL, 10) : 0;
-	char iso[40];
+	char iso[48];
 
 	if (!t) {
 		put(r, "<span class=\"muted\">unknown</span>");
 		return;
 	}
-	filetime_format_iso(t, iso, sizeof iso);
+	zone_format(r->zone, t, iso, sizeof iso);
 	put_iso(r, iso);
+	if (r->zone && r->zone->active) {
+		filetime_format_iso(t, iso, sizeof iso);
+		put(r, " <span class=\"muted\">(UTC ");
+		put_iso(r, iso);
+		put(r, ")</span>");
+	}
+}
+
+/* FILETIME given as decimal text (a store column) or NULL/0. */
+static void put_time_text(struct report *r, const char *filetime_text)
+{
+	put_time_value(r, filetime_text ? strtoull(filetime_text, NULL, 10) : 0);
 }
 
 static void put_duration(struct report *r, const char *start_text, const char *end_text)
@@ -831,6 +849,7 @@ struct session_sources {
 	long long files;
 	long long seen[3];
 	struct strbuf text;
+	const struct display_zone *zone;
 };
 
 static const char *const SESSION_SOURCES[3][2] = {
@@ -842,15 +861,15 @@ static const char *const SESSION_SOURCES[3][2] = {
 static int source_period_row(void *context, int columns, const char *const *names,
 			     const char *const *v)
 {
-	struct strbuf *text = context;
-	char first[40], last[40];
+	struct session_sources *sources = context;
+	char first[48], last[48];
 	(void)columns;
 	(void)names;
 	if (!v[0] || !v[1])
 		return 0;
-	filetime_format_iso(strtoull(v[0], NULL, 10), first, sizeof first);
-	filetime_format_iso(strtoull(v[1], NULL, 10), last, sizeof last);
-	strbuf_printf(text, ", stored records from %s to %s", first, last);
+	zone_format(sources->zone, strtoull(v[0], NULL, 10), first, sizeof first);
+	zone_format(sources->zone, strtoull(v[1], NULL, 10), last, sizeof last);
+	strbuf_printf(&sources->text, ", stored records from %s to %s", first, last);
 	return 0;
 }
 
@@ -858,7 +877,7 @@ static int source_period_row(void *context, int columns, const char *const *name
  * is not a finding (issue: an empty collection once read "No sandbox session was found"). */
 static void write_no_session(struct report *r)
 {
-	struct session_sources sources = {0, {0, 0, 0}, STRBUF_INIT};
+	struct session_sources sources = {0, {0, 0, 0}, STRBUF_INIT, r->zone};
 	long long any = 0;
 
 	query(r, "SELECT evidence FROM v_report_counts", count_row, &sources.files);
@@ -877,7 +896,7 @@ static void write_no_session(struct report *r)
 			 "'%s'",
 			 SESSION_SOURCES[i][0]);
 		if (sources.seen[i])
-			query(r, sql, source_period_row, &sources.text);
+			query(r, sql, source_period_row, &sources);
 	}
 	if (!any) {
 		putf(r, "<p class=\"gap\"><b>Sandbox sessions cannot be seen in this collection.</b> "
@@ -1126,15 +1145,13 @@ static int narrative_step(void *context, const struct store_session_step *step)
 	struct step_state *state = context;
 	struct report *r = state->r;
 	struct strbuf text = STRBUF_INIT;
-	char when[40];
 	const char *table = step->source_table ? step->source_table : "";
 
 	put(r, "<tr><td class=\"num\">");
 	putf(r, "%d", ++state->count);
 	put(r, "</td><td class=\"mono small\">");
 	if (step->time) {
-		filetime_format_iso(step->time, when, sizeof when);
-		put_iso(r, when);
+		put_time_value(r, step->time);
 	} else {
 		put(r, "<span class=\"muted\">(no time)</span>");
 	}
@@ -1816,6 +1833,43 @@ struct record_context {
 	const char *anchor, *table;
 };
 
+/* Lines "what TIME" where TIME is a local time of the host as task XML writes it (no offset):
+ * each shown with the UTC time it is in the host's zone, when the collection states that zone
+ * (METHOD.md §8.6), and labelled as such; otherwise said to be unconverted. */
+static void put_host_local_times(struct report *r, const char *lines)
+{
+	char *copy = strdup(lines), *line, *next;
+
+	if (!copy)
+		return;
+	for (line = copy; line && *line; line = next) {
+		uint64_t t = 0;
+		char *time_text;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		time_text = strrchr(line, ' ');
+		time_text = time_text ? time_text + 1 : line;
+		esc(r, line);
+		if (r->host_zone_known && zone_local_to_filetime(r->host_zone, time_text, &t) == 0) {
+			char iso[48];
+			filetime_format_iso(t, iso, sizeof iso);
+			put(r, " <span class=\"muted\">(task local time; in the host's zone ");
+			esc(r, r->host_zone);
+			put(r, " that is ");
+			put_iso(r, iso);
+			put(r, ")</span>");
+		} else {
+			put(r, " <span class=\"muted\">(task local time, not converted: ");
+			put(r, r->host_zone_windows[0] ? "the host's zone has no IANA equivalent)"
+						       : "the collection does not state the host's "
+							 "time zone)");
+			put(r, "</span>");
+		}
+		put(r, next && *next ? "<br>" : "");
+	}
+	free(copy);
+}
+
 static int appendix_record_row(void *context, int columns, const char *const *names,
 			       const char *const *v)
 {
@@ -1839,6 +1893,8 @@ static int appendix_record_row(void *context, int columns, const char *const *na
 			put_row_reference(r, v[i]);
 		else if (!strncmp(names[i], "regs_", 5))
 			put_fact_basis(r, v[i]);
+		else if (!strncmp(names[i], "lt_", 3))
+			put_host_local_times(r, v[i]);
 		else
 			esc(r, v[i]);
 		put(r, "</dd>\n");
@@ -1869,7 +1925,8 @@ static void write_appendix(struct report *r)
 	      "registration_date, principal_user, principal_group, principal_logon_type, "
 	      "principal_run_level, enabled_raw, hidden, hidden_raw, sandbox_launcher, "
 	      "launcher_reason, wsb_path, inline_config, security_descriptor, xml_sha256, "
-	      "parse_problem, actions, triggers, regs_basis FROM v_report_tasks ORDER BY id",
+	      "parse_problem, actions, triggers, regs_basis, lt_local_times FROM v_report_tasks "
+	      "ORDER BY id",
 	      appendix_record_row, &tasks);
 
 	put(r, "<h3>Sandbox configurations</h3>\n");
@@ -1907,11 +1964,14 @@ static void write_appendix(struct report *r)
 
 int report_write(struct store *store, const struct report_options *options, FILE *out)
 {
-	struct report r = {store, out, 0, NULL, NULL, ""};
+	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, "", ""};
 	struct session_ids ids = {NULL, 0, 0, 0};
 
 	if (!store || !out)
 		return -1;
+	r.zone = options ? options->zone : NULL;
+	r.host_zone_known = zone_host(store, r.host_zone, sizeof r.host_zone, r.host_zone_windows,
+				      sizeof r.host_zone_windows) == 1;
 	case_identity(&r, options);
 	put(&r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -1922,7 +1982,20 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	write_page_style(&r);
 	put(&r, "</head>\n<body>\n<header>\n<h1>Windows Sandbox sessions rebuilt from host "
 		"evidence</h1>\n<p class=\"muted\">sandtrace forensic report. Every statement names "
-		"the evidence that supports it; times are UTC.</p>\n"
+		"the evidence that supports it; times are ");
+	if (r.zone && r.zone->active) {
+		put(&r, "local times of ");
+		esc(&r, r.zone->label);
+		put(&r, ", with the offset from UTC, and the UTC time beside each");
+	} else {
+		put(&r, "UTC");
+		if (r.zone && strcmp(r.zone->label, "UTC")) {
+			put(&r, " (");
+			esc(&r, r.zone->label);
+			put(&r, ")");
+		}
+	}
+	put(&r, ".</p>\n"
 		"<nav class=\"small\"><a href=\"#evidence\">Evidence</a> · <a href=\"#host-facts\">"
 		"Host facts</a> · <a href=\"#summary\">Sessions</a> · <a href=\"#attack\">ATT&amp;CK"
 		"</a> · <a href=\"#method\">Method and limitations</a> · <a href=\"#appendix\">"

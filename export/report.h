@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 struct store;
+struct display_zone;
 
 /* Run metadata printed in the run-metadata block. Every field may be NULL: case name and
  * examiner then come from the latest run row of the store, the command line is "(not given)",
@@ -21,6 +22,8 @@ struct store;
 struct report_options {
 	const char *case_name, *examiner, *command_line;
 	const char *generated_utc;
+	/* The zone times are shown in (zone.h); NULL: UTC. */
+	const struct display_zone *zone;
 };
 
 /* Writes the report of STORE to OUT (OPTIONS may be NULL). The caller owns both and closes OUT.

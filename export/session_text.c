@@ -9,41 +9,66 @@
 #include "json.h"
 #include "store.h"
 #include "timeutil.h"
+#include "zone.h"
 
-static void iso_or_unknown(uint64_t time, char *out, size_t size)
+/* TIME as ISO UTC, or with a display zone as local time with its offset and UTC beside it. */
+static void iso_or_unknown(const struct display_zone *zone, uint64_t time, char *out, size_t size)
 {
-	if (time)
-		filetime_format_iso(time, out, size);
-	else
+	char local[48], utc[40];
+
+	if (!time) {
 		snprintf(out, size, "unknown");
+		return;
+	}
+	filetime_format_iso(time, utc, sizeof utc);
+	if (!zone || !zone->active) {
+		snprintf(out, size, "%s", utc);
+		return;
+	}
+	zone_format(zone, time, local, sizeof local);
+	snprintf(out, size, "%s (%s)", local, utc);
 }
+
+struct list_state {
+	FILE *out;
+	const struct display_zone *zone;
+	int width; /* of a time column */
+};
 
 static int list_line(void *context, const struct store_session_summary *s)
 {
-	FILE *out = context;
-	char start[40], end[40], duration[32] = "?";
+	struct list_state *list = context;
+	FILE *out = list->out;
+	char start[96], end[96], duration[32] = "?";
 
-	iso_or_unknown(s->start, start, sizeof start);
-	iso_or_unknown(s->end, end, sizeof end);
+	iso_or_unknown(list->zone, s->start, start, sizeof start);
+	iso_or_unknown(list->zone, s->end, end, sizeof end);
 	if (s->start && s->end && s->end >= s->start) {
 		uint64_t seconds = (s->end - s->start) / 10000000ULL;
 		snprintf(duration, sizeof duration, "%lluh%02llum%02llus",
 			 (unsigned long long)(seconds / 3600), (unsigned long long)(seconds / 60 % 60),
 			 (unsigned long long)(seconds % 60));
 	}
-	fprintf(out, "%-3lld %-36s %-28s %-28s%s %-10s %-6s %-40s %-15s %3d  %s\n",
-		(long long)s->id, s->vm_guid, start, end, s->end_inferred ? "*" : " ", duration,
+	fprintf(out, "%-3lld %-36s %-*s %-*s%s %-10s %-6s %-40s %-15s %3d  %s\n",
+		(long long)s->id, s->vm_guid, list->width, start, list->width, end,
+		s->end_inferred ? "*" : " ", duration,
 		s->trigger_kind, s->trigger_task ? s->trigger_task : s->trigger_user ? s->trigger_user : "-",
 		s->verdict, s->score, s->confidence);
 	return 0;
 }
 
-int session_text_list(struct store *store, FILE *out)
+int session_text_list(struct store *store, const struct display_zone *zone, FILE *out)
 {
-	fprintf(out, "%-3s %-36s %-28s %-28s  %-10s %-6s %-40s %-15s %3s  %s\n", "id", "vm_guid",
-		"start (UTC)", "end (UTC, * inferred)", "duration", "trigger", "task / user", "verdict",
-		"score", "confidence");
-	return store_each_session_summary(store, list_line, out);
+	struct list_state list = {out, zone, zone && zone->active ? 64 : 28};
+
+	if (zone && strcmp(zone->label, "UTC") != 0)
+		fprintf(out, "times: %s%s\n", zone->label,
+			zone->active ? "; local time with its offset, then UTC" : "");
+	fprintf(out, "%-3s %-36s %-*s %-*s  %-10s %-6s %-40s %-15s %3s  %s\n", "id", "vm_guid",
+		list.width, zone && zone->active ? "start" : "start (UTC)", list.width,
+		zone && zone->active ? "end (* inferred)" : "end (UTC, * inferred)", "duration",
+		"trigger", "task / user", "verdict", "score", "confidence");
+	return store_each_session_summary(store, list_line, &list);
 }
 
 struct json_state {
@@ -75,18 +100,22 @@ struct show_state {
 	FILE *out;
 	int64_t id;
 	int found, steps;
+	const struct display_zone *zone;
 };
 
 static int show_header(void *context, const struct store_session_summary *s)
 {
 	struct show_state *state = context;
-	char start[40], end[40];
+	char start[96], end[96];
 
 	if (s->id != state->id)
 		return 0;
 	state->found = 1;
-	iso_or_unknown(s->start, start, sizeof start);
-	iso_or_unknown(s->end, end, sizeof end);
+	iso_or_unknown(state->zone, s->start, start, sizeof start);
+	iso_or_unknown(state->zone, s->end, end, sizeof end);
+	if (state->zone && strcmp(state->zone->label, "UTC") != 0)
+		fprintf(state->out, "times: %s%s\n", state->zone->label,
+			state->zone->active ? "; local time with its offset, then UTC" : "");
 	fprintf(state->out,
 		"Session %lld: Windows Sandbox VM %s (%s)\n"
 		"  from %s to %s%s\n"
@@ -190,12 +219,12 @@ void session_text_describe_step(const struct store_session_step *step, int name_
 static int show_step(void *context, const struct store_session_step *step)
 {
 	struct show_state *state = context;
-	char when[40] = "(no time)", ref[512], place[96] = "";
+	char when[96] = "(no time)", ref[512], place[96] = "";
 	struct strbuf text = STRBUF_INIT;
 	const char *caveat;
 
 	if (step->time)
-		filetime_format_iso(step->time, when, sizeof when);
+		iso_or_unknown(state->zone, step->time, when, sizeof when);
 	session_text_describe_step(step, 1, &text);
 	/* A citation a reader can check with any tool: the file, its full SHA-256, the record and
 	 * where its bytes are. */
@@ -266,9 +295,10 @@ static int missing_for(void *context, const char *json)
 	return show_missing(state->out, json);
 }
 
-int session_text_show(struct store *store, int64_t session_id, FILE *out)
+int session_text_show(struct store *store, int64_t session_id, const struct display_zone *zone,
+		      FILE *out)
 {
-	struct show_state state = {out, session_id, 0, 0};
+	struct show_state state = {out, session_id, 0, 0, zone};
 	struct missing_state missing = {out, session_id, 0};
 	int rc;
 

@@ -11,10 +11,12 @@
 #include <stdio.h>
 
 struct store;
+struct display_zone;
 struct store_session_step;
 struct strbuf;
 
-int session_text_list(struct store *store, FILE *out);
+/* ZONE (NULL: UTC) is the zone times are shown in (zone.h). */
+int session_text_list(struct store *store, const struct display_zone *zone, FILE *out);
 int session_text_json(struct store *store, FILE *out);
 /* The caveat a linked step carries when its link rests on a layout the method marks unconfirmed
  * (by role, provider channel and event id), or NULL: said beside the step wherever it is shown. */
@@ -28,6 +30,7 @@ void session_text_describe_step(const struct store_session_step *step, int name_
 				struct strbuf *sb);
 
 /* Returns 0, 1 if there is no session SESSION_ID, -1 on a store error. */
-int session_text_show(struct store *store, int64_t session_id, FILE *out);
+int session_text_show(struct store *store, int64_t session_id, const struct display_zone *zone,
+		      FILE *out);
 
 #endif

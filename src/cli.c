@@ -28,6 +28,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "version.h"
+#include "zone.h"
 
 static char *join_arguments(int argc, char **argv)
 {
@@ -65,6 +66,36 @@ static int is_option(const char *arg, const char *name)
 	size_t len = strlen(name);
 	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
 }
+
+/* The value of --display-zone in ARGV, or NULL when it is not given. */
+static const char *display_zone_spec(int argc, char **argv)
+{
+	const char *value = NULL;
+	for (int i = 1; i < argc; i++)
+		if (is_option(argv[i], "--display-zone"))
+			value = option_value(argc, argv, &i, "--display-zone");
+	return value;
+}
+
+/* Opens the display zone of --display-zone for COMMAND (UTC when not given); 0, or 2 with the
+ * reason on stderr when the zone is not one of the system's database. */
+static int open_display_zone(const char *command, int argc, char **argv, struct store *store,
+			     struct display_zone *zone)
+{
+	char err[512];
+	if (zone_open(display_zone_spec(argc, argv), store, zone, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace %s: %s\n", command, err);
+		return 2;
+	}
+	if (!zone->active && strcmp(zone->label, "UTC") != 0)
+		fprintf(stderr, "sandtrace %s: --display-zone host: %s\n", command, zone->label);
+	return 0;
+}
+
+#define DISPLAY_ZONE_HELP \
+	"  --display-zone ZONE  times as local times of ZONE with their offset, UTC beside\n" \
+	"             them: an IANA name (Asia/Tokyo), UTC, or host (the zone the host's SYSTEM\n" \
+	"             hive states; said when the collection does not state it)\n"
 
 enum {
 	OPEN_READ_ONLY = 1,      /* a read command: the store is never written */
@@ -427,6 +458,9 @@ static int open_case(const char *command, int argc, char **argv, int flags, stru
 			*case_path = value;
 		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
 			flags |= OPEN_ALLOW_INCOMPLETE;
+		} else if (is_option(argv[i], "--display-zone") &&
+			   option_value(argc, argv, &i, "--display-zone") != NULL) {
+			continue; /* read by display_zone_spec */
 		} else if (rest && argv[i][0] != '-' && *rest == 0) {
 			*rest = i;
 		} else if (strcmp(argv[i], "--json") != 0) {
@@ -482,15 +516,16 @@ int cli_sessions(int argc, char **argv)
 {
 	struct store *store = NULL;
 	const char *case_path;
+	struct display_zone zone;
 	int json = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: sandtrace sessions --case case.db [--json]\n\n"
+			printf("usage: sandtrace sessions --case case.db [--json] [--display-zone ZONE]\n\n"
 			       "One line per Windows Sandbox session (run `sandtrace correlate` first), or\n"
 			       "with --json an array of objects: vm_id, start, end, confidence, verdict,\n"
 			       "score, trigger, launcher, wsb, shares, commands, network, findings,\n"
-			       "missing, evidence.\n");
+			       "missing, evidence (its times stay UTC).\n" DISPLAY_ZONE_HELP);
 			return 0;
 		}
 		if (strcmp(argv[i], "--json") == 0)
@@ -498,7 +533,11 @@ int cli_sessions(int argc, char **argv)
 	}
 	if ((rc = open_case("sessions", argc, argv, OPEN_READ_ONLY, &store, &case_path, NULL)) != 0)
 		return rc;
-	rc = json ? session_text_json(store, stdout) : session_text_list(store, stdout);
+	if ((rc = open_display_zone("sessions", argc, argv, store, &zone)) != 0) {
+		store_close(store);
+		return rc;
+	}
+	rc = json ? session_text_json(store, stdout) : session_text_list(store, &zone, stdout);
 	if (rc != 0)
 		fprintf(stderr, "sandtrace sessions: %s: %s\n", case_path, store_error(store));
 	store_close(store);
@@ -509,25 +548,30 @@ int cli_show(int argc, char **argv)
 {
 	struct store *store = NULL;
 	const char *case_path;
+	struct display_zone zone;
 	int rest = 0, rc;
 	char *end;
 	long long id;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: sandtrace show SESSION --case case.db\n\n"
+		printf("usage: sandtrace show SESSION --case case.db [--display-zone ZONE]\n\n"
 		       "The session's story in time order, each step with the evidence that proves\n"
-		       "it, then its findings, then what is missing and why.\n");
+		       "it, then its findings, then what is missing and why.\n" DISPLAY_ZONE_HELP);
 		return 0;
 	}
 	if ((rc = open_case("show", argc, argv, OPEN_READ_ONLY, &store, &case_path, &rest)) != 0)
 		return rc;
+	if ((rc = open_display_zone("show", argc, argv, store, &zone)) != 0) {
+		store_close(store);
+		return rc;
+	}
 	if (!rest || (id = strtoll(argv[rest], &end, 10), *end) || id < 1) {
 		fprintf(stderr, "usage: sandtrace show SESSION --case case.db (SESSION: a number from "
 				"sandtrace sessions)\n");
 		store_close(store);
 		return 2;
 	}
-	rc = session_text_show(store, id, stdout);
+	rc = session_text_show(store, id, &zone, stdout);
 	if (rc == 1)
 		fprintf(stderr, "sandtrace show: no session %lld in %s\n", id, case_path);
 	else if (rc != 0)
@@ -784,7 +828,8 @@ int cli_analyze(int argc, char **argv)
 			       "             a store of another case name or evidence set is refused)\n"
 			       "  --csv-raw  write CSV cells exactly as stored: no quote before cells a\n"
 			       "             spreadsheet would run as formulas (=, +, -, @, TAB, CR)\n"
-			       "  --pdf      also print report.pdf through headless Chromium (chromium)\n");
+			       "  --pdf      also print report.pdf through headless Chromium (chromium)\n"
+			       DISPLAY_ZONE_HELP "             (report.html only: the timeline files stay UTC)\n");
 			rc = 0;
 			goto out;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -797,6 +842,9 @@ int cli_analyze(int argc, char **argv)
 			options.examiner = value;
 		} else if (strcmp(argv[i], "--all-events") == 0) {
 			options.all_events = 1;
+		} else if (is_option(argv[i], "--display-zone") &&
+			   option_value(argc, argv, &i, "--display-zone")) {
+			continue; /* read by display_zone_spec, once the store holds the host facts */
 		} else if (strcmp(argv[i], "--add") == 0) {
 			add = 1;
 		} else if (strcmp(argv[i], "--pdf") == 0) {
@@ -861,9 +909,11 @@ int cli_analyze(int argc, char **argv)
 		goto out;
 	}
 	{
+		struct display_zone zone;
 		struct report_options report = {options.case_name, options.examiner,
-						 options.command_line, NULL};
-		if (write_output(dir, "report.html", store, write_report, &report, 0) != 0)
+						 options.command_line, NULL, &zone};
+		if (open_display_zone("analyze", argc, argv, store, &zone) != 0 ||
+		    write_output(dir, "report.html", store, write_report, &report, 0) != 0)
 			goto out;
 	}
 	if (pdf && (pdf_missing = print_pdf("analyze", dir, "report.html", "report.pdf")) < 0)
@@ -1096,7 +1146,8 @@ out:
 
 int cli_report(int argc, char **argv)
 {
-	struct report_options report = {NULL, NULL, NULL, NULL};
+	struct report_options report = {NULL, NULL, NULL, NULL, NULL};
+	struct display_zone zone;
 	const char *case_path = NULL, *output = NULL, *value, *pdf = NULL;
 	struct store *store = NULL;
 	int flags = OPEN_READ_ONLY, rc;
@@ -1105,9 +1156,10 @@ int cli_report(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace report --case case.db -o report.html [--case-name N] "
 			       "[--examiner E]\n                        [--pdf[=report.pdf]] "
-			       "[--allow-incomplete]\n\nThe self-contained HTML report of the case (run "
+			       "[--allow-incomplete]\n                        [--display-zone ZONE]\n\n"
+			       "The self-contained HTML report of the case (run "
 			       "`sandtrace correlate` first); with --pdf also printed to PDF by headless\n"
-			       "Chromium (A4, header and footer on every page).\n");
+			       "Chromium (A4, header and footer on every page).\n" DISPLAY_ZONE_HELP);
 			return 0;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case"))) {
@@ -1124,6 +1176,9 @@ int cli_report(int argc, char **argv)
 			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else if (is_option(argv[i], "--pdf")) {
 			pdf = argv[i][5] == '=' ? argv[i] + 6 : "";
+		} else if (is_option(argv[i], "--display-zone") &&
+			   option_value(argc, argv, &i, "--display-zone")) {
+			continue; /* read by display_zone_spec */
 		} else {
 			fprintf(stderr, "sandtrace report: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -1135,6 +1190,11 @@ int cli_report(int argc, char **argv)
 	}
 	if (open_existing_store("report", case_path, flags, &store) != 0)
 		return 1;
+	if ((rc = open_display_zone("report", argc, argv, store, &zone)) != 0) {
+		store_close(store);
+		return rc;
+	}
+	report.zone = &zone;
 	report.command_line = join_arguments(argc, argv);
 	{
 		/* Written beside OUTPUT under a temporary name and renamed when complete. */

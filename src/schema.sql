@@ -942,7 +942,17 @@ CREATE VIEW v_report_tasks AS
        || coalesce(' start ' || start_boundary, '') || coalesce(' delay ' || delay, '')
        || coalesce(' user ' || user_id, '') AS g FROM task_triggers WHERE task_id = t.id
        ORDER BY position)) AS triggers,
-    t.basis AS regs_basis
+    t.basis AS regs_basis,
+    -- task XML writes local times of the host without an offset (METHOD.md §8.6)
+    CASE WHEN t.source != 'taskcache' THEN
+      (SELECT group_concat(w, char(10)) FROM (
+         SELECT 0 AS k, 'registration ' || t.registration_date AS w
+         WHERE t.registration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+         UNION ALL
+         SELECT 1 + position, 'trigger ' || position || ' start ' || start_boundary
+         FROM task_triggers WHERE task_id = t.id AND start_boundary GLOB
+           '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+         ORDER BY k)) END AS lt_local_times
   FROM tasks t JOIN evidence v ON v.id = t.evidence_id;
 CREATE VIEW v_report_configs AS
   SELECT c.id, v.sha256, c.location, c.source, c.well_formed, c.parse_problem, c.memory_raw,
