@@ -111,3 +111,9 @@ add_test(NAME e2e_hive_logs_replayed_refused_and_recovered_like_windows
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hive_logs.py
           $<TARGET_FILE:sandtrace> ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows PROPERTIES SKIP_RETURN_CODE 77)
+
+# --display-zone: every time show, sessions and the report print is the UTC time in the zone
+# (checked against Python's zoneinfo), the host's zone comes from its fact, the files stay UTC.
+add_test(NAME e2e_display_zone_local_times_utc_files
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_display_zone.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
