@@ -21,17 +21,24 @@
 enum column {
 	C_TIME, C_DESC, C_SOURCE, C_KIND, C_MESSAGE, C_SESSION, C_ROLE, C_FINDING, C_ATTACK,
 	C_SHA256, C_PATH, C_LOCATION, C_EVENT_ID, C_RECORD, C_PROVIDER, C_CHANNEL, C_COMPUTER, C_XML,
-	C_USER_SID, C_LEVEL, C_RECOVERED, C_COUNT
+	C_USER_SID, C_LEVEL, C_RECOVERED, C_HOSTNAME, C_DATA, C_COUNT
 };
 
 static const char SELECT[] =
 	"SELECT time, timestamp_desc, source, kind, message, session_id, role, finding, attack, "
 	"evidence_sha256, evidence_path, location, event_identifier, record_number, source_name, "
-	"channel, computer_name, xml_string, user_sid, event_level, recovered FROM timeline";
+	"channel, computer_name, xml_string, user_sid, event_level, recovered, "
+	/* plaso's hostname: the record's computer, else the host's name from its SYSTEM hive */
+	"coalesce(computer_name, (SELECT value FROM v_report_facts WHERE kind = 'host' AND "
+	"subject = 'ComputerName' ORDER BY id LIMIT 1)), data FROM timeline";
 
 /* Output fields: name, the column it comes from (-1: computed), and whether it is a number in
  * JSONL. Timesketch's required three first. */
-enum computed { F_DATETIME = -1, F_TIMESTAMP = -2, F_DATA_TYPE = -3 };
+enum computed { F_DATETIME = -1, F_TIMESTAMP = -2, F_DATA_TYPE = -3, F_STRINGS = -4 };
+
+/* How a field is written in JSONL: a string, a number, or a JSON array (JSONL only: CSV has no
+ * arrays, and the values are in xml_string there). */
+enum { TEXT, NUMBER, ARRAY };
 
 static const struct {
 	const char *name;
@@ -48,8 +55,9 @@ static const struct {
 	{"source_name", C_PROVIDER, 0},
 	{"channel", C_CHANNEL, 0},
 	{"computer_name", C_COMPUTER, 0},
-	{"hostname", C_COMPUTER, 0},
+	{"hostname", C_HOSTNAME, 0},
 	{"xml_string", C_XML, 0},
+	{"strings", F_STRINGS, ARRAY},
 	{"user_sid", C_USER_SID, 0},
 	{"event_level", C_LEVEL, 1},
 	{"recovered", C_RECOVERED, 1},
@@ -109,6 +117,8 @@ static const char *field_text(int f, const char *const *values, uint64_t time, c
 		snprintf(buffer, size, "%" PRId64, us);
 		return buffer;
 	}
+	if (column == F_STRINGS)
+		return NULL; /* built by append_strings */
 	if (column == F_DATA_TYPE) {
 		const char *source = values[C_SOURCE] ? values[C_SOURCE] : "";
 		snprintf(buffer, size, "%s%s", strcmp(source, "event") == 0 ? "windows:evtx:record"
@@ -122,8 +132,10 @@ static const char *field_text(int f, const char *const *values, uint64_t time, c
 static void write_csv_header(struct writer *w)
 {
 	strbuf_reset(&w->line);
-	for (int f = 0; f < FIELD_COUNT; f++) {
-		if (f)
+	for (int f = 0, written = 0; f < FIELD_COUNT; f++) {
+		if (FIELDS[f].number == ARRAY)
+			continue;
+		if (written++)
 			strbuf_append_char(&w->line, ',');
 		strbuf_append_str(&w->line, FIELDS[f].name);
 	}
@@ -150,17 +162,38 @@ static void body_name(struct strbuf *sb, const char *text)
 	}
 }
 
-/* Which body-file column a time goes to: creation-type times in crtime, last runs in atime,
- * everything written or logged in mtime (documented in the README). */
-static int body_column(const char *desc)
+struct strings_state {
+	struct writer *w;
+	struct strbuf *out;
+	int count;
+};
+
+static int append_string(void *context, const char *key, const char *value)
 {
-	if (!desc)
-		return 1;
-	if (strstr(desc, "Registered") || strcmp(desc, "Session Start") == 0)
-		return 3; /* crtime */
-	if (strstr(desc, "Last Run"))
-		return 0; /* atime */
-	return 1;         /* mtime */
+	struct strings_state *state = context;
+	const char *v;
+
+	/* Not strings: the UserData element's own name ("@Name"), and the EventData <Binary>
+	 * element (kept under "Binary"; plaso, like libevtx, keeps it apart from the strings). */
+	if (key[0] == '@' || !strcmp(key, "Binary"))
+		return 0;
+	v = limited(state->w, value ? value : "");
+	strbuf_append_char(state->out, state->count++ ? ',' : '[');
+	json_append_string(state->out, v, strlen(v));
+	return 0;
+}
+
+/* plaso's "strings" of a windows:evtx:record: the values of the record's EventData (or UserData)
+ * in document order, as a JSON array, from the flat object events.data keeps; 0 when there are
+ * none. */
+static int append_strings(struct writer *w, const char *data, struct strbuf *out)
+{
+	struct strings_state state = {w, out, 0};
+
+	if (!data || json_object_each(data, append_string, &state) < 0 || !state.count)
+		return 0;
+	strbuf_append_char(out, ']');
+	return 1;
 }
 
 static int write_row(void *context, int columns, const char *const *names,
@@ -186,14 +219,17 @@ static int write_row(void *context, int columns, const char *const *names,
 	strbuf_reset(&w->line);
 	if (w->format == TIMELINE_BODY) {
 		int64_t seconds = (int64_t)((time - FILETIME_UNIX_EPOCH) / 10000000ULL);
-		int64_t times[4] = {0, 0, 0, 0};
 		struct strbuf name = STRBUF_INIT;
+		char iso[40];
 
 		if (time < FILETIME_UNIX_EPOCH)
 			return 0; /* mactime's fields are UNIX seconds */
-		times[body_column(values[C_DESC])] = seconds;
-		strbuf_printf(&name, "sandtrace: %s [%s; %s", values[C_MESSAGE] ? values[C_MESSAGE] : "",
-			      values[C_DESC] ? values[C_DESC] : "", values[C_SOURCE]);
+		/* The name starts with the time to 100 ns: mactime sorts the lines of one second by
+		 * name, so they keep their true order. */
+		filetime_format_iso(time, iso, sizeof iso);
+		strbuf_printf(&name, "%s sandtrace: %s [%s; %s", iso,
+			      values[C_MESSAGE] ? values[C_MESSAGE] : "", values[C_DESC] ? values[C_DESC] : "",
+			      values[C_SOURCE]);
 		if (values[C_SESSION])
 			strbuf_printf(&name, "; session %s", values[C_SESSION]);
 		if (values[C_SHA256])
@@ -202,13 +238,17 @@ static int write_row(void *context, int columns, const char *const *names,
 		strbuf_append_char(&name, ']');
 		strbuf_append_str(&w->line, "0|");
 		body_name(&w->line, strbuf_text(&name));
+		/* The time in all four columns: mactime prints a zero column as an undated line
+		 * ("Xxx Xxx 00 0000"); what the time is, the name says ([timestamp_desc; ...]). */
 		strbuf_printf(&w->line, "|0|0|0|0|0|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
-			      times[0], times[1], times[2], times[3]);
+			      seconds, seconds, seconds, seconds);
 		strbuf_free(&name);
 	} else if (w->format == TIMELINE_CSV) {
-		for (int f = 0; f < FIELD_COUNT; f++) {
+		for (int f = 0, written = 0; f < FIELD_COUNT; f++) {
 			const char *text = field_text(f, values, time, buffer, sizeof buffer);
-			if (f)
+			if (FIELDS[f].number == ARRAY)
+				continue;
+			if (written++)
 				strbuf_append_char(&w->line, ',');
 			if (text)
 				escape_csv_cell(&w->line, limited(w, text),
@@ -222,6 +262,20 @@ static int write_row(void *context, int columns, const char *const *names,
 		strbuf_append_char(&w->line, '{');
 		for (int f = 0; f < FIELD_COUNT; f++) {
 			const char *text = field_text(f, values, time, buffer, sizeof buffer);
+			if (FIELDS[f].number == ARRAY) {
+				struct strbuf array = STRBUF_INIT;
+				if (append_strings(w, values[C_DATA], &array)) {
+					if (!first)
+						strbuf_append_char(&w->line, ',');
+					first = 0;
+					json_append_string(&w->line, FIELDS[f].name,
+							   strlen(FIELDS[f].name));
+					strbuf_append_char(&w->line, ':');
+					strbuf_append_str(&w->line, strbuf_text(&array));
+				}
+				strbuf_free(&array);
+				continue; /* no strings: the field is left out */
+			}
 			if (!text)
 				continue; /* absent fields are left out: fewer distinct empty fields */
 			if (!first)

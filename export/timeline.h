@@ -6,9 +6,12 @@
  * explicit +00:00) and timestamp_desc; timestamp is microseconds since the UNIX epoch; plaso's field
  * names (data_type windows:evtx:record, event_identifier, record_number, source_name,
  * computer_name, xml_string) make its analyzers work; values over 32 KiB are cut with a marker;
- * rows before 1700 are not written (Timesketch drops them). The body file has 11 '|'-separated
- * fields with whole UNIX seconds; '|' and '%' in the name are %-encoded, control characters
- * become one space.
+ * rows before 1700 are not written (Timesketch drops them); JSONL also has plaso's "strings"
+ * (the record's EventData/UserData values, in order) and every row a "hostname". The body file has
+ * 11 '|'-separated fields with whole UNIX seconds, the same time in all four time columns (mactime
+ * prints a 0 as an undated line); the name begins with the ISO time to 100 ns, so mactime's sort
+ * of one second's lines by name is their true order; '|' and '%' in the name are %-encoded,
+ * control characters become one space.
  * Row order: time, source, row, then the rest of the row, so output is byte-identical across runs.
  */
 #ifndef SANDTRACE_EXPORT_TIMELINE_H

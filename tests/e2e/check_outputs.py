@@ -16,6 +16,7 @@
 import csv
 import io
 import json
+import xml.etree.ElementTree as ET
 import os
 import re
 import shutil
@@ -54,6 +55,33 @@ def hostile_log(path):
            '<Data Name="CommandLine">%s</Data></EventData></Event></Events>'
            % (ns, value, ns, "\u00e9" * 20000))
     open(path, "w", encoding="utf-8").write(xml)
+
+
+def xml_strings(xml):
+    """The string values of an event record's EventData (Data elements) or UserData (the leaf
+    elements under its one child), in document order."""
+    root = ET.fromstring(xml)
+    ns = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+    data = root.find(ns + "EventData")
+    if data is not None:
+        return [d.text or "" for d in data if d.tag == ns + "Data"]
+    user = root.find(ns + "UserData")
+    if user is not None and len(user):
+        return [d.text or "" for d in user[0].iter() if len(d) == 0 and d is not user[0]]
+    return []
+
+
+def mactime_order_problems(listed, body_lines):
+    """LISTED (mactime's lines) must show the body's times, to the 100 ns, in sorted order."""
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")
+    shown = []
+    for l in listed:
+        name = l.split(",", 7)[-1]
+        found = stamp.search(name)
+        shown.append(found.group(0) if found else "?")
+    want = sorted(stamp.search(l.split("|")[1]).group(0) for l in body_lines)
+    return [] if shown == want else ["line %d: %s, want %s" % (i, a, b) for i, (a, b) in
+                                     enumerate(zip(shown, want)) if a != b][:5] or ["lengths differ"]
 
 
 def main():
@@ -120,6 +148,21 @@ def main():
         check(len(hostile_json) == 1 and hostile_json[0]["xml_string"] == want_xml,
               "hostile xml_string did not survive JSONL")
         check(len({k for l in lines for k in json.loads(l)}) < 450, "too many distinct fields")
+        # plaso's strings: the EventData / UserData values in document order, read here from
+        # xml_string with ElementTree; hostname on every row (the record's computer, else the
+        # host's ComputerName the store states)
+        host = con.execute("SELECT value FROM facts WHERE kind = 'host' AND subject = 'ComputerName'").fetchone()[0]
+        with_strings = 0
+        for line in lines:
+            obj = json.loads(line)
+            check(obj.get("hostname") == (obj.get("computer_name") or host),
+                  "hostname %r for computer %r" % (obj.get("hostname"), obj.get("computer_name")))
+            if obj.get("data_type") != "windows:evtx:record" or "[cut by sandtrace:" in obj["xml_string"]:
+                continue
+            want = xml_strings(obj["xml_string"])
+            check(obj.get("strings", []) == want, "strings %r, the XML holds %r" % (obj.get("strings"), want))
+            with_strings += bool(want)
+        check(with_strings > 100, "only %d rows with strings" % with_strings)
         # Values over 32 KiB are cut, at a UTF-8 boundary, with a marker (OpenSearch keyword limit).
         huge = [r for r in rows if r["computer_name"] == "PC-HUGE"]
         check(len(huge) == 1 and len(huge[0]["xml_string"].encode()) <= 32768 and
@@ -135,8 +178,30 @@ def main():
         if mactime:
             run = subprocess.run([mactime, "-b", body, "-d", "-z", "UTC"], capture_output=True, text=True)
             check(run.returncode == 0, "mactime exited %d: %s" % (run.returncode, run.stderr[-500:]))
-            listed = [l for l in run.stdout.splitlines() if "sandtrace:" in l and not l.startswith("Xxx")]
-            check(len(listed) == len(body_lines), "mactime lists %d dated lines of %d" % (len(listed), len(body_lines)))
+            listed = [l for l in run.stdout.splitlines() if "sandtrace:" in l]
+            check(len(listed) == len(body_lines), "mactime lists %d lines for %d body lines" % (len(listed), len(body_lines)))
+            check(not any(l.startswith("Xxx") for l in run.stdout.splitlines()),
+                  "mactime prints undated lines (a time column of 0)")
+            # True order, to the 100 ns, kept within each second: mactime's order of the
+            # names' times is the sorted order of the times the body holds.
+            check(mactime_order_problems(listed, body_lines) == [],
+                  "mactime order: %s" % mactime_order_problems(listed, body_lines)[:3])
+            seconds = {}
+            for l in body_lines:
+                seconds.setdefault(l.split("|")[8], set()).add(l.split("|")[1][:28])
+            check(any(len(v) > 1 for v in seconds.values()), "no second with two rows: the order check is empty")
+            # ... and it fails when the names do not carry the time (mactime then sorts a second
+            # by message)
+            bare = os.path.join(tmp, "bare.body")
+            with open(bare, "w", encoding="utf-8") as f:
+                for l in body_lines:
+                    fields = l.split("|")
+                    fields[1] = fields[1][29:] + " " + fields[1][:28]  # the time moved to the end
+                    f.write("|".join(fields) + "\n")
+            spoiled = subprocess.run([mactime, "-b", bare, "-d", "-z", "UTC"], capture_output=True, text=True).stdout
+            spoiled_listed = [l for l in spoiled.splitlines() if "sandtrace:" in l]
+            check(mactime_order_problems(spoiled_listed, body_lines),
+                  "the mactime order check passed names without the time first")
             steps = [l for l in listed if "Sandbox E7A13C52" in l]
             order = ["launcher", "scheduled task run", "vm_start", "host folder C:%5CUsers", "host ran", "exit"]
             positions = []
