@@ -623,6 +623,27 @@ static int detail_clauses(char *detail, char **clauses, int max)
 
 enum { MAX_CLAUSES = 12, MAX_NOTES = 16 };
 
+/* Whether DETAIL has CLAUSE among its clauses. */
+static int detail_has_clause(const char *detail, const char *clause)
+{
+	char *copy = detail ? strdup(detail) : NULL, *clauses[MAX_CLAUSES];
+	int n = copy ? detail_clauses(copy, clauses, MAX_CLAUSES) : 0, found = 0;
+
+	for (int k = 0; k < n && !found; k++)
+		found = !strcmp(clauses[k], clause);
+	free(copy);
+	return found;
+}
+
+/* The index of CLAUSE among the COUNT NOTES, or -1. */
+static int note_index(char *const *notes, int count, const char *clause)
+{
+	for (int k = 0; k < count; k++)
+		if (!strcmp(notes[k], clause))
+			return k;
+	return -1;
+}
+
 /* Writes the facts FIRST..LAST-1 of G (one file) as a headed table. */
 static void write_fact_group(struct report *r, struct fact_group *g, size_t first, size_t last)
 {
@@ -638,24 +659,14 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 		char *clauses[MAX_CLAUSES];
 		int n = copy ? detail_clauses(copy, clauses, MAX_CLAUSES) : 0;
 		for (int c = 0; c < n && note_count < MAX_NOTES; c++) {
-			int seen = 0, known = 0;
-			if (strlen(clauses[c]) < 24)
-				continue; /* short clauses ("enabled") are the fact itself */
-			for (int k = 0; k < note_count; k++)
-				known |= !strcmp(notes[k], clauses[c]);
-			for (size_t j = first; j < last && !known; j++) {
-				const char *d = g->rows[j * FACT_COLUMNS + FACT_DETAIL];
-				char *other = d ? strdup(d) : NULL, *theirs[MAX_CLAUSES];
-				int m = other ? detail_clauses(other, theirs, MAX_CLAUSES) : 0;
-				for (int k = 0; k < m; k++)
-					if (!strcmp(theirs[k], clauses[c])) {
-						seen++;
-						break;
-					}
-				free(other);
-			}
-			if (!known && seen >= 2)
-				notes[note_count++] = strdup(clauses[c]);
+			int seen = 0;
+			/* short clauses ("enabled") are the fact itself */
+			if (strlen(clauses[c]) < 24 || note_index(notes, note_count, clauses[c]) >= 0)
+				continue;
+			for (size_t j = first; j < last && seen < 2; j++)
+				seen += detail_has_clause(g->rows[j * FACT_COLUMNS + FACT_DETAIL], clauses[c]);
+			if (seen >= 2 && (notes[note_count] = strdup(clauses[c])) != NULL)
+				note_count++;
 		}
 		free(copy);
 	}
@@ -704,10 +715,7 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 			int n = copy ? detail_clauses(copy, clauses, MAX_CLAUSES) : 0, shown = 0;
 			struct strbuf marks = STRBUF_INIT;
 			for (int c = 0; c < n; c++) {
-				int note = -1;
-				for (int k = 0; k < note_count; k++)
-					if (!strcmp(notes[k], clauses[c]))
-						note = k;
+				int note = note_index(notes, note_count, clauses[c]);
 				if (note >= 0) {
 					strbuf_printf(&marks, " [%d]", note + 1);
 					continue;

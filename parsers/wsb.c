@@ -27,6 +27,7 @@
 #include <libxml/xmlerror.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 static const char SECTION_WSB[] = "METHOD.md §5.1";
 
@@ -130,35 +131,6 @@ static void put_utf8(struct strbuf *out, unsigned long cp)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at P (N bytes left), or 0 if it is not one. */
-static size_t utf8_sequence_length(const unsigned char *p, size_t n)
-{
-	unsigned long cp;
-	size_t length;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		length = 2, cp = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		length = 3, cp = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		length = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (length > n)
-		return 0;
-	for (size_t i = 1; i < length; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return length;
-}
-
 /* The input as UTF-8 without BOM: UTF-16LE/BE (by BOM, or by the zero bytes of "<" without one)
  * decoded, anything else taken as UTF-8 with invalid bytes and NULs replaced by U+FFFD / dropped.
  * Returns a builder's content; the builder reports allocation failure. */
@@ -201,7 +173,7 @@ static void convert_to_utf8(const unsigned char *p, size_t n, struct strbuf *out
 		return;
 	}
 	while (i < n) {
-		size_t length = utf8_sequence_length(p + i, n - i);
+		size_t length = utf8_decode(p + i, n - i, NULL);
 		if (length == 0) {
 			put_utf8(out, 0xFFFD);
 			i++;
