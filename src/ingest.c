@@ -27,6 +27,7 @@
 #include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
+#include "task_cache.h"
 #include "timeutil.h"
 #include "version.h"
 
@@ -1181,7 +1182,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		    write_document_job(&p, job, &w) != 0)
 			goto store_failed;
 	}
-	if (derive_from_events(&w) != 0 || host_facts_derive(store) != 0)
+	if (derive_from_events(&w) != 0 || task_cache_derive(store) != 0 ||
+	    host_facts_derive(store) != 0)
 		goto store_failed;
 	if (store_commit(store) != 0 ||
 	    (!options->keep_run_open && store_finish_run(store, 0) != 0))

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -312,6 +312,19 @@ CREATE TABLE facts (
   evidence_id   INTEGER REFERENCES evidence(id), -- the hive it was read from, if one
   confidence    TEXT NOT NULL,      -- high | medium | low
   section       TEXT NOT NULL       -- the METHOD.md section the reasoning follows
+);
+
+-- A cross-check of the TaskCache Tree and Tasks keys against each other and the task files
+-- (METHOD.md §4.2), made once at ingest (src/task_cache.c) from the decoded TaskCache values; the
+-- host facts copy each row into a fact of kind 'task_cache'.
+CREATE TABLE taskcache_findings (
+  id            INTEGER PRIMARY KEY,
+  subject       TEXT NOT NULL,      -- the task path (\Folder\Task) or the Tasks GUID it is about
+  code          TEXT NOT NULL,      -- tree-without-sd | tree-without-index | task-without-xml | ...
+  detail        TEXT NOT NULL,      -- the sentence a report prints
+  basis         TEXT NOT NULL,      -- the reg_values rows of the key: "reg_values:12,13"
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- the SOFTWARE hive
+  confidence    TEXT NOT NULL       -- high | low
 );
 
 -- An archive found by content (METHOD.md §5.3): whether its name hides what it is, and

@@ -1262,6 +1262,50 @@ int store_add_fact(struct store *store, const struct store_fact *f)
 	return rc;
 }
 
+int store_add_taskcache_finding(struct store *store, const struct store_taskcache_finding *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO taskcache_findings (subject, code, detail, basis, "
+			       "evidence_id, confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, f->subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, f->code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, f->detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, f->basis ? f->basis : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, f->evidence_id);
+	sqlite3_bind_text(st, 6, f->confidence, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int taskcache_fact_row(void *context, sqlite3_stmt *st)
+{
+	struct store_fact f = {"task_cache",
+			       (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 1),
+			       (const char *)sqlite3_column_text(st, 2),
+			       0,
+			       (const char *)sqlite3_column_text(st, 3),
+			       sqlite3_column_int64(st, 4),
+			       (const char *)sqlite3_column_text(st, 5),
+			       "§4.2"};
+
+	return store_add_fact(context, &f);
+}
+
+int store_facts_from_taskcache(struct store *store)
+{
+	return each_row(store,
+			"SELECT subject, code, detail, basis, evidence_id, confidence FROM "
+			"taskcache_findings ORDER BY id",
+			taskcache_fact_row, store);
+}
+
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context)
 {
@@ -1329,6 +1373,7 @@ int store_clear_taskcache_tasks(struct store *store)
 		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE source = "
 		"'taskcache')",
 		"DELETE FROM tasks WHERE source = 'taskcache'",
+		"DELETE FROM taskcache_findings",
 	};
 
 	for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++)

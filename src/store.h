@@ -18,7 +18,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 6 };
+enum { STORE_SCHEMA_VERSION = 7 };
 
 struct store;
 
@@ -169,6 +169,17 @@ int store_load_task_file_uris(struct store *store, char ***uris, size_t *count);
 /* Forgets the tasks read from the TaskCache (before they are read again). */
 int store_clear_taskcache_tasks(struct store *store);
 int store_add_fact(struct store *store, const struct store_fact *fact);
+
+/* A cross-check of the TaskCache Tree and Tasks keys and the task files (METHOD.md §4.2), made at
+ * ingest (src/task_cache.c); the host facts copy each into a fact of kind "task_cache". */
+struct store_taskcache_finding {
+	const char *subject, *code, *detail, *basis;
+	int64_t evidence_id; /* the SOFTWARE hive */
+	const char *confidence;
+};
+int store_add_taskcache_finding(struct store *store, const struct store_taskcache_finding *finding);
+/* Adds one fact of kind "task_cache" per taskcache_findings row, in row order. Returns 0 or -1. */
+int store_facts_from_taskcache(struct store *store);
 /* Calls FN for every fact, grouped by kind (feature state first) and in id order within a kind;
  * the strings live only during the call. */
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
