@@ -20,7 +20,6 @@
 
 #include "correlate/rules.h"
 #include "json.h"
-#include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -389,6 +388,8 @@ struct launcher {
 	const struct store_task *definition; /* the task whose action it runs, or NULL */
 	int definition_ambiguous; /* another task's action runs the same program */
 	int64_t command_line_task; /* tasks.id whose action gave the command line, 0: its own */
+	const struct store_wsb_call *call; /* its command line as a call (the record's or the
+					      action's), NULL if none was read */
 };
 
 /* The Hyper-V channels a session is rebuilt from (METHOD.md §1.4, §1.5). */
@@ -406,6 +407,8 @@ struct correlation {
 	size_t task_count;
 	struct store_wsb *configs;
 	size_t config_count;
+	struct store_wsb_call *calls; /* the launcher calls decoded at ingest (§5.2) */
+	size_t call_count;
 	struct vm_run *vms;
 	size_t vm_count;
 	uint64_t *boots;
@@ -657,30 +660,6 @@ static size_t program_stem(const char *name, size_t length)
 	return length > 4 && !strncasecmp(name + length - 4, ".exe", 4) ? length - 4 : length;
 }
 
-/* Where the arguments of the program NAME ("wsb.exe": "wsb" or "wsb.exe", a whole file name)
- * begin in COMMAND_LINE, past its closing quote and spaces; NULL if NAME is not there. */
-static const char *after_program(const char *command_line, const char *name)
-{
-	size_t stem = program_stem(name, strlen(name));
-
-	for (const char *p = command_line; p && *p; p++) {
-		const char *q;
-		if (strncasecmp(p, name, stem) != 0 || (p > command_line && !strchr("\\/\" ", p[-1])))
-			continue;
-		q = p + stem;
-		if (!strncasecmp(q, ".exe", 4))
-			q += 4;
-		if (*q != 0 && *q != '"' && *q != ' ')
-			continue;
-		if (*q == '"')
-			q++;
-		while (*q == ' ')
-			q++;
-		return q;
-	}
-	return NULL;
-}
-
 /* Is PROGRAM (a path or a bare name, quoted or not: a 4688 image, a 129 Path, a task action's
  * Command) the file NAME, ".exe" optional on either? §6.3: match by file name, not full path. */
 static int program_is(const char *program, const char *name)
@@ -710,21 +689,37 @@ static const struct launcher_image *launcher_image_of(const char *image)
 	return NULL;
 }
 
-/* Does IMAGE, run with COMMAND_LINE (NULL: not known), start a sandbox? */
-static int is_launcher_image(const char *image, const char *command_line)
+/* Does IMAGE, run as CALL (NULL: its command line is not known), start a sandbox? The verb is
+ * the first argument of wsb.exe ("cmd /c start" inside an exec's command is not). */
+static int is_launcher_image(const char *image, const struct store_wsb_call *call)
 {
 	const struct launcher_image *row = launcher_image_of(image);
-	const char *arguments;
 
 	if (!row)
 		return 0;
 	if (!row->verb)
 		return 1;
-	/* The first argument after the program must be the verb ("cmd /c start" inside an exec's
-	 * command is not). */
-	arguments = command_line ? after_program(command_line, row->name) : NULL;
-	return arguments && !strncasecmp(arguments, row->verb, strlen(row->verb)) &&
-	       (arguments[strlen(row->verb)] == 0 || arguments[strlen(row->verb)] == ' ');
+	return call && call->verb && !strcasecmp(call->verb, row->verb);
+}
+
+/* The call read from the command line of process record EVENT_ROW, or NULL. */
+static const struct store_wsb_call *call_of_event(const struct correlation *c, int64_t event_row)
+{
+	for (size_t i = 0; i < c->call_count; i++)
+		if (c->calls[i].event_ref == event_row)
+			return &c->calls[i];
+	return NULL;
+}
+
+/* The call read from Exec action ACTION (an index into its exec arrays) of task T, or NULL. */
+static const struct store_wsb_call *call_of_action(const struct correlation *c,
+						   const struct store_task *t, size_t action)
+{
+	for (size_t i = 0; i < c->call_count; i++)
+		if (c->calls[i].task_ref == t->id &&
+		    c->calls[i].action_position == t->exec_positions[action])
+			return &c->calls[i];
+	return NULL;
 }
 
 /* Task names compared as Task Scheduler writes them: case-insensitive, leading '\' optional. */
@@ -767,23 +762,6 @@ static const struct store_task *definition_for(const struct correlation *c, cons
 		}
 	}
 	return found;
-}
-
-/* The command line an Exec action gives its process, "Command" Arguments (§4.1), malloc'ed. */
-static char *action_command_line(const struct store_task *t, size_t action)
-{
-	const char *command = t->exec_commands[action], *arguments = t->exec_arguments[action];
-	size_t length = strlen(command);
-	struct strbuf sb = STRBUF_INIT;
-
-	while (*command == '"' || *command == ' ')
-		command++, length--;
-	while (length && (command[length - 1] == '"' || command[length - 1] == ' '))
-		length--;
-	strbuf_printf(&sb, "\"%.*s\"", (int)length, command);
-	if (arguments && *arguments)
-		strbuf_printf(&sb, " %s", arguments);
-	return strbuf_detach(&sb);
 }
 
 /* The image and PID a Task Scheduler record names for the process its run created; NULL if E
@@ -887,18 +865,18 @@ static void launcher_free(struct launcher *l)
  * process has one (command-line auditing off, or no 4688 at all: §6.3 "launcher without 4688"). */
 static int launcher_definition(struct correlation *c, struct launcher *l, const char *task_name)
 {
-	char *wsb_path = NULL;
+	const struct store_wsb_call *action_call;
 	size_t action = 0;
 
-	if (l->command_line && wsb_find_in_command_line(l->command_line, &wsb_path, NULL) != 0)
-		return -1;
-	l->definition = definition_for(c, l->image, task_name, wsb_path, &action,
+	l->definition = definition_for(c, l->image, task_name,
+				       l->call ? l->call->config_path : NULL, &action,
 				       &l->definition_ambiguous);
-	free(wsb_path);
-	if (l->definition && !l->command_line) {
-		if (!(l->command_line = action_command_line(l->definition, action)))
+	if (l->definition && !l->command_line &&
+	    (action_call = call_of_action(c, l->definition, action)) != NULL) {
+		if (!(l->command_line = strdup(action_call->command_line)))
 			return -1;
 		l->command_line_task = l->definition->id;
+		l->call = action_call;
 	}
 	return 0;
 }
@@ -912,7 +890,7 @@ static int add_launcher(struct correlation *c, struct launcher *candidate, int w
 	int rc = with_definition ? launcher_definition(c, candidate, name) : 0;
 
 	free(name);
-	if (rc != 0 || !is_launcher_image(candidate->image, candidate->command_line)) {
+	if (rc != 0 || !is_launcher_image(candidate->image, candidate->call)) {
 		launcher_free(candidate);
 		return rc;
 	}
@@ -948,6 +926,8 @@ static int collect_process_launchers(struct correlation *c)
 			free(candidate.command_line);
 			candidate.command_line = NULL;
 		}
+		if (candidate.command_line)
+			candidate.call = call_of_event(c, e->id);
 		pid = field(e, sysmon ? "ProcessId" : "NewProcessId");
 		candidate.pid = parse_pid(pid);
 		free(pid);
@@ -1078,28 +1058,17 @@ static const struct store_event *client_of(const struct correlation *c, const st
 static const struct store_wsb *config_for(const struct correlation *c, const struct launcher *l,
 					  char **wsb_path)
 {
-	char *inline_config = NULL, location[64];
+	const struct store_wsb_call *call = l->call;
 	const struct store_wsb *found = NULL;
 
-	*wsb_path = NULL;
-	if (!l->command_line ||
-	    wsb_find_in_command_line(l->command_line, wsb_path, &inline_config) != 0)
-		return NULL;
-	if (l->command_line_task)
-		snprintf(location, sizeof location, "tasks.id=%lld", (long long)l->command_line_task);
-	else
-		snprintf(location, sizeof location, "events.id=%lld",
-			 (long long)c->events[l->event].id);
-	for (size_t i = 0; i < c->config_count && !found; i++) {
+	*wsb_path = call && call->config_path ? strdup(call->config_path) : NULL;
+	for (size_t i = 0; call && i < c->config_count && !found; i++) {
 		const struct store_wsb *w = &c->configs[i];
-		/* inline_command_line, inline_task, inline_event_task: the location says which */
-		if (inline_config && !strncmp(w->source, "inline_", 7) &&
-		    !strcmp(w->location, location))
+		if (call->inline_config_id && w->id == call->inline_config_id)
 			found = w;
 		else if (*wsb_path && !strcmp(w->source, "file") && location_is(w->location, *wsb_path))
 			found = w;
 	}
-	free(inline_config);
 	return found;
 }
 
@@ -1132,45 +1101,25 @@ static void set_session_config(struct session *s, const struct store_wsb *w, con
 	s->wsb.folder_count = w->folder_count;
 }
 
-/* §5.2: E as a `wsb share`/`map` call (4688 or Sysmon 1 of wsb.exe), read with the one reading of
- * wsb.exe's options shared with the rules (rules_read_wsb_call). Returns 1 with CALL filled (clear
- * it with rules_wsb_call_clear), 0 if E is no such call. */
-static int wsb_share_call(const struct store_event *e, struct rules_wsb_call *call)
+/* §5.2: is CALL a `wsb share`/`map` a host process (4688 or Sysmon 1 of wsb.exe) made? */
+static int is_share_call(const struct store_wsb_call *call)
 {
-	char *image, *command_line;
-	int rc;
-
-	if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
-		return 0;
-	image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
-	rc = image && strcasecmp(base_name(image), "wsb.exe") == 0;
-	free(image);
-	if (!rc)
-		return 0;
-	command_line = field(e, "CommandLine");
-	rc = rules_read_wsb_call(command_line, call);
-	free(command_line);
-	if (rc != 1)
-		return 0;
-	if (strcasecmp(call->verb, "share") != 0 && strcasecmp(call->verb, "map") != 0) {
-		rules_wsb_call_clear(call);
-		return 0;
-	}
-	return 1;
+	return call->event_ref && call->verb && !strcasecmp(base_name(call->image), "wsb.exe") &&
+	       (!strcasecmp(call->verb, "share") || !strcasecmp(call->verb, "map"));
 }
 
 /* §5.2: a call is tied to the VM GUID by its --id (strong), or, without --id, by its time inside
  * [START, END] (END 0: the session has no known end, any later time counts). */
-static int wsb_call_is_for(const struct rules_wsb_call *call, uint64_t time, const char *guid,
-			   uint64_t start, uint64_t end)
+static int wsb_call_is_for(const struct store_wsb_call *call, const char *guid, uint64_t start,
+			   uint64_t end)
 {
 	char named[37] = "";
 
-	if (call->id) {
-		sessions_find_guid(call->id, named);
+	if (call->vm_id) {
+		sessions_find_guid(call->vm_id, named);
 		return !strcmp(named, guid);
 	}
-	return time >= start && (!end || time <= end);
+	return call->time >= start && (!end || call->time <= end);
 }
 
 /* Whether a `wsb share`/`map` call for VM names HOST_PATH: the share was added to the running
@@ -1180,17 +1129,11 @@ static int share_added_by_cli(const struct correlation *c, const struct vm_run *
 {
 	uint64_t start = vm->has_start ? vm->start : vm->first;
 
-	for (size_t i = 0; i < c->event_count; i++) {
-		struct rules_wsb_call call;
-		int added;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
 
-		if (!wsb_share_call(&c->events[i], &call))
-			continue;
-		added = call.host_path && same_path(call.host_path, host_path) &&
-			wsb_call_is_for(&call, c->events[i].time, vm->guid, start,
-					vm->has_exit ? vm->end : 0);
-		rules_wsb_call_clear(&call);
-		if (added)
+		if (is_share_call(call) && call->host_path && same_path(call->host_path, host_path) &&
+		    wsb_call_is_for(call, vm->guid, start, vm->has_exit ? vm->end : 0))
 			return 1;
 	}
 	return 0;
@@ -1598,20 +1541,15 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
  * sandbox is writable: applied to the 301 of that host folder. */
 static void shares_from_cli(const struct correlation *c, struct session *s)
 {
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		struct rules_wsb_call call;
-		int mine;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
+		int mine = is_share_call(call) &&
+			   wsb_call_is_for(call, s->vm_guid, s->start, s->end_inferred ? 0 : s->end);
 
-		if (!wsb_share_call(e, &call))
-			continue;
-		mine = wsb_call_is_for(&call, e->time, s->vm_guid, s->start,
-				       s->end_inferred ? 0 : s->end);
-		for (size_t k = 0; mine && call.host_path && k < s->share_count; k++)
-			if (same_path(s->shares[k].host_path, call.host_path) &&
+		for (size_t k = 0; mine && call->host_path && k < s->share_count; k++)
+			if (same_path(s->shares[k].host_path, call->host_path) &&
 			    s->shares[k].read_only == SESSION_UNKNOWN)
-				s->shares[k].read_only = call.allow_write ? 0 : 1;
-		rules_wsb_call_clear(&call);
+				s->shares[k].read_only = call->allow_write ? 0 : 1;
 	}
 }
 
@@ -2028,9 +1966,8 @@ struct rules_input {
 	size_t archive_count;
 	struct rules_log_clear *clears;
 	size_t clear_count;
-	struct rules_cli_command *cli;
-	size_t cli_count;
-	char **cli_text;
+	struct rules_wsb_call *calls;
+	size_t call_count;
 	char **archive_paths;
 };
 
@@ -2055,9 +1992,18 @@ static int rules_input_build(struct correlation *c, struct rules_input *in)
 	}
 	in->archive_count = count;
 	store_free_archives(archives, count);
-	in->cli_text = calloc(c->event_count ? c->event_count : 1, sizeof *in->cli_text);
-	if (!in->cli_text)
-		return -1;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
+		struct rules_wsb_call *out;
+
+		if (!call->event_ref || !call->verb || strcasecmp(base_name(call->image), "wsb.exe"))
+			continue;
+		if (!(out = PUSH(in->calls, in->call_count)))
+			return -1;
+		*out = (struct rules_wsb_call){call->time,	   call->verb,	  call->vm_id,
+					       call->command,	   call->run_as,  call->host_path,
+					       call->sandbox_path, call->allow_write, call->event_ref};
+	}
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
 		if (is(e, "Microsoft-Windows-Eventlog", 1102) || is(e, "Microsoft-Windows-Eventlog", 104)) {
@@ -2065,19 +2011,6 @@ static int rules_input_build(struct correlation *c, struct rules_input *in)
 			if (!clear)
 				return -1;
 			*clear = (struct rules_log_clear){e->time, (int)e->event_id, e->id};
-		} else if (is(e, PROVIDER_SECURITY, 4688) || is(e, PROVIDER_SYSMON, 1)) {
-			char *image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
-			if (image && !strcasecmp(base_name(image), "wsb.exe")) {
-				struct rules_cli_command *cli = PUSH(in->cli, in->cli_count);
-				if (!cli) {
-					free(image);
-					return -1;
-				}
-				in->cli_text[in->cli_count - 1] = field(e, "CommandLine");
-				*cli = (struct rules_cli_command){e->time, in->cli_text[in->cli_count - 1],
-								  e->id};
-			}
-			free(image);
 		}
 	}
 	return 0;
@@ -2090,10 +2023,7 @@ static void rules_input_free(struct rules_input *in)
 	free(in->archive_paths);
 	free(in->archives);
 	free(in->clears);
-	for (size_t i = 0; i < in->cli_count; i++)
-		free(in->cli_text[i]);
-	free(in->cli_text);
-	free(in->cli);
+	free(in->calls);
 }
 
 static void correlation_free(struct correlation *c)
@@ -2101,6 +2031,7 @@ static void correlation_free(struct correlation *c)
 	store_free_events(c->events, c->event_count);
 	store_free_tasks(c->tasks, c->task_count);
 	store_free_wsb_configs(c->configs, c->config_count);
+	store_free_wsb_calls(c->calls, c->call_count);
 	for (size_t i = 0; i < c->vm_count; i++) {
 		free(c->vms[i].links);
 		free(c->vms[i].vm_name);
@@ -2128,6 +2059,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	if (store_load_session_events(store, &c.events, &c.event_count) != 0 ||
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
+	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
 	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
 		goto out;
 	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);
@@ -2184,8 +2116,8 @@ int sessions_correlate(struct store *store, size_t *session_count)
 						feature_time,
 						"last write of the Notifications\\OptionalFeatures\\"
 						"Containers-DisposableClientVM key",
-						feature_fact, in.clears, in.clear_count, in.cli,
-						in.cli_count, NULL, 0};
+						feature_fact, in.clears, in.clear_count, in.calls,
+						in.call_count, NULL, 0};
 		free(feature);
 		/* §2.2: the AllowNetworking policy decides whether ST-NET-ON's default holds */
 		context.networking_policy = networking_policy =

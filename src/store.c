@@ -341,6 +341,13 @@ char *store_case_name(struct store *store)
 	return name;
 }
 
+/* A text column as a malloc'ed string, NULL for NULL (or when memory runs out). */
+static char *column_dup(sqlite3_stmt *st, int column)
+{
+	const unsigned char *text = sqlite3_column_text(st, column);
+	return text ? strdup((const char *)text) : NULL;
+}
+
 /* A growable array of fixed-size elements. */
 struct growing {
 	void *items;
@@ -960,41 +967,157 @@ int store_each_task_content(struct store *store,
 			task_content_row, &r);
 }
 
-struct command_line_rows {
-	int (*fn)(void *, int64_t, int64_t, const char *);
+struct call_source_rows {
+	int (*fn)(void *, const struct store_call_source *);
 	void *context;
 };
 
-static int command_line_row(void *context, sqlite3_stmt *st)
+static int call_source_row(void *context, sqlite3_stmt *st)
 {
-	struct command_line_rows *r = context;
-	const char *command_line = (const char *)sqlite3_column_text(st, 2);
+	struct call_source_rows *r = context;
+	struct store_call_source source = {
+		sqlite3_column_int64(st, 0),
+		sqlite3_column_int64(st, 1),
+		sqlite3_column_int64(st, 2),
+		sqlite3_column_int64(st, 3),
+		(const char *)sqlite3_column_text(st, 4),
+		(const char *)sqlite3_column_text(st, 5),
+		(const char *)sqlite3_column_text(st, 6)};
 
-	if (!command_line)
+	if (!source.event_row && !source.image)
 		return 0;
-	return r->fn(r->context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-		     command_line);
+	if (source.event_row && !source.command_line)
+		return 0;
+	return r->fn(r->context, &source);
 }
 
-int store_each_sandbox_command_line(struct store *store,
-				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-					      const char *command_line),
-				    void *context)
+int store_each_call_source(struct store *store,
+			   int (*fn)(void *context, const struct store_call_source *source),
+			   void *context)
 {
-	struct command_line_rows r = {fn, context};
+	struct call_source_rows r = {fn, context};
 
-	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §5.2 (wsb.exe). */
+	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §4.1 (Exec), §5.2 (wsb.exe). */
+	if (each_row(store,
+		     "SELECT id, evidence_id, 0, 0, CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
+		     "json_extract(data, '$.Image') ELSE json_extract(data, '$.NewProcessName') END, "
+		     "json_extract(data, '$.CommandLine') AS c, NULL FROM events WHERE ((provider = "
+		     "'Microsoft-Windows-Security-Auditing' AND event_id = 4688) OR (provider = "
+		     "'Microsoft-Windows-Sysmon' AND event_id = 1)) AND (c LIKE '%wsb%' OR c LIKE "
+		     "'%WindowsSandbox%') ORDER BY id",
+		     call_source_row, &r) != 0)
+		return -1;
 	return each_row(store,
-			"SELECT id, evidence_id, json_extract(data, '$.CommandLine') AS c FROM "
-			"events WHERE ((provider = 'Microsoft-Windows-Security-Auditing' AND "
-			"event_id = 4688) OR (provider = 'Microsoft-Windows-Sysmon' AND event_id "
-			"= 1)) AND (c LIKE '%wsb%' OR c LIKE '%WindowsSandbox%') ORDER BY id",
-			command_line_row, &r);
+			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments "
+			"FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE a.type = 'Exec' AND "
+			"(a.command LIKE '%wsb%' OR a.command LIKE '%WindowsSandbox%') ORDER BY "
+			"a.task_id, a.position",
+			call_source_row, &r);
+}
+
+int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int has_inline)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(
+		    store->db,
+		    "INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
+		    "command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
+		    "allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
+		    "coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
+		    "?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
+		    "(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
+		    "AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_int_or_null(st, 1, c->event_ref, c->event_ref > 0);
+	bind_int_or_null(st, 2, c->task_ref, c->task_ref > 0);
+	bind_int_or_null(st, 3, c->action_position, c->task_ref > 0);
+	bind_text_or_null(st, 4, c->image);
+	bind_text_or_null(st, 5, c->command_line);
+	bind_text_or_null(st, 6, c->status);
+	bind_text_or_null(st, 7, c->verb);
+	bind_text_or_null(st, 8, c->vm_id);
+	bind_text_or_null(st, 9, c->command);
+	bind_text_or_null(st, 10, c->run_as);
+	bind_text_or_null(st, 11, c->host_path);
+	bind_text_or_null(st, 12, c->sandbox_path);
+	sqlite3_bind_int(st, 13, c->allow_write);
+	bind_text_or_null(st, 14, c->config_path);
+	bind_int_or_null(st, 15, c->inline_config_id, c->inline_config_id > 0);
+	sqlite3_bind_int(st, 16, has_inline);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int wsb_call_row(void *context, sqlite3_stmt *st)
+{
+	struct store_wsb_call *c = growing_next(context);
+
+	if (!c)
+		return -1;
+	c->id = sqlite3_column_int64(st, 0);
+	c->event_ref = sqlite3_column_int64(st, 1);
+	c->task_ref = sqlite3_column_int64(st, 2);
+	c->action_position = sqlite3_column_int64(st, 3);
+	c->time = (uint64_t)sqlite3_column_int64(st, 4);
+	c->image = column_dup(st, 5);
+	c->command_line = column_dup(st, 6);
+	c->status = column_dup(st, 7);
+	c->verb = column_dup(st, 8);
+	c->vm_id = column_dup(st, 9);
+	c->command = column_dup(st, 10);
+	c->run_as = column_dup(st, 11);
+	c->host_path = column_dup(st, 12);
+	c->sandbox_path = column_dup(st, 13);
+	c->allow_write = sqlite3_column_int(st, 14);
+	c->config_path = column_dup(st, 15);
+	c->inline_config_id = sqlite3_column_int64(st, 16);
+	return 0;
+}
+
+int store_load_wsb_calls(struct store *store, struct store_wsb_call **calls, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_wsb_call)};
+	int rc = each_row(
+		store,
+		"SELECT c.id, coalesce(c.event_ref, 0), coalesce(c.task_ref, 0), "
+		"coalesce(c.action_position, 0), c.time, c.image, c.command_line, c.status, c.verb, "
+		"c.vm_id, c.command, c.run_as, c.host_path, c.sandbox_path, c.allow_write, "
+		"c.config_path, coalesce(c.inline_config_id, 0) FROM wsb_calls c LEFT JOIN events e ON "
+		"e.id = c.event_ref LEFT JOIN evidence v ON v.id = e.evidence_id ORDER BY c.event_ref "
+		"IS NULL, c.time, v.sha256, e.record_id, e.id, c.task_ref, c.action_position",
+		wsb_call_row, &g);
+
+	*calls = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_wsb_calls(g.items, g.count);
+		*calls = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_wsb_calls(struct store_wsb_call *calls, size_t count)
+{
+	for (size_t i = 0; calls && i < count; i++) {
+		struct store_wsb_call *c = &calls[i];
+		char *strings[] = {c->image, c->command_line, c->status, c->verb, c->vm_id,
+				   c->command, c->run_as, c->host_path, c->sandbox_path,
+				   c->config_path};
+		for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+			free(strings[k]);
+	}
+	free(calls);
 }
 
 int store_clear_derived(struct store *store)
 {
 	static const char *const SQL[] = {
+		"DELETE FROM wsb_calls",
 		"DELETE FROM task_triggers WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
 		"NOT NULL)",
 		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
@@ -1384,11 +1507,6 @@ int store_clear_taskcache_tasks(struct store *store)
 
 /* ---- the session correlator's reads and writes -------------------------------------------- */
 
-static char *column_dup(sqlite3_stmt *st, int column)
-{
-	const unsigned char *text = sqlite3_column_text(st, column);
-	return text ? strdup((const char *)text) : NULL;
-}
 
 
 static int event_row(void *context, sqlite3_stmt *st)
@@ -1490,10 +1608,12 @@ static int exec_action_row(void *context, sqlite3_stmt *st)
 	size_t n = t->exec_count + 1;
 
 	if (resize_array(&t->exec_commands, n, sizeof *t->exec_commands) ||
-	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments))
+	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments) ||
+	    resize_array(&t->exec_positions, n, sizeof *t->exec_positions))
 		return -1;
 	t->exec_commands[n - 1] = column_dup(st, 0);
 	t->exec_arguments[n - 1] = column_dup(st, 1);
+	t->exec_positions[n - 1] = sqlite3_column_int64(st, 2);
 	t->exec_count = n;
 	return 0;
 }
@@ -1514,7 +1634,7 @@ int store_load_tasks(struct store *store, struct store_task **tasks, size_t *cou
 
 	for (size_t i = 0; rc == 0 && i < g.count; i++)
 		rc = each_child_row(store,
-				    "SELECT command, arguments FROM task_actions WHERE task_id = ?1 AND "
+				    "SELECT command, arguments, position FROM task_actions WHERE task_id = ?1 AND "
 				    "type = 'Exec' ORDER BY position",
 				    list[i].id, exec_action_row, &list[i]);
 	*tasks = g.items;
@@ -1541,6 +1661,7 @@ void store_free_tasks(struct store_task *tasks, size_t count)
 		}
 		free(tasks[i].exec_commands);
 		free(tasks[i].exec_arguments);
+		free(tasks[i].exec_positions);
 	}
 	free(tasks);
 }

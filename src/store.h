@@ -95,12 +95,38 @@ int store_each_task_content(struct store *store,
 				      int event_id, const char *content, const char *task_name),
 			    void *context);
 
-/* Calls FN for every stored process-creation command line (Security 4688, Sysmon 1) that names
- * Windows Sandbox (WindowsSandbox.exe, wsb.exe, .wsb), in row order. */
-int store_each_sandbox_command_line(struct store *store,
-				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-					      const char *command_line),
-				    void *context);
+/* A command line that may be a Windows Sandbox launcher call (§5.2): a process-creation record's
+ * (Security 4688, Sysmon 1) that names WindowsSandbox / wsb, or a task Exec action's whose
+ * Command does. Strings live only during the callback. */
+struct store_call_source {
+	int64_t event_row, evidence_id; /* event_row 0 for a task action */
+	int64_t task_row, action_position; /* task_row 0 for an event */
+	const char *image;        /* NewProcessName / Image, or the action's Command */
+	const char *command_line; /* an event's CommandLine; NULL for a task action */
+	const char *arguments;    /* a task action's Arguments (NULL if none) */
+};
+/* Calls FN for every such source: the events in row order, then the task actions. */
+int store_each_call_source(struct store *store,
+			   int (*fn)(void *context, const struct store_call_source *source),
+			   void *context);
+
+/* A wsb_calls row (see schema.sql). */
+struct store_wsb_call {
+	int64_t id, event_ref, task_ref, action_position; /* 0: none */
+	uint64_t time;
+	char *image, *command_line, *status, *verb, *vm_id, *command, *run_as, *host_path,
+		*sandbox_path, *config_path;
+	int allow_write;
+	int64_t inline_config_id; /* 0: none */
+};
+/* Stores CALL (id ignored; time taken from the event). When CALL has an inline configuration
+ * (HAS_INLINE) but no inline_config_id and is a task action's, the configuration stored for that
+ * task is linked. Returns 0 or -1. */
+int store_add_wsb_call(struct store *store, const struct store_wsb_call *call, int has_inline);
+/* Every wsb_calls row: the events' in the correlator's event order (§6), then the task actions';
+ * free with store_free_wsb_calls. */
+int store_load_wsb_calls(struct store *store, struct store_wsb_call **calls, size_t *count);
+void store_free_wsb_calls(struct store_wsb_call *calls, size_t count);
 
 /* Forgets the tasks and configurations derived from stored events (before they are derived
  * again over the whole store). */
@@ -212,6 +238,7 @@ struct store_task {
 	/* Its Exec actions in document order (§4.1): Command and Arguments as written (NULL if absent),
 	 * for matching a created process to the action that started it. */
 	char **exec_commands, **exec_arguments;
+	int64_t *exec_positions; /* task_actions.position of each */
 	size_t exec_count;
 };
 int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count);
