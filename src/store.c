@@ -1509,6 +1509,15 @@ int store_clear_taskcache_tasks(struct store *store)
 
 
 
+static void event_fields_free(struct store_event *e)
+{
+	free(e->provider);
+	free(e->channel);
+	free(e->user_sid);
+	free(e->activity_id);
+	free(e->data);
+}
+
 static int event_row(void *context, sqlite3_stmt *st)
 {
 	struct store_event *e = growing_next(context);
@@ -1527,30 +1536,78 @@ static int event_row(void *context, sqlite3_stmt *st)
 	e->data = column_dup(st, 9);
 	e->process_id = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1
 				: sqlite3_column_int64(st, 10);
+	e->version = (uint32_t)sqlite3_column_int64(st, 11);
 	return 0;
+}
+
+/* "(provider = 'P' AND event_id BETWEEN a AND b [AND channel = 'C']) OR ..." for every catalogue
+ * row with a role (the exact spelling: a provider written otherwise is another provider). */
+static char *role_condition(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t count, i;
+	const struct catalog_entry *rows = catalog_entries(&count);
+
+	strbuf_append_str(&sb, "(0");
+	for (i = 0; i < count; i++) {
+		char *channel = NULL, *term;
+
+		if (rows[i].role == CATALOG_ROLE_NONE)
+			continue;
+		if (rows[i].channel &&
+		    !(channel = sqlite3_mprintf(" AND e.channel = %Q", rows[i].channel)))
+			break;
+		term = sqlite3_mprintf(" OR (e.provider = %Q AND e.event_id BETWEEN %u AND %u%s)",
+				       rows[i].provider, rows[i].first_id, rows[i].last_id,
+				       channel ? channel : "");
+		sqlite3_free(channel);
+		if (!term)
+			break;
+		strbuf_append_str(&sb, term);
+		sqlite3_free(term);
+	}
+	if (i < count) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	strbuf_append_str(&sb, ")");
+	return strbuf_detach(&sb);
 }
 
 int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_event)};
+	char *condition = role_condition(), *sql;
+	size_t kept = 0;
+	int rc = -1;
+
 	/* §1.1-§1.7: the records sessions are built from; ordered as §6 requires. */
-	int rc = each_row(
-		store,
-		"SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), e.record_id, "
-		"e.event_id, e.provider, e.channel, e.user_sid, e.activity_id, e.data, e.process_id "
-		"FROM events e JOIN evidence v ON v.id = e.evidence_id WHERE "
-		"(e.provider = 'Microsoft-Windows-Security-Auditing' AND e.event_id IN (4624, 4634, "
-		"4648, 4672, 4688, 4689)) OR e.provider IN ('Microsoft-Windows-Hyper-V-Compute', "
-		"'Microsoft-Windows-Hyper-V-Worker', 'Microsoft-Windows-Hyper-V-VSmb', "
-		"'Microsoft-Windows-Hyper-V-VMMS') OR (e.provider = 'Microsoft-Windows-Hyper-V-VmSwitch' "
-		"AND e.event_id IN (232, 234)) OR (e.provider = 'Microsoft-Windows-TaskScheduler' AND "
-		"e.event_id IN (100, 102, 107, 108, 110, 118, 119, 129, 200, 201)) OR (e.provider = "
-		"'Microsoft-Windows-Sysmon' AND e.event_id = 1) OR (e.provider = "
-		"'Microsoft-Windows-Eventlog' AND e.event_id IN (104, 1102)) OR (e.provider = "
-		"'Microsoft-Windows-Kernel-General' AND e.event_id IN (12, 13)) OR (e.provider = "
-		"'Microsoft-Windows-Kernel-Power' AND e.event_id = 41) "
-		"ORDER BY coalesce(e.time, e.written_time, 0), v.sha256, e.record_id, e.id",
-		event_row, &g);
+	sql = condition ? sqlite3_mprintf(
+				  "SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), "
+				  "e.record_id, e.event_id, e.provider, e.channel, e.user_sid, "
+				  "e.activity_id, e.data, e.process_id, coalesce(e.version, 0) FROM events "
+				  "e JOIN evidence v ON v.id = e.evidence_id WHERE %s ORDER BY "
+				  "coalesce(e.time, e.written_time, 0), v.sha256, e.record_id, e.id",
+				  condition)
+			: NULL;
+	free(condition);
+	if (sql)
+		rc = each_row(store, sql, event_row, &g);
+	sqlite3_free(sql);
+	/* The row of each record's own version and channel decides (a version-specific row may give
+	 * no role, or another one). */
+	for (size_t i = 0; rc == 0 && i < g.count; i++) {
+		struct store_event *e = (struct store_event *)g.items + i;
+
+		e->entry = catalog_find(e->channel, e->provider, e->event_id, e->version);
+		if (e->entry && e->entry->role != CATALOG_ROLE_NONE) {
+			((struct store_event *)g.items)[kept++] = *e;
+			continue;
+		}
+		event_fields_free(e);
+	}
+	if (rc == 0)
+		g.count = kept;
 	*events = g.items;
 	*count = g.count;
 	if (rc != 0) {
@@ -1563,13 +1620,8 @@ int store_load_session_events(struct store *store, struct store_event **events, 
 
 void store_free_events(struct store_event *events, size_t count)
 {
-	for (size_t i = 0; events && i < count; i++) {
-		free(events[i].provider);
-		free(events[i].channel);
-		free(events[i].user_sid);
-		free(events[i].activity_id);
-		free(events[i].data);
-	}
+	for (size_t i = 0; events && i < count; i++)
+		event_fields_free(&events[i]);
 	free(events);
 }
 

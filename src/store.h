@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "evidence.h"
+#include "catalog.h"
 #include "parsers/archive.h"
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
@@ -219,12 +220,15 @@ struct store_event {
 	uint64_t time;
 	uint64_t record_id;
 	uint32_t event_id;
+	uint32_t version;        /* System/Version, 0 if absent */
 	char *provider, *channel, *user_sid, *activity_id, *data;
 	int64_t process_id;      /* -1 if absent */
+	const struct catalog_entry *entry; /* its catalogue row: role, VM key, fields (static) */
 };
 
-/* The records the correlator uses (Security, Hyper-V, VmSwitch, Task Scheduler, Sysmon, boots, log
- * clears), ordered by time, evidence SHA-256, record id. Free with store_free_events. */
+/* The records that play a role: those whose catalogue row (src/catalog.def) gives one, selected by
+ * role, never by a list of ids; ordered by time, evidence SHA-256, record id. Free with
+ * store_free_events. */
 int store_load_session_events(struct store *store, struct store_event **events, size_t *count);
 void store_free_events(struct store_event *events, size_t count);
 
