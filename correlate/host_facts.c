@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "correlate/facts.h"
-#include "correlate/task_cache.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -380,7 +379,7 @@ int host_facts_derive(struct store *store)
 			      "\"did not happen\" or \"was not recorded\" cannot be decided",
 			      NULL, 0, "low", "§3.3");
 	if (rc == 0)
-		rc = task_cache_derive(store, r.rows, r.count);
+		rc = store_facts_from_taskcache(store); /* decoded at ingest (src/task_cache.c) */
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * rules.c - the findings rules of METHOD.md §7 (see rules.h). The rows live in rules.def; this
  * file has one check per row (check_<name>), called in table order, and the few readers the checks
  * share: a Windows path normaliser (so "C:/users/", "%SystemDrive%\Users" and "C:\Users\x\.." all
- * name C:\Users), a command-line splitter, and a parser for wsb.exe command lines (§5.2).
+ * name C:\Users) and the account spellings. wsb.exe command lines arrive decoded (the wsb_calls
+ * rows ingest made with parsers/wsb_cli.c, §5.2); commands are split into words by src/cmdline.c.
  *
  * Invariant every check keeps: a rule fires only on a value the correlator stated. SESSION_UNKNOWN,
  * NULL and "" are absence of evidence, never a reason to fire (§7, last paragraph).
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmdline.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -396,107 +398,6 @@ static int account_is_system(const char *name, int with_services)
 
 /* ---- command lines --------------------------------------------------------------------------- */
 
-enum split_mode {
-	SPLIT_ARGUMENTS, /* white space separates, double quotes group (and are removed) */
-	SPLIT_WORDS      /* white space, quotes and cmd.exe operators separate */
-};
-
-struct tokens {
-	char *storage;
-	char **items;
-	size_t count;
-};
-
-static int is_word_separator(char c)
-{
-	return is_space(c) || c == '"' || c == '\'' || c == '&' || c == '|' || c == '<' ||
-	       c == '>' || c == '(' || c == ')' || c == ';' || c == ',' || c == '^';
-}
-
-/* Splits LINE into OUT (free with tokens_free). Returns 0, -1 when memory runs out. */
-static int tokens_split(const char *line, enum split_mode mode, struct tokens *out)
-{
-	size_t length = strlen(line), read = 0, write = 0;
-
-	out->count = 0;
-	out->storage = malloc(length + 1);
-	out->items = malloc((length / 2 + 2) * sizeof *out->items);
-	if (!out->storage || !out->items) {
-		free(out->storage);
-		free(out->items);
-		out->storage = NULL;
-		out->items = NULL;
-		return -1;
-	}
-	while (read < length) {
-		int quoted = 0, any = 0;
-
-		if (mode == SPLIT_ARGUMENTS) {
-			while (read < length && is_space(line[read]))
-				read++;
-		} else {
-			while (read < length && is_word_separator(line[read]))
-				read++;
-		}
-		if (read >= length)
-			break;
-		out->items[out->count] = out->storage + write;
-		while (read < length) {
-			char c = line[read];
-
-			if (mode == SPLIT_ARGUMENTS) {
-				if (c == '"') {
-					quoted = !quoted;
-					read++;
-					any = 1;
-					continue;
-				}
-				if (!quoted && is_space(c))
-					break;
-			} else if (is_word_separator(c)) {
-				break;
-			}
-			out->storage[write++] = c;
-			read++;
-			any = 1;
-		}
-		out->storage[write++] = 0;
-		if (any)
-			out->count++;
-	}
-	return 0;
-}
-
-static void tokens_free(struct tokens *tokens)
-{
-	free(tokens->storage);
-	free(tokens->items);
-	tokens->storage = NULL;
-	tokens->items = NULL;
-	tokens->count = 0;
-}
-
-/* The file name part of a path-like word. */
-static const char *word_basename(const char *word)
-{
-	const char *slash = strrchr(word, '\\'), *forward = strrchr(word, '/');
-
-	if (forward && (!slash || forward > slash))
-		slash = forward;
-	return slash ? slash + 1 : word;
-}
-
-/* WORD's file name equals PROGRAM, with or without ".exe" (case-insensitive). */
-static int word_is_program(const char *word, const char *program)
-{
-	const char *name = word_basename(word);
-	size_t length = strlen(program);
-
-	if (strncasecmp(name, program, length) != 0)
-		return 0;
-	return name[length] == 0 || strcasecmp(name + length, ".exe") == 0;
-}
-
 /* What in a host-run command makes it a script (§7 ST-WSB-LOGON-SCRIPT). */
 static const char *const SCRIPT_EXTENSIONS[] = {".bat", ".cmd", ".ps1", ".vbs", ".js"};
 
@@ -504,18 +405,18 @@ static const char *const SCRIPT_EXTENSIONS[] = {".bat", ".cmd", ".ps1", ".vbs", 
  * returns 0 when it does not. -1 when memory runs out. */
 static int command_runs_script(const char *command, const char **what, const char **which)
 {
-	struct tokens words;
+	struct cmdline_tokens words;
 	size_t i, e;
 	int found = 0;
 
-	if (tokens_split(command, SPLIT_WORDS, &words) != 0)
+	if (cmdline_split(command, CMDLINE_WORDS, &words) != 0)
 		return -1;
 	for (i = 0; i < words.count && !found; i++) {
 		const char *word = words.items[i];
 
 		for (e = 0; e < sizeof SCRIPT_EXTENSIONS / sizeof SCRIPT_EXTENSIONS[0]; e++) {
 			if (ends_with_nocase(word, SCRIPT_EXTENSIONS[e]) &&
-			    strlen(word_basename(word)) > strlen(SCRIPT_EXTENSIONS[e])) {
+			    strlen(cmdline_word_basename(word)) > strlen(SCRIPT_EXTENSIONS[e])) {
 				*what = SCRIPT_EXTENSIONS[e];
 				*which = "a script file";
 				found = 1;
@@ -526,7 +427,7 @@ static int command_runs_script(const char *command, const char **what, const cha
 			break;
 		/* cmd /c (and /k, which also runs the command before it stays open), after any
 		 * other switches ("cmd /d /q /c ...") */
-		if (word_is_program(word, "cmd")) {
+		if (cmdline_word_is_program(word, "cmd")) {
 			size_t j;
 
 			for (j = i + 1; j < words.count && words.items[j][0] == '/'; j++) {
@@ -538,13 +439,13 @@ static int command_runs_script(const char *command, const char **what, const cha
 					break;
 				}
 			}
-		} else if (word_is_program(word, "powershell")) {
+		} else if (cmdline_word_is_program(word, "powershell")) {
 			*what = "powershell";
 			*which = "PowerShell";
 			found = 1;
 		}
 	}
-	tokens_free(&words);
+	cmdline_tokens_free(&words);
 	return found;
 }
 
@@ -555,17 +456,17 @@ static const char *const UNPACKERS[] = {"7z", "7za", "7zr", "7zz", "tar", "expan
 /* The unpacker COMMAND runs (static text) in *WHAT, 1; 0 if none; -1 when memory runs out. */
 static int command_unpacks(const char *command, const char **what)
 {
-	struct tokens words;
+	struct cmdline_tokens words;
 	size_t i, u;
 	int found = 0;
 
-	if (tokens_split(command, SPLIT_WORDS, &words) != 0)
+	if (cmdline_split(command, CMDLINE_WORDS, &words) != 0)
 		return -1;
 	for (i = 0; i < words.count && !found; i++) {
-		const char *name = word_basename(words.items[i]);
+		const char *name = cmdline_word_basename(words.items[i]);
 
 		for (u = 0; u < sizeof UNPACKERS / sizeof UNPACKERS[0]; u++) {
-			if (word_is_program(words.items[i], UNPACKERS[u])) {
+			if (cmdline_word_is_program(words.items[i], UNPACKERS[u])) {
 				*what = UNPACKERS[u];
 				found = 1;
 				break;
@@ -583,52 +484,15 @@ static int command_unpacks(const char *command, const char **what)
 				}
 		}
 	}
-	tokens_free(&words);
+	cmdline_tokens_free(&words);
 	return found;
 }
 
-/* ---- wsb.exe command lines (§5.2) ------------------------------------------------------------ */
+/* ---- wsb.exe calls (§5.2, decoded at ingest: parsers/wsb_cli.c) ----------------------------- */
 
-enum wsb_option {
-	WSB_OPTION_ID,
-	WSB_OPTION_COMMAND,
-	WSB_OPTION_RUN_AS,
-	WSB_OPTION_HOST_PATH,
-	WSB_OPTION_SANDBOX_PATH,
-	WSB_OPTION_ALLOW_WRITE,
-	WSB_OPTION_OTHER_VALUE,
-	WSB_OPTION_OTHER_FLAG
-};
-
-/* §5.2: the options of start/exec/share/stop/connect/ip, long and short. */
-static const struct {
-	const char *name;
-	enum wsb_option option;
-} WSB_OPTIONS[] = {
-	{"--id", WSB_OPTION_ID},
-	{"-c", WSB_OPTION_COMMAND}, /* exec --command; start --config */
-	{"--command", WSB_OPTION_COMMAND},
-	{"--config", WSB_OPTION_COMMAND},
-	{"-r", WSB_OPTION_RUN_AS},
-	{"--run-as", WSB_OPTION_RUN_AS},
-	{"-f", WSB_OPTION_HOST_PATH},
-	{"--host-path", WSB_OPTION_HOST_PATH},
-	{"-s", WSB_OPTION_SANDBOX_PATH},
-	{"--sandbox-path", WSB_OPTION_SANDBOX_PATH},
-	{"-w", WSB_OPTION_ALLOW_WRITE},
-	{"--allow-write", WSB_OPTION_ALLOW_WRITE},
-	{"-d", WSB_OPTION_OTHER_VALUE},
-	{"--working-directory", WSB_OPTION_OTHER_VALUE},
-	{"--raw", WSB_OPTION_OTHER_FLAG},
-};
-
-/* One wsb.exe call tied to the session. Strings point into TOKENS. */
+/* One wsb.exe call tied to the session. */
 struct wsb_call {
-	const struct rules_cli_command *source;
-	struct tokens tokens;
-	const char *verb; /* "exec", "share", "map", ... as written */
-	const char *id, *command, *run_as, *host_path, *sandbox_path;
-	int allow_write;
+	const struct rules_wsb_call *source;
 	int tied_by_id; /* 1: --id named the session's GUID; 0: tied by time */
 };
 
@@ -645,119 +509,9 @@ static int guid_equal(const char *text, const char *vm_guid)
 	return guid_length && length == guid_length && strncasecmp(text, vm_guid, length) == 0;
 }
 
-/* Parses LINE as a wsb.exe call into CALL. Returns 1 if it is one, 0 if not, -1 on memory. */
-static int wsb_call_parse(const char *line, struct wsb_call *call)
-{
-	size_t i, start;
-
-	memset(call, 0, sizeof *call);
-	if (tokens_split(line, SPLIT_ARGUMENTS, &call->tokens) != 0)
-		return -1;
-	for (start = 0; start < call->tokens.count; start++)
-		if (word_is_program(call->tokens.items[start], "wsb"))
-			break;
-	if (start + 1 >= call->tokens.count) {
-		tokens_free(&call->tokens);
-		return 0;
-	}
-	call->verb = call->tokens.items[start + 1];
-	for (i = start + 2; i < call->tokens.count; i++) {
-		char *token = call->tokens.items[i], *value = NULL, *equals;
-		size_t o;
-
-		/* Microsoft's own example writes "–-id" (an en dash, U+2013): read it as "--id" */
-		if ((unsigned char)token[0] == 0xE2 && (unsigned char)token[1] == 0x80 &&
-		    (unsigned char)token[2] == 0x93) {
-			token += 2;
-			token[0] = '-';
-			if (token[1] != '-') {
-				token--;
-				token[0] = '-';
-			}
-		}
-		if (token[0] != '-')
-			continue;
-		equals = token[1] == '-' ? strchr(token, '=') : NULL;
-		if (equals) {
-			*equals = 0;
-			value = equals + 1;
-		}
-		for (o = 0; o < sizeof WSB_OPTIONS / sizeof WSB_OPTIONS[0]; o++)
-			if (strcasecmp(token, WSB_OPTIONS[o].name) == 0)
-				break;
-		if (o == sizeof WSB_OPTIONS / sizeof WSB_OPTIONS[0])
-			continue;
-		if (WSB_OPTIONS[o].option == WSB_OPTION_ALLOW_WRITE) {
-			call->allow_write = !value || !(strcasecmp(value, "false") == 0 ||
-							strcmp(value, "0") == 0);
-			continue;
-		}
-		if (WSB_OPTIONS[o].option == WSB_OPTION_OTHER_FLAG)
-			continue;
-		if (!value) {
-			if (i + 1 >= call->tokens.count)
-				break;
-			value = call->tokens.items[++i];
-		}
-		switch (WSB_OPTIONS[o].option) {
-		case WSB_OPTION_ID: call->id = value; break;
-		case WSB_OPTION_COMMAND: call->command = value; break;
-		case WSB_OPTION_RUN_AS: call->run_as = value; break;
-		case WSB_OPTION_HOST_PATH: call->host_path = value; break;
-		case WSB_OPTION_SANDBOX_PATH: call->sandbox_path = value; break;
-		default: break;
-		}
-	}
-	return 1;
-}
-
-static char *copy_or_null(const char *text)
-{
-	return text ? strdup(text) : NULL;
-}
-
-void rules_wsb_call_clear(struct rules_wsb_call *call)
-{
-	free(call->verb);
-	free(call->id);
-	free(call->host_path);
-	free(call->sandbox_path);
-	free(call->command);
-	free(call->run_as);
-	memset(call, 0, sizeof *call);
-}
-
-int rules_read_wsb_call(const char *command_line, struct rules_wsb_call *out)
-{
-	struct wsb_call call;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if (!command_line)
-		return 0;
-	rc = wsb_call_parse(command_line, &call);
-	if (rc != 1)
-		return rc;
-	out->verb = copy_or_null(call.verb);
-	out->id = copy_or_null(call.id);
-	out->host_path = copy_or_null(call.host_path);
-	out->sandbox_path = copy_or_null(call.sandbox_path);
-	out->command = copy_or_null(call.command);
-	out->run_as = copy_or_null(call.run_as);
-	out->allow_write = call.allow_write;
-	tokens_free(&call.tokens);
-	if (!out->verb || (call.id && !out->id) || (call.host_path && !out->host_path) ||
-	    (call.sandbox_path && !out->sandbox_path) || (call.command && !out->command) ||
-	    (call.run_as && !out->run_as)) {
-		rules_wsb_call_clear(out);
-		return -1;
-	}
-	return 1;
-}
-
 static int call_verb_is(const struct wsb_call *call, const char *verb)
 {
-	return strcasecmp(call->verb, verb) == 0;
+	return strcasecmp(call->source->verb, verb) == 0;
 }
 
 /* ---- what the checks share ------------------------------------------------------------------- */
@@ -1080,11 +834,11 @@ static int check_wsb_logon_script(const struct rules_input *in, const struct rul
 static int command_path_under(const char *command, const char *sandbox_canonical,
 			      struct strbuf *hit)
 {
-	struct tokens arguments, inner;
+	struct cmdline_tokens arguments, inner;
 	size_t i, j;
 	int found = 0;
 
-	if (tokens_split(command, SPLIT_ARGUMENTS, &arguments) != 0)
+	if (cmdline_split(command, CMDLINE_ARGUMENTS, &arguments) != 0)
 		return -1;
 	for (i = 0; i < arguments.count && !found; i++) {
 		const char *argument = arguments.items[i];
@@ -1104,7 +858,7 @@ static int command_path_under(const char *command, const char *sandbox_canonical
 		free(canonical);
 		if (found || !strpbrk(argument, " \t"))
 			continue;
-		if (tokens_split(argument, SPLIT_ARGUMENTS, &inner) != 0) {
+		if (cmdline_split(argument, CMDLINE_ARGUMENTS, &inner) != 0) {
 			found = -1;
 			break;
 		}
@@ -1120,9 +874,9 @@ static int command_path_under(const char *command, const char *sandbox_canonical
 			}
 			free(canonical);
 		}
-		tokens_free(&inner);
+		cmdline_tokens_free(&inner);
 	}
-	tokens_free(&arguments);
+	cmdline_tokens_free(&arguments);
 	return found;
 }
 
@@ -1287,13 +1041,13 @@ static int check_cli_exec_system(const struct rules_input *in, const struct rule
 	for (i = 0; i < in->call_count; i++) {
 		const struct wsb_call *call = &in->calls[i];
 
-		if (!call_verb_is(call, "exec") || !account_is_system(call->run_as, 0))
+		if (!call_verb_is(call, "exec") || !account_is_system(call->source->run_as, 0))
 			continue;
 		if (!matches)
 			strbuf_printf(&b->reason,
 				      "The host ran \"%s\" in the sandbox as %s through wsb exec (%s)",
-				      has_text(call->command) ? call->command : "(no command)",
-				      call->run_as,
+				      has_text(call->source->command) ? call->source->command : "(no command)",
+				      call->source->run_as,
 				      call->tied_by_id ? "its --id is this VM" : "by time, no --id");
 		matches++;
 		builder_add_basis(b, "events", call->source->event_row);
@@ -1327,14 +1081,14 @@ static int check_cli_share_write(const struct rules_input *in, const struct rule
 		const struct wsb_call *call = &in->calls[i];
 
 		if (!(call_verb_is(call, "share") || call_verb_is(call, "map")) ||
-		    !call->allow_write)
+		    !call->source->allow_write)
 			continue;
 		if (!matches)
 			strbuf_printf(&b->reason,
 				      "The host command \"wsb %s\" shared the host folder %s into the "
 				      "running sandbox at %s with --allow-write (%s)",
-				      call->verb, has_text(call->host_path) ? call->host_path : "(none)",
-				      has_text(call->sandbox_path) ? call->sandbox_path : "(none)",
+				      call->source->verb, has_text(call->source->host_path) ? call->source->host_path : "(none)",
+				      has_text(call->source->sandbox_path) ? call->source->sandbox_path : "(none)",
 				      call->tied_by_id ? "its --id is this VM" : "by time, no --id");
 		matches++;
 		builder_add_basis(b, "events", call->source->event_row);
@@ -1651,8 +1405,6 @@ static void input_clear(struct rules_input *in)
 		free(in->mapped[i].sandbox_canonical);
 	}
 	free(in->mapped);
-	for (i = 0; i < in->call_count; i++)
-		tokens_free(&in->calls[i].tokens);
 	free(in->calls);
 }
 
@@ -1694,33 +1446,25 @@ static int input_prepare(struct rules_input *in)
 	const struct rules_context *c = in->context;
 	size_t i, capacity;
 
-	in->calls = calloc(c->cli_command_count + 1, sizeof *in->calls);
+	in->calls = calloc(c->wsb_call_count + 1, sizeof *in->calls);
 	if (!in->calls)
 		return -1;
-	for (i = 0; i < c->cli_command_count; i++) {
-		const struct rules_cli_command *line = &c->cli_commands[i];
+	for (i = 0; i < c->wsb_call_count; i++) {
+		const struct rules_wsb_call *source = &c->wsb_calls[i];
 		struct wsb_call *call = &in->calls[in->call_count];
-		int parsed, tied;
+		int tied;
 
-		if (!has_text(line->command_line))
+		if (!has_text(source->verb))
 			continue;
-		parsed = wsb_call_parse(line->command_line, call);
-		if (parsed < 0)
-			return -1;
-		if (!parsed)
-			continue;
-		call->source = line;
-		if (has_text(call->id)) {
-			tied = guid_equal(call->id, s->vm_guid);
+		call->source = source;
+		if (has_text(source->id)) {
+			tied = guid_equal(source->id, s->vm_guid);
 			call->tied_by_id = tied;
 		} else {
-			tied = s->start && s->end && line->time >= s->start && line->time <= s->end;
+			tied = s->start && s->end && source->time >= s->start && source->time <= s->end;
 		}
-		if (!tied) {
-			tokens_free(&call->tokens);
-			continue;
-		}
-		in->call_count++;
+		if (tied)
+			in->call_count++;
 	}
 
 	capacity = s->wsb.folder_count + in->call_count + s->share_count + 1;
@@ -1740,9 +1484,10 @@ static int input_prepare(struct rules_input *in)
 		const struct wsb_call *call = &in->calls[i];
 
 		if (!(call_verb_is(call, "share") || call_verb_is(call, "map")) ||
-		    !has_text(call->host_path))
+		    !has_text(call->source->host_path))
 			continue;
-		if (mapped_add(in, call->host_path, call->sandbox_path, call->allow_write ? 0 : 1,
+		if (mapped_add(in, call->source->host_path, call->source->sandbox_path,
+			       call->source->allow_write ? 0 : 1,
 			       "a wsb share command", "events", call->source->event_row) != 0)
 			return -1;
 	}

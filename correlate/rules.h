@@ -55,10 +55,13 @@ struct rules_log_clear {
 	int64_t event_row;    /* events.id */
 };
 
-/* A host process command line that may be a wsb.exe call (4688 / Sysmon 1 CommandLine, §5.2). */
-struct rules_cli_command {
+/* A wsb.exe call a host process made (a wsb_calls row decoded at ingest from a 4688 / Sysmon 1
+ * CommandLine, §5.2). Strings are borrowed; NULL when the option was not given. */
+struct rules_wsb_call {
 	uint64_t time;            /* FILETIME */
-	const char *command_line; /* as recorded */
+	const char *verb;         /* "exec", "share", "map", ... as written (never NULL) */
+	const char *id, *command, *run_as, *host_path, *sandbox_path;
+	int allow_write;
 	int64_t event_row;        /* events.id */
 };
 
@@ -79,10 +82,10 @@ struct rules_context {
 	const struct rules_log_clear *log_clears;
 	size_t log_clear_count;
 
-	/* host command lines; those naming wsb.exe are tied to a session when their --id is the
-	 * session's VM GUID, or (without --id) when their time lies inside [start, end] */
-	const struct rules_cli_command *cli_commands;
-	size_t cli_command_count;
+	/* the wsb.exe calls of the host; each is tied to a session when its --id is the session's
+	 * VM GUID, or (without --id) when its time lies inside [start, end] */
+	const struct rules_wsb_call *wsb_calls;
+	size_t wsb_call_count;
 
 	/* the group policy AllowNetworking (§2.2, host fact sandbox_policy): "not configured",
 	 * "disabled", "enabled", "out of range", or NULL when no fact was made (no SOFTWARE hive);
@@ -117,16 +120,5 @@ int rules_sum_scores(const struct finding *findings, size_t count);
 /* §7: "malicious" at 60 or more, "suspicious" from 25 to 59, "benign-looking" below 25.
  * Static string, never NULL. */
 const char *rules_verdict(int score);
-
-/* A wsb.exe command line read the one way sandtrace reads it (§5.2: every spelling of every
- * option, "--allow-write", "-w", "--allow-write=false"). Strings are malloc'ed (NULL if absent);
- * free with rules_wsb_call_clear. */
-struct rules_wsb_call {
-	char *verb, *id, *host_path, *sandbox_path, *command, *run_as;
-	int allow_write;
-};
-/* Returns 1 if COMMAND_LINE runs wsb.exe with a verb (filled in CALL), 0 if not, -1 on memory. */
-int rules_read_wsb_call(const char *command_line, struct rules_wsb_call *call);
-void rules_wsb_call_clear(struct rules_wsb_call *call);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * sessions.c - one session per sandbox VM run, rebuilt from the store (see sessions.h).
  *
- * The steps follow METHOD.md §6.1: collect the records naming a VM GUID (or its VM SID), decide
- * per GUID whether it is a sandbox (§6.6), link launchers to the VM starts they precede (§6.2,
+ * The records come with their catalogue row (src/catalog.def): the correlator walks roles
+ * (vm_start, logon, share, command, ...) and reads each key field where the row says that layout
+ * keeps it, never an event id. The steps follow METHOD.md §6.1: collect the records naming a VM
+ * GUID (or its VM SID), decide per GUID whether it is a sandbox (§6.6), link launchers to the VM starts they precede (§6.2,
  * §6.3), the task runs to the launchers, the configuration, shares, commands and network, and list
  * what is missing (§6.4). Every link records its basis and confidence (§6.5). Input order is
  * (time, evidence SHA-256, record id) and every tie is broken by a stored id, so the same store
@@ -20,7 +22,6 @@
 
 #include "correlate/rules.h"
 #include "json.h"
-#include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -30,12 +31,10 @@
 #define LAUNCH_WINDOW SECONDS(120)  /* launcher start -> VM start */
 #define TASK_WINDOW SECONDS(10)     /* task process created -> launcher 4688 */
 
+/* What a record means comes from its catalogue row (src/catalog.def: role, VM key, fields); the
+ * providers below are named only where the source itself matters (a Security record names its
+ * subject; Sysmon repeats a 4688; Task Scheduler records carry the service's PID). */
 #define PROVIDER_SECURITY "Microsoft-Windows-Security-Auditing"
-#define PROVIDER_COMPUTE "Microsoft-Windows-Hyper-V-Compute"
-#define PROVIDER_WORKER "Microsoft-Windows-Hyper-V-Worker"
-#define PROVIDER_VSMB "Microsoft-Windows-Hyper-V-VSmb"
-#define PROVIDER_VMMS "Microsoft-Windows-Hyper-V-VMMS"
-#define PROVIDER_VMSWITCH "Microsoft-Windows-Hyper-V-VmSwitch"
 #define PROVIDER_TASKS "Microsoft-Windows-TaskScheduler"
 #define PROVIDER_SYSMON "Microsoft-Windows-Sysmon"
 
@@ -217,11 +216,30 @@ static char *field(const struct store_event *e, const char *name)
 	return json_object_get(e->data, name, 1);
 }
 
-/* The HCS process parameters of a 2500: Parameter1, or whichever payload value holds the JSON with
- * a "CommandLine" (§1.4: the XML form is unconfirmed). */
-static char *process_parameters(const struct store_event *e)
+/* The value of KEY in E's layout: the field its catalogue row names for KEY (the first of the
+ * alternatives that is present), malloc'ed, or NULL. */
+static char *key_field(const struct store_event *e, const char *key)
 {
-	char *text = field(e, "Parameter1");
+	char name[96];
+
+	for (size_t i = 0; catalog_field(e->entry, key, i, name, sizeof name); i++) {
+		char *value = field(e, name);
+		if (value)
+			return value;
+	}
+	return NULL;
+}
+
+static enum catalog_role role_of(const struct store_event *e)
+{
+	return e->entry ? e->entry->role : CATALOG_ROLE_NONE;
+}
+
+/* The HCS process parameters of a 2500: the field NAME of its layout (Parameter1), or whichever
+ * payload value holds the JSON with a "CommandLine" (§1.4: the XML form is unconfirmed). */
+static char *process_parameters(const struct store_event *e, const char *name)
+{
+	char *text = field(e, name);
 
 	if (!text || !strcasestr(text, "\"CommandLine\"")) {
 		free(text);
@@ -231,9 +249,20 @@ static char *process_parameters(const struct store_event *e)
 	return text;
 }
 
-static int is(const struct store_event *e, const char *provider, uint32_t id)
+/* The command line and user of a COMMAND record, from where its layout has them: a parameters JSON
+ * text (§1.4, §1.10) or plain fields. Each result is malloc'ed or NULL. */
+static void command_of(const struct store_event *e, char **command_line, char **user)
 {
-	return e->event_id == id && e->provider && strcasecmp(e->provider, provider) == 0;
+	char name[96];
+
+	if (catalog_field(e->entry, "parameters", 0, name, sizeof name)) {
+		char *parameters = process_parameters(e, name);
+		sessions_parse_process_parameters(parameters, command_line, user);
+		free(parameters);
+		return;
+	}
+	*command_line = key_field(e, "command");
+	*user = key_field(e, "user");
 }
 
 static int from(const struct store_event *e, const char *provider)
@@ -389,6 +418,8 @@ struct launcher {
 	const struct store_task *definition; /* the task whose action it runs, or NULL */
 	int definition_ambiguous; /* another task's action runs the same program */
 	int64_t command_line_task; /* tasks.id whose action gave the command line, 0: its own */
+	const struct store_wsb_call *call; /* its command line as a call (the record's or the
+					      action's), NULL if none was read */
 };
 
 /* The Hyper-V channels a session is rebuilt from (METHOD.md §1.4, §1.5). */
@@ -406,6 +437,8 @@ struct correlation {
 	size_t task_count;
 	struct store_wsb *configs;
 	size_t config_count;
+	struct store_wsb_call *calls; /* the launcher calls decoded at ingest (§5.2) */
+	size_t call_count;
 	struct vm_run *vms;
 	size_t vm_count;
 	uint64_t *boots;
@@ -460,63 +493,33 @@ static int any_guid_value(void *context, const char *key, const char *value)
 static int vm_of_event(const struct store_event *e, char guid[37], const char **role,
 		       const char **basis)
 {
+	enum catalog_vm_key key = e->entry ? e->entry->vm_key : CATALOG_VM_NONE;
 	char *value = NULL, *domain = NULL;
 	int found = 0;
 
 	*basis = "VM GUID";
-	if (from(e, PROVIDER_SECURITY)) {
-		if (e->event_id == 4624 || e->event_id == 4648 || e->event_id == 4634) {
-			domain = field(e, "TargetDomainName");
-			value = field(e, "TargetUserName");
-			if ((domain && strcasecmp(domain, "NT VIRTUAL MACHINE") == 0 &&
-			     exact_guid(value, guid)) ||
-			    (free(value), value = field(e, "TargetUserSid"),
-			     sessions_guid_from_sid(value, guid, 37) == 0)) {
-				found = 1;
-				*role = e->event_id == 4634 ? "logoff" : "logon";
-			}
-		} else if (e->event_id == 4672) {
-			domain = field(e, "SubjectDomainName");
-			value = field(e, "SubjectUserName");
-			if (domain && strcasecmp(domain, "NT VIRTUAL MACHINE") == 0 &&
-			    exact_guid(value, guid)) {
-				found = 1;
-				*role = "logon";
-			}
-		}
-	} else if (from(e, PROVIDER_COMPUTE)) {
-		value = field(e, "SystemId");
-		if (exact_guid(value, guid) || sessions_find_guid(value, guid) ||
-		    (!value && json_object_each(e->data, any_guid_value, guid) == 1 &&
-		     (*basis = "VM GUID (in an unnamed payload field)"))) {
-			found = 1;
-			*role = e->event_id == 2000 || e->event_id == 2001 || e->event_id == 2014
-					? "vm_start"
-				: e->event_id == 2002 || e->event_id == 2003 ? "exit"
-				: e->event_id == 2500 ? "command"
-							: "lifecycle";
-		}
-	} else if (from(e, PROVIDER_WORKER) || from(e, PROVIDER_VSMB) || from(e, PROVIDER_VMMS)) {
-		value = field(e, "VmId");
-		if (!value)
-			value = field(e, "VMId");
-		if (exact_guid(value, guid) ||
-		    (!value && json_object_each(e->data, any_guid_value, guid) == 1 &&
-		     (*basis = "VM GUID (in an unnamed payload field)"))) {
-			found = 1;
-			*role = is(e, PROVIDER_WORKER, 18500) ? "vm_start"
-				: is(e, PROVIDER_WORKER, 18502) || is(e, PROVIDER_WORKER, 18504) ||
-						is(e, PROVIDER_WORKER, 18508)
-					? "exit"
-				: is(e, PROVIDER_VSMB, 301) ? "share"
-							    : "lifecycle";
-		}
+	if (key == CATALOG_VM_ACCOUNT) {
+		domain = key_field(e, "domain");
+		value = key_field(e, "name");
+		found = (domain && strcasecmp(domain, "NT VIRTUAL MACHINE") == 0 &&
+			 exact_guid(value, guid)) ||
+			(free(value), value = key_field(e, "sid"),
+			 sessions_guid_from_sid(value, guid, 37) == 0);
+	} else if (key == CATALOG_VM_GUID || key == CATALOG_VM_GUID_WITHIN) {
+		value = key_field(e, "guid");
+		found = exact_guid(value, guid) ||
+			(key == CATALOG_VM_GUID_WITHIN && sessions_find_guid(value, guid)) ||
+			(!value && json_object_each(e->data, any_guid_value, guid) == 1 &&
+			 (*basis = "VM GUID (in an unnamed payload field)"));
 	}
-	if (!found && e->user_sid && sessions_guid_from_sid(e->user_sid, guid, 37) == 0 &&
-	    !from(e, PROVIDER_SECURITY)) {
+	if (found)
+		*role = catalog_role_name(role_of(e));
+	/* §0.3: a record whose user is a VM SID names that VM (the account rows say so themselves) */
+	if (!found && key != CATALOG_VM_NONE && key != CATALOG_VM_ACCOUNT && e->user_sid &&
+	    sessions_guid_from_sid(e->user_sid, guid, 37) == 0) {
 		found = 1;
 		*basis = "VM SID";
-		*role = is(e, PROVIDER_VSMB, 301) ? "share" : "lifecycle";
+		*role = role_of(e) == CATALOG_ROLE_SHARE ? "share" : "lifecycle";
 	}
 	free(value);
 	free(domain);
@@ -541,9 +544,9 @@ static int collect_vms(struct correlation *c)
 				c->hyperv_oldest[h] = i;
 		if (from(e, PROVIDER_SECURITY))
 			c->have_security = 1;
-		if (is(e, "Microsoft-Windows-Eventlog", 1102))
+		if (role_of(e) == CATALOG_ROLE_SECURITY_CLEARED)
 			c->security_cleared = e->time;
-		if (is(e, "Microsoft-Windows-Kernel-General", 12)) {
+		if (role_of(e) == CATALOG_ROLE_BOOT) {
 			uint64_t *slot = PUSH(c->boots, c->boot_count);
 			if (!slot)
 				return -1;
@@ -565,19 +568,17 @@ static int collect_vms(struct correlation *c)
 				vm->last_epoch = epoch;
 			}
 		}
-		if (from(e, PROVIDER_VMMS) && (e->event_id == 13002 || e->event_id == 18304 ||
-					       e->event_id == 13003))
+		if (e->entry->mark == CATALOG_MARK_CLASSIC_VM)
 			vm->has_classic_mark = 1;
-		if (from(e, PROVIDER_COMPUTE) && e->event_id >= 2010 && e->event_id <= 2013)
+		if (e->entry->mark == CATALOG_MARK_CONTAINER)
 			vm->has_container_mark = 1;
-		if (from(e, PROVIDER_WORKER) && !vm->vm_name)
-			vm->vm_name = field(e, "VmName");
-		if (is(e, PROVIDER_COMPUTE, 2500)) {
-			char *parameters = process_parameters(e), *command = NULL, *user = NULL;
-			sessions_parse_process_parameters(parameters, &command, &user);
+		if (!vm->vm_name)
+			vm->vm_name = key_field(e, "vm_name");
+		if (role_of(e) == CATALOG_ROLE_COMMAND) {
+			char *command = NULL, *user = NULL;
+			command_of(e, &command, &user);
 			if (user && strcasecmp(user, "WDAGUtilityAccount") == 0)
 				vm->wdag_user = 1;
-			free(parameters);
 			free(command);
 			free(user);
 		}
@@ -626,17 +627,6 @@ static const struct sandbox_helper {
 	{"WindowsSandboxServer.exe", 0},
 };
 
-/* §1.3, §0.2: the Task Scheduler records that name the process a task run created, by image and
- * PID. In the corpus run the 129 comes first (and carries no ActivityID); the 200 repeats the PID
- * as EnginePID. Both give the image as the action's Command was written ("cmd.exe"), not resolved. */
-static const struct task_process_record {
-	uint32_t event_id;
-	const char *image_field, *pid_field;
-} TASK_PROCESS_RECORDS[] = {
-	{129, "Path", "ProcessID"},
-	{200, "ActionName", "EnginePID"},
-};
-
 /* §6.3 (2)-(3), §6.5: the parents of a process a task's Exec action started: the Task Scheduler
  * service (the svchost.exe instance hosting "Schedule"), taskhostw.exe (named by §6.3 (2)), and
  * taskeng.exe, the task engine of Windows 7. */
@@ -655,30 +645,6 @@ static const struct task_host {
 static size_t program_stem(const char *name, size_t length)
 {
 	return length > 4 && !strncasecmp(name + length - 4, ".exe", 4) ? length - 4 : length;
-}
-
-/* Where the arguments of the program NAME ("wsb.exe": "wsb" or "wsb.exe", a whole file name)
- * begin in COMMAND_LINE, past its closing quote and spaces; NULL if NAME is not there. */
-static const char *after_program(const char *command_line, const char *name)
-{
-	size_t stem = program_stem(name, strlen(name));
-
-	for (const char *p = command_line; p && *p; p++) {
-		const char *q;
-		if (strncasecmp(p, name, stem) != 0 || (p > command_line && !strchr("\\/\" ", p[-1])))
-			continue;
-		q = p + stem;
-		if (!strncasecmp(q, ".exe", 4))
-			q += 4;
-		if (*q != 0 && *q != '"' && *q != ' ')
-			continue;
-		if (*q == '"')
-			q++;
-		while (*q == ' ')
-			q++;
-		return q;
-	}
-	return NULL;
 }
 
 /* Is PROGRAM (a path or a bare name, quoted or not: a 4688 image, a 129 Path, a task action's
@@ -710,21 +676,37 @@ static const struct launcher_image *launcher_image_of(const char *image)
 	return NULL;
 }
 
-/* Does IMAGE, run with COMMAND_LINE (NULL: not known), start a sandbox? */
-static int is_launcher_image(const char *image, const char *command_line)
+/* Does IMAGE, run as CALL (NULL: its command line is not known), start a sandbox? The verb is
+ * the first argument of wsb.exe ("cmd /c start" inside an exec's command is not). */
+static int is_launcher_image(const char *image, const struct store_wsb_call *call)
 {
 	const struct launcher_image *row = launcher_image_of(image);
-	const char *arguments;
 
 	if (!row)
 		return 0;
 	if (!row->verb)
 		return 1;
-	/* The first argument after the program must be the verb ("cmd /c start" inside an exec's
-	 * command is not). */
-	arguments = command_line ? after_program(command_line, row->name) : NULL;
-	return arguments && !strncasecmp(arguments, row->verb, strlen(row->verb)) &&
-	       (arguments[strlen(row->verb)] == 0 || arguments[strlen(row->verb)] == ' ');
+	return call && call->verb && !strcasecmp(call->verb, row->verb);
+}
+
+/* The call read from the command line of process record EVENT_ROW, or NULL. */
+static const struct store_wsb_call *call_of_event(const struct correlation *c, int64_t event_row)
+{
+	for (size_t i = 0; i < c->call_count; i++)
+		if (c->calls[i].event_ref == event_row)
+			return &c->calls[i];
+	return NULL;
+}
+
+/* The call read from Exec action ACTION (an index into its exec arrays) of task T, or NULL. */
+static const struct store_wsb_call *call_of_action(const struct correlation *c,
+						   const struct store_task *t, size_t action)
+{
+	for (size_t i = 0; i < c->call_count; i++)
+		if (c->calls[i].task_ref == t->id &&
+		    c->calls[i].action_position == t->exec_positions[action])
+			return &c->calls[i];
+	return NULL;
 }
 
 /* Task names compared as Task Scheduler writes them: case-insensitive, leading '\' optional. */
@@ -769,41 +751,21 @@ static const struct store_task *definition_for(const struct correlation *c, cons
 	return found;
 }
 
-/* The command line an Exec action gives its process, "Command" Arguments (§4.1), malloc'ed. */
-static char *action_command_line(const struct store_task *t, size_t action)
+/* The image and PID a Task Scheduler record names for the process its run created (the catalogue
+ * rows with image and pid: 129, 200); 0 if E is no such record. *IMAGE is malloc'ed. In the corpus
+ * run the 129 comes first (and carries no ActivityID); the 200 repeats the PID as EnginePID. */
+static int task_process_of(const struct store_event *e, char **image, int64_t *pid)
 {
-	const char *command = t->exec_commands[action], *arguments = t->exec_arguments[action];
-	size_t length = strlen(command);
-	struct strbuf sb = STRBUF_INIT;
+	char name[96], *pid_text;
 
-	while (*command == '"' || *command == ' ')
-		command++, length--;
-	while (length && (command[length - 1] == '"' || command[length - 1] == ' '))
-		length--;
-	strbuf_printf(&sb, "\"%.*s\"", (int)length, command);
-	if (arguments && *arguments)
-		strbuf_printf(&sb, " %s", arguments);
-	return strbuf_detach(&sb);
-}
-
-/* The image and PID a Task Scheduler record names for the process its run created; NULL if E
- * is not such a record. *IMAGE is malloc'ed. */
-static const struct task_process_record *task_process_of(const struct store_event *e,
-							 char **image, int64_t *pid)
-{
-	for (size_t i = 0; i < COUNT(TASK_PROCESS_RECORDS); i++) {
-		const struct task_process_record *row = &TASK_PROCESS_RECORDS[i];
-		char *pid_text;
-
-		if (!is(e, PROVIDER_TASKS, row->event_id))
-			continue;
-		*image = field(e, row->image_field);
-		pid_text = field(e, row->pid_field);
-		*pid = parse_pid(pid_text);
-		free(pid_text);
-		return row;
-	}
-	return NULL;
+	if (role_of(e) != CATALOG_ROLE_TASK_RUN ||
+	    !catalog_field(e->entry, "image", 0, name, sizeof name))
+		return 0;
+	*image = key_field(e, "image");
+	pid_text = key_field(e, "pid");
+	*pid = parse_pid(pid_text);
+	free(pid_text);
+	return 1;
 }
 
 /* §0.4: a task run's process record and the process's own record (4688 / Sysmon 1) are 0-10 s
@@ -857,12 +819,12 @@ static const char *task_host_of(const struct correlation *c, const struct launch
 			continue;
 		if (from(e, PROVIDER_TASKS) && e->process_id == l->creator_pid)
 			return "the Task Scheduler service's svchost.exe (its Task Scheduler records)";
-		if (!is(e, PROVIDER_SECURITY, 4688))
+		if (role_of(e) != CATALOG_ROLE_PROCESS || !from(e, PROVIDER_SECURITY))
 			continue;
-		pid = field(e, "NewProcessId");
+		pid = key_field(e, "pid");
 		mine = parse_pid(pid) == l->creator_pid;
 		free(pid);
-		command_line = mine ? field(e, "CommandLine") : NULL;
+		command_line = mine ? key_field(e, "command_line") : NULL;
 		if (command_line && *command_line) {
 			int named = strcasestr(command_line, host->service) != NULL;
 			free(command_line);
@@ -887,18 +849,18 @@ static void launcher_free(struct launcher *l)
  * process has one (command-line auditing off, or no 4688 at all: §6.3 "launcher without 4688"). */
 static int launcher_definition(struct correlation *c, struct launcher *l, const char *task_name)
 {
-	char *wsb_path = NULL;
+	const struct store_wsb_call *action_call;
 	size_t action = 0;
 
-	if (l->command_line && wsb_find_in_command_line(l->command_line, &wsb_path, NULL) != 0)
-		return -1;
-	l->definition = definition_for(c, l->image, task_name, wsb_path, &action,
+	l->definition = definition_for(c, l->image, task_name,
+				       l->call ? l->call->config_path : NULL, &action,
 				       &l->definition_ambiguous);
-	free(wsb_path);
-	if (l->definition && !l->command_line) {
-		if (!(l->command_line = action_command_line(l->definition, action)))
+	if (l->definition && !l->command_line &&
+	    (action_call = call_of_action(c, l->definition, action)) != NULL) {
+		if (!(l->command_line = strdup(action_call->command_line)))
 			return -1;
 		l->command_line_task = l->definition->id;
+		l->call = action_call;
 	}
 	return 0;
 }
@@ -907,12 +869,12 @@ static int launcher_definition(struct correlation *c, struct launcher *l, const 
  * when WITH_DEFINITION (its task run names the task, or its parent runs tasks). */
 static int add_launcher(struct correlation *c, struct launcher *candidate, int with_definition)
 {
-	char *name = candidate->task_run ? field(candidate->task_run, "TaskName") : NULL;
+	char *name = candidate->task_run ? key_field(candidate->task_run, "task") : NULL;
 	struct launcher *l;
 	int rc = with_definition ? launcher_definition(c, candidate, name) : 0;
 
 	free(name);
-	if (rc != 0 || !is_launcher_image(candidate->image, candidate->command_line)) {
+	if (rc != 0 || !is_launcher_image(candidate->image, candidate->call)) {
 		launcher_free(candidate);
 		return rc;
 	}
@@ -933,33 +895,33 @@ static int collect_process_launchers(struct correlation *c)
 		char *pid;
 		int sysmon = from(e, PROVIDER_SYSMON);
 
-		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+		if (role_of(e) != CATALOG_ROLE_PROCESS)
 			continue;
 		memset(&candidate, 0, sizeof candidate);
 		candidate.event = i;
-		candidate.image = field(e, sysmon ? "Image" : "NewProcessName");
+		candidate.image = key_field(e, "image");
 		if (!candidate.image || !launcher_image_of(candidate.image)) {
 			launcher_free(&candidate);
 			continue;
 		}
-		candidate.command_line = field(e, "CommandLine");
+		candidate.command_line = key_field(e, "command_line");
 		if (candidate.command_line && !*candidate.command_line) {
 			/* command-line auditing off (§3.2): the field is there, empty */
 			free(candidate.command_line);
 			candidate.command_line = NULL;
 		}
-		pid = field(e, sysmon ? "ProcessId" : "NewProcessId");
+		if (candidate.command_line)
+			candidate.call = call_of_event(c, e->id);
+		pid = key_field(e, "pid");
 		candidate.pid = parse_pid(pid);
 		free(pid);
-		pid = field(e, sysmon ? "ParentProcessId" : "ProcessId");
+		pid = key_field(e, "parent_pid");
 		candidate.creator_pid = parse_pid(pid);
 		free(pid);
-		candidate.parent = field(e, sysmon ? "ParentImage" : "ParentProcessName");
-		candidate.subject_name = field(e, sysmon ? "User" : "SubjectUserName");
-		if (!sysmon) {
-			candidate.subject = field(e, "SubjectUserSid");
-			candidate.subject_domain = field(e, "SubjectDomainName");
-		}
+		candidate.parent = key_field(e, "parent");
+		candidate.subject_name = key_field(e, "subject");
+		candidate.subject = key_field(e, "subject_sid");
+		candidate.subject_domain = key_field(e, "subject_domain");
 		if (sysmon) {
 			/* The same process logged by Security 4688 too is one launcher (the 4688,
 			 * which names the subject, is kept). */
@@ -992,9 +954,9 @@ static int process_recorded(const struct correlation *c, int64_t pid, uint64_t t
 		char *text;
 		int match;
 
-		if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
+		if (role_of(e) != CATALOG_ROLE_PROCESS)
 			continue;
-		text = field(e, from(e, PROVIDER_SYSMON) ? "ProcessId" : "NewProcessId");
+		text = key_field(e, "pid");
 		match = parse_pid(text) == pid && same_task_process(time, e->time);
 		free(text);
 		if (match)
@@ -1054,10 +1016,11 @@ static const struct store_event *client_of(const struct correlation *c, const st
 		char *image, *parent;
 		int match = 0;
 
-		if (!is(e, PROVIDER_SECURITY, 4688) || e->time < le->time)
+		if (role_of(e) != CATALOG_ROLE_PROCESS || !from(e, PROVIDER_SECURITY) ||
+		    e->time < le->time)
 			continue;
-		image = field(e, "NewProcessName");
-		parent = field(e, "ProcessId");
+		image = key_field(e, "image");
+		parent = key_field(e, "parent_pid");
 		for (size_t h = 0; h < COUNT(SANDBOX_HELPERS) && !match; h++)
 			match = SANDBOX_HELPERS[h].child_of_launcher &&
 				!strcasecmp(base_name(image), SANDBOX_HELPERS[h].name);
@@ -1078,28 +1041,17 @@ static const struct store_event *client_of(const struct correlation *c, const st
 static const struct store_wsb *config_for(const struct correlation *c, const struct launcher *l,
 					  char **wsb_path)
 {
-	char *inline_config = NULL, location[64];
+	const struct store_wsb_call *call = l->call;
 	const struct store_wsb *found = NULL;
 
-	*wsb_path = NULL;
-	if (!l->command_line ||
-	    wsb_find_in_command_line(l->command_line, wsb_path, &inline_config) != 0)
-		return NULL;
-	if (l->command_line_task)
-		snprintf(location, sizeof location, "tasks.id=%lld", (long long)l->command_line_task);
-	else
-		snprintf(location, sizeof location, "events.id=%lld",
-			 (long long)c->events[l->event].id);
-	for (size_t i = 0; i < c->config_count && !found; i++) {
+	*wsb_path = call && call->config_path ? strdup(call->config_path) : NULL;
+	for (size_t i = 0; call && i < c->config_count && !found; i++) {
 		const struct store_wsb *w = &c->configs[i];
-		/* inline_command_line, inline_task, inline_event_task: the location says which */
-		if (inline_config && !strncmp(w->source, "inline_", 7) &&
-		    !strcmp(w->location, location))
+		if (call->inline_config_id && w->id == call->inline_config_id)
 			found = w;
 		else if (*wsb_path && !strcmp(w->source, "file") && location_is(w->location, *wsb_path))
 			found = w;
 	}
-	free(inline_config);
 	return found;
 }
 
@@ -1132,45 +1084,25 @@ static void set_session_config(struct session *s, const struct store_wsb *w, con
 	s->wsb.folder_count = w->folder_count;
 }
 
-/* §5.2: E as a `wsb share`/`map` call (4688 or Sysmon 1 of wsb.exe), read with the one reading of
- * wsb.exe's options shared with the rules (rules_read_wsb_call). Returns 1 with CALL filled (clear
- * it with rules_wsb_call_clear), 0 if E is no such call. */
-static int wsb_share_call(const struct store_event *e, struct rules_wsb_call *call)
+/* §5.2: is CALL a `wsb share`/`map` a host process (4688 or Sysmon 1 of wsb.exe) made? */
+static int is_share_call(const struct store_wsb_call *call)
 {
-	char *image, *command_line;
-	int rc;
-
-	if (!is(e, PROVIDER_SECURITY, 4688) && !is(e, PROVIDER_SYSMON, 1))
-		return 0;
-	image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
-	rc = image && strcasecmp(base_name(image), "wsb.exe") == 0;
-	free(image);
-	if (!rc)
-		return 0;
-	command_line = field(e, "CommandLine");
-	rc = rules_read_wsb_call(command_line, call);
-	free(command_line);
-	if (rc != 1)
-		return 0;
-	if (strcasecmp(call->verb, "share") != 0 && strcasecmp(call->verb, "map") != 0) {
-		rules_wsb_call_clear(call);
-		return 0;
-	}
-	return 1;
+	return call->event_ref && call->verb && !strcasecmp(base_name(call->image), "wsb.exe") &&
+	       (!strcasecmp(call->verb, "share") || !strcasecmp(call->verb, "map"));
 }
 
 /* §5.2: a call is tied to the VM GUID by its --id (strong), or, without --id, by its time inside
  * [START, END] (END 0: the session has no known end, any later time counts). */
-static int wsb_call_is_for(const struct rules_wsb_call *call, uint64_t time, const char *guid,
-			   uint64_t start, uint64_t end)
+static int wsb_call_is_for(const struct store_wsb_call *call, const char *guid, uint64_t start,
+			   uint64_t end)
 {
 	char named[37] = "";
 
-	if (call->id) {
-		sessions_find_guid(call->id, named);
+	if (call->vm_id) {
+		sessions_find_guid(call->vm_id, named);
 		return !strcmp(named, guid);
 	}
-	return time >= start && (!end || time <= end);
+	return call->time >= start && (!end || call->time <= end);
 }
 
 /* Whether a `wsb share`/`map` call for VM names HOST_PATH: the share was added to the running
@@ -1180,17 +1112,11 @@ static int share_added_by_cli(const struct correlation *c, const struct vm_run *
 {
 	uint64_t start = vm->has_start ? vm->start : vm->first;
 
-	for (size_t i = 0; i < c->event_count; i++) {
-		struct rules_wsb_call call;
-		int added;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
 
-		if (!wsb_share_call(&c->events[i], &call))
-			continue;
-		added = call.host_path && same_path(call.host_path, host_path) &&
-			wsb_call_is_for(&call, c->events[i].time, vm->guid, start,
-					vm->has_exit ? vm->end : 0);
-		rules_wsb_call_clear(&call);
-		if (added)
+		if (is_share_call(call) && call->host_path && same_path(call->host_path, host_path) &&
+		    wsb_call_is_for(call, vm->guid, start, vm->has_exit ? vm->end : 0))
 			return 1;
 	}
 	return 0;
@@ -1208,8 +1134,8 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 
 	for (size_t i = 0; i < vm->link_count; i++) {
 		const struct store_event *e = &c->events[vm->links[i].event];
-		if (is(e, PROVIDER_VSMB, 301)) {
-			char *path = field(e, "SharePath");
+		if (role_of(e) == CATALOG_ROLE_SHARE) {
+			char *path = key_field(e, "path");
 			if (path && !is_internal_share(path)) {
 				int mapped = 0;
 				for (size_t f = 0; f < w->folder_count && !mapped; f++)
@@ -1220,12 +1146,11 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 				}
 			}
 			free(path);
-		} else if (is(e, PROVIDER_COMPUTE, 2500) && w->logon_command) {
-			char *parameters = process_parameters(e), *command = NULL, *user = NULL;
-			sessions_parse_process_parameters(parameters, &command, &user);
+		} else if (role_of(e) == CATALOG_ROLE_COMMAND && w->logon_command) {
+			char *command = NULL, *user = NULL;
+			command_of(e, &command, &user);
 			if (command && strcasecmp(command, w->logon_command) == 0)
 				command_matched = 1;
-			free(parameters);
 			free(command);
 			free(user);
 		}
@@ -1244,9 +1169,9 @@ static int shares_match_a_config(const struct correlation *c, const struct vm_ru
 		char *path;
 		int match = 0;
 
-		if (!is(e, PROVIDER_VSMB, 301))
+		if (role_of(e) != CATALOG_ROLE_SHARE)
 			continue;
-		path = field(e, "SharePath");
+		path = key_field(e, "path");
 		for (size_t w = 0; path && !is_internal_share(path) && !match && w < c->config_count;
 		     w++)
 			for (size_t f = 0; f < c->configs[w].folder_count && !match; f++)
@@ -1365,16 +1290,18 @@ static char *run_user(const struct correlation *c, const struct store_event *run
 	for (size_t k = 0; k < c->event_count; k++) {
 		const struct store_event *r = &c->events[k];
 		char *task, *context;
-		if (!is(r, PROVIDER_TASKS, 100) || r->time + TASK_WINDOW < run->time ||
-		    r->time > run->time + TASK_WINDOW)
+		char user_field[96];
+		if (role_of(r) != CATALOG_ROLE_TASK_RUN ||
+		    !catalog_field(r->entry, "run_user", 0, user_field, sizeof user_field) ||
+		    r->time + TASK_WINDOW < run->time || r->time > run->time + TASK_WINDOW)
 			continue;
 		/* The same run when both carry its ActivityID (§0.2 task instance id; the corpus 129
 		 * carries none). */
 		if (r->activity_id && *r->activity_id && run->activity_id && *run->activity_id &&
 		    strcasecmp(r->activity_id, run->activity_id) != 0)
 			continue;
-		task = field(r, "TaskName");
-		context = same_task_name(task, name) ? field(r, "UserContext") : NULL;
+		task = key_field(r, "task");
+		context = same_task_name(task, name) ? key_field(r, "run_user") : NULL;
 		free(task);
 		if (context)
 			return context;
@@ -1389,7 +1316,7 @@ static void trigger_from_run(struct correlation *c, struct session *s, const str
 {
 	const struct store_event *run = l->task_run, *other = NULL;
 	struct strbuf basis = STRBUF_INIT;
-	char *name = field(run, "TaskName");
+	char *name = key_field(run, "task");
 
 	if (!name)
 		return;
@@ -1403,7 +1330,7 @@ static void trigger_from_run(struct correlation *c, struct session *s, const str
 				continue;
 			}
 			free(image);
-			task = field(&c->events[i], "TaskName");
+			task = key_field(&c->events[i], "task");
 			if (same_task_name(task, name))
 				other = &c->events[i];
 			free(task);
@@ -1518,29 +1445,24 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 				return -1;
 			memset(share, 0, sizeof *share);
 			share->time = e->time;
-			share->host_path = field(e, "SharePath");
-			share->share_flags = field(e, "ShareFlags");
-			share->share_name = field(e, "ShareName");
+			share->host_path = key_field(e, "path");
+			share->share_flags = key_field(e, "flags");
+			share->share_name = key_field(e, "share_name");
 			share->internal = is_internal_share(share->host_path);
 			share->read_only = SESSION_UNKNOWN;
 			for (size_t f = 0; f < s->wsb.folder_count; f++)
 				if (same_path(s->wsb.folders[f].host, share->host_path))
 					share->read_only = s->wsb.folders[f].read_only;
 			share->event_row = e->id;
-		} else if (is(e, PROVIDER_COMPUTE, 2500)) {
+		} else if (role_of(e) == CATALOG_ROLE_COMMAND) {
 			struct session_command *command = PUSH(s->commands, s->command_count);
-			char *parameters = process_parameters(e);
-			if (!command) {
-				free(parameters);
+			if (!command)
 				return -1;
-			}
 			memset(command, 0, sizeof *command);
 			command->time = e->time;
-			sessions_parse_process_parameters(parameters, &command->command_line,
-							  &command->user);
-			free(parameters);
-			command->guest_pid = field(e, "Parameter0");
-			command->result = field(e, "Result");
+			command_of(e, &command->command_line, &command->user);
+			command->guest_pid = key_field(e, "pid");
+			command->result = key_field(e, "result");
 			command->event_row = e->id;
 		} else {
 			struct session_record *record = PUSH(s->records, s->record_count);
@@ -1560,10 +1482,11 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
 		struct session_network *net;
 
-		if (!is(e, PROVIDER_VMSWITCH, 232) && !is(e, PROVIDER_VMSWITCH, 234))
+		if (role_of(e) != CATALOG_ROLE_NIC_CONNECTED &&
+		    role_of(e) != CATALOG_ROLE_NIC_DISCONNECTED)
 			continue;
-		nic = field(e, "NicName");
-		port = field(e, "PortName");
+		nic = key_field(e, "nic");
+		port = key_field(e, "port");
 		sessions_find_guid(nic, guid_nic);
 		sessions_find_guid(port, guid_port);
 		if (strcmp(guid_nic, vm->guid) && strcmp(guid_port, vm->guid)) {
@@ -1577,9 +1500,10 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			return -1;
 		}
 		net->time = e->time;
-		net->event = strdup(e->event_id == 232 ? "nic-connected" : "nic-disconnected");
-		/* §6.1 step 2: a 234 naming the VM is one of its end records. */
-		if (e->event_id == 234 && (s->end_inferred || e->time > s->end)) {
+		net->event = strdup(catalog_role_name(role_of(e)));
+		/* §6.1 step 2: a disconnect (234) naming the VM is one of its end records. */
+		if (role_of(e) == CATALOG_ROLE_NIC_DISCONNECTED &&
+		    (s->end_inferred || e->time > s->end)) {
 			s->end = e->time;
 			s->end_inferred = 0;
 		}
@@ -1598,20 +1522,15 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
  * sandbox is writable: applied to the 301 of that host folder. */
 static void shares_from_cli(const struct correlation *c, struct session *s)
 {
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		struct rules_wsb_call call;
-		int mine;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
+		int mine = is_share_call(call) &&
+			   wsb_call_is_for(call, s->vm_guid, s->start, s->end_inferred ? 0 : s->end);
 
-		if (!wsb_share_call(e, &call))
-			continue;
-		mine = wsb_call_is_for(&call, e->time, s->vm_guid, s->start,
-				       s->end_inferred ? 0 : s->end);
-		for (size_t k = 0; mine && call.host_path && k < s->share_count; k++)
-			if (same_path(s->shares[k].host_path, call.host_path) &&
+		for (size_t k = 0; mine && call->host_path && k < s->share_count; k++)
+			if (same_path(s->shares[k].host_path, call->host_path) &&
 			    s->shares[k].read_only == SESSION_UNKNOWN)
-				s->shares[k].read_only = call.allow_write ? 0 : 1;
-		rules_wsb_call_clear(&call);
+				s->shares[k].read_only = call->allow_write ? 0 : 1;
 	}
 }
 
@@ -2028,9 +1947,8 @@ struct rules_input {
 	size_t archive_count;
 	struct rules_log_clear *clears;
 	size_t clear_count;
-	struct rules_cli_command *cli;
-	size_t cli_count;
-	char **cli_text;
+	struct rules_wsb_call *calls;
+	size_t call_count;
 	char **archive_paths;
 };
 
@@ -2055,29 +1973,25 @@ static int rules_input_build(struct correlation *c, struct rules_input *in)
 	}
 	in->archive_count = count;
 	store_free_archives(archives, count);
-	in->cli_text = calloc(c->event_count ? c->event_count : 1, sizeof *in->cli_text);
-	if (!in->cli_text)
-		return -1;
+	for (size_t i = 0; i < c->call_count; i++) {
+		const struct store_wsb_call *call = &c->calls[i];
+		struct rules_wsb_call *out;
+
+		if (!call->event_ref || !call->verb || strcasecmp(base_name(call->image), "wsb.exe"))
+			continue;
+		if (!(out = PUSH(in->calls, in->call_count)))
+			return -1;
+		*out = (struct rules_wsb_call){call->time,	   call->verb,	  call->vm_id,
+					       call->command,	   call->run_as,  call->host_path,
+					       call->sandbox_path, call->allow_write, call->event_ref};
+	}
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
-		if (is(e, "Microsoft-Windows-Eventlog", 1102) || is(e, "Microsoft-Windows-Eventlog", 104)) {
+		if (role_of(e) == CATALOG_ROLE_SECURITY_CLEARED || role_of(e) == CATALOG_ROLE_LOG_CLEARED) {
 			struct rules_log_clear *clear = PUSH(in->clears, in->clear_count);
 			if (!clear)
 				return -1;
 			*clear = (struct rules_log_clear){e->time, (int)e->event_id, e->id};
-		} else if (is(e, PROVIDER_SECURITY, 4688) || is(e, PROVIDER_SYSMON, 1)) {
-			char *image = field(e, from(e, PROVIDER_SYSMON) ? "Image" : "NewProcessName");
-			if (image && !strcasecmp(base_name(image), "wsb.exe")) {
-				struct rules_cli_command *cli = PUSH(in->cli, in->cli_count);
-				if (!cli) {
-					free(image);
-					return -1;
-				}
-				in->cli_text[in->cli_count - 1] = field(e, "CommandLine");
-				*cli = (struct rules_cli_command){e->time, in->cli_text[in->cli_count - 1],
-								  e->id};
-			}
-			free(image);
 		}
 	}
 	return 0;
@@ -2090,10 +2004,7 @@ static void rules_input_free(struct rules_input *in)
 	free(in->archive_paths);
 	free(in->archives);
 	free(in->clears);
-	for (size_t i = 0; i < in->cli_count; i++)
-		free(in->cli_text[i]);
-	free(in->cli_text);
-	free(in->cli);
+	free(in->calls);
 }
 
 static void correlation_free(struct correlation *c)
@@ -2101,6 +2012,7 @@ static void correlation_free(struct correlation *c)
 	store_free_events(c->events, c->event_count);
 	store_free_tasks(c->tasks, c->task_count);
 	store_free_wsb_configs(c->configs, c->config_count);
+	store_free_wsb_calls(c->calls, c->call_count);
 	for (size_t i = 0; i < c->vm_count; i++) {
 		free(c->vms[i].links);
 		free(c->vms[i].vm_name);
@@ -2128,6 +2040,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	if (store_load_session_events(store, &c.events, &c.event_count) != 0 ||
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
+	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
 	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
 		goto out;
 	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);
@@ -2184,8 +2097,8 @@ int sessions_correlate(struct store *store, size_t *session_count)
 						feature_time,
 						"last write of the Notifications\\OptionalFeatures\\"
 						"Containers-DisposableClientVM key",
-						feature_fact, in.clears, in.clear_count, in.cli,
-						in.cli_count, NULL, 0};
+						feature_fact, in.clears, in.clear_count, in.calls,
+						in.call_count, NULL, 0};
 		free(feature);
 		/* §2.2: the AllowNetworking policy decides whether ST-NET-ON's default holds */
 		context.networking_policy = networking_policy =

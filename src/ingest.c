@@ -27,8 +27,10 @@
 #include "parsers/wsb.h"
 #include "store.h"
 #include "strbuf.h"
+#include "task_cache.h"
 #include "timeutil.h"
 #include "version.h"
+#include "wsb_calls.h"
 
 enum {
 	QUEUE_LIMIT = 2048,   /* items a worker may run ahead of the writer, per file */
@@ -892,37 +894,13 @@ static int on_task_content(void *context, int64_t event_row, int64_t evidence_id
 	return rc;
 }
 
-/* Inline sandbox configurations given to wsb.exe on a command line (§5.2). */
-static int on_command_line(void *context, int64_t event_row, int64_t evidence_id,
-			   const char *command_line)
-{
-	struct writer *w = context;
-	char *inline_config = NULL, location[64], err[512];
-	struct wsb_config *config = NULL;
-	int rc = 0;
-
-	if (wsb_find_in_command_line(command_line, NULL, &inline_config) != 0 || !inline_config)
-		return 0;
-	snprintf(location, sizeof location, "events.id=%lld", (long long)event_row);
-	if (wsb_parse_memory(inline_config, strlen(inline_config), &config, err, sizeof err) == 0) {
-		int64_t id;
-		rc = store_add_wsb_config(w->store, evidence_id, "inline_command_line", location,
-					  config, &id);
-		wsb_config_free(config);
-	}
-	free(inline_config);
-	return rc;
-}
-
 /* Rows that come from stored events rather than from files. Runs on every ingest over the whole
  * store, so it first forgets what an earlier run derived. */
 static int derive_from_events(struct writer *w)
 {
 	if (store_clear_derived(w->store) != 0)
 		return -1;
-	if (store_each_task_content(w->store, on_task_content, w) != 0)
-		return -1;
-	return store_each_sandbox_command_line(w->store, on_command_line, w);
+	return store_each_task_content(w->store, on_task_content, w);
 }
 
 /* The status and reason (in REASON) of FILE, of SIZE bytes, before it is parsed: "pending" for
@@ -1181,7 +1159,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		    write_document_job(&p, job, &w) != 0)
 			goto store_failed;
 	}
-	if (derive_from_events(&w) != 0 || host_facts_derive(store) != 0)
+	if (derive_from_events(&w) != 0 || task_cache_derive(store) != 0 ||
+	    wsb_calls_derive(store) != 0 || host_facts_derive(store) != 0)
 		goto store_failed;
 	if (store_commit(store) != 0 ||
 	    (!options->keep_run_open && store_finish_run(store, 0) != 0))

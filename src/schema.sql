@@ -219,6 +219,32 @@ CREATE TABLE wsb_configs (
   logon_command TEXT                -- LogonCommand/Command as written
 );
 
+-- A Windows Sandbox launcher call (METHOD.md §5.2), decoded once at ingest (src/wsb_calls.c with
+-- parsers/wsb_cli.c) from the command line of a process-creation record (4688, Sysmon 1) or of a
+-- task's Exec action that runs WindowsSandbox.exe / wsb.exe. The correlator and the rules read
+-- these columns, never the command line again.
+CREATE TABLE wsb_calls (
+  id            INTEGER PRIMARY KEY,
+  event_ref     INTEGER REFERENCES events(id), -- the 4688 / Sysmon 1 (NULL for a task action)
+  task_ref      INTEGER,            -- the task whose Exec action it is (NULL for an event) ...
+  action_position INTEGER,          -- ... and that action's position
+  time          INTEGER NOT NULL,   -- the record's FILETIME (0 for a task action)
+  image         TEXT,               -- NewProcessName / Image, or the action's Command
+  command_line  TEXT NOT NULL,      -- as recorded; a task action's is "Command" Arguments
+  status        TEXT NOT NULL,      -- call (wsb.exe with a verb) | configuration (a .wsb or an
+                                    -- inline configuration only) | none (nothing read)
+  verb          TEXT,               -- wsb.exe verb as written: start | exec | share | map | ...
+  vm_id         TEXT,               -- --id as written
+  command       TEXT,               -- -c / --command / --config value
+  run_as        TEXT,               -- -r / --run-as
+  host_path     TEXT,               -- -f / --host-path
+  sandbox_path  TEXT,               -- -s / --sandbox-path
+  allow_write   INTEGER NOT NULL,   -- 1 = -w / --allow-write[=true|1]; 0 absent, =false, =0
+  config_path   TEXT,               -- the .wsb the line names
+  inline_config_id INTEGER REFERENCES wsb_configs(id), -- its inline <Configuration>, as stored
+  FOREIGN KEY (task_ref, action_position) REFERENCES task_actions(task_id, position)
+);
+
 -- Every Enable/Disable setting of a configuration: raw text and effective value with its origin, so
 -- "Networking: enabled (default, element absent)" differs from "enabled (explicit)".
 CREATE TABLE wsb_settings (
@@ -312,6 +338,19 @@ CREATE TABLE facts (
   evidence_id   INTEGER REFERENCES evidence(id), -- the hive it was read from, if one
   confidence    TEXT NOT NULL,      -- high | medium | low
   section       TEXT NOT NULL       -- the METHOD.md section the reasoning follows
+);
+
+-- A cross-check of the TaskCache Tree and Tasks keys against each other and the task files
+-- (METHOD.md §4.2), made once at ingest (src/task_cache.c) from the decoded TaskCache values; the
+-- host facts copy each row into a fact of kind 'task_cache'.
+CREATE TABLE taskcache_findings (
+  id            INTEGER PRIMARY KEY,
+  subject       TEXT NOT NULL,      -- the task path (\Folder\Task) or the Tasks GUID it is about
+  code          TEXT NOT NULL,      -- tree-without-sd | tree-without-index | task-without-xml | ...
+  detail        TEXT NOT NULL,      -- the sentence a report prints
+  basis         TEXT NOT NULL,      -- the reg_values rows of the key: "reg_values:12,13"
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- the SOFTWARE hive
+  confidence    TEXT NOT NULL       -- high | low
 );
 
 -- An archive found by content (METHOD.md §5.3): whether its name hides what it is, and

@@ -341,6 +341,13 @@ char *store_case_name(struct store *store)
 	return name;
 }
 
+/* A text column as a malloc'ed string, NULL for NULL (or when memory runs out). */
+static char *column_dup(sqlite3_stmt *st, int column)
+{
+	const unsigned char *text = sqlite3_column_text(st, column);
+	return text ? strdup((const char *)text) : NULL;
+}
+
 /* A growable array of fixed-size elements. */
 struct growing {
 	void *items;
@@ -960,41 +967,157 @@ int store_each_task_content(struct store *store,
 			task_content_row, &r);
 }
 
-struct command_line_rows {
-	int (*fn)(void *, int64_t, int64_t, const char *);
+struct call_source_rows {
+	int (*fn)(void *, const struct store_call_source *);
 	void *context;
 };
 
-static int command_line_row(void *context, sqlite3_stmt *st)
+static int call_source_row(void *context, sqlite3_stmt *st)
 {
-	struct command_line_rows *r = context;
-	const char *command_line = (const char *)sqlite3_column_text(st, 2);
+	struct call_source_rows *r = context;
+	struct store_call_source source = {
+		sqlite3_column_int64(st, 0),
+		sqlite3_column_int64(st, 1),
+		sqlite3_column_int64(st, 2),
+		sqlite3_column_int64(st, 3),
+		(const char *)sqlite3_column_text(st, 4),
+		(const char *)sqlite3_column_text(st, 5),
+		(const char *)sqlite3_column_text(st, 6)};
 
-	if (!command_line)
+	if (!source.event_row && !source.image)
 		return 0;
-	return r->fn(r->context, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-		     command_line);
+	if (source.event_row && !source.command_line)
+		return 0;
+	return r->fn(r->context, &source);
 }
 
-int store_each_sandbox_command_line(struct store *store,
-				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-					      const char *command_line),
-				    void *context)
+int store_each_call_source(struct store *store,
+			   int (*fn)(void *context, const struct store_call_source *source),
+			   void *context)
 {
-	struct command_line_rows r = {fn, context};
+	struct call_source_rows r = {fn, context};
 
-	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §5.2 (wsb.exe). */
+	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §4.1 (Exec), §5.2 (wsb.exe). */
+	if (each_row(store,
+		     "SELECT id, evidence_id, 0, 0, CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
+		     "json_extract(data, '$.Image') ELSE json_extract(data, '$.NewProcessName') END, "
+		     "json_extract(data, '$.CommandLine') AS c, NULL FROM events WHERE ((provider = "
+		     "'Microsoft-Windows-Security-Auditing' AND event_id = 4688) OR (provider = "
+		     "'Microsoft-Windows-Sysmon' AND event_id = 1)) AND (c LIKE '%wsb%' OR c LIKE "
+		     "'%WindowsSandbox%') ORDER BY id",
+		     call_source_row, &r) != 0)
+		return -1;
 	return each_row(store,
-			"SELECT id, evidence_id, json_extract(data, '$.CommandLine') AS c FROM "
-			"events WHERE ((provider = 'Microsoft-Windows-Security-Auditing' AND "
-			"event_id = 4688) OR (provider = 'Microsoft-Windows-Sysmon' AND event_id "
-			"= 1)) AND (c LIKE '%wsb%' OR c LIKE '%WindowsSandbox%') ORDER BY id",
-			command_line_row, &r);
+			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments "
+			"FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE a.type = 'Exec' AND "
+			"(a.command LIKE '%wsb%' OR a.command LIKE '%WindowsSandbox%') ORDER BY "
+			"a.task_id, a.position",
+			call_source_row, &r);
+}
+
+int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int has_inline)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(
+		    store->db,
+		    "INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
+		    "command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
+		    "allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
+		    "coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
+		    "?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
+		    "(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
+		    "AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
+		    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_int_or_null(st, 1, c->event_ref, c->event_ref > 0);
+	bind_int_or_null(st, 2, c->task_ref, c->task_ref > 0);
+	bind_int_or_null(st, 3, c->action_position, c->task_ref > 0);
+	bind_text_or_null(st, 4, c->image);
+	bind_text_or_null(st, 5, c->command_line);
+	bind_text_or_null(st, 6, c->status);
+	bind_text_or_null(st, 7, c->verb);
+	bind_text_or_null(st, 8, c->vm_id);
+	bind_text_or_null(st, 9, c->command);
+	bind_text_or_null(st, 10, c->run_as);
+	bind_text_or_null(st, 11, c->host_path);
+	bind_text_or_null(st, 12, c->sandbox_path);
+	sqlite3_bind_int(st, 13, c->allow_write);
+	bind_text_or_null(st, 14, c->config_path);
+	bind_int_or_null(st, 15, c->inline_config_id, c->inline_config_id > 0);
+	sqlite3_bind_int(st, 16, has_inline);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int wsb_call_row(void *context, sqlite3_stmt *st)
+{
+	struct store_wsb_call *c = growing_next(context);
+
+	if (!c)
+		return -1;
+	c->id = sqlite3_column_int64(st, 0);
+	c->event_ref = sqlite3_column_int64(st, 1);
+	c->task_ref = sqlite3_column_int64(st, 2);
+	c->action_position = sqlite3_column_int64(st, 3);
+	c->time = (uint64_t)sqlite3_column_int64(st, 4);
+	c->image = column_dup(st, 5);
+	c->command_line = column_dup(st, 6);
+	c->status = column_dup(st, 7);
+	c->verb = column_dup(st, 8);
+	c->vm_id = column_dup(st, 9);
+	c->command = column_dup(st, 10);
+	c->run_as = column_dup(st, 11);
+	c->host_path = column_dup(st, 12);
+	c->sandbox_path = column_dup(st, 13);
+	c->allow_write = sqlite3_column_int(st, 14);
+	c->config_path = column_dup(st, 15);
+	c->inline_config_id = sqlite3_column_int64(st, 16);
+	return 0;
+}
+
+int store_load_wsb_calls(struct store *store, struct store_wsb_call **calls, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_wsb_call)};
+	int rc = each_row(
+		store,
+		"SELECT c.id, coalesce(c.event_ref, 0), coalesce(c.task_ref, 0), "
+		"coalesce(c.action_position, 0), c.time, c.image, c.command_line, c.status, c.verb, "
+		"c.vm_id, c.command, c.run_as, c.host_path, c.sandbox_path, c.allow_write, "
+		"c.config_path, coalesce(c.inline_config_id, 0) FROM wsb_calls c LEFT JOIN events e ON "
+		"e.id = c.event_ref LEFT JOIN evidence v ON v.id = e.evidence_id ORDER BY c.event_ref "
+		"IS NULL, c.time, v.sha256, e.record_id, e.id, c.task_ref, c.action_position",
+		wsb_call_row, &g);
+
+	*calls = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_wsb_calls(g.items, g.count);
+		*calls = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+void store_free_wsb_calls(struct store_wsb_call *calls, size_t count)
+{
+	for (size_t i = 0; calls && i < count; i++) {
+		struct store_wsb_call *c = &calls[i];
+		char *strings[] = {c->image, c->command_line, c->status, c->verb, c->vm_id,
+				   c->command, c->run_as, c->host_path, c->sandbox_path,
+				   c->config_path};
+		for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+			free(strings[k]);
+	}
+	free(calls);
 }
 
 int store_clear_derived(struct store *store)
 {
 	static const char *const SQL[] = {
+		"DELETE FROM wsb_calls",
 		"DELETE FROM task_triggers WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
 		"NOT NULL)",
 		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
@@ -1262,6 +1385,50 @@ int store_add_fact(struct store *store, const struct store_fact *f)
 	return rc;
 }
 
+int store_add_taskcache_finding(struct store *store, const struct store_taskcache_finding *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO taskcache_findings (subject, code, detail, basis, "
+			       "evidence_id, confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, f->subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, f->code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, f->detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, f->basis ? f->basis : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, f->evidence_id);
+	sqlite3_bind_text(st, 6, f->confidence, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int taskcache_fact_row(void *context, sqlite3_stmt *st)
+{
+	struct store_fact f = {"task_cache",
+			       (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 1),
+			       (const char *)sqlite3_column_text(st, 2),
+			       0,
+			       (const char *)sqlite3_column_text(st, 3),
+			       sqlite3_column_int64(st, 4),
+			       (const char *)sqlite3_column_text(st, 5),
+			       "§4.2"};
+
+	return store_add_fact(context, &f);
+}
+
+int store_facts_from_taskcache(struct store *store)
+{
+	return each_row(store,
+			"SELECT subject, code, detail, basis, evidence_id, confidence FROM "
+			"taskcache_findings ORDER BY id",
+			taskcache_fact_row, store);
+}
+
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context)
 {
@@ -1329,6 +1496,7 @@ int store_clear_taskcache_tasks(struct store *store)
 		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE source = "
 		"'taskcache')",
 		"DELETE FROM tasks WHERE source = 'taskcache'",
+		"DELETE FROM taskcache_findings",
 	};
 
 	for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++)
@@ -1339,12 +1507,16 @@ int store_clear_taskcache_tasks(struct store *store)
 
 /* ---- the session correlator's reads and writes -------------------------------------------- */
 
-static char *column_dup(sqlite3_stmt *st, int column)
-{
-	const unsigned char *text = sqlite3_column_text(st, column);
-	return text ? strdup((const char *)text) : NULL;
-}
 
+
+static void event_fields_free(struct store_event *e)
+{
+	free(e->provider);
+	free(e->channel);
+	free(e->user_sid);
+	free(e->activity_id);
+	free(e->data);
+}
 
 static int event_row(void *context, sqlite3_stmt *st)
 {
@@ -1364,30 +1536,78 @@ static int event_row(void *context, sqlite3_stmt *st)
 	e->data = column_dup(st, 9);
 	e->process_id = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1
 				: sqlite3_column_int64(st, 10);
+	e->version = (uint32_t)sqlite3_column_int64(st, 11);
 	return 0;
+}
+
+/* "(provider = 'P' AND event_id BETWEEN a AND b [AND channel = 'C']) OR ..." for every catalogue
+ * row with a role (the exact spelling: a provider written otherwise is another provider). */
+static char *role_condition(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t count, i;
+	const struct catalog_entry *rows = catalog_entries(&count);
+
+	strbuf_append_str(&sb, "(0");
+	for (i = 0; i < count; i++) {
+		char *channel = NULL, *term;
+
+		if (rows[i].role == CATALOG_ROLE_NONE)
+			continue;
+		if (rows[i].channel &&
+		    !(channel = sqlite3_mprintf(" AND e.channel = %Q", rows[i].channel)))
+			break;
+		term = sqlite3_mprintf(" OR (e.provider = %Q AND e.event_id BETWEEN %u AND %u%s)",
+				       rows[i].provider, rows[i].first_id, rows[i].last_id,
+				       channel ? channel : "");
+		sqlite3_free(channel);
+		if (!term)
+			break;
+		strbuf_append_str(&sb, term);
+		sqlite3_free(term);
+	}
+	if (i < count) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	strbuf_append_str(&sb, ")");
+	return strbuf_detach(&sb);
 }
 
 int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_event)};
+	char *condition = role_condition(), *sql;
+	size_t kept = 0;
+	int rc = -1;
+
 	/* §1.1-§1.7: the records sessions are built from; ordered as §6 requires. */
-	int rc = each_row(
-		store,
-		"SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), e.record_id, "
-		"e.event_id, e.provider, e.channel, e.user_sid, e.activity_id, e.data, e.process_id "
-		"FROM events e JOIN evidence v ON v.id = e.evidence_id WHERE "
-		"(e.provider = 'Microsoft-Windows-Security-Auditing' AND e.event_id IN (4624, 4634, "
-		"4648, 4672, 4688, 4689)) OR e.provider IN ('Microsoft-Windows-Hyper-V-Compute', "
-		"'Microsoft-Windows-Hyper-V-Worker', 'Microsoft-Windows-Hyper-V-VSmb', "
-		"'Microsoft-Windows-Hyper-V-VMMS') OR (e.provider = 'Microsoft-Windows-Hyper-V-VmSwitch' "
-		"AND e.event_id IN (232, 234)) OR (e.provider = 'Microsoft-Windows-TaskScheduler' AND "
-		"e.event_id IN (100, 102, 107, 108, 110, 118, 119, 129, 200, 201)) OR (e.provider = "
-		"'Microsoft-Windows-Sysmon' AND e.event_id = 1) OR (e.provider = "
-		"'Microsoft-Windows-Eventlog' AND e.event_id IN (104, 1102)) OR (e.provider = "
-		"'Microsoft-Windows-Kernel-General' AND e.event_id IN (12, 13)) OR (e.provider = "
-		"'Microsoft-Windows-Kernel-Power' AND e.event_id = 41) "
-		"ORDER BY coalesce(e.time, e.written_time, 0), v.sha256, e.record_id, e.id",
-		event_row, &g);
+	sql = condition ? sqlite3_mprintf(
+				  "SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), "
+				  "e.record_id, e.event_id, e.provider, e.channel, e.user_sid, "
+				  "e.activity_id, e.data, e.process_id, coalesce(e.version, 0) FROM events "
+				  "e JOIN evidence v ON v.id = e.evidence_id WHERE %s ORDER BY "
+				  "coalesce(e.time, e.written_time, 0), v.sha256, e.record_id, e.id",
+				  condition)
+			: NULL;
+	free(condition);
+	if (sql)
+		rc = each_row(store, sql, event_row, &g);
+	sqlite3_free(sql);
+	/* The row of each record's own version and channel decides (a version-specific row may give
+	 * no role, or another one). */
+	for (size_t i = 0; rc == 0 && i < g.count; i++) {
+		struct store_event *e = (struct store_event *)g.items + i;
+
+		e->entry = catalog_find(e->channel, e->provider, e->event_id, e->version);
+		if (e->entry && e->entry->role != CATALOG_ROLE_NONE) {
+			((struct store_event *)g.items)[kept++] = *e;
+			continue;
+		}
+		event_fields_free(e);
+	}
+	if (rc == 0)
+		g.count = kept;
 	*events = g.items;
 	*count = g.count;
 	if (rc != 0) {
@@ -1400,13 +1620,8 @@ int store_load_session_events(struct store *store, struct store_event **events, 
 
 void store_free_events(struct store_event *events, size_t count)
 {
-	for (size_t i = 0; events && i < count; i++) {
-		free(events[i].provider);
-		free(events[i].channel);
-		free(events[i].user_sid);
-		free(events[i].activity_id);
-		free(events[i].data);
-	}
+	for (size_t i = 0; events && i < count; i++)
+		event_fields_free(&events[i]);
 	free(events);
 }
 
@@ -1445,10 +1660,12 @@ static int exec_action_row(void *context, sqlite3_stmt *st)
 	size_t n = t->exec_count + 1;
 
 	if (resize_array(&t->exec_commands, n, sizeof *t->exec_commands) ||
-	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments))
+	    resize_array(&t->exec_arguments, n, sizeof *t->exec_arguments) ||
+	    resize_array(&t->exec_positions, n, sizeof *t->exec_positions))
 		return -1;
 	t->exec_commands[n - 1] = column_dup(st, 0);
 	t->exec_arguments[n - 1] = column_dup(st, 1);
+	t->exec_positions[n - 1] = sqlite3_column_int64(st, 2);
 	t->exec_count = n;
 	return 0;
 }
@@ -1469,7 +1686,7 @@ int store_load_tasks(struct store *store, struct store_task **tasks, size_t *cou
 
 	for (size_t i = 0; rc == 0 && i < g.count; i++)
 		rc = each_child_row(store,
-				    "SELECT command, arguments FROM task_actions WHERE task_id = ?1 AND "
+				    "SELECT command, arguments, position FROM task_actions WHERE task_id = ?1 AND "
 				    "type = 'Exec' ORDER BY position",
 				    list[i].id, exec_action_row, &list[i]);
 	*tasks = g.items;
@@ -1496,6 +1713,7 @@ void store_free_tasks(struct store_task *tasks, size_t count)
 		}
 		free(tasks[i].exec_commands);
 		free(tasks[i].exec_arguments);
+		free(tasks[i].exec_positions);
 	}
 	free(tasks);
 }

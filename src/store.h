@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "evidence.h"
+#include "catalog.h"
 #include "parsers/archive.h"
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
@@ -95,12 +96,38 @@ int store_each_task_content(struct store *store,
 				      int event_id, const char *content, const char *task_name),
 			    void *context);
 
-/* Calls FN for every stored process-creation command line (Security 4688, Sysmon 1) that names
- * Windows Sandbox (WindowsSandbox.exe, wsb.exe, .wsb), in row order. */
-int store_each_sandbox_command_line(struct store *store,
-				    int (*fn)(void *context, int64_t event_row, int64_t evidence_id,
-					      const char *command_line),
-				    void *context);
+/* A command line that may be a Windows Sandbox launcher call (§5.2): a process-creation record's
+ * (Security 4688, Sysmon 1) that names WindowsSandbox / wsb, or a task Exec action's whose
+ * Command does. Strings live only during the callback. */
+struct store_call_source {
+	int64_t event_row, evidence_id; /* event_row 0 for a task action */
+	int64_t task_row, action_position; /* task_row 0 for an event */
+	const char *image;        /* NewProcessName / Image, or the action's Command */
+	const char *command_line; /* an event's CommandLine; NULL for a task action */
+	const char *arguments;    /* a task action's Arguments (NULL if none) */
+};
+/* Calls FN for every such source: the events in row order, then the task actions. */
+int store_each_call_source(struct store *store,
+			   int (*fn)(void *context, const struct store_call_source *source),
+			   void *context);
+
+/* A wsb_calls row (see schema.sql). */
+struct store_wsb_call {
+	int64_t id, event_ref, task_ref, action_position; /* 0: none */
+	uint64_t time;
+	char *image, *command_line, *status, *verb, *vm_id, *command, *run_as, *host_path,
+		*sandbox_path, *config_path;
+	int allow_write;
+	int64_t inline_config_id; /* 0: none */
+};
+/* Stores CALL (id ignored; time taken from the event). When CALL has an inline configuration
+ * (HAS_INLINE) but no inline_config_id and is a task action's, the configuration stored for that
+ * task is linked. Returns 0 or -1. */
+int store_add_wsb_call(struct store *store, const struct store_wsb_call *call, int has_inline);
+/* Every wsb_calls row: the events' in the correlator's event order (§6), then the task actions';
+ * free with store_free_wsb_calls. */
+int store_load_wsb_calls(struct store *store, struct store_wsb_call **calls, size_t *count);
+void store_free_wsb_calls(struct store_wsb_call *calls, size_t count);
 
 /* Forgets the tasks and configurations derived from stored events (before they are derived
  * again over the whole store). */
@@ -169,6 +196,17 @@ int store_load_task_file_uris(struct store *store, char ***uris, size_t *count);
 /* Forgets the tasks read from the TaskCache (before they are read again). */
 int store_clear_taskcache_tasks(struct store *store);
 int store_add_fact(struct store *store, const struct store_fact *fact);
+
+/* A cross-check of the TaskCache Tree and Tasks keys and the task files (METHOD.md §4.2), made at
+ * ingest (src/task_cache.c); the host facts copy each into a fact of kind "task_cache". */
+struct store_taskcache_finding {
+	const char *subject, *code, *detail, *basis;
+	int64_t evidence_id; /* the SOFTWARE hive */
+	const char *confidence;
+};
+int store_add_taskcache_finding(struct store *store, const struct store_taskcache_finding *finding);
+/* Adds one fact of kind "task_cache" per taskcache_findings row, in row order. Returns 0 or -1. */
+int store_facts_from_taskcache(struct store *store);
 /* Calls FN for every fact, grouped by kind (feature state first) and in id order within a kind;
  * the strings live only during the call. */
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
@@ -182,12 +220,15 @@ struct store_event {
 	uint64_t time;
 	uint64_t record_id;
 	uint32_t event_id;
+	uint32_t version;        /* System/Version, 0 if absent */
 	char *provider, *channel, *user_sid, *activity_id, *data;
 	int64_t process_id;      /* -1 if absent */
+	const struct catalog_entry *entry; /* its catalogue row: role, VM key, fields (static) */
 };
 
-/* The records the correlator uses (Security, Hyper-V, VmSwitch, Task Scheduler, Sysmon, boots, log
- * clears), ordered by time, evidence SHA-256, record id. Free with store_free_events. */
+/* The records that play a role: those whose catalogue row (src/catalog.def) gives one, selected by
+ * role, never by a list of ids; ordered by time, evidence SHA-256, record id. Free with
+ * store_free_events. */
 int store_load_session_events(struct store *store, struct store_event **events, size_t *count);
 void store_free_events(struct store_event *events, size_t count);
 
@@ -201,6 +242,7 @@ struct store_task {
 	/* Its Exec actions in document order (§4.1): Command and Arguments as written (NULL if absent),
 	 * for matching a created process to the action that started it. */
 	char **exec_commands, **exec_arguments;
+	int64_t *exec_positions; /* task_actions.position of each */
 	size_t exec_count;
 };
 int store_load_tasks(struct store *store, struct store_task **tasks, size_t *count);

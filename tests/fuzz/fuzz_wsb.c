@@ -2,13 +2,14 @@
  * fuzz_wsb.c - libFuzzer target for parsers/wsb.c: wsb_parse_memory on arbitrary bytes (through
  * the hardened XML reader: encodings, the entity refusal, recovery of malformed XML, the settings,
  * mapped folders and risk flags of METHOD.md §5.1), wsb_describe_setting on every setting, and
- * wsb_find_in_command_line (§5.2) on the same bytes as a NUL-terminated command line.
+ * wsb_find_in_command_line and wsb_cli_parse (parsers/wsb_cli.c, §5.2) on the same bytes as a
+ * NUL-terminated command line.
  *
  * Only sandtrace's code is instrumented; libxml2 is Debian's build.
  *
  * Build (clang, from the repository root):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
- *     -I. -Isrc tests/fuzz/fuzz_wsb.c parsers/wsb.c src/strbuf.c \
+ *     -I. -Isrc tests/fuzz/fuzz_wsb.c parsers/wsb.c parsers/wsb_cli.c src/cmdline.c src/strbuf.c \
  *     $(pkg-config --cflags --libs libxml-2.0) -o /tmp/fuzz_wsb
  * Seeds: the files of tests/unit/data/wsb and ../shared/corpus/wsb and the bundled case .wsb files,
  * copied to a scratch directory:
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "parsers/wsb.h"
+#include "parsers/wsb_cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wsb_config *config = NULL;
 	char err[256], text[512];
 	char *line, *path = NULL, *inline_config = NULL;
+	struct wsb_cli_call call;
 
 	if (wsb_parse_memory((const char *)data, size, &config, err, sizeof err) == 0) {
 		for (int i = 0; i < WSB_SETTING_COUNT; i++)
@@ -42,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wsb_find_in_command_line(line, &path, &inline_config);
 	free(path);
 	free(inline_config);
+	if (wsb_cli_parse(line, &call) == 1)
+		wsb_cli_call_clear(&call);
 	free(line);
 	return 0;
 }

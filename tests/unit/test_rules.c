@@ -16,6 +16,7 @@
 #include "check.h"
 #include "correlate/rules.h"
 #include "parsers/wsb.h"
+#include "parsers/wsb_cli.h"
 #include "timeutil.h"
 
 #define CASE_DIR SANDTRACE_SOURCE_DIR "/testdata/case/"
@@ -697,6 +698,28 @@ static void test_networking(void)
 
 /* ---- wsb.exe command lines -------------------------------------------------------------------- */
 
+/* A host command line as the rules receive it: decoded once by parsers/wsb_cli.c (as ingest does
+ * into wsb_calls), at TIME from record ROW; C then holds it, or no call when LINE is none. */
+struct test_call {
+	struct wsb_cli_call parsed;
+	struct rules_wsb_call call;
+};
+
+static void set_call(struct test_call *t, const char *line, uint64_t time, int64_t row,
+		     struct rules_context *c)
+{
+	wsb_cli_call_clear(&t->parsed);
+	memset(&t->call, 0, sizeof t->call);
+	c->wsb_calls = &t->call;
+	c->wsb_call_count = 0;
+	if (wsb_cli_parse(line, &t->parsed) != 1 || !t->parsed.verb)
+		return;
+	t->call = (struct rules_wsb_call){time, t->parsed.verb, t->parsed.vm_id, t->parsed.command,
+					  t->parsed.run_as, t->parsed.host_path,
+					  t->parsed.sandbox_path, t->parsed.allow_write, row};
+	c->wsb_call_count = 1;
+}
+
 static void test_cli_exec_system(void)
 {
 	static const struct {
@@ -720,7 +743,7 @@ static void test_cli_exec_system(void)
 		{"notwsb.exe exec --id " GUID_A " -c calc -r System", 60, 0},
 	};
 	struct session s;
-	struct rules_cli_command cli;
+	struct test_call cli = {0};
 	struct rules_context c;
 	uint64_t start = at("2025-01-07T00:00:00Z");
 	size_t i;
@@ -728,11 +751,7 @@ static void test_cli_exec_system(void)
 	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
 		session_init(&s, 1, GUID_A, start, start + TICKS_PER_HOUR);
 		memset(&c, 0, sizeof c);
-		cli.time = start + lines[i].offset * TICKS_PER_SECOND;
-		cli.command_line = lines[i].line;
-		cli.event_row = 500;
-		c.cli_commands = &cli;
-		c.cli_command_count = 1;
+		set_call(&cli, lines[i].line, start + lines[i].offset * TICKS_PER_SECOND, 500, &c);
 		evaluate(&s, &c);
 		if (fired("ST-CLI-EXEC-SYSTEM") != lines[i].fires)
 			fprintf(stderr, "command line %s\n", lines[i].line);
@@ -758,23 +777,20 @@ static void test_cli_exec_system(void)
 		evaluate(&s, NULL);
 		CHECK(!fired("ST-CLI-EXEC-SYSTEM"));
 	}
+	wsb_cli_call_clear(&cli.parsed);
 }
 
 static void test_cli_share_write(void)
 {
 	struct session s;
-	struct rules_cli_command cli[2];
+	struct test_call cli = {0};
 	struct rules_context c;
 	uint64_t start = at("2025-01-07T00:00:00Z");
+	uint64_t when = start + 600 * TICKS_PER_SECOND;
 
 	session_init(&s, 1, GUID_A, start, start + TICKS_PER_HOUR);
 	memset(&c, 0, sizeof c);
-	memset(cli, 0, sizeof cli);
-	cli[0].time = start + 600 * TICKS_PER_SECOND;
-	cli[0].command_line = "wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write";
-	cli[0].event_row = 501;
-	c.cli_commands = cli;
-	c.cli_command_count = 1;
+	set_call(&cli, "wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write", when, 501, &c);
 	evaluate(&s, &c);
 	CHECK(fired("ST-CLI-SHARE-WRITE"));
 	CHECK(has_basis("ST-CLI-SHARE-WRITE", "events.id=501"));
@@ -785,14 +801,14 @@ static void test_cli_share_write(void)
 	CHECK_STR(rules_verdict(rules_sum_scores(findings, finding_count)), "suspicious");
 
 	/* map (the MS page's word) with -w, a deeper folder: WRITE-OTHER */
-	cli[0].command_line = "wsb map --id " GUID_A " -f D:\\drop -s C:\\drop -w";
+	set_call(&cli, "wsb map --id " GUID_A " -f D:\\drop -s C:\\drop -w", when, 501, &c);
 	evaluate(&s, &c);
 	CHECK(fired("ST-CLI-SHARE-WRITE"));
 	CHECK(fired("ST-WSB-WRITE-OTHER"));
 	CHECK(!fired("ST-WSB-WRITE-PROFILE"));
 
 	/* read-only share: nothing writable, but its sandbox path links a 2500 to the share */
-	cli[0].command_line = "wsb share --id " GUID_A " -f C:\\Users -s C:\\shared";
+	set_call(&cli, "wsb share --id " GUID_A " -f C:\\Users -s C:\\shared", when, 501, &c);
 	{
 		struct session_command command = {0};
 
@@ -811,19 +827,20 @@ static void test_cli_share_write(void)
 	}
 
 	/* --allow-write=false is not write access; "start" is not a share even with the flag */
-	cli[0].command_line = "wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=false";
+	set_call(&cli, "wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=false", when, 501, &c);
 	evaluate(&s, &c);
 	CHECK(!fired("ST-CLI-SHARE-WRITE"));
 	CHECK(!fired("ST-WSB-WRITE-PROFILE"));
-	cli[0].command_line = "wsb start --id " GUID_A " --allow-write";
+	set_call(&cli, "wsb start --id " GUID_A " --allow-write", when, 501, &c);
 	evaluate(&s, &c);
 	CHECK(!fired("ST-CLI-SHARE-WRITE"));
 
 	/* a share of another VM is not this session's */
-	cli[0].command_line = "wsb share --id " GUID_B " -f C:\\Users -s C:\\x --allow-write";
+	set_call(&cli, "wsb share --id " GUID_B " -f C:\\Users -s C:\\x --allow-write", when, 501, &c);
 	evaluate(&s, &c);
 	CHECK(!fired("ST-CLI-SHARE-WRITE"));
 	CHECK(!fired("ST-WSB-WRITE-PROFILE"));
+	wsb_cli_call_clear(&cli.parsed);
 }
 
 static void test_vm_unpack(void)
@@ -1442,39 +1459,11 @@ static void test_bundled_case(void)
 	wsb_config_free(config);
 }
 
-/* Issue 10, class 5: every spelling of write access reads the same for sessions and rules. */
-static void test_wsb_call_one_reading(void)
-{
-	static const struct {
-		const char *line;
-		int allow_write;
-	} CASES[] = {
-		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write", 1},
-		{"wsb.exe share --id " GUID_A " -f C:\\Users -s C:\\x -w", 1},
-		{"wsb share --id " GUID_A " --host-path=C:\\Users -s C:\\x --allow-write=true", 1},
-		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=false", 0},
-		{"wsb share --id " GUID_A " -f C:\\Users -s C:\\x --allow-write=0", 0},
-		{"wsb share --id " GUID_A " -f \"C:\\Users\" -s C:\\x", 0},
-	};
-	struct rules_wsb_call call;
-
-	for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-		CHECK_INT(rules_read_wsb_call(CASES[i].line, &call), 1);
-		CHECK_STR(call.verb, "share");
-		CHECK_STR(call.host_path, "C:\\Users");
-		CHECK_INT(call.allow_write, CASES[i].allow_write);
-		rules_wsb_call_clear(&call);
-	}
-	CHECK_INT(rules_read_wsb_call("cmd /c echo share --allow-write", &call), 0);
-	CHECK_INT(rules_read_wsb_call(NULL, &call), 0);
-}
-
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	test_table_is_section_7();
-	test_wsb_call_one_reading();
 	test_verdict_thresholds();
 	test_sum_of_scores();
 	test_bad_arguments();

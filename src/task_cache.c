@@ -1,7 +1,7 @@
 /*
- * task_cache.c - TaskCache registry rows to tasks and hidden-task facts (see task_cache.h).
- * The binary layouts are decoded by parsers/taskcache.c; this file finds the rows, one SOFTWARE
- * hive at a time, and records what they say with the rows they rest on.
+ * task_cache.c - TaskCache registry rows to tasks and hidden-task findings, at ingest (see
+ * task_cache.h). The binary layouts are decoded by parsers/taskcache.c; this file finds the rows,
+ * one SOFTWARE hive at a time, and records what they say with the rows they rest on.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include "task_cache.h"
@@ -299,7 +299,7 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 	for (size_t i = 0; rc == 0 && i < finding_count; i++) {
 		const struct taskcache_finding *f = &findings[i];
 		char detail[512];
-		struct store_fact fact;
+		struct store_taskcache_finding finding;
 
 		if (f->kind == TASKCACHE_TASK_WITHOUT_XML && uri_count == 0)
 			continue;
@@ -307,23 +307,18 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 			continue; /* a task file of another hive or image: not this hive's finding */
 		snprintf(detail, sizeof detail, "%s%s%s: %s", f->task_path ? f->task_path : "",
 			 f->guid ? " " : "", f->guid ? f->guid : "", f->meaning);
-		fact = (struct store_fact){"task_cache",
-					   f->task_path ? f->task_path : f->guid ? f->guid : "?",
-					   f->code,
-					   detail,
-					   0,
-					   finding_basis(f, tree, tree_count, tasks, task_count),
-					   hive,
-					   "high",
-					   "§4.2"};
-		rc = store_add_fact(store, &fact);
+		finding = (struct store_taskcache_finding){
+			f->task_path ? f->task_path : f->guid ? f->guid : "?", f->code, detail,
+			finding_basis(f, tree, tree_count, tasks, task_count), hive, "high"};
+		rc = store_add_taskcache_finding(store, &finding);
 	}
 	if (rc == 0 && uri_count == 0) {
-		struct store_fact fact = {"task_cache", "task files", "absent",
-					  "no task XML files in the collection: tasks that exist only in "
-					  "the registry (no XML file) cannot be told apart",
-					  0, "", hive, "low", "§4.2"};
-		rc = store_add_fact(store, &fact);
+		struct store_taskcache_finding finding = {
+			"task files", "absent",
+			"no task XML files in the collection: tasks that exist only in the registry (no "
+			"XML file) cannot be told apart",
+			"", hive, "low"};
+		rc = store_add_taskcache_finding(store, &finding);
 	}
 out:
 	taskcache_findings_free(findings, finding_count);
@@ -345,12 +340,17 @@ out:
 	return rc;
 }
 
-int task_cache_derive(struct store *store, const struct store_reg_value *rows, size_t count)
+int task_cache_derive(struct store *store)
 {
+	struct store_reg_value *rows = NULL;
 	char **uris = NULL;
-	size_t uri_count = 0;
+	size_t uri_count = 0, count = 0;
 	int rc = 0;
 
+	if (store_load_reg_values(store, &rows, &count) != 0) {
+		rc = -1;
+		goto out;
+	}
 	if (store_clear_taskcache_tasks(store) != 0 ||
 	    store_load_task_file_uris(store, &uris, &uri_count) != 0) {
 		rc = -1;
@@ -383,5 +383,6 @@ out:
 	for (size_t i = 0; i < uri_count; i++)
 		free(uris[i]);
 	free(uris);
+	store_free_reg_values(rows, count);
 	return rc;
 }

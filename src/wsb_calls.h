@@ -1,0 +1,17 @@
+/*
+ * wsb_calls.h - every Windows Sandbox launcher call of the store decoded once, at ingest
+ * (METHOD.md §5.2): the command lines of process-creation records (Security 4688, Sysmon 1) and of
+ * task Exec actions that run WindowsSandbox.exe / wsb.exe, read by parsers/wsb_cli.c into
+ * wsb_calls rows; an inline <Configuration> given on a process's command line is stored as a
+ * configuration (source inline_command_line) and linked from its call.
+ */
+#ifndef SANDTRACE_WSB_CALLS_H
+#define SANDTRACE_WSB_CALLS_H
+
+struct store;
+
+/* Derives the wsb_calls rows (and the inline command-line configurations) over the whole store.
+ * Runs after every task is stored and after store_clear_derived. Returns 0 or -1. */
+int wsb_calls_derive(struct store *store);
+
+#endif
