@@ -865,6 +865,16 @@ int cli_analyze(int argc, char **argv)
 		fprintf(stderr, "usage: sandtrace analyze COLLECTION... -o OUTDIR\n");
 		goto out;
 	}
+	if (display_zone_spec(argc, argv) && strcmp(display_zone_spec(argc, argv), "host") != 0) {
+		/* a zone that is not one is refused before anything is read */
+		struct display_zone zone;
+		char zone_err[512];
+		if (zone_open(display_zone_spec(argc, argv), NULL, &zone, zone_err, sizeof zone_err) !=
+		    0) {
+			fprintf(stderr, "sandtrace analyze: %s\n", zone_err);
+			goto out;
+		}
+	}
 	rc = 1;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "sandtrace analyze: %s: %s\n", dir, strerror(errno));

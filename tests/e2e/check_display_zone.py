@@ -114,6 +114,10 @@ def main():
 
         r = run([sandtrace, "show", "2", "--case", db, "--display-zone", "Mars/Olympus_Mons"])
         check(r.returncode == 2 and "not a time zone" in r.stderr, "an unknown zone: %d %s" % (r.returncode, r.stderr))
+        # analyze refuses an unknown zone before it reads anything
+        r = run([sandtrace, "analyze", col, "-o", os.path.join(tmp, "never"), "--display-zone", "Mars/Olympus_Mons"])
+        check(r.returncode == 2 and "not a time zone" in r.stderr and not os.path.exists(os.path.join(tmp, "never")),
+              "analyze with an unknown zone: %d %s" % (r.returncode, r.stderr))
     for f in failures:
         print("FAIL: " + f)
     if not failures:
