@@ -1159,54 +1159,6 @@ static void write_summary(struct report *r)
 
 /* ---- one session: narrative ----------------------------------------------------------------- */
 
-/* The sentence for one linked row, from its role and the detail the correlator stored (the same
- * reading as `sandtrace show`). Raw text: escaped when written. */
-static void describe_step(const struct store_session_step *step, struct strbuf *sb)
-{
-	char *a = NULL, *b = NULL, *c = NULL;
-	const char *d = step->detail_json ? step->detail_json : "{}";
-	const char *role = step->role ? step->role : "";
-
-	if (!strcmp(role, "share")) {
-		a = json_object_get(d, "host_path", 0);
-		b = json_object_get(d, "read_only", 0);
-		c = json_object_get(d, "internal", 0);
-		strbuf_printf(sb, "host folder %s shared into the VM (%s%s)", a ? a : "?",
-			      b ? (!strcmp(b, "true") ? "read-only per the configuration"
-						    : "writable per the configuration")
-				: "writability not established: ShareFlags are not decoded",
-			      c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
-	} else if (!strcmp(role, "command")) {
-		a = json_object_get(d, "command_line", 0);
-		b = json_object_get(d, "user", 0);
-		strbuf_printf(sb, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
-	} else if (!strcmp(role, "network")) {
-		a = json_object_get(d, "event", 0);
-		b = json_object_get(d, "nic", 0);
-		strbuf_printf(sb, "VM network adapter %s (%s)",
-			      a && !strcmp(a, "nic-connected") ? "connected" : "disconnected",
-			      b ? b : "?");
-	} else if (!strcmp(role, "launch")) {
-		a = json_object_get(d, "image", 0);
-		b = json_object_get(d, "pid", 0);
-		c = json_object_get(d, "command_line", 0);
-		strbuf_printf(sb, "launcher %s (pid %s) started: %s", a ? a : "?", b ? b : "?",
-			      c ? c : "(no command line recorded)");
-	} else if (!strcmp(role, "trigger")) {
-		strbuf_append_str(sb, step->source_table && !strcmp(step->source_table, "tasks")
-					      ? "task definition that starts the sandbox"
-					      : "scheduled task run that created the launcher");
-	} else if (!strcmp(role, "config")) {
-		strbuf_append_str(sb, "the sandbox configuration used");
-	} else {
-		a = json_object_get(d, "what", 0);
-		strbuf_printf(sb, "%s", a ? a : "record");
-	}
-	free(a);
-	free(b);
-	free(c);
-}
-
 struct step_state {
 	struct report *r;
 	int count;
@@ -1232,7 +1184,7 @@ static int narrative_step(void *context, const struct store_session_step *step)
 	put(r, "</td><td><span class=\"role\">");
 	esc(r, step->role);
 	put(r, "</span> ");
-	describe_step(step, &text);
+	session_text_describe_step(step, 0, &text); /* the same sentence as `show` */
 	esc(r, strbuf_text(&text));
 	strbuf_free(&text);
 	put(r, "</td><td class=\"small\">");

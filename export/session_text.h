@@ -18,6 +18,14 @@ int session_text_json(struct store *store, FILE *out);
  * (by role, provider channel and event id), or NULL: said beside the step wherever it is shown. */
 const char *session_text_unconfirmed(const char *role, const char *channel, uint32_t event_id);
 
+/* The sentence for one linked step, from its role and the detail the correlator stored (the
+ * same reading for `show` and the report), appended to SB. WITH_ROLE: a step that has no sentence
+ * of its own reads "role: what" (show) instead of "what" (the report prints the role beside it). */
+struct store_session_step;
+struct strbuf;
+void session_text_describe_step(const struct store_session_step *step, int with_role,
+				struct strbuf *sb);
+
 /* Returns 0, 1 if there is no session SESSION_ID, -1 on a store error. */
 int session_text_show(struct store *store, int64_t session_id, FILE *out);
 
