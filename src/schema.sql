@@ -504,8 +504,9 @@ CREATE VIEW v_session_json AS
     -- §6.8: the files of the collection the session names: its .wsb, the files its logon command
     -- and commands run from the mapped folders
     'files', (SELECT json_group_array(json(item)) FROM (
-                 SELECT json_object('path', c.location, 'kind', 'wsb', 'sha256', v.sha256,
-                                    'named_by', 'the launcher or task') AS item, 0 AS k, se.rowid AS r
+                 SELECT json_object('path', s.wsb_path, 'kind', 'wsb', 'sha256', v.sha256,
+                                    'named_by', 'the launcher or task', 'collection_path',
+                                    c.location) AS item, 0 AS k, se.rowid AS r
                  FROM session_events se JOIN wsb_configs c ON c.id = se.row_id
                  JOIN evidence v ON v.id = c.evidence_id
                  WHERE se.session_id = s.id AND se.source_table = 'wsb_configs' AND c.source = 'file'
@@ -513,7 +514,9 @@ CREATE VIEW v_session_json AS
                  SELECT json_object('path', json_extract(se.detail, '$.path'),
                                     'kind', json_extract(se.detail, '$.kind'),
                                     'sha256', json_extract(se.detail, '$.sha256'),
-                                    'named_by', json_extract(se.detail, '$.named_by')), 1, se.rowid
+                                    'named_by', json_extract(se.detail, '$.named_by'),
+                                    'collection_path', json_extract(se.detail, '$.collection_path')),
+                        1, se.rowid
                  FROM session_events se WHERE se.session_id = s.id AND se.role = 'file'
                  ORDER BY k, r)),
     'findings', (SELECT json_group_array(json_object('id', rule_id, 'title', title,
