@@ -555,8 +555,12 @@ static int link_host_context(struct store *store, const struct session *s, uint6
 	strbuf_append_str(&sql, "SELECT id, time, provider, event_id, coalesce(json_extract(data, "
 				"'$.SubjectDomainName') || '\\' || json_extract(data, "
 				"'$.SubjectUserName'), json_extract(data, '$.SubjectUserName')), "
-				"json_extract(data, '$.Channel'), json_extract(data, '$.PreviousTime'), "
-				"json_extract(data, '$.NewTime'), json_extract(data, "
+				/* 4616 v0 writes the date apart from the time (the corpus) */
+				"json_extract(data, '$.Channel'), coalesce(json_extract(data, "
+				"'$.PreviousDate') || ' ' || json_extract(data, '$.PreviousTime'), "
+				"json_extract(data, '$.PreviousTime')), coalesce(json_extract(data, "
+				"'$.NewDate') || ' ' || json_extract(data, '$.NewTime'), json_extract(data, "
+				"'$.NewTime')), json_extract(data, "
 				"'$.SubcategoryGuid'), json_extract(data, '$.AuditPolicyChanges') "
 				"FROM events WHERE (");
 	for (size_t i = 0; i < HOST_EVENT_COUNT; i++)
