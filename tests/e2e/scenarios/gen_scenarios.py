@@ -194,6 +194,11 @@ def mirrorface_chain():
     d6, d = "2025-01-06 ", "2025-01-14 "
     # boot B and the user's logon on the day of the registration (METHOD.md §6.8: the chain is
     # followed within the boot that holds the registration)
+    # the day before, in boot A, a process got the id that boot B's userinit has: the chain must not
+    # climb into another boot (its userinit has no record in boot B)
+    g.kg12("2025-01-05 08:00:03.1250112", "2025-01-05 08:00:03.0000000", "A")
+    g.proc_user("2025-01-05 08:01:10.2290114", "A", g.USERINIT["B"], r"C:\Windows\System32\userinit.exe", 0x2A4,
+                r"C:\Windows\system32\userinit.exe", r"C:\Windows\System32\winlogon.exe")
     g.kg12(d6 + "02:17:05.3360459", d6 + "02:17:05.2000000", "B")
     g.user_logon(d6, "B", "02:18:30")
     chain = [  # (label, pid, image, creator, command line), the registering process last
@@ -218,7 +223,7 @@ def mirrorface_chain():
         version=1, activity="{83E0AFC9-D7EB-000A-19AF-E083EBD7DB01}")
     g.ts(r("106", d6 + "06:12:33.5522318"), 106, "B", "TaskRegisteredEvent", [D("TaskName", g.MAL_TASK), D("UserContext", USER_QUAL)])
     # then the PowerShell log is cleared (System 104): before the session, after the registration
-    log_cleared_104(r("104", d6 + "06:20:14.3302118"), "Windows PowerShell", g.ULOGON["B"][0])
+    g.eventlog_104(r("104", d6 + "06:20:14.3302118"), "Windows PowerShell")
     # boot, boot trigger, launcher
     g.kg12(r("kg12", d + "00:01:47.2041188"), d + "00:01:47.1000000", BOOT)
     g.task_run(BOOT, g.MAL_TASK, 118, "BootTrigger", INSTANCE, SANDBOX_EXE, LAUNCHER, "NT AUTHORITY\\System",
@@ -592,16 +597,6 @@ def log_cleared_1102(t, logon_id):
     g.add(g.F_SEC, T(t), "Microsoft-Windows-Eventlog", 1102, guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}",
           level=4, task=104, keywords="0x4020000000000000", pid=g.LSASS[BOOT] + 380, tid=6576, channel="Security",
           userdata=ud)
-
-
-def log_cleared_104(t, channel, logon_id):
-    """System 104 (provider Eventlog, UserData LogFileCleared with the channel's name), §1.2."""
-    ud = ['<LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog">',
-          "  <SubjectUserName>%s</SubjectUserName>" % g.USER, "  <SubjectDomainName>%s</SubjectDomainName>" % g.HOST,
-          "  <Channel>%s</Channel>" % channel, "  <BackupPath></BackupPath>", "</LogFileCleared>"]
-    g.add(g.F_SYS, T(t), "Microsoft-Windows-Eventlog", 104, guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}",
-          level=4, task=104, keywords="0x8000000000000000", pid=1376, tid=6576, channel="System",
-          user=g.USER_SID, userdata=ud)
 
 
 def quoted_command(command, arguments):
