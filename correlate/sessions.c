@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "correlate/rules.h"
+#include "correlate/story.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -2109,7 +2110,8 @@ int sessions_correlate(struct store *store, size_t *session_count)
 			size_t finding_count = 0;
 			if (rules_evaluate(&sessions[i], &context, &findings, &finding_count) != 0 ||
 			    store_session(store, &sessions[i], findings, finding_count,
-					  rules_sum_scores(findings, finding_count)) != 0) {
+					  rules_sum_scores(findings, finding_count)) != 0 ||
+			    story_link(store, &sessions[i]) != 0) { /* §6.8 */
 				rules_free_findings(findings, finding_count);
 				goto out;
 			}

@@ -665,7 +665,7 @@ static void draw(struct drawing *d, struct strbuf *out)
 		"</svg>\n<figcaption class=\"small muted\">Host-side records only, top to bottom in "
 		"the order things happened; beside each step, the host files it used. Boxes link to "
 		"the record in the appendix; a dashed box is a step the evidence does not establish or "
-		"the sandbox's own plumbing. How the process chain is found: METHOD.md §6.8."
+		"the sandbox's own plumbing. How the process chain is found: METHOD.md §6.9."
 		"</figcaption></figure>\n");
 }
 

@@ -8,6 +8,7 @@
 
 #include "json.h"
 #include "store.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "zone.h"
 
@@ -97,16 +98,31 @@ int session_text_json(struct store *store, FILE *out)
 /* ---- show ----------------------------------------------------------------------------- */
 
 struct show_state {
+	struct store *store;
 	FILE *out;
 	int64_t id;
 	int found, steps;
 	const struct display_zone *zone;
 };
 
+/* The account step of an interactive start (§6.8): "DOMAIN\user (SID ...)" into TEXT. */
+static int account_row(void *context, int columns, const char *const *names,
+		       const char *const *values)
+{
+	struct strbuf *text = context;
+	(void)names;
+	if (columns == 2 && !text->length)
+		strbuf_printf(text, "%s (SID %s)", values[0] ? values[0] : "account not named",
+			      values[1] ? values[1] : "not recorded");
+	return 0;
+}
+
 static int show_header(void *context, const struct store_session_summary *s)
 {
 	struct show_state *state = context;
 	char start[96], end[96];
+	struct strbuf account = STRBUF_INIT;
+	char sql[200];
 
 	if (s->id != state->id)
 		return 0;
@@ -116,6 +132,12 @@ static int show_header(void *context, const struct store_session_summary *s)
 	if (state->zone && strcmp(state->zone->label, "UTC") != 0)
 		fprintf(state->out, "times: %s%s\n", state->zone->label,
 			state->zone->active ? "; local time with its offset, then UTC" : "");
+	/* an interactive start names its account and SID (§6.8) */
+	snprintf(sql, sizeof sql, "SELECT json_extract(detail, '$.account'), json_extract(detail, "
+		 "'$.sid') FROM session_events WHERE session_id = %lld AND role = 'account' LIMIT 1",
+		 (long long)s->id);
+	if (store_query(state->store, sql, account_row, &account) != 0)
+		return -1;
 	fprintf(state->out,
 		"Session %lld: Windows Sandbox VM %s (%s)\n"
 		"  from %s to %s%s\n"
@@ -124,10 +146,11 @@ static int show_header(void *context, const struct store_session_summary *s)
 		(long long)s->id, s->vm_guid, s->kind, start, end,
 		s->end_inferred ? " (end inferred: no exit record)" : "", s->trigger_kind,
 		s->trigger_task ? " " : "", s->trigger_task ? s->trigger_task : "",
-		/* who: the interactive user, or the account the task ran as */
-		s->trigger_user ? (s->trigger_task ? " (as " : " ") : "",
-		s->trigger_user ? s->trigger_user : "", s->trigger_user && s->trigger_task ? ")" : "",
-		s->verdict, s->score, s->confidence);
+		/* who: the interactive user's account, or the account the task ran as */
+		account.length || s->trigger_user ? (s->trigger_task ? " (as " : " ") : "",
+		account.length ? strbuf_text(&account) : s->trigger_user ? s->trigger_user : "",
+		s->trigger_user && s->trigger_task ? ")" : "", s->verdict, s->score, s->confidence);
+	strbuf_free(&account);
 	return 0;
 }
 
@@ -164,37 +187,126 @@ const char *session_text_unconfirmed(const char *role, const char *channel, uint
 	return NULL;
 }
 
-void session_text_describe_step(const struct store_session_step *step, int name_role,
+/* The member KEY of the step's detail (malloc'ed) or NULL. */
+static char *detail(const struct store_session_step *step, const char *key)
+{
+	return json_object_get(step->detail_json ? step->detail_json : "{}", key, 0);
+}
+
+/* The story steps of METHOD.md §6.8: registration, registering process, host context, account,
+ * file. Returns 0 if STEP is none of them. */
+static int describe_story_step(const struct store_session_step *step, struct strbuf *sb)
+{
+	const char *role = step->role;
+	char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+	int done = 1;
+
+	if (!strcmp(role, "registration")) {
+		a = detail(step, "source");
+		b = detail(step, "task");
+		c = detail(step, "user");
+		d = detail(step, "sid");
+		if (a && !strcmp(a, "Security 4698")) {
+			e = detail(step, "logon_id");
+			f = detail(step, "client_pid");
+			strbuf_printf(sb, "task %s registered by %s (SID %s, logon id %s%s%s) (Security 4698)",
+				      b ? b : "?", c ? c : "?", d ? d : "?", e ? e : "?",
+				      f ? ", client process id " : "", f ? f : "");
+		} else if (a && !strcmp(a, "Task Scheduler 106")) {
+			strbuf_printf(sb, "task %s registered; Task Scheduler 106 names the user %s",
+				      b ? b : "?", c ? c : "?");
+		} else if (a && !strcmp(a, "TaskCache Tree key")) {
+			strbuf_printf(sb, "last write of the task's TaskCache Tree key (its registration "
+					  "or a later change to the key) for %s", b ? b : "?");
+		} else {
+			const char *where;
+			e = detail(step, "author");
+			f = detail(step, "date");
+			free(c);
+			c = detail(step, "definition");
+			where = !c ? "a stored definition" : !strcmp(c, "task_file") ? "its task file"
+				: !strcmp(c, "taskcache") ? "the TaskCache"
+				: !strcmp(c, "event_4702") ? "the TaskContentNew of a Security 4702"
+							   : "the TaskContent of a Security 4698";
+			strbuf_printf(sb, "%s says task %s was registered by Author \"%s\" on %s "
+					  "(RegistrationInfo as written: free text, local time without "
+					  "a zone)",
+				      where, b ? b : "?", e ? e : "-", f ? f : "-");
+		}
+	} else if (!strcmp(role, "registering_process")) {
+		a = detail(step, "depth");
+		b = detail(step, "image");
+		c = detail(step, "pid");
+		d = detail(step, "parent_pid");
+		e = detail(step, "user");
+		f = detail(step, "command_line");
+		if (a && !strcmp(a, "0"))
+			strbuf_append_str(sb, "the process that registered the task:");
+		else
+			strbuf_printf(sb, "%s up the chain of the process that registered the task:",
+				      a ? a : "?");
+		strbuf_printf(sb, " %s (pid %s, parent pid %s) started as %s: %s", b ? b : "?",
+			      c ? c : "?", d ? d : "?", e ? e : "?", f ? f : "(no command line recorded)");
+	} else if (!strcmp(role, "host_context")) {
+		a = detail(step, "what");
+		strbuf_printf(sb, "host: %s", a ? a : "?");
+	} else if (!strcmp(role, "account")) {
+		a = detail(step, "account");
+		b = detail(step, "sid");
+		c = detail(step, "logon_id");
+		d = detail(step, "logon_type");
+		strbuf_printf(sb, "the sandbox was started interactively by %s (SID %s, logon id %s%s%s)",
+			      a ? a : "?", b ? b : "?", c ? c : "?", d ? ", logon type " : "",
+			      d ? d : "");
+	} else if (!strcmp(role, "file")) {
+		a = detail(step, "path");
+		b = detail(step, "kind");
+		c = detail(step, "named_by");
+		d = detail(step, "named_as");
+		strbuf_printf(sb, "file %s of the collection (%s), which %s names as %s", a ? a : "?",
+			      b ? b : "?", c ? c : "?", d ? d : "?");
+	} else {
+		done = 0;
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+	free(f);
+	return done;
+}
+
+void session_text_describe_step(const struct store_session_step *step, int with_role,
 				struct strbuf *sb)
 {
 	char *a = NULL, *b = NULL, *c = NULL, *from_task = NULL;
-	const char *d = step->detail_json ? step->detail_json : "{}";
 	const char *role = step->role ? step->role : "";
 
 	if (!strcmp(role, "share")) {
-		a = json_object_get(d, "host_path", 0);
-		b = json_object_get(d, "read_only", 0);
-		c = json_object_get(d, "internal", 0);
+		a = detail(step, "host_path");
+		b = detail(step, "read_only");
+		c = detail(step, "internal");
 		strbuf_printf(sb, "host folder %s shared into the VM (%s%s)", a ? a : "?",
 			      b ? (!strcmp(b, "true") ? "read-only per the configuration"
 						    : "writable per the configuration")
 				: "writability not established: ShareFlags are not decoded",
 			      c && !strcmp(c, "true") ? "; the sandbox's own system share" : "");
 	} else if (!strcmp(role, "command")) {
-		a = json_object_get(d, "command_line", 0);
-		b = json_object_get(d, "user", 0);
+		a = detail(step, "command_line");
+		b = detail(step, "user");
 		strbuf_printf(sb, "the host ran \"%s\" in the VM as %s", a ? a : "?", b ? b : "?");
 	} else if (!strcmp(role, "network")) {
-		a = json_object_get(d, "event", 0);
-		b = json_object_get(d, "nic", 0);
+		a = detail(step, "event");
+		b = detail(step, "nic");
 		strbuf_printf(sb, "VM network adapter %s (%s)",
 			      a && !strcmp(a, "nic-connected") ? "connected" : "disconnected",
 			      b ? b : "?");
 	} else if (!strcmp(role, "launch")) {
-		a = json_object_get(d, "image", 0);
-		b = json_object_get(d, "pid", 0);
-		c = json_object_get(d, "command_line", 0);
-		from_task = json_object_get(d, "command_line_from", 0);
+		a = detail(step, "image");
+		b = detail(step, "pid");
+		c = detail(step, "command_line");
+		from_task = detail(step, "command_line_from");
 		strbuf_printf(sb, "launcher %s (pid %s) started: %s%s%s%s", a ? a : "?", b ? b : "?",
 			      c ? c : "(no command line recorded)",
 			      from_task ? " (command line from the task definition " : "",
@@ -205,9 +317,9 @@ void session_text_describe_step(const struct store_session_step *step, int name_
 					      : "scheduled task run that created the launcher");
 	} else if (!strcmp(role, "config")) {
 		strbuf_append_str(sb, "the sandbox configuration used");
-	} else {
-		a = json_object_get(d, "what", 0);
-		strbuf_printf(sb, "%s%s%s", name_role ? role : "", name_role ? ": " : "",
+	} else if (!describe_story_step(step, sb)) {
+		a = detail(step, "what");
+		strbuf_printf(sb, "%s%s%s", with_role ? role : "", with_role ? ": " : "",
 			      a ? a : "record");
 	}
 	free(a);
@@ -239,7 +351,11 @@ static int show_step(void *context, const struct store_session_step *step)
 			 place, step->file_name ? step->file_name : "?",
 			 step->sha256 ? step->sha256 : "?");
 	else
-		snprintf(ref, sizeof ref, "%s (sha256 %s)", step->location ? step->location : "?",
+		snprintf(ref, sizeof ref, "%s%s%s (sha256 %s)", step->location ? step->location : "?",
+			 /* a registry value: name the hive file too */
+			 !strcmp(step->source_table, "reg_values") ? ", in " : "",
+			 !strcmp(step->source_table, "reg_values") && step->file_name ? step->file_name
+										      : "",
 			 step->sha256 ? step->sha256 : "?");
 	caveat = session_text_unconfirmed(step->role, step->channel, step->event_id);
 	fprintf(state->out, "  %2d. %s  %s\n      evidence: %s; link: %s (%s)%s%s\n", ++state->steps,
@@ -298,7 +414,7 @@ static int missing_for(void *context, const char *json)
 int session_text_show(struct store *store, int64_t session_id, const struct display_zone *zone,
 		      FILE *out)
 {
-	struct show_state state = {out, session_id, 0, 0, zone};
+	struct show_state state = {store, out, session_id, 0, 0, zone};
 	struct missing_state missing = {out, session_id, 0};
 	int rc;
 

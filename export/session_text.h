@@ -23,10 +23,10 @@ int session_text_json(struct store *store, FILE *out);
 const char *session_text_unconfirmed(const char *role, const char *channel, uint32_t event_id);
 
 /* Appends to SB the sentence for one linked step, from its role and the detail the correlator
- * stored (raw text: the caller escapes it). NAME_ROLE: a step without a sentence of its own is
+ * stored (raw text: the caller escapes it). WITH_ROLE: a step without a sentence of its own is
  * written "role: what" (for views that show no role beside it) rather than "what". Shared by `show`
  * and the report, so the two always say the same. */
-void session_text_describe_step(const struct store_session_step *step, int name_role,
+void session_text_describe_step(const struct store_session_step *step, int with_role,
 				struct strbuf *sb);
 
 /* Returns 0, 1 if there is no session SESSION_ID, -1 on a store error. */

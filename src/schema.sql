@@ -401,8 +401,10 @@ CREATE TABLE sessions (
 CREATE TABLE session_events (
   session_id    INTEGER NOT NULL REFERENCES sessions(id),
   role          TEXT NOT NULL,      -- trigger | launch | vm_start | logon | share | command |
-                                    -- network | exit | lifecycle | config
-  source_table  TEXT NOT NULL,      -- events | tasks | wsb_configs
+                                    -- network | exit | lifecycle | config; the story of §6.8:
+                                    -- registration | registering_process | host_context |
+                                    -- account | file
+  source_table  TEXT NOT NULL,      -- events | tasks | wsb_configs | reg_values | evidence
   row_id        INTEGER NOT NULL,
   time          INTEGER,            -- FILETIME of the row, when it has one
   basis         TEXT NOT NULL,      -- the key that links it (VM GUID, VM SID, PID, time window, ...)
@@ -461,7 +463,10 @@ CREATE VIEW v_session_json AS
     'verdict', s.verdict,
     'score', s.score,
     'trigger', json_object('kind', s.trigger_kind, 'task_name', s.trigger_task,
-                           'user', s.trigger_user),
+                           'user', s.trigger_user,
+                           -- an interactive start's account SID (§6.8)
+                           'user_sid', (SELECT json_extract(detail, '$.sid') FROM session_events
+                                        WHERE session_id = s.id AND role = 'account' LIMIT 1)),
     'launcher', json_object('image', s.launcher_image, 'pid', s.launcher_pid,
                             'command_line', s.launcher_command_line),
     'wsb', json_object(
@@ -502,6 +507,57 @@ CREATE VIEW v_session_json AS
                  'event', json_extract(detail, '$.event')))
                FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'network'
                      ORDER BY time, row_id)),
+    -- §6.8: where the starting task came from: its registration records (in time order, undated
+    -- ones last) and the process chain that registered it (the registering process first)
+    'origin', CASE WHEN EXISTS (SELECT 1 FROM session_events WHERE session_id = s.id AND role IN
+                                ('registration', 'registering_process')) THEN json_object(
+      'registrations', (SELECT json_group_array(json_object(
+                 'time', CASE WHEN time IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000) END,
+                 'source', json_extract(detail, '$.source'),
+                 'user', json_extract(detail, '$.user'), 'sid', json_extract(detail, '$.sid'),
+                 'definition', json_extract(detail, '$.definition'),
+                 'author', json_extract(detail, '$.author'), 'date', json_extract(detail, '$.date'),
+                 'link', confidence))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'registration'
+                     ORDER BY time IS NULL, time, source_table, row_id)),
+      'process_chain', (SELECT json_group_array(json_object(
+                 'time', strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000),
+                 'image', json_extract(detail, '$.image'),
+                 'pid', CAST(json_extract(detail, '$.pid') AS INTEGER),
+                 'parent_pid', CAST(json_extract(detail, '$.parent_pid') AS INTEGER),
+                 'command_line', json_extract(detail, '$.command_line'),
+                 'user', json_extract(detail, '$.user'), 'sid', json_extract(detail, '$.sid'),
+                 'link', confidence))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND
+                     role = 'registering_process'
+                     ORDER BY CAST(json_extract(detail, '$.depth') AS INTEGER)))) END,
+    -- §6.8: boots, shutdowns, log clears, audit-policy and clock changes near the session
+    'host_context', (SELECT json_group_array(json_object(
+                 'time', strftime('%Y-%m-%dT%H:%M:%S', (time - 116444736000000000) / 10000000,
+                         'unixepoch') || printf('.%07dZ', time % 10000000),
+                 'event', json_extract(detail, '$.event'), 'what', json_extract(detail, '$.what')))
+               FROM (SELECT * FROM session_events WHERE session_id = s.id AND role = 'host_context'
+                     ORDER BY time, row_id)),
+    -- §6.8: the files of the collection the session names: its .wsb, the files its logon command
+    -- and commands run from the mapped folders
+    'files', (SELECT json_group_array(json(item)) FROM (
+                 SELECT json_object('path', s.wsb_path, 'kind', 'wsb', 'sha256', v.sha256,
+                                    'named_by', 'the launcher or task', 'collection_path',
+                                    c.location) AS item, 0 AS k, se.rowid AS r
+                 FROM session_events se JOIN wsb_configs c ON c.id = se.row_id
+                 JOIN evidence v ON v.id = c.evidence_id
+                 WHERE se.session_id = s.id AND se.source_table = 'wsb_configs' AND c.source = 'file'
+                 UNION ALL
+                 SELECT json_object('path', json_extract(se.detail, '$.path'),
+                                    'kind', json_extract(se.detail, '$.kind'),
+                                    'sha256', json_extract(se.detail, '$.sha256'),
+                                    'named_by', json_extract(se.detail, '$.named_by'),
+                                    'collection_path', json_extract(se.detail, '$.collection_path')),
+                        1, se.rowid
+                 FROM session_events se WHERE se.session_id = s.id AND se.role = 'file'
+                 ORDER BY k, r)),
     'findings', (SELECT json_group_array(json_object('id', rule_id, 'title', title,
                    'attack', attack, 'score', score, 'reason', reason, 'basis', json(basis)))
                  FROM (SELECT * FROM findings WHERE session_id = s.id ORDER BY rowid)),
@@ -525,6 +581,18 @@ CREATE VIEW v_session_json AS
                    FROM session_events se JOIN wsb_configs c ON c.id = se.row_id
                    JOIN evidence v ON v.id = c.evidence_id
                    WHERE se.session_id = s.id AND se.source_table = 'wsb_configs'
+                   UNION ALL
+                   SELECT json_object('role', se.role, 'sha256', v.sha256, 'location', g.key_path,
+                                      'link', se.confidence), se.time, se.rowid
+                   FROM session_events se JOIN reg_values g ON g.id = se.row_id
+                   JOIN evidence v ON v.id = g.evidence_id
+                   WHERE se.session_id = s.id AND se.source_table = 'reg_values'
+                   UNION ALL
+                   SELECT json_object('role', se.role, 'sha256', v.sha256,
+                                      'location', json_extract(se.detail, '$.collection_path'),
+                                      'link', se.confidence), se.time, se.rowid
+                   FROM session_events se JOIN evidence v ON v.id = se.row_id
+                   WHERE se.session_id = s.id AND se.source_table = 'evidence'
                    ORDER BY t, r))
   ) AS json
   FROM sessions s;
@@ -690,7 +758,10 @@ CREATE VIEW v_citation AS
   SELECT 'facts', h.id, 'host fact ' || h.kind || ': ' || h.subject FROM facts h
   UNION ALL
   SELECT 'archives', a.id, 'archive ' || a.path || ', sha256 ' || substr(f.sha256, 1, 16)
-  FROM archives a JOIN v_file_name f ON f.evidence_id = a.evidence_id;
+  FROM archives a JOIN v_file_name f ON f.evidence_id = a.evidence_id
+  UNION ALL
+  SELECT 'evidence', f.evidence_id, 'file ' || f.name || ', sha256 ' || substr(f.sha256, 1, 16)
+  FROM v_file_name f;
 -- The event part of v_citation (the task and configuration labels also name the record they
 -- were read from).
 CREATE VIEW v_citation_events AS
@@ -764,7 +835,10 @@ CREATE VIEW timeline AS
   FROM events e
   JOIN evidence v ON v.id = e.evidence_id
   LEFT JOIN event_messages mf ON mf.provider = e.provider AND mf.event_id = e.event_id
+  -- the story steps of §6.8 (host records, the registration, its process chain) may be shared by
+  -- several sessions: they stay plain host rows here, one row per record
   LEFT JOIN session_events se ON se.source_table = 'events' AND se.row_id = e.id
+    AND se.role NOT IN ('registration', 'registering_process', 'host_context', 'account')
   LEFT JOIN sessions s ON s.id = se.session_id
   WHERE e.time IS NOT NULL AND e.time > 0
   UNION ALL
@@ -1021,7 +1095,7 @@ CREATE VIEW v_report_reg_values AS
                                   ELSE g.raw_hex END) AS value,
          g.key_last_write AS t_written
   FROM reg_values g;
--- The process chains the behaviour graph draws (METHOD.md §6.8). chain 'origin': the process that
+-- The process chains the behaviour graph draws (METHOD.md §6.9). chain 'origin': the process that
 -- registered the session's task (depth 0: the latest 4688 of the registering logon, at most ten
 -- minutes before the registration record, whose command line names the task) and its ancestors
 -- (depth 1-4); depth -1 is the registration record itself (4698, else TaskScheduler 106). chain

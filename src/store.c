@@ -2035,10 +2035,12 @@ int store_each_session_step(struct store *store, int64_t session_id,
 	if (sqlite3_prepare_v2(
 		    store->db,
 		    "SELECT coalesce(se.time, e.time, 0), se.role, se.detail, se.basis, se.confidence, "
-		    "se.source_table, se.row_id, coalesce(v1.sha256, v2.sha256, v3.sha256), e.channel, "
-		    "coalesce(e.record_id, -1), coalesce(e.event_id, 0), coalesce(t.location, "
-		    "c.location), coalesce(e.chunk, -1), coalesce(e.offset, -1), (SELECT min(p.path) "
-		    "FROM evidence_paths p WHERE p.evidence_id = coalesce(v1.id, v2.id, v3.id)) "
+		    "se.source_table, se.row_id, coalesce(v1.sha256, v2.sha256, v3.sha256, v4.sha256, "
+		    "v5.sha256), e.channel, coalesce(e.record_id, -1), coalesce(e.event_id, 0), "
+		    "coalesce(t.location, c.location, g.key_path || coalesce(' : ' || g.value_name, ''), "
+		    "json_extract(se.detail, '$.collection_path')), coalesce(e.chunk, -1), "
+		    "coalesce(e.offset, -1), (SELECT min(p.path) FROM evidence_paths p WHERE "
+		    "p.evidence_id = coalesce(v1.id, v2.id, v3.id, v4.id, v5.id)) "
 		    "FROM session_events se "
 		    "LEFT JOIN events e ON se.source_table = 'events' AND e.id = se.row_id "
 		    "LEFT JOIN evidence v1 ON v1.id = e.evidence_id "
@@ -2046,6 +2048,9 @@ int store_each_session_step(struct store *store, int64_t session_id,
 		    "LEFT JOIN evidence v2 ON v2.id = t.evidence_id "
 		    "LEFT JOIN wsb_configs c ON se.source_table = 'wsb_configs' AND c.id = se.row_id "
 		    "LEFT JOIN evidence v3 ON v3.id = c.evidence_id "
+		    "LEFT JOIN reg_values g ON se.source_table = 'reg_values' AND g.id = se.row_id "
+		    "LEFT JOIN evidence v4 ON v4.id = g.evidence_id "
+		    "LEFT JOIN evidence v5 ON se.source_table = 'evidence' AND v5.id = se.row_id "
 		    "WHERE se.session_id = ?1 ORDER BY coalesce(se.time, e.time) IS NULL, "
 		    "coalesce(se.time, e.time), se.source_table, se.row_id",
 		    -1, &st, NULL) != SQLITE_OK)

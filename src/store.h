@@ -328,7 +328,8 @@ struct store_session_step {
 	const char *channel;     /* events only */
 	int64_t record_id;       /* events only, else -1 */
 	uint32_t event_id;
-	const char *location;    /* tasks / wsb_configs: where in the collection */
+	const char *location;    /* tasks / wsb_configs / evidence: where in the collection; reg_values:
+				    the key path and value name */
 	int64_t chunk, offset;   /* events: 0-based chunk and byte offset of the record in the
 				    evidence file, -1 when not known */
 	const char *file_name;   /* the evidence's file name (of its first path) */

@@ -354,6 +354,16 @@ def evlog(t, eid, binary):
     sysev(t, "EventLog", eid, None, qualifiers=32768, keywords="0x0080000000000000", binary=binary)
 
 
+def eventlog_104(t, channel):
+    """System 104: the user cleared CHANNEL (provider Eventlog, UserData LogFileCleared, §1.2)."""
+    add(F_SYS, T(t), "Microsoft-Windows-Eventlog", 104, guid="{fc65ddd8-d6ef-4962-83d5-6e5cfe9ce148}",
+        task=104, keywords="0x8000000000000000", pid=1376, tid=6576, channel="System", user=USER_SID,
+        userdata=['<LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog">',
+                  "  <SubjectUserName>%s</SubjectUserName>" % USER,
+                  "  <SubjectDomainName>%s</SubjectDomainName>" % HOST,
+                  "  <Channel>%s</Channel>" % channel, "  <BackupPath></BackupPath>", "</LogFileCleared>"])
+
+
 def utf16hex(s):
     return s.encode("utf-16-le").hex().upper()
 
@@ -514,6 +524,9 @@ proc_user(d6 + "00:05:21.6620411", "A", EXPLORER["A"], r"C:\Windows\explorer.exe
           r"C:\Windows\Explorer.EXE", r"C:\Windows\System32\userinit.exe")
 proc_user(d6 + "00:41:07.2514408", "A", 0x1C08, r"C:\Program Files\Microsoft Office\root\Office16\OUTLOOK.EXE",
           EXPLORER["A"], '"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE" ', r"C:\Windows\explorer.exe")
+# the user clears the Windows PowerShell log: host context of both sandbox runs (METHOD.md §6.8),
+# before either, so ST-LOG-CLEARED (§7.16) fires for neither
+eventlog_104(d6 + "01:30:42.7730114", "Windows PowerShell")
 # the user turns the Windows Sandbox feature on ("Turn Windows features on or off")
 proc_user(d6 + "02:12:40.5520817", "A", OPTFEAT, r"C:\Windows\System32\OptionalFeatures.exe", EXPLORER["A"],
           r'"C:\Windows\System32\OptionalFeatures.exe" ', r"C:\Windows\explorer.exe", elevated=True)
@@ -1247,6 +1260,9 @@ def describe(ev):
             return "Kernel-General: OS shutting down"
         if e in (6005, 6006):
             return "EventLog service %s" % ("started" if e == 6005 else "stopped")
+        if e == 104:
+            return "Eventlog: the %s log was cleared by %s\\%s" % (f["Channel"], f["SubjectDomainName"],
+                                                                 f["SubjectUserName"])
         if e == 7036:
             return "SCM: %s entered the %s state" % (f["param1"], f["param2"])
         if e == 1074:

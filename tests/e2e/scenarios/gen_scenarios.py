@@ -16,9 +16,11 @@ Deterministic: no clock, no randomness.
 
     /usr/bin/python3 tests/e2e/scenarios/gen_scenarios.py          # rewrites every scenario
 """
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import struct
 import sys
@@ -190,15 +192,40 @@ def mirrorface_chain():
     INSTANCE = "{9C1E3A5B-7D2F-4E6A-B8C0-D2E4F6A8B0C1}"
     GUEST = 5184
     d6, d = "2025-01-06 ", "2025-01-14 "
+    # boot B and the user's logon on the day of the registration (METHOD.md §6.8: the chain is
+    # followed within the boot that holds the registration)
+    # the day before, in boot A, a process got the id that boot B's userinit has: the chain must not
+    # climb into another boot (its userinit has no record in boot B)
+    g.kg12("2025-01-05 08:00:03.1250112", "2025-01-05 08:00:03.0000000", "A")
+    g.proc_user("2025-01-05 08:01:10.2290114", "A", g.USERINIT["B"], r"C:\Windows\System32\userinit.exe", 0x2A4,
+                r"C:\Windows\system32\userinit.exe", r"C:\Windows\System32\winlogon.exe")
+    g.kg12(d6 + "02:17:05.3360459", d6 + "02:17:05.2000000", "B")
+    g.user_logon(d6, "B", "02:18:30")
+    chain = [  # (label, pid, image, creator, command line), the registering process last
+        ("explorer", g.EXPLORER["B"], EXPLORER_EXE, g.USERINIT["B"], r"C:\Windows\Explorer.EXE"),
+        ("fodhelper", g.FODHELPER, r"C:\Windows\System32\fodhelper.exe", g.EXPLORER["B"],
+         r"C:\Windows\System32\fodhelper.exe"),
+        ("cmd", g.ATK_CMD, r"C:\Windows\System32\cmd.exe", g.FODHELPER,
+         r'"C:\Windows\System32\cmd.exe" /c start /min cmd.exe'),
+        ("schtasks", g.SCHTASKS, r"C:\Windows\System32\schtasks.exe", g.ATK_CMD, g.SCHTASKS_CMD)]
+    chain_times = ["02:18:31.5573402", "06:10:58.1180449", "06:11:02.6641230", "06:12:33.2047781"]
+    parent_image = {g.USERINIT["B"]: r"C:\Windows\System32\userinit.exe"}
+    for (label, pid, image, creator, cmd), t in zip(chain, chain_times):
+        elevated = label != "explorer"
+        g.proc_user(r("P:" + label, d6 + t), "B", pid, image, creator, cmd,
+                    parent_image.get(creator, r"C:\Windows\System32\userinit.exe"), elevated=elevated)
+        parent_image[pid] = image
     # registration (a week earlier, as in the bundled case): 4698 v1 + TaskScheduler 106
     g.sec(r("4698", d6 + "06:12:33.5510027"), 4698, "B", 6044, g.subj_user(g.ULOGON["B"][0]) + [
         D("TaskName", g.MAL_TASK), D("TaskContent", g.MAL_TASK_XML.replace("\r\n", "\n")),
         D("ClientProcessStartKey", "4222124650660162", "UInt64"), D("ClientProcessId", str(g.SCHTASKS), "UInt32"),
         D("ParentProcessId", str(g.ATK_CMD), "UInt32"), D("RpcCallClientLocality", "0", "UInt32"), D("FQDN", g.HOST)],
         version=1, activity="{83E0AFC9-D7EB-000A-19AF-E083EBD7DB01}")
-    g.ts(d6 + "06:12:33.5522318", 106, "B", "TaskRegisteredEvent", [D("TaskName", g.MAL_TASK), D("UserContext", USER_QUAL)])
+    g.ts(r("106", d6 + "06:12:33.5522318"), 106, "B", "TaskRegisteredEvent", [D("TaskName", g.MAL_TASK), D("UserContext", USER_QUAL)])
+    # then the PowerShell log is cleared (System 104): before the session, after the registration
+    g.eventlog_104(r("104", d6 + "06:20:14.3302118"), "Windows PowerShell")
     # boot, boot trigger, launcher
-    g.kg12(d + "00:01:47.2041188", d + "00:01:47.1000000", BOOT)
+    g.kg12(r("kg12", d + "00:01:47.2041188"), d + "00:01:47.1000000", BOOT)
     g.task_run(BOOT, g.MAL_TASK, 118, "BootTrigger", INSTANCE, SANDBOX_EXE, LAUNCHER, "NT AUTHORITY\\System",
                r("118", d + "00:02:19.4120338"), r("129", d + "00:02:19.9051124"), d + "00:02:19.9056630",
                d + "00:02:19.9057012")
@@ -214,7 +241,7 @@ def mirrorface_chain():
     g.s4689(r("L4689", d + "09:28:06.3011872"), BOOT, 2216, g.SUBJ_SYSTEM, LAUNCHER, SANDBOX_EXE)
     g.task_end(BOOT, g.MAL_TASK, INSTANCE, SANDBOX_EXE, LAUNCHER, "NT AUTHORITY\\System",
                d + "09:28:06.3502213", d + "09:28:06.3604471")
-    g.kg13(d + "09:28:15.1123380", BOOT)
+    g.kg13(r("kg13", d + "09:28:15.1123380"), BOOT)
 
     # registry: command-line auditing, the task's TaskCache entry (Tree without SD), audit policy
     dyn = g.dynamic_info(g.filetime(T(d6 + "06:12:33.5498811")), g.filetime(T(d + "00:02:19.9050012")), 0, 0,
@@ -251,6 +278,33 @@ def mirrorface_chain():
                 [(r.t[r"301:C:\Users"], r"C:\Users", False)],
                 [(r.t["2500"], g.LOGON_COMMAND, "WDAGUtilityAccount")],
                 [(r.t["232"], "nic-connected"), (r.t["234"], "nic-disconnected")], [])
+    # METHOD.md §6.8, computed from the records above: the registration records of the task (up to
+    # the start), the chain from the 4698's ClientProcessId (schtasks) up to explorer (userinit has
+    # no record), the host records (the log clear after the registration; the boot of the session;
+    # its shutdown within 24 h), and the files the session names (the .wsb, run.bat via C:\Users)
+    s["trigger"]["user_sid"] = None
+    author = re.search(r"<Author>(.*?)</Author>", g.MAL_TASK_XML).group(1)
+    date = re.search(r"<Date>(.*?)</Date>", g.MAL_TASK_XML).group(1)
+    s["origin"] = {
+        "registrations": [
+            {"time": iso_of(r.t["4698"]), "source": "Security 4698", "user": USER_QUAL, "sid": g.USER_SID,
+             "link": "strong"},
+            {"time": iso_of(r.t["106"]), "source": "Task Scheduler 106", "user": USER_QUAL, "sid": None,
+             "link": "strong"},
+            {"time": "2025-01-06T06:14:10.7730126Z", "source": "TaskCache Tree key", "link": "strong"},
+            {"time": None, "source": "RegistrationInfo", "definition": "task_file", "author": author, "date": date},
+            {"time": None, "source": "RegistrationInfo", "definition": "event_4698", "author": author, "date": date}],
+        "process_chain": [
+            {"time": iso_of(r.t["P:" + label]), "image": image, "pid": pid, "parent_pid": creator,
+             "command_line": cmd, "user": USER_QUAL, "sid": g.USER_SID,
+             "link": "strong" if label == "schtasks" else "medium"}
+            for label, pid, image, creator, cmd in reversed(chain)]}
+    s["host_context"] = [{"time": iso_of(r.t["104"]), "event": "log-cleared"},
+                         {"time": iso_of(r.t["kg12"]), "event": "boot"},
+                         {"time": iso_of(r.t["kg13"]), "event": "shutdown"}]
+    s["files"] = [{"path": g.WSB_PATH, "kind": "wsb", "sha256": hashlib.sha256(g.WSB.encode()).hexdigest()},
+                  {"path": r"C:\Users\Public\Downloads\run.bat", "kind": "script",
+                   "sha256": hashlib.sha256(g.RUN_BAT.encode()).hexdigest()}]
     return dict(files=files, expected={"sessions": [s], "not_sessions": []}, rec=r, vm=VM, launcher=LAUNCHER)
 
 
@@ -275,6 +329,7 @@ def benign_user():
     s = session(VM, r.t["2000"], r.t["234"], "medium", "benign-looking", [("ST-NET-ON", 5)],
                 ("user", None, USER_QUAL), (SANDBOX_EXE, LAUNCHER, '"%s"' % SANDBOX_EXE), None, [], [],
                 [(r.t["232"], "nic-connected"), (r.t["234"], "nic-disconnected")], [])
+    s["trigger"]["user_sid"] = g.USER_SID   # the launcher's 4688 SubjectUserSid (§6.8)
     return dict(files={}, expected={"sessions": [s], "not_sessions": []}, rec=r, vm=VM, launcher=LAUNCHER)
 
 
