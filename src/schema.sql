@@ -1095,55 +1095,47 @@ CREATE VIEW v_report_reg_values AS
                                   ELSE g.raw_hex END) AS value,
          g.key_last_write AS t_written
   FROM reg_values g;
--- The process chains the behaviour graph draws (METHOD.md §6.9). chain 'origin': the process that
--- registered the session's task (depth 0: the latest 4688 of the registering logon, at most ten
--- minutes before the registration record, whose command line names the task) and its ancestors
--- (depth 1-4); depth -1 is the registration record itself (4698, else TaskScheduler 106). chain
--- 'launch': the session's launcher record (depth 0) and its ancestors (depth 1-2). A parent is the
--- latest 4688 on the same computer, at or before the child, whose new process id is the child's
--- parent process id (ids are reused, so the latest one before is the one that was running).
+-- The process chains the behaviour graph draws (METHOD.md §6.9). chain 'origin' is the story of
+-- §6.8 as correlate/story.c linked it: depth -1 the task's registration record (its Security 4698,
+-- else its Task Scheduler 106), depth 0 the process that registered the task, 1.. its ancestors.
+-- chain 'launch': the session's launcher record (depth 0) and its ancestors (depth 1-2), by the
+-- parent rule of §6.8: the latest 4688 on the same computer, at or before the child, whose new
+-- process id is the child's parent process id, with no boot (Kernel-General 12) in between.
 CREATE VIEW v_report_process_chain AS
   WITH RECURSIVE
-  registration(session_id, row_id, time, logon_id, task) AS (
-    SELECT s.id, e.id, e.time, json_extract(e.data, '$.SubjectLogonId'), s.trigger_task
-    FROM sessions s JOIN events e
-      ON e.id = (SELECT r.id FROM events r
-                 WHERE ((r.provider = 'Microsoft-Windows-Security-Auditing' AND r.event_id = 4698)
-                        OR (r.provider = 'Microsoft-Windows-TaskScheduler' AND r.event_id = 106))
-                   AND lower(json_extract(r.data, '$.TaskName')) = lower(s.trigger_task)
-                   AND r.time > 0 AND (s.start IS NULL OR r.time <= s.start)
-                 ORDER BY r.event_id = 4698 DESC, r.time DESC, r.id DESC LIMIT 1)
-    WHERE s.trigger_task IS NOT NULL),
-  chain(session_id, chain, depth, row_id) AS (
-    SELECT g.session_id, 'origin', 0,
-           (SELECT c.id FROM events c
-            WHERE c.provider = 'Microsoft-Windows-Security-Auditing' AND c.event_id = 4688
-              AND c.time <= g.time AND c.time >= g.time - 600 * 10000000
-              AND (g.logon_id IS NULL OR json_extract(c.data, '$.SubjectLogonId') = g.logon_id)
-              AND instr(lower(json_extract(c.data, '$.CommandLine')), lower(ltrim(g.task, '\'))) > 0
-            ORDER BY c.time DESC, c.id DESC LIMIT 1)
-    FROM registration g
-    UNION ALL
-    SELECT l.session_id, 'launch', 0, min(l.row_id) FROM session_events l
+  chain(session_id, depth, row_id) AS (
+    SELECT l.session_id, 0, min(l.row_id) FROM session_events l
     WHERE l.role = 'launch' AND l.source_table = 'events' GROUP BY l.session_id
     UNION ALL
-    SELECT h.session_id, h.chain, h.depth + 1,
+    SELECT h.session_id, h.depth + 1,
            (SELECT c.id FROM events c
             WHERE c.provider = 'Microsoft-Windows-Security-Auditing' AND c.event_id = 4688
               AND json_extract(c.data, '$.NewProcessId') = json_extract(p.data, '$.ProcessId')
               AND c.computer IS p.computer AND c.time <= p.time AND c.id != p.id
+              AND NOT EXISTS (SELECT 1 FROM events b
+                              WHERE b.provider = 'Microsoft-Windows-Kernel-General'
+                                AND b.event_id = 12 AND b.time > c.time AND b.time <= p.time)
             ORDER BY c.time DESC, c.id DESC LIMIT 1)
     FROM chain h JOIN events p ON p.id = h.row_id
-    WHERE h.depth < CASE h.chain WHEN 'origin' THEN 4 ELSE 2 END)
-  SELECT g.session_id, 'origin' AS chain, -1 AS depth, g.row_id, g.time, NULL AS image,
-         NULL AS pid, NULL AS command_line,
-         coalesce(json_extract(e.data, '$.SubjectDomainName') || '\'
-                    || json_extract(e.data, '$.SubjectUserName'),
-                  json_extract(e.data, '$.UserContext')) AS user,
+    WHERE h.depth < 2)
+  SELECT r.session_id, 'origin' AS chain, -1 AS depth, r.row_id, e.time, NULL AS image,
+         NULL AS pid, NULL AS command_line, json_extract(r.detail, '$.user') AS user,
          NULL AS parent_image, e.provider || ' ' || e.event_id AS what
-  FROM registration g JOIN events e ON e.id = g.row_id
+  FROM session_events r JOIN events e ON e.id = r.row_id
+  WHERE r.role = 'registration' AND r.source_table = 'events'
+    AND r.row_id = (SELECT q.row_id FROM session_events q JOIN events f ON f.id = q.row_id
+                    WHERE q.session_id = r.session_id AND q.role = 'registration'
+                      AND q.source_table = 'events'
+                    ORDER BY f.event_id = 4698 DESC, f.time DESC, f.id DESC LIMIT 1)
   UNION ALL
-  SELECT h.session_id, h.chain, h.depth, h.row_id, e.time, json_extract(e.data, '$.NewProcessName'),
+  SELECT r.session_id, 'origin', CAST(json_extract(r.detail, '$.depth') AS INTEGER), r.row_id,
+         e.time, json_extract(r.detail, '$.image'), json_extract(r.detail, '$.pid'),
+         json_extract(r.detail, '$.command_line'), json_extract(r.detail, '$.user'),
+         NULL, e.provider || ' ' || e.event_id
+  FROM session_events r JOIN events e ON e.id = r.row_id
+  WHERE r.role = 'registering_process' AND r.source_table = 'events'
+  UNION ALL
+  SELECT h.session_id, 'launch', h.depth, h.row_id, e.time, json_extract(e.data, '$.NewProcessName'),
          json_extract(e.data, '$.NewProcessId'), json_extract(e.data, '$.CommandLine'),
          json_extract(e.data, '$.SubjectDomainName') || '\'
            || json_extract(e.data, '$.SubjectUserName'),
