@@ -101,6 +101,8 @@ def main():
                 rel = os.path.relpath(os.path.join(root, name), a)
                 if name.endswith(".evtx"):
                     check(kinds.get(rel) == "evtx", "%s: not ingested as evtx" % rel)
+                elif os.path.basename(root) == "config" and ".LOG" in name:
+                    check(kinds.get(rel) == "hive_log", "%s: not recognised as a transaction log" % rel)
                 elif os.path.basename(root) == "config":
                     check(kinds.get(rel) == "hive", "%s: not recognised as a hive" % rel)
                 elif name.lower().endswith(".wsb"):

@@ -111,3 +111,10 @@ add_test(NAME e2e_hive_logs_replayed_refused_and_recovered_like_windows
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hive_logs.py
           $<TARGET_FILE:sandtrace> ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows PROPERTIES SKIP_RETURN_CODE 77)
+
+# The bundled case's dirty SOFTWARE hive: the malicious task's TaskCache entries exist only in its
+# transaction logs; with them the trigger names the TaskCache definition, without them it rests on
+# the 129 record, the task file and the 4698 record, and LOG1 alone leaves a Tree key without Tasks.
+add_test(NAME e2e_dirty_case_taskcache_only_through_replay
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_dirty_case.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
