@@ -24,6 +24,10 @@
 #define KEY_SANDBOX_POLICY "Policies\\Microsoft\\Windows\\Sandbox"
 #define KEY_CMDLINE_POLICY "Microsoft\\Windows\\CurrentVersion\\Policies\\System\\Audit"
 #define KEY_POLADTEV "Policy\\PolAdtEv"
+#define KEY_CURRENT_VERSION "Microsoft\\Windows NT\\CurrentVersion"
+#define KEY_TIME_ZONE "Control\\TimeZoneInformation"
+#define KEY_SHUTDOWN "Control\\Windows"
+#define KEY_BAM "\\Services\\bam\\"
 #define FEATURE_UPDATE_NAME "Containers-DisposableClientVM"
 
 struct rows {
@@ -137,6 +141,206 @@ static void find_package_state(const struct rows *r, int64_t evidence_id,
 	}
 }
 
+/* The row of VALUE_NAME in KEY_SUFFIX ("Control\\Windows") of the control set the SYSTEM hive was
+ * read from: parsers/hive.c reads only that one (§2.3), so the row is "ControlSetNNN\\" KEY_SUFFIX. */
+static const struct store_reg_value *find_in_control_set(const struct rows *r, int64_t hive,
+							 const char *key_suffix,
+							 const char *value_name)
+{
+	size_t suffix = strlen(key_suffix);
+
+	for (size_t i = 0; i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *slash = strchr(row->key_path, '\\');
+
+		if (row->evidence_id == hive && row->value_name &&
+		    strcasecmp(row->value_name, value_name) == 0 &&
+		    strncasecmp(row->key_path, "ControlSet", 10) == 0 && slash &&
+		    strlen(slash + 1) == suffix && strcasecmp(slash + 1, key_suffix) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+static int32_t signed_dword(struct facts_dword d)
+{
+	return (int32_t)d.value;
+}
+
+/* §2.5: the operating system as the SOFTWARE hive names it: product, build, release, install
+ * date. Each value read becomes a fact of kind "host"; a value not found gives no fact. */
+static int derive_os(struct store *store, const struct rows *r, int64_t hive)
+{
+	const struct store_reg_value *product = find(r, hive, KEY_CURRENT_VERSION, "ProductName");
+	const struct store_reg_value *edition = find(r, hive, KEY_CURRENT_VERSION, "EditionID");
+	const struct store_reg_value *release = find(r, hive, KEY_CURRENT_VERSION, "DisplayVersion");
+	const struct store_reg_value *build = find(r, hive, KEY_CURRENT_VERSION, "CurrentBuild");
+	const struct store_reg_value *ubr = find(r, hive, KEY_CURRENT_VERSION, "UBR");
+	const struct store_reg_value *installed = find(r, hive, KEY_CURRENT_VERSION, "InstallDate");
+	struct basis b = {STRBUF_INIT, 0};
+	char value[256], detail[1024];
+	unsigned long build_number = 0;
+	int rc = 0;
+
+	if (!build || !build->decoded)
+		build = find(r, hive, KEY_CURRENT_VERSION, "CurrentBuildNumber");
+	if (build && build->decoded)
+		build_number = strtoul(build->decoded, NULL, 10);
+	if (product && product->decoded) {
+		snprintf(detail, sizeof detail, "ProductName \"%s\"%s%s%s in %s%s", product->decoded,
+			 edition && edition->decoded ? ", EditionID \"" : "",
+			 edition && edition->decoded ? edition->decoded : "",
+			 edition && edition->decoded ? "\"" : "", KEY_CURRENT_VERSION,
+			 build_number >= 22000 && strstr(product->decoded, "Windows 10")
+				 ? "; the build (22000 or later) is a Windows 11 build: Windows 11 "
+				   "leaves ProductName at \"Windows 10 ...\""
+				 : "");
+		basis_add(&b, product);
+		basis_add(&b, edition);
+		rc = add_fact(store, "host", "os_product", product->decoded, detail, &b, hive, "high",
+			      "§2.5");
+	}
+	if (rc == 0 && build_number) {
+		struct facts_dword update = dword_of(ubr);
+
+		if (update.present)
+			snprintf(value, sizeof value, "%lu.%u", build_number, update.value);
+		else
+			snprintf(value, sizeof value, "%lu", build_number);
+		snprintf(detail, sizeof detail, "%s %lu%s%s (%s)", build->value_name, build_number,
+			 update.present ? ", UBR " : ", no UBR value",
+			 update.present ? value + strcspn(value, ".") + 1 : "", KEY_CURRENT_VERSION);
+		basis_add(&b, build);
+		basis_add(&b, ubr);
+		rc = add_fact(store, "host", "os_build", value, detail, &b, hive, "high", "§2.5");
+	}
+	if (rc == 0 && release && release->decoded) {
+		snprintf(detail, sizeof detail, "DisplayVersion \"%s\" (%s)", release->decoded,
+			 KEY_CURRENT_VERSION);
+		basis_add(&b, release);
+		rc = add_fact(store, "host", "os_display_version", release->decoded, detail, &b, hive,
+			      "high", "§2.5");
+	}
+	if (rc == 0 && installed) {
+		struct facts_dword seconds = dword_of(installed);
+		uint64_t when = seconds.present ? filetime_from_unix(seconds.value, 0) : 0;
+
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "InstallDate %u (seconds since 1970-01-01 UTC) in %s: "
+			 "when this Windows was installed, or last upgraded in place to a new feature "
+			 "release", seconds.value, KEY_CURRENT_VERSION);
+		basis_add(&b, installed);
+		rc = add_fact(store, "host", "install_date", value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
+	}
+	strbuf_free(&b.text);
+	return rc;
+}
+
+/* §2.5: the time zone, the last shutdown and the control set of the SYSTEM hive. */
+static int derive_system_identity(struct store *store, const struct rows *r, int64_t hive)
+{
+	const struct store_reg_value *name = find_in_control_set(r, hive, KEY_TIME_ZONE,
+								 "TimeZoneKeyName");
+	const struct store_reg_value *bias = find_in_control_set(r, hive, KEY_TIME_ZONE, "Bias");
+	const struct store_reg_value *active = find_in_control_set(r, hive, KEY_TIME_ZONE,
+								   "ActiveTimeBias");
+	const struct store_reg_value *shutdown = find_in_control_set(r, hive, KEY_SHUTDOWN,
+								     "ShutdownTime");
+	const struct store_reg_value *current = find(r, hive, "Select", "Current");
+	struct basis b = {STRBUF_INIT, 0};
+	char value[256], detail[1024], offset[16], active_offset[16];
+	int rc = 0;
+
+	if (!name || !name->decoded)
+		name = find_in_control_set(r, hive, KEY_TIME_ZONE, "StandardName");
+	if (dword_of(bias).present || dword_of(active).present) {
+		/* The bias in force is ActiveTimeBias (daylight saving included); Bias is the
+		 * standard one. The value names the zone and the bias in minutes, for the report. */
+		int32_t standard = signed_dword(dword_of(bias));
+		int32_t in_force = dword_of(active).present ? signed_dword(dword_of(active)) : standard;
+
+		facts_utc_offset_text(standard, offset, sizeof offset);
+		facts_utc_offset_text(in_force, active_offset, sizeof active_offset);
+		snprintf(value, sizeof value, "%s (%s, bias %d min)",
+			 name && name->decoded ? name->decoded : "unnamed", active_offset,
+			 (int)in_force);
+		snprintf(detail, sizeof detail, "%s \"%s\"; Bias %s%d min (standard time %s); "
+			 "ActiveTimeBias %s%d min (in force when the hive was last written: %s); local "
+			 "time = UTC - bias (%s)", name ? name->value_name : "TimeZoneKeyName",
+			 name && name->decoded ? name->decoded : "absent",
+			 dword_of(bias).present ? "" : "absent, taken as ", (int)standard, offset,
+			 dword_of(active).present ? "" : "absent, taken as ", (int)in_force,
+			 active_offset, KEY_TIME_ZONE);
+		basis_add(&b, name);
+		basis_add(&b, bias);
+		basis_add(&b, active);
+		rc = add_fact(store, "host", "time_zone", value, detail, &b, hive, "high", "§2.5");
+	}
+	if (rc == 0 && shutdown) {
+		uint64_t when = facts_filetime_at(shutdown->data, shutdown->size);
+
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "ShutdownTime (%zu bytes, FILETIME) in %s: the last "
+			 "orderly shutdown before the hive was copied", shutdown->size,
+			 shutdown->key_path);
+		basis_add(&b, shutdown);
+		rc = add_fact(store, "host", "last_shutdown", value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "high" : "low", "§2.5");
+	}
+	if (rc == 0 && current) {
+		struct facts_dword n = dword_of(current);
+
+		snprintf(value, sizeof value, "ControlSet%03u", n.value);
+		snprintf(detail, sizeof detail, "Select\\Current = %u: the control set Windows "
+			 "booted with, from which the SYSTEM facts are read", n.value);
+		basis_add(&b, current);
+		rc = add_fact(store, "host", "current_control_set", n.present ? value : "unreadable",
+			      detail, &b, hive, "high", "§2.5");
+	}
+	strbuf_free(&b.text);
+	return rc;
+}
+
+/* §2.5: Background Activity Moderator entries of the sandbox executables, from both key paths
+ * (Services\bam\State\UserSettings\SID and Services\bam\UserSettings\SID). */
+static int derive_bam(struct store *store, const struct rows *r, int64_t hive)
+{
+	struct basis b = {STRBUF_INIT, 0};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *bam = strcasestr(row->key_path, KEY_BAM), *sid, *what;
+		char value[64], detail[1024];
+		uint64_t when;
+
+		if (row->evidence_id != hive || !bam || !row->value_name ||
+		    !facts_bam_sandbox_executable(row->value_name, &what))
+			continue;
+		sid = strrchr(row->key_path, '\\') + 1;
+		when = facts_filetime_at(row->data, row->size);
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "BAM entry of %s for the account %s (%s): %s last "
+			 "ran at %s (the first 8 bytes of the value, a FILETIME)", what, sid,
+			 row->key_path, row->value_name, value);
+		basis_add(&b, row);
+		rc = add_fact(store, "execution", row->value_name, value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
+	}
+	strbuf_free(&b.text);
+	return rc;
+}
+
 static int derive_software(struct store *store, const struct rows *r, int64_t hive)
 {
 	struct facts_feature_input in;
@@ -210,6 +414,8 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 									  : "uncertain",
 			      cmdline.basis, &b, hive, "high", "§3.2");
 	strbuf_free(&b.text);
+	if (rc == 0)
+		rc = derive_os(store, r, hive);
 	return rc;
 }
 
@@ -366,6 +572,10 @@ int host_facts_derive(struct store *store)
 		} else if (strcmp(r.rows[i].hive_kind, "SYSTEM") == 0) {
 			kinds_seen |= 4;
 			rc = derive_system(store, &r, hive);
+			if (rc == 0)
+				rc = derive_system_identity(store, &r, hive);
+			if (rc == 0)
+				rc = derive_bam(store, &r, hive);
 		}
 	}
 	/* Absence is information (DESIGN.md): say which facts could not be established. */

@@ -1047,6 +1047,9 @@ software_log2 = [
       reg_hex("DynamicInfo", MAL_DYN)]),
 ]
 
+SHUTDOWN_T = "2025-01-07 09:28:14.9821164"
+SHUTDOWN_LW = "2025-01-07T09:28:14.9821164Z"
+
 BAM = r"ControlSet001\Services\bam\State\UserSettings\%s" % USER_SID
 
 
@@ -1075,6 +1078,9 @@ system = [
       reg_sz("StandardName", "@tzres.dll,-632"), reg_dword("ActiveTimeBias", 0xFFFFFDE4),
       reg_dword("DynamicDaylightTimeDisabled", 0)]),
     ("2024-10-01T01:00:12.3520114Z", r"ControlSet001\Control\Lsa", [reg_dword("SCENoApplyLegacyAuditPolicy", 1)]),
+    # the last shutdown (01-07, boot C), just before Kernel-General 13's StopTime (METHOD.md §2.5)
+    (SHUTDOWN_LW, r"ControlSet001\Control\Windows",
+     [reg_hex("ShutdownTime", struct.pack("<Q", filetime(T(SHUTDOWN_T))))]),
 ]
 system += service("vmcompute", "Hyper-V Host Compute Service", 3, 0x10, r"%SystemRoot%\system32\vmcompute.exe")
 system += service("vmms", "Hyper-V Virtual Machine Management", 2, 0x10, r"%SystemRoot%\system32\vmms.exe")
