@@ -118,3 +118,11 @@ set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows P
 add_test(NAME e2e_dirty_case_taskcache_only_through_replay
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_dirty_case.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# The host facts of METHOD.md §2.5 (OS, build, time zone, shutdown, control set, BAM) equal to what
+# Parse::Win32Registry and libregf read, on the bundled case and the corpus' SYSTEM hives; the
+# damaged SYSTEM hive read through its emptied hive bins agrees with Parse::Win32Registry.
+add_test(NAME e2e_host_facts_equal_two_registry_readers
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_facts.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
