@@ -518,6 +518,137 @@ static int derive_system(struct store *store, const struct rows *r, int64_t hive
 	return rc;
 }
 
+/* ---- §2.6 the host of each evidence file ------------------------------------------------- */
+
+struct computer_row {
+	int64_t evidence_id, records;
+	char *path, *computer;
+};
+
+struct computer_rows {
+	struct computer_row *rows;
+	size_t count;
+};
+
+static int collect_computer(void *context, int64_t evidence_id, const char *path,
+			    const char *computer, int64_t records)
+{
+	struct computer_rows *c = context;
+	struct computer_row *grown = realloc(c->rows, (c->count + 1) * sizeof *grown);
+
+	if (!grown)
+		return -1;
+	c->rows = grown;
+	grown[c->count] = (struct computer_row){evidence_id, records, strdup(path ? path : ""),
+						 strdup(computer ? computer : "")};
+	c->count++;
+	return grown[c->count - 1].path && grown[c->count - 1].computer ? 0 : -1;
+}
+
+/* Whether host names A and B name the same machine: equal without regard to case, comparing only
+ * the first DNS label when one of them is a bare name (ComputerName "PC-K01", Computer
+ * "PC-K01.corp.example"). */
+static int same_host(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+
+	if (strcasecmp(a, b) == 0)
+		return 1;
+	return (!a[la] || !b[lb]) && la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* The computer name a SYSTEM hive EVIDENCE_ID names (§2.3), or NULL. */
+static const struct store_reg_value *hive_computer_name(const struct rows *r, int64_t evidence_id)
+{
+	const struct store_reg_value *row = find_in_control_set(r, evidence_id,
+								"Control\\ComputerName\\ComputerName",
+								"ComputerName");
+	return row && row->decoded && row->decoded[0] ? row : NULL;
+}
+
+/* §2.6: one evidence_host fact per file that names its host (an event log by the System/Computer
+ * of its records, a SYSTEM hive by its ComputerName), then one host/hostname fact for the case:
+ * the SYSTEM hive's name, or the event logs' when there is no SYSTEM hive, with whether every
+ * file agrees. */
+static int derive_hosts(struct store *store, const struct rows *r)
+{
+	struct computer_rows c = {NULL, 0};
+	struct strbuf names = STRBUF_INIT, disagree = STRBUF_INIT;
+	struct basis b = {STRBUF_INIT, 0};
+	const char *case_host = NULL;
+	size_t files = 0;
+	int rc = store_each_evidence_computer(store, collect_computer, &c);
+
+	for (size_t i = 0; rc == 0 && i < c.count; i++) {
+		const struct computer_row *top = &c.rows[i];
+		const struct store_reg_value *hive = hive_computer_name(r, top->evidence_id);
+		int64_t total = 0;
+		size_t end = i;
+		char detail[1024];
+
+		while (end < c.count && c.rows[end].evidence_id == top->evidence_id)
+			total += c.rows[end++].records;
+		strbuf_free(&names);
+		for (size_t k = i + 1; k < end; k++)
+			strbuf_printf(&names, "%s%s (%lld)", names.length ? ", " : "",
+				      c.rows[k].computer[0] ? c.rows[k].computer : "(empty)",
+				      (long long)c.rows[k].records);
+		i = end - 1;
+		if (hive) {
+			snprintf(detail, sizeof detail, "the SYSTEM hive's ComputerName (%s)",
+				 hive->key_path);
+			basis_add(&b, hive);
+			rc = add_fact(store, "evidence_host", top->path, hive->decoded, detail, &b,
+				      top->evidence_id, "high", "§2.6");
+			if (!case_host)
+				case_host = hive->decoded;
+		} else if (top->records > 0 && top->computer[0]) {
+			snprintf(detail, sizeof detail, "System/Computer of %lld of the %lld event records "
+				 "stored from this file%s%s", (long long)top->records, (long long)total,
+				 names.length ? "; also " : "", strbuf_text(&names));
+			strbuf_printf(&b.text, "events:evidence_id=%lld", (long long)top->evidence_id);
+			rc = add_fact(store, "evidence_host", top->path, top->computer, detail, &b,
+				      top->evidence_id, names.length ? "medium" : "high", "§2.6");
+		} else {
+			continue;
+		}
+		files++;
+	}
+	/* The case's host: the first SYSTEM hive's name, else the first event log's. */
+	for (size_t i = 0; !case_host && i < c.count; i++)
+		if (c.rows[i].records > 0 && c.rows[i].computer[0])
+			case_host = c.rows[i].computer;
+	strbuf_free(&names);
+	for (size_t i = 0; rc == 0 && case_host && i < c.count; i++) {
+		const struct store_reg_value *hive = hive_computer_name(r, c.rows[i].evidence_id);
+		const char *name = hive ? hive->decoded : c.rows[i].computer;
+
+		if ((i > 0 && c.rows[i - 1].evidence_id == c.rows[i].evidence_id) ||
+		    (!hive && (!c.rows[i].records || !name[0])) || same_host(name, case_host))
+			continue; /* a file's less frequent names; a file naming none; agreement */
+		strbuf_printf(&disagree, "%s%s names %s", disagree.length ? "; " : "", c.rows[i].path,
+			      name);
+	}
+	if (rc == 0 && case_host) {
+		char detail[2048];
+
+		snprintf(detail, sizeof detail, "%zu evidence files name their host; %s%s", files,
+			 disagree.length ? "they disagree: " : "all name this host (the first DNS label "
+			 "of an event log's Computer compared with a bare name)",
+			 strbuf_text(&disagree));
+		rc = add_fact(store, "host", "hostname", case_host, detail, NULL, 0,
+			      disagree.length ? "medium" : "high", "§2.6");
+	}
+	strbuf_free(&disagree);
+	strbuf_free(&b.text);
+	for (size_t i = 0; i < c.count; i++) {
+		free(c.rows[i].path);
+		free(c.rows[i].computer);
+	}
+	free(c.rows);
+	return rc;
+}
+
 /* The command-line inclusion of the SOFTWARE hive read alongside (for the 4688 coverage). */
 static void cmdline_of(const struct rows *r, struct facts_cmdline_result *out, int *found)
 {
@@ -591,6 +722,8 @@ int host_facts_derive(struct store *store)
 			      NULL, 0, "low", "§3.3");
 	if (rc == 0)
 		rc = task_cache_derive(store, r.rows, r.count);
+	if (rc == 0)
+		rc = derive_hosts(store, &r);
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -1273,7 +1273,7 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			       "coalesce(evidence_id, 0), confidence, section FROM facts ORDER BY CASE "
 			       "kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
 			       "'audit_policy' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_coverage' "
-			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, id",
+			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, kind, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1285,6 +1285,35 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			(const char *)sqlite3_column_text(st, 8)};
 		rc = fn(context, &f);
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_each_evidence_computer(struct store *store,
+				 int (*fn)(void *context, int64_t evidence_id, const char *path,
+					   const char *computer, int64_t records),
+				 void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "WITH rec(evidence_id, computer) AS (SELECT evidence_id, computer FROM "
+			       "events UNION ALL SELECT s.evidence_id, e.computer FROM event_sources s "
+			       "JOIN events e ON e.id = s.event_id_ref) "
+			       "SELECT v.id, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
+			       "v.id ORDER BY p.id LIMIT 1), coalesce(r.computer, ''), "
+			       "count(r.evidence_id) FROM evidence v LEFT JOIN rec r ON r.evidence_id = "
+			       "v.id GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
+			       "r.computer",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(context, sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);

@@ -174,6 +174,16 @@ int store_add_fact(struct store *store, const struct store_fact *fact);
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context);
 
+/* Calls FN once per (evidence file, System/Computer value) with the number of the file's stored
+ * event records that carry it (records first read from another file count for this one too,
+ * through event_sources), and once with "" and 0 for a file without records: in evidence id
+ * order, the most frequent value first. PATH is the first path the file was found at. For the
+ * host of each evidence file (METHOD.md §2.6). */
+int store_each_evidence_computer(struct store *store,
+				 int (*fn)(void *context, int64_t evidence_id, const char *path,
+					   const char *computer, int64_t records),
+				 void *context);
+
 /* ---- what the session correlator reads and writes (METHOD.md §6) ----------------------- */
 
 /* An event record as the correlator sees it. */

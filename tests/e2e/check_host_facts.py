@@ -203,6 +203,40 @@ def analyze(sandtrace, collection, out):
     return sqlite3.connect(os.path.join(out, "case.db"))
 
 
+def computers_by_python_evtx(path):
+    """{Computer: records} of an event log as python-evtx reads it (all records)."""
+    import re
+    import Evtx.Evtx as evtx
+    counts = {}
+    with evtx.Evtx(path) as log:
+        for record in log.records():
+            m = re.search(r"<Computer>([^<]*)</Computer>", record.xml())
+            if m:
+                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return counts
+
+
+def check_evidence_hosts(db, collection, label):
+    """§2.6: every event log's evidence_host is the Computer most of its records carry (python-evtx),
+    every SYSTEM hive's is its ComputerName fact. Returns {path: host}."""
+    got = {p: v for p, v in db.execute("SELECT subject, value FROM facts WHERE kind = 'evidence_host'")}
+    hosts = {}
+    for folder, _, files in os.walk(collection):
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".evtx"):
+                counts = computers_by_python_evtx(path)
+                if counts:
+                    hosts[path] = max(sorted(counts), key=lambda c: counts[c])
+            elif name == "SYSTEM":
+                row = db.execute("SELECT f.value FROM facts f JOIN evidence_paths p ON p.evidence_id = "
+                                 "f.evidence_id WHERE p.path = ? AND f.subject = 'ComputerName'", (path,)).fetchone()
+                if row:
+                    hosts[path] = row[0]
+    check(got == hosts, "%s: evidence_host facts %s, want %s" % (label, got, hosts))
+    return hosts
+
+
 def system_collection(tmp, name, source_xz):
     folder = os.path.join(tmp, name, "C", "Windows", "System32", "config")
     os.makedirs(folder)
@@ -249,6 +283,7 @@ def main():
         subprocess.run([sandtrace, "hive", "recover", os.path.join(config, "SOFTWARE"), "-o", recovered],
                        check=True, capture_output=True)
         software = stated(db, os.path.join(config, "SOFTWARE"))
+        case_db = db
         system = stated(db, os.path.join(config, "SYSTEM"))
         check(("host", "time_zone") in system and ("execution", "\\Device\\HarddiskVolume3\\Windows\\System32\\"
                                                    "WindowsSandbox.exe") in system,
@@ -259,6 +294,38 @@ def main():
             compared += compare("bundled SOFTWARE", software, expected_software(reader), reader.name)
         for reader in (Perl(os.path.join(config, "SYSTEM")), Libregf(os.path.join(config, "SYSTEM"))):
             compared += compare("bundled SYSTEM", system, expected_system(reader), reader.name)
+
+        hosts = check_evidence_hosts(db, case, "bundled case")
+        hostname = db.execute("SELECT value, confidence FROM facts WHERE kind = 'host' AND subject = 'hostname'"
+                              ).fetchall()
+        check(len(hosts) == 8 and hostname == [("PC-K01", "high")], "bundled case hostname %s" % hostname)
+        compared += len(hosts)
+
+        if corpus and os.path.isdir(os.path.join(corpus, "evtx", "other_hosts")):
+            # Another machine's event log in the same collection: its host is its own, and the case's
+            # hostname fact says the files disagree, naming it.
+            other = os.path.join(case, "D", "other")
+            os.makedirs(other)
+            for name in os.listdir(os.path.join(corpus, "evtx", "other_hosts")):
+                with open(os.path.join(corpus, "evtx", "other_hosts", name), "rb") as f, \
+                        open(os.path.join(other, name), "wb") as out:
+                    out.write(f.read())
+            # (--all-events: the other log's records are not in the event catalogue, and a file
+            # names its host only through records stored from it, METHOD.md §2.6)
+            two = os.path.join(tmp, "two-hosts.db")
+            run = subprocess.run([sandtrace, "ingest", case, "--case", two, "--all-events"],
+                                 capture_output=True, text=True)
+            check(run.returncode in (0, 1) and "Sanitizer" not in run.stderr, "two hosts: ingest %s"
+                  % run.stderr[-300:])
+            db = sqlite3.connect(two)
+            hosts = check_evidence_hosts(db, case, "two hosts")
+            foreign = {p: h for p, h in hosts.items() if p.startswith(other)}
+            hostname = db.execute("SELECT value, confidence, detail FROM facts WHERE kind = 'host' AND "
+                                  "subject = 'hostname'").fetchone()
+            check(foreign and all(h.split(".")[0].upper() != "PC-K01" for h in foreign.values()) and
+                  hostname[:2] == ("PC-K01", "medium") and all(p in hostname[2] for p in foreign),
+                  "two hosts: foreign %s, hostname %s" % (foreign, hostname))
+            print("two hosts: %s" % hostname[2][:300])
 
         if not corpus or not os.path.isdir(os.path.join(corpus, "hives")):
             print("corpus not found: its SYSTEM hives not compared")

@@ -121,7 +121,8 @@ add_test(NAME e2e_dirty_case_taskcache_only_through_replay
 
 # The host facts of METHOD.md §2.5 (OS, build, time zone, shutdown, control set, BAM) equal to what
 # Parse::Win32Registry and libregf read, on the bundled case and the corpus' SYSTEM hives; the
-# damaged SYSTEM hive read through its emptied hive bins agrees with Parse::Win32Registry.
+# damaged SYSTEM hive read through its emptied hive bins agrees with Parse::Win32Registry; the host
+# of each evidence file (§2.6) equals python-evtx's Computer, and another host's log is named.
 add_test(NAME e2e_host_facts_equal_two_registry_readers
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_facts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
