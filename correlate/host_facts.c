@@ -521,7 +521,7 @@ static int derive_system(struct store *store, const struct rows *r, int64_t hive
 /* ---- §2.6 the host of each evidence file ------------------------------------------------- */
 
 struct computer_row {
-	int64_t evidence_id, records;
+	int64_t evidence_id, records, first_event;
 	char *path, *computer;
 };
 
@@ -531,7 +531,7 @@ struct computer_rows {
 };
 
 static int collect_computer(void *context, int64_t evidence_id, const char *path,
-			    const char *computer, int64_t records)
+			    const char *computer, int64_t records, int64_t first_event)
 {
 	struct computer_rows *c = context;
 	struct computer_row *grown = realloc(c->rows, (c->count + 1) * sizeof *grown);
@@ -539,7 +539,8 @@ static int collect_computer(void *context, int64_t evidence_id, const char *path
 	if (!grown)
 		return -1;
 	c->rows = grown;
-	grown[c->count] = (struct computer_row){evidence_id, records, strdup(path ? path : ""),
+	grown[c->count] = (struct computer_row){evidence_id, records, first_event,
+						 strdup(path ? path : ""),
 						 strdup(computer ? computer : "")};
 	c->count++;
 	return grown[c->count - 1].path && grown[c->count - 1].computer ? 0 : -1;
@@ -576,6 +577,7 @@ static int derive_hosts(struct store *store, const struct rows *r)
 	struct strbuf names = STRBUF_INIT, disagree = STRBUF_INIT;
 	struct basis b = {STRBUF_INIT, 0};
 	const char *case_host = NULL;
+	char case_basis[64] = "";
 	size_t files = 0;
 	int rc = store_each_evidence_computer(store, collect_computer, &c);
 
@@ -600,13 +602,17 @@ static int derive_hosts(struct store *store, const struct rows *r)
 			basis_add(&b, hive);
 			rc = add_fact(store, "evidence_host", top->path, hive->decoded, detail, &b,
 				      top->evidence_id, "high", "§2.6");
-			if (!case_host)
+			if (!case_host) {
 				case_host = hive->decoded;
+				snprintf(case_basis, sizeof case_basis, "reg_values:%lld",
+					 (long long)hive->id);
+			}
 		} else if (top->records > 0 && top->computer[0]) {
 			snprintf(detail, sizeof detail, "System/Computer of %lld of the %lld event records "
 				 "stored from this file%s%s", (long long)top->records, (long long)total,
 				 names.length ? "; also " : "", strbuf_text(&names));
-			strbuf_printf(&b.text, "events:evidence_id=%lld", (long long)top->evidence_id);
+			/* the basis names the first of those records (events:ID) */
+			strbuf_printf(&b.text, "events:%lld", (long long)top->first_event);
 			rc = add_fact(store, "evidence_host", top->path, top->computer, detail, &b,
 				      top->evidence_id, names.length ? "medium" : "high", "§2.6");
 		} else {
@@ -616,8 +622,11 @@ static int derive_hosts(struct store *store, const struct rows *r)
 	}
 	/* The case's host: the first SYSTEM hive's name, else the first event log's. */
 	for (size_t i = 0; !case_host && i < c.count; i++)
-		if (c.rows[i].records > 0 && c.rows[i].computer[0])
+		if (c.rows[i].records > 0 && c.rows[i].computer[0]) {
 			case_host = c.rows[i].computer;
+			snprintf(case_basis, sizeof case_basis, "events:%lld",
+				 (long long)c.rows[i].first_event);
+		}
 	strbuf_free(&names);
 	for (size_t i = 0; rc == 0 && case_host && i < c.count; i++) {
 		const struct store_reg_value *hive = hive_computer_name(r, c.rows[i].evidence_id);
@@ -636,7 +645,8 @@ static int derive_hosts(struct store *store, const struct rows *r)
 			 disagree.length ? "they disagree: " : "all name this host (the first DNS label "
 			 "of an event log's Computer compared with a bare name)",
 			 strbuf_text(&disagree));
-		rc = add_fact(store, "host", "hostname", case_host, detail, NULL, 0,
+		strbuf_append_str(&b.text, case_basis);
+		rc = add_fact(store, "host", "hostname", case_host, detail, &b, 0,
 			      disagree.length ? "medium" : "high", "§2.6");
 	}
 	strbuf_free(&disagree);

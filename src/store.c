@@ -1293,19 +1293,20 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 
 int store_each_evidence_computer(struct store *store,
 				 int (*fn)(void *context, int64_t evidence_id, const char *path,
-					   const char *computer, int64_t records),
+					   const char *computer, int64_t records,
+					   int64_t first_event),
 				 void *context)
 {
 	sqlite3_stmt *st;
 	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(store->db,
-			       "WITH rec(evidence_id, computer) AS (SELECT evidence_id, computer FROM "
-			       "events UNION ALL SELECT s.evidence_id, e.computer FROM event_sources s "
-			       "JOIN events e ON e.id = s.event_id_ref) "
+			       "WITH rec(id, evidence_id, computer) AS (SELECT id, evidence_id, computer "
+			       "FROM events UNION ALL SELECT e.id, s.evidence_id, e.computer FROM "
+			       "event_sources s JOIN events e ON e.id = s.event_id_ref) "
 			       "SELECT v.id, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
 			       "v.id ORDER BY p.id LIMIT 1), coalesce(r.computer, ''), "
-			       "count(r.evidence_id) FROM evidence v LEFT JOIN rec r ON r.evidence_id = "
+			       "count(r.evidence_id), coalesce(min(r.id), 0) FROM evidence v LEFT JOIN rec r ON r.evidence_id = "
 			       "v.id GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
 			       "r.computer",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -1313,7 +1314,8 @@ int store_each_evidence_computer(struct store *store,
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn(context, sqlite3_column_int64(st, 0),
 			(const char *)sqlite3_column_text(st, 1),
-			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
+			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+			sqlite3_column_int64(st, 4));
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);
