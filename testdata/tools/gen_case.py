@@ -1028,7 +1028,7 @@ software = [
 ]
 
 # The malicious task's TaskCache keys are only in the SOFTWARE hive's transaction logs: Windows had
-# not flushed them to the primary file when the triage copied it (a dirty hive, METHOD.md §2.5).
+# not flushed them to the primary file when the triage copied it (a dirty hive, METHOD.md §8.3).
 # LOG1's one entry (sequence 2) registers the task (Tree and Boot keys, 01-06); LOG2's (sequence 3)
 # adds its Tasks\{GUID} key as last written at its run on 01-07. stforge writes SOFTWARE from
 # `software` alone and the logs from these, in this order.
