@@ -39,6 +39,7 @@ struct rows {
 struct basis {
 	struct strbuf text;
 	uint64_t time; /* latest LastWrite of the rows named */
+	struct strbuf replay; /* notes of the rows that came from transaction logs (§8.3) */
 };
 
 static void basis_add(struct basis *b, const struct store_reg_value *row)
@@ -48,6 +49,10 @@ static void basis_add(struct basis *b, const struct store_reg_value *row)
 	strbuf_printf(&b->text, "%s%lld", b->text.length ? "," : "reg_values:", (long long)row->id);
 	if (row->key_last_write > b->time)
 		b->time = row->key_last_write;
+	if (row->replay)
+		strbuf_printf(&b->replay, "%s%s%s%s: %s", b->replay.length ? "; " : "", row->key_path,
+			      row->value_name ? "\\" : "", row->value_name ? row->value_name : "",
+			      row->replay);
 }
 
 static int is_kind(const struct store_reg_value *row, const char *kind, int64_t evidence_id)
@@ -93,18 +98,33 @@ static struct facts_dword dword_of(const struct store_reg_value *row)
 	return d;
 }
 
+static void basis_free(struct basis *b)
+{
+	strbuf_free(&b->text);
+	strbuf_free(&b->replay);
+	b->time = 0;
+}
+
+/* Adds a fact resting on the rows of B (then emptied). A row that came from the hive's
+ * transaction logs is named in the text with the log and the primary file's value (§8.3). */
 static int add_fact(struct store *store, const char *kind, const char *subject, const char *value,
 		    const char *detail, struct basis *b, int64_t evidence_id, const char *confidence,
 		    const char *section)
 {
+	struct strbuf marked = STRBUF_INIT;
 	struct store_fact fact = {kind, subject, value, detail, b ? b->time : 0,
 				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section};
-	int rc = store_add_fact(store, &fact);
+	int rc;
 
-	if (b) {
-		strbuf_free(&b->text);
-		b->time = 0;
+	if (b && b->replay.length) {
+		strbuf_printf(&marked, "%s [changed by the transaction-log replay: %s]", detail,
+			      strbuf_text(&b->replay));
+		fact.detail = strbuf_text(&marked);
 	}
+	rc = store_add_fact(store, &fact);
+	strbuf_free(&marked);
+	if (b)
+		basis_free(b);
 	return rc;
 }
 
@@ -177,7 +197,7 @@ static int derive_os(struct store *store, const struct rows *r, int64_t hive)
 	const struct store_reg_value *build = find(r, hive, KEY_CURRENT_VERSION, "CurrentBuild");
 	const struct store_reg_value *ubr = find(r, hive, KEY_CURRENT_VERSION, "UBR");
 	const struct store_reg_value *installed = find(r, hive, KEY_CURRENT_VERSION, "InstallDate");
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	char value[256], detail[1024];
 	unsigned long build_number = 0;
 	int rc = 0;
@@ -236,7 +256,7 @@ static int derive_os(struct store *store, const struct rows *r, int64_t hive)
 		rc = add_fact(store, "host", "install_date", value, detail, &b, hive,
 			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	return rc;
 }
 
@@ -251,7 +271,7 @@ static int derive_system_identity(struct store *store, const struct rows *r, int
 	const struct store_reg_value *shutdown = find_in_control_set(r, hive, KEY_SHUTDOWN,
 								     "ShutdownTime");
 	const struct store_reg_value *current = find(r, hive, "Select", "Current");
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	char value[256], detail[1024], offset[16], active_offset[16];
 	int rc = 0;
 
@@ -304,7 +324,7 @@ static int derive_system_identity(struct store *store, const struct rows *r, int
 		rc = add_fact(store, "host", "current_control_set", n.present ? value : "unreadable",
 			      detail, &b, hive, "high", "§2.5");
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	return rc;
 }
 
@@ -312,7 +332,7 @@ static int derive_system_identity(struct store *store, const struct rows *r, int
  * (Services\bam\State\UserSettings\SID and Services\bam\UserSettings\SID). */
 static int derive_bam(struct store *store, const struct rows *r, int64_t hive)
 {
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < r->count; i++) {
@@ -337,7 +357,7 @@ static int derive_bam(struct store *store, const struct rows *r, int64_t hive)
 		rc = add_fact(store, "execution", row->value_name, value, detail, &b, hive,
 			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	return rc;
 }
 
@@ -347,7 +367,7 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 	struct facts_feature_result result;
 	struct facts_cmdline_input cmdline_in;
 	struct facts_cmdline_result cmdline;
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	const struct store_reg_value *row;
 	int rc = 0;
 
@@ -372,7 +392,7 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
 			      facts_feature_state_name(result.state), result.basis, &b, hive,
 			      "medium", "§2.1");
-	strbuf_free(&b.text);
+	basis_free(&b);
 
 	/* Group policy (§2.2): not configured is a fact too. */
 	for (size_t i = 0; rc == 0 && i < FACTS_SANDBOX_POLICY_COUNT; i++) {
@@ -413,7 +433,7 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 			      : cmdline.state == FACTS_CMDLINE_NOT_INCLUDED ? "not included"
 									  : "uncertain",
 			      cmdline.basis, &b, hive, "high", "§3.2");
-	strbuf_free(&b.text);
+	basis_free(&b);
 	if (rc == 0)
 		rc = derive_os(store, r, hive);
 	return rc;
@@ -424,7 +444,7 @@ static int derive_security(struct store *store, const struct rows *r, int64_t hi
 {
 	static const uint32_t EVENTS[] = {4624, 4672, 4688, 4689, 4698, 4702, 4719};
 	struct facts_audit_policy *policy = NULL;
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	const struct store_reg_value *row = find(r, hive, KEY_POLADTEV, "");
 	char detail[640];
 	int rc = 0;
@@ -469,14 +489,14 @@ static int derive_security(struct store *store, const struct rows *r, int64_t hi
 			      detail, &b, hive, policy && policy->layout_established ? "high" : "low",
 			      "§3.3");
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	facts_audit_policy_free(policy);
 	return rc;
 }
 
 static int derive_system(struct store *store, const struct rows *r, int64_t hive)
 {
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < r->count; i++) {
@@ -514,7 +534,7 @@ static int derive_system(struct store *store, const struct rows *r, int64_t hive
 				      "high", "§2.3");
 		}
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	return rc;
 }
 
@@ -575,7 +595,7 @@ static int derive_hosts(struct store *store, const struct rows *r)
 {
 	struct computer_rows c = {NULL, 0};
 	struct strbuf names = STRBUF_INIT, disagree = STRBUF_INIT;
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	const char *case_host = NULL;
 	char case_basis[64] = "";
 	size_t files = 0;
@@ -650,7 +670,7 @@ static int derive_hosts(struct store *store, const struct rows *r)
 			      disagree.length ? "medium" : "high", "§2.6");
 	}
 	strbuf_free(&disagree);
-	strbuf_free(&b.text);
+	basis_free(&b);
 	for (size_t i = 0; i < c.count; i++) {
 		free(c.rows[i].path);
 		free(c.rows[i].computer);

@@ -1385,6 +1385,7 @@ void hive_result_free(struct hive_result *result)
 		free(result->rows[i].value_name);
 		free(result->rows[i].data);
 		free(result->rows[i].text);
+		free(result->rows[i].replay);
 	}
 	for (size_t i = 0; i < result->problem_count; i++) {
 		free(result->problems[i].location);

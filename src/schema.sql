@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -269,7 +269,10 @@ CREATE TABLE reg_values (
   value_type_name TEXT,             -- REG_SZ, REG_DWORD, ...
   raw_hex       TEXT,               -- the value's bytes, lower-case hex
   decoded       TEXT,               -- strings as text, numbers in decimal; NULL for binary
-  section       TEXT                -- the METHOD.md section that made sandtrace read this key
+  section       TEXT,               -- the METHOD.md section that made sandtrace read this key
+  replay        TEXT                -- NULL: as in the primary file; else the row comes from the
+                                    -- hive's transaction logs: the log and what the primary file
+                                    -- holds ("absent from the primary file" or its value), §8.3
 );
 CREATE INDEX reg_values_key ON reg_values(key_path);
 

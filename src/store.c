@@ -1073,7 +1073,8 @@ int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hi
 	if (sqlite3_prepare_v2(store->db,
 			       "INSERT INTO reg_values (evidence_id, hive_kind, key_path, "
 			       "key_last_write, value_name, value_type, value_type_name, raw_hex, "
-			       "decoded, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       "decoded, section, replay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			       "?10, ?11)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (row->value_name) {
@@ -1093,6 +1094,7 @@ int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hi
 	bind_text_or_null(st, 8, hex);
 	bind_text_or_null(st, 9, row->text);
 	bind_text_or_null(st, 10, row->source);
+	bind_text_or_null(st, 11, row->replay);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	free(hex);
@@ -1159,7 +1161,7 @@ int store_load_reg_values(struct store *store, struct store_reg_value **out, siz
 	*count = 0;
 	if (sqlite3_prepare_v2(store->db,
 			       "SELECT id, evidence_id, hive_kind, key_path, key_last_write, value_name, "
-			       "value_type, raw_hex, decoded FROM reg_values ORDER BY id",
+			       "value_type, raw_hex, decoded, replay FROM reg_values ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1187,6 +1189,8 @@ int store_load_reg_values(struct store *store, struct store_reg_value **out, siz
 		r->value_type = (uint32_t)sqlite3_column_int64(st, 6);
 		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
 			r->decoded = strdup((const char *)sqlite3_column_text(st, 8));
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+			r->replay = strdup((const char *)sqlite3_column_text(st, 9));
 		if (hex) {
 			size_t length = strlen(hex) / 2;
 			r->data = malloc(length ? length : 1);
@@ -1221,6 +1225,7 @@ void store_free_reg_values(struct store_reg_value *rows, size_t count)
 		free(rows[i].value_name);
 		free(rows[i].decoded);
 		free(rows[i].data);
+		free(rows[i].replay);
 	}
 	free(rows);
 }

@@ -18,7 +18,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 6 };
+enum { STORE_SCHEMA_VERSION = 7 };
 
 struct store;
 
@@ -142,6 +142,7 @@ struct store_reg_value {
 	uint8_t *data;     /* NULL for key rows */
 	size_t size;
 	char *decoded;
+	char *replay;      /* NULL, or from the transaction logs: which log, what the primary holds */
 };
 
 /* Every reg_values row in id order; free with store_free_reg_values. */

@@ -4,7 +4,9 @@ are only in SOFTWARE.LOG1 (entry sequence 2: Tree + Boot) and SOFTWARE.LOG2 (seq
 
 Three collections forged from testdata/case, analysed, compared:
   with both logs   the replay applies both; the TaskCache task and its tree-without-sd fact exist;
-                   the session's trigger names the TaskCache definition among its evidence
+                   the session's trigger names the TaskCache definition among its evidence; the
+                   rows from the logs, and the fact resting on them, name their log and say the
+                   primary file does not hold them
   without logs     the primary alone (libregf's view): no TaskCache task, no TaskCache fact, the hive
                    noted as dirty; the trigger still comes from the Task Scheduler 129 record
                    (strong), the task file and the 4698 record
@@ -88,11 +90,31 @@ def main():
         dirty = db.execute("SELECT count(*) FROM parse_errors WHERE reason LIKE 'transaction logs not applied%'"
                            ).fetchone()[0]
         check(dirty == 0, "with logs: %d 'not applied' notes" % dirty)
+        # The rows the replay gave are marked with their log and what the primary held (§8.3): the
+        # Tree and Boot keys from LOG1, the Tasks key from LOG2, nothing else.
+        marks = {}
+        for key, value, note in db.execute("SELECT key_path, value_name, replay FROM reg_values "
+                                           "WHERE replay IS NOT NULL"):
+            part = "Tree" if "\\Tree\\" in key else "Boot" if "\\Boot" in key else \
+                "Tasks" if "\\Tasks\\" in key else key
+            marks.setdefault(part, set()).add(note)
+        check(marks == {"Tree": {"from the transaction log SOFTWARE.LOG1 (sequence 2-2); absent from the primary file"},
+                        "Boot": {"from the transaction log SOFTWARE.LOG1 (sequence 2-2); absent from the primary file"},
+                        "Tasks": {"from the transaction log SOFTWARE.LOG2 (sequence 3-3); absent from the primary file"}},
+              "with logs: replay marks %s" % marks)
+        marked = db.execute("SELECT count(*) FROM facts WHERE kind = 'task_cache' AND subject = ? AND detail "
+                            "LIKE '%[changed by the transaction-log replay: from the transaction log SOFTWARE.LOG1%'",
+                            (TASK,)).fetchone()[0]
+        check(marked == 1, "with logs: the tree-without-sd fact does not say it came from LOG1")
+        unmarked = db.execute("SELECT count(*) FROM facts WHERE detail LIKE '%transaction-log replay%'").fetchone()[0]
+        check(unmarked == 1, "with logs: %d facts marked, only the TaskCache one rests on logged rows" % unmarked)
 
         # Without the logs: what libregf alone would give.
         db = analyze(sandtrace, bare, os.path.join(tmp, "bare-out"), "without logs")
         tasks, cache_facts = taskcache(db)
         check(TASK not in tasks, "without logs: the TaskCache task is there: %s" % tasks)
+        check(db.execute("SELECT count(*) FROM reg_values WHERE replay IS NOT NULL").fetchone()[0] == 0,
+              "without logs: rows marked as replayed")
         check(not any(f[0] == TASK for f in cache_facts), "without logs: TaskCache facts %s" % cache_facts)
         trigger, sources = trigger_of(db)
         check(trigger == ("task", "strong"), "without logs: trigger %s (the 129 record still gives it)" % (trigger,))

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "parsers/hive.h"
 #include "parsers/hive_log.h"
+#include "parsers/hive_replay_marks.h"
 #include "parsers/taskcache.h"
 #include "timeutil.h"
 
@@ -871,6 +872,42 @@ static void test_corpus_hives(void)
 	CHECK(r == NULL && err[0]);
 }
 
+/* A dirty hive whose log changes one value and adds another: after the replay the changed row
+ * names LOG1 and the primary's value, the added one says the primary lacks it, the rest is
+ * unmarked (hive_replay_marks.h). */
+static void test_replay_marks_name_log_and_earlier_value(void)
+{
+	char out[1024], command[4096], log[1100], err[512];
+	char *logs[1] = {log};
+	struct hive_replay *replay = NULL;
+	struct hive_result *r = NULL;
+	const struct hive_row *row;
+
+	snprintf(out, sizeof out, "%s/replay-marks", temp_dir);
+	snprintf(log, sizeof log, "%s.LOG1", out);
+	snprintf(command, sizeof command, "'%s' hive '%sreplay_base.reg' '%s' '%sreplay_log1.reg' "
+		 ">/dev/null", stforge, DATA, out, DATA);
+	CHECK_INT(system(command), 0);
+	CHECK_INT(hive_log_replay_files(out, logs, 1, &replay, err, sizeof err), 0);
+	if (!replay)
+		return;
+	CHECK_INT((int)replay->applied, 1);
+	CHECK_INT(hive_parse_memory(replay->data, replay->size, &r, err, sizeof err), 0);
+	if (r) {
+		CHECK_INT(hive_mark_replay(r, out, replay, err, sizeof err), 0);
+		row = row_find(r, "ControlSet001\\Control\\ComputerName\\ComputerName", "ComputerName");
+		CHECK_STR(row ? row->replay : NULL, "from the transaction log replay-marks.LOG1 (sequence "
+			  "2-2); the primary file holds \"BEFORE-NAME\"");
+		row = row_find(r, "ControlSet001\\Control\\TimeZoneInformation", "TimeZoneKeyName");
+		CHECK_STR(row ? row->replay : NULL, "from the transaction log replay-marks.LOG1 (sequence "
+			  "2-2); absent from the primary file");
+		row = row_find(r, "Select", "Current");
+		CHECK(row && row->replay == NULL);
+		hive_result_free(r);
+	}
+	hive_replay_free(replay);
+}
+
 int main(int argc, char **argv)
 {
 	char command[128];
@@ -893,6 +930,7 @@ int main(int argc, char **argv)
 	test_damaged_hives_are_problems_or_refused();
 	test_case_hives_match_readme();
 	test_corpus_hives();
+	test_replay_marks_name_log_and_earlier_value();
 	snprintf(command, sizeof command, "rm -rf '%s'", temp_dir);
 	if (system(command) != 0)
 		fprintf(stderr, "could not remove %s\n", temp_dir);
