@@ -1311,8 +1311,9 @@ int store_each_evidence_computer(struct store *store,
 			       "event_sources s JOIN events e ON e.id = s.event_id_ref) "
 			       "SELECT v.id, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
 			       "v.id ORDER BY p.id LIMIT 1), coalesce(r.computer, ''), "
-			       "count(r.evidence_id), coalesce(min(r.id), 0) FROM evidence v LEFT JOIN rec r ON r.evidence_id = "
-			       "v.id GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
+			       "count(r.evidence_id), coalesce(min(r.id), 0) FROM evidence v "
+			       "LEFT JOIN rec r ON r.evidence_id = v.id "
+			       "GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
 			       "r.computer",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
