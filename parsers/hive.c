@@ -1208,8 +1208,8 @@ static int walker_finish(struct walker *w, int rc, struct hive_result **out)
  * bins one after another and gives up on the whole file at the first broken one (the corpus'
  * regipy_corrupted_system_hive: its root key's subkeys lie past a zeroed run of pages); with the
  * broken pages emptied it reads every cell that survives, and a key whose cells lay in them is
- * lost on its own (METHOD.md §2.5). Returns the number of pages replaced (0: nothing broken, *IMAGE NULL), or -1
- * when the file cannot be read or held in memory. */
+ * lost on its own (METHOD.md §2.5). Returns the number of pages replaced (0: nothing broken,
+ * *IMAGE NULL), or -1 when the file cannot be read or held in memory. */
 static long hive_bins_rebuild(const char *path, uint8_t **image, size_t *size, size_t *first)
 {
 	enum { BASE = HIVE_BASE_BLOCK_SIZE, PAGE = 4096, CELL = 32 };
