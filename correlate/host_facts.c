@@ -631,8 +631,8 @@ static int derive_hosts(struct store *store, const struct rows *r)
 			snprintf(detail, sizeof detail, "System/Computer of %lld of the %lld event records "
 				 "stored from this file%s%s", (long long)top->records, (long long)total,
 				 names.length ? "; also " : "", strbuf_text(&names));
-			/* the basis names the first of those records (events:ID) */
-			strbuf_printf(&b.text, "events:%lld", (long long)top->first_event);
+			/* the basis names the first of those records (events.id=ID) */
+			strbuf_printf(&b.text, "events.id=%lld", (long long)top->first_event);
 			rc = add_fact(store, "evidence_host", top->path, top->computer, detail, &b,
 				      top->evidence_id, names.length ? "medium" : "high", "§2.6");
 		} else {
@@ -644,7 +644,7 @@ static int derive_hosts(struct store *store, const struct rows *r)
 	for (size_t i = 0; !case_host && i < c.count; i++)
 		if (c.rows[i].records > 0 && c.rows[i].computer[0]) {
 			case_host = c.rows[i].computer;
-			snprintf(case_basis, sizeof case_basis, "events:%lld",
+			snprintf(case_basis, sizeof case_basis, "events.id=%lld",
 				 (long long)c.rows[i].first_event);
 		}
 	strbuf_free(&names);
