@@ -348,6 +348,69 @@ const char *facts_service_start_name(int64_t start)
 	return "unknown Start value";
 }
 
+/* ---- §2.5 Host identity and history ------------------------------------------------------ */
+
+void facts_utc_offset_text(int32_t bias_minutes, char *out, size_t out_size)
+{
+	/* local = UTC - bias, so the offset of local time is -bias. */
+	int64_t offset = -(int64_t)bias_minutes;
+	int64_t magnitude = offset < 0 ? -offset : offset;
+
+	snprintf(out, out_size, "UTC%c%02lld:%02lld", offset < 0 ? '-' : '+',
+		 (long long)(magnitude / 60), (long long)(magnitude % 60));
+}
+
+int facts_filetime_plausible(uint64_t filetime)
+{
+	/* 1990-01-01T00:00:00Z and 2100-01-01T00:00:00Z as FILETIMEs. */
+	return filetime >= 121670208000000000ull && filetime < 157766880000000000ull;
+}
+
+uint64_t facts_filetime_at(const uint8_t *data, size_t size)
+{
+	uint64_t value = 0;
+
+	if (!data || size < 8)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		value = value << 8 | data[i];
+	return value;
+}
+
+/* §2.5: the executables whose BAM entries are evidence of Windows Sandbox use. A row matches when
+ * the value name's last path component equals the name (any case); the packaged sandbox of
+ * Windows 11 24H2 is named by its package family name instead of a path. */
+static const struct {
+	const char *name;
+	int is_package; /* match the start of the last component (package family name) */
+} SANDBOX_EXECUTABLES[] = {
+	{"WindowsSandbox.exe", 0},
+	{"WindowsSandboxClient.exe", 0},
+	{"WindowsSandboxServer.exe", 0},
+	{"WindowsSandboxRemoteSession.exe", 0},
+	{"wsb.exe", 0},
+	{"MicrosoftWindows.WindowsSandbox_", 1},
+};
+
+int facts_bam_sandbox_executable(const char *value_name, const char **what)
+{
+	const char *last;
+
+	if (!value_name)
+		return 0;
+	last = strrchr(value_name, '\\');
+	last = last ? last + 1 : value_name;
+	for (size_t i = 0; i < COUNT_OF(SANDBOX_EXECUTABLES); i++) {
+		const char *name = SANDBOX_EXECUTABLES[i].name;
+		if (SANDBOX_EXECUTABLES[i].is_package ? strncasecmp(last, name, strlen(name)) == 0
+						       : strcasecmp(last, name) == 0) {
+			*what = name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- §3.1 PolAdtEv ----------------------------------------------------------------------- */
 
 /* Layouts in the order Windows added subcategories; a subcategory row names the first layout

@@ -103,6 +103,25 @@ int facts_decode_sandbox_policy(const char *value_name, struct facts_dword found
 /* "Boot", "System", "Automatic", "On demand", "Disabled"; "unknown Start value" otherwise. */
 const char *facts_service_start_name(int64_t start);
 
+/* ---- §2.5 Host identity and history ------------------------------------------------------ */
+
+/* A time zone bias as Windows stores it (minutes, UTC = local time + bias: REG_DWORD read as a
+ * signed number) written as the offset of local time from UTC, "UTC+09:00", into OUT. */
+void facts_utc_offset_text(int32_t bias_minutes, char *out, size_t out_size);
+
+/* Whether FILETIME is a plausible moment for a host record: 1990-01-01 to 2100-01-01 UTC. A
+ * zero, a garbage or an unset time gives 0 and is reported as unreadable, never printed. */
+int facts_filetime_plausible(uint64_t filetime);
+
+/* The FILETIME in the first 8 bytes of DATA (SIZE bytes), little-endian; 0 if SIZE < 8. */
+uint64_t facts_filetime_at(const uint8_t *data, size_t size);
+
+/* Whether the Background Activity Moderator value named VALUE_NAME (an image path such as
+ * "\Device\HarddiskVolume3\Windows\System32\WindowsSandbox.exe", or a package family name)
+ * names one of the Windows Sandbox executables of §2.5's table; the executable's name in *WHAT
+ * (static). The BAM bookkeeping values "Version" and "SequenceNumber" never match. */
+int facts_bam_sandbox_executable(const char *value_name, const char **what);
+
 /* ---- §3.1 PolAdtEv ----------------------------------------------------------------------- */
 
 enum facts_audit_format {

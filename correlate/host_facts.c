@@ -23,6 +23,10 @@
 #define KEY_SANDBOX_POLICY "Policies\\Microsoft\\Windows\\Sandbox"
 #define KEY_CMDLINE_POLICY "Microsoft\\Windows\\CurrentVersion\\Policies\\System\\Audit"
 #define KEY_POLADTEV "Policy\\PolAdtEv"
+#define KEY_CURRENT_VERSION "Microsoft\\Windows NT\\CurrentVersion"
+#define KEY_TIME_ZONE "Control\\TimeZoneInformation"
+#define KEY_SHUTDOWN "Control\\Windows"
+#define KEY_BAM "\\Services\\bam\\"
 #define FEATURE_UPDATE_NAME "Containers-DisposableClientVM"
 
 struct rows {
@@ -34,6 +38,7 @@ struct rows {
 struct basis {
 	struct strbuf text;
 	uint64_t time; /* latest LastWrite of the rows named */
+	struct strbuf replay; /* notes of the rows that came from transaction logs (§8.3) */
 };
 
 static void basis_add(struct basis *b, const struct store_reg_value *row)
@@ -43,6 +48,10 @@ static void basis_add(struct basis *b, const struct store_reg_value *row)
 	strbuf_printf(&b->text, "%s%lld", b->text.length ? "," : "reg_values:", (long long)row->id);
 	if (row->key_last_write > b->time)
 		b->time = row->key_last_write;
+	if (row->replay)
+		strbuf_printf(&b->replay, "%s%s%s%s: %s", b->replay.length ? "; " : "", row->key_path,
+			      row->value_name ? "\\" : "", row->value_name ? row->value_name : "",
+			      row->replay);
 }
 
 static int is_kind(const struct store_reg_value *row, const char *kind, int64_t evidence_id)
@@ -88,18 +97,33 @@ static struct facts_dword dword_of(const struct store_reg_value *row)
 	return d;
 }
 
+static void basis_free(struct basis *b)
+{
+	strbuf_free(&b->text);
+	strbuf_free(&b->replay);
+	b->time = 0;
+}
+
+/* Adds a fact resting on the rows of B (then emptied). A row that came from the hive's
+ * transaction logs is named in the text with the log and the primary file's value (§8.3). */
 static int add_fact(struct store *store, const char *kind, const char *subject, const char *value,
 		    const char *detail, struct basis *b, int64_t evidence_id, const char *confidence,
 		    const char *section)
 {
+	struct strbuf marked = STRBUF_INIT;
 	struct store_fact fact = {kind, subject, value, detail, b ? b->time : 0,
 				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section};
-	int rc = store_add_fact(store, &fact);
+	int rc;
 
-	if (b) {
-		strbuf_free(&b->text);
-		b->time = 0;
+	if (b && b->replay.length) {
+		strbuf_printf(&marked, "%s [changed by the transaction-log replay: %s]", detail,
+			      strbuf_text(&b->replay));
+		fact.detail = strbuf_text(&marked);
 	}
+	rc = store_add_fact(store, &fact);
+	strbuf_free(&marked);
+	if (b)
+		basis_free(b);
 	return rc;
 }
 
@@ -136,13 +160,213 @@ static void find_package_state(const struct rows *r, int64_t evidence_id,
 	}
 }
 
+/* The row of VALUE_NAME in KEY_SUFFIX ("Control\\Windows") of the control set the SYSTEM hive was
+ * read from: parsers/hive.c reads only that one (§2.3), so the row is "ControlSetNNN\\" KEY_SUFFIX. */
+static const struct store_reg_value *find_in_control_set(const struct rows *r, int64_t hive,
+							 const char *key_suffix,
+							 const char *value_name)
+{
+	size_t suffix = strlen(key_suffix);
+
+	for (size_t i = 0; i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *slash = strchr(row->key_path, '\\');
+
+		if (row->evidence_id == hive && row->value_name &&
+		    strcasecmp(row->value_name, value_name) == 0 &&
+		    strncasecmp(row->key_path, "ControlSet", 10) == 0 && slash &&
+		    strlen(slash + 1) == suffix && strcasecmp(slash + 1, key_suffix) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+static int32_t signed_dword(struct facts_dword d)
+{
+	return (int32_t)d.value;
+}
+
+/* §2.5: the operating system as the SOFTWARE hive names it: product, build, release, install
+ * date. Each value read becomes a fact of kind "host"; a value not found gives no fact. */
+static int derive_os(struct store *store, const struct rows *r, int64_t hive)
+{
+	const struct store_reg_value *product = find(r, hive, KEY_CURRENT_VERSION, "ProductName");
+	const struct store_reg_value *edition = find(r, hive, KEY_CURRENT_VERSION, "EditionID");
+	const struct store_reg_value *release = find(r, hive, KEY_CURRENT_VERSION, "DisplayVersion");
+	const struct store_reg_value *build = find(r, hive, KEY_CURRENT_VERSION, "CurrentBuild");
+	const struct store_reg_value *ubr = find(r, hive, KEY_CURRENT_VERSION, "UBR");
+	const struct store_reg_value *installed = find(r, hive, KEY_CURRENT_VERSION, "InstallDate");
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
+	char value[256], detail[1024];
+	unsigned long build_number = 0;
+	int rc = 0;
+
+	if (!build || !build->decoded)
+		build = find(r, hive, KEY_CURRENT_VERSION, "CurrentBuildNumber");
+	if (build && build->decoded)
+		build_number = strtoul(build->decoded, NULL, 10);
+	if (product && product->decoded) {
+		snprintf(detail, sizeof detail, "ProductName \"%s\"%s%s%s in %s%s", product->decoded,
+			 edition && edition->decoded ? ", EditionID \"" : "",
+			 edition && edition->decoded ? edition->decoded : "",
+			 edition && edition->decoded ? "\"" : "", KEY_CURRENT_VERSION,
+			 build_number >= 22000 && strstr(product->decoded, "Windows 10")
+				 ? "; the build (22000 or later) is a Windows 11 build: Windows 11 "
+				   "leaves ProductName at \"Windows 10 ...\""
+				 : "");
+		basis_add(&b, product);
+		basis_add(&b, edition);
+		rc = add_fact(store, "host", "os_product", product->decoded, detail, &b, hive, "high",
+			      "§2.5");
+	}
+	if (rc == 0 && build_number) {
+		struct facts_dword update = dword_of(ubr);
+
+		if (update.present)
+			snprintf(value, sizeof value, "%lu.%u", build_number, update.value);
+		else
+			snprintf(value, sizeof value, "%lu", build_number);
+		snprintf(detail, sizeof detail, "%s %lu%s%s (%s)", build->value_name, build_number,
+			 update.present ? ", UBR " : ", no UBR value",
+			 update.present ? value + strcspn(value, ".") + 1 : "", KEY_CURRENT_VERSION);
+		basis_add(&b, build);
+		basis_add(&b, ubr);
+		rc = add_fact(store, "host", "os_build", value, detail, &b, hive, "high", "§2.5");
+	}
+	if (rc == 0 && release && release->decoded) {
+		snprintf(detail, sizeof detail, "DisplayVersion \"%s\" (%s)", release->decoded,
+			 KEY_CURRENT_VERSION);
+		basis_add(&b, release);
+		rc = add_fact(store, "host", "os_display_version", release->decoded, detail, &b, hive,
+			      "high", "§2.5");
+	}
+	if (rc == 0 && installed) {
+		struct facts_dword seconds = dword_of(installed);
+		uint64_t when = seconds.present ? filetime_from_unix(seconds.value, 0) : 0;
+
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "InstallDate %u (seconds since 1970-01-01 UTC) in %s: "
+			 "when this Windows was installed, or last upgraded in place to a new feature "
+			 "release", seconds.value, KEY_CURRENT_VERSION);
+		basis_add(&b, installed);
+		rc = add_fact(store, "host", "install_date", value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
+	}
+	basis_free(&b);
+	return rc;
+}
+
+/* §2.5: the time zone, the last shutdown and the control set of the SYSTEM hive. */
+static int derive_system_identity(struct store *store, const struct rows *r, int64_t hive)
+{
+	const struct store_reg_value *name = find_in_control_set(r, hive, KEY_TIME_ZONE,
+								 "TimeZoneKeyName");
+	const struct store_reg_value *bias = find_in_control_set(r, hive, KEY_TIME_ZONE, "Bias");
+	const struct store_reg_value *active = find_in_control_set(r, hive, KEY_TIME_ZONE,
+								   "ActiveTimeBias");
+	const struct store_reg_value *shutdown = find_in_control_set(r, hive, KEY_SHUTDOWN,
+								     "ShutdownTime");
+	const struct store_reg_value *current = find(r, hive, "Select", "Current");
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
+	char value[256], detail[1024], offset[16], active_offset[16];
+	int rc = 0;
+
+	if (!name || !name->decoded)
+		name = find_in_control_set(r, hive, KEY_TIME_ZONE, "StandardName");
+	if (dword_of(bias).present || dword_of(active).present) {
+		/* The bias in force is ActiveTimeBias (daylight saving included); Bias is the
+		 * standard one. The value names the zone and the bias in minutes, for the report. */
+		int32_t standard = signed_dword(dword_of(bias));
+		int32_t in_force = dword_of(active).present ? signed_dword(dword_of(active)) : standard;
+
+		facts_utc_offset_text(standard, offset, sizeof offset);
+		facts_utc_offset_text(in_force, active_offset, sizeof active_offset);
+		snprintf(value, sizeof value, "%s (%s, bias %d min)",
+			 name && name->decoded ? name->decoded : "unnamed", active_offset,
+			 (int)in_force);
+		snprintf(detail, sizeof detail, "%s \"%s\"; Bias %s%d min (standard time %s); "
+			 "ActiveTimeBias %s%d min (in force when the hive was last written: %s); local "
+			 "time = UTC - bias (%s)", name ? name->value_name : "TimeZoneKeyName",
+			 name && name->decoded ? name->decoded : "absent",
+			 dword_of(bias).present ? "" : "absent, taken as ", (int)standard, offset,
+			 dword_of(active).present ? "" : "absent, taken as ", (int)in_force,
+			 active_offset, KEY_TIME_ZONE);
+		basis_add(&b, name);
+		basis_add(&b, bias);
+		basis_add(&b, active);
+		rc = add_fact(store, "host", "time_zone", value, detail, &b, hive, "high", "§2.5");
+	}
+	if (rc == 0 && shutdown) {
+		uint64_t when = facts_filetime_at(shutdown->data, shutdown->size);
+
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "ShutdownTime (%zu bytes, FILETIME) in %s: the last "
+			 "orderly shutdown before the hive was copied", shutdown->size,
+			 shutdown->key_path);
+		basis_add(&b, shutdown);
+		rc = add_fact(store, "host", "last_shutdown", value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "high" : "low", "§2.5");
+	}
+	if (rc == 0 && current) {
+		struct facts_dword n = dword_of(current);
+
+		snprintf(value, sizeof value, "ControlSet%03u", n.value);
+		snprintf(detail, sizeof detail, "Select\\Current = %u: the control set Windows "
+			 "booted with, from which the SYSTEM facts are read", n.value);
+		basis_add(&b, current);
+		rc = add_fact(store, "host", "current_control_set", n.present ? value : "unreadable",
+			      detail, &b, hive, "high", "§2.5");
+	}
+	basis_free(&b);
+	return rc;
+}
+
+/* §2.5: Background Activity Moderator entries of the sandbox executables, from both key paths
+ * (Services\bam\State\UserSettings\SID and Services\bam\UserSettings\SID). */
+static int derive_bam(struct store *store, const struct rows *r, int64_t hive)
+{
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < r->count; i++) {
+		const struct store_reg_value *row = &r->rows[i];
+		const char *bam = strcasestr(row->key_path, KEY_BAM), *sid, *what;
+		char value[64], detail[1024];
+		uint64_t when;
+
+		if (row->evidence_id != hive || !bam || !row->value_name ||
+		    !facts_bam_sandbox_executable(row->value_name, &what))
+			continue;
+		sid = strrchr(row->key_path, '\\') + 1;
+		when = facts_filetime_at(row->data, row->size);
+		if (facts_filetime_plausible(when))
+			filetime_format_iso(when, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "unreadable");
+		snprintf(detail, sizeof detail, "BAM entry of %s for the account %s (%s): %s last "
+			 "ran at %s (the first 8 bytes of the value, a FILETIME)", what, sid,
+			 row->key_path, row->value_name, value);
+		basis_add(&b, row);
+		rc = add_fact(store, "execution", row->value_name, value, detail, &b, hive,
+			      facts_filetime_plausible(when) ? "medium" : "low", "§2.5");
+	}
+	basis_free(&b);
+	return rc;
+}
+
 static int derive_software(struct store *store, const struct rows *r, int64_t hive)
 {
 	struct facts_feature_input in;
 	struct facts_feature_result result;
 	struct facts_cmdline_input cmdline_in;
 	struct facts_cmdline_result cmdline;
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	const struct store_reg_value *row;
 	int rc = 0;
 
@@ -167,7 +391,7 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
 			      facts_feature_state_name(result.state), result.basis, &b, hive,
 			      "medium", "§2.1");
-	strbuf_free(&b.text);
+	basis_free(&b);
 
 	/* Group policy (§2.2): not configured is a fact too. */
 	for (size_t i = 0; rc == 0 && i < FACTS_SANDBOX_POLICY_COUNT; i++) {
@@ -208,7 +432,9 @@ static int derive_software(struct store *store, const struct rows *r, int64_t hi
 			      : cmdline.state == FACTS_CMDLINE_NOT_INCLUDED ? "not included"
 									  : "uncertain",
 			      cmdline.basis, &b, hive, "high", "§3.2");
-	strbuf_free(&b.text);
+	basis_free(&b);
+	if (rc == 0)
+		rc = derive_os(store, r, hive);
 	return rc;
 }
 
@@ -217,7 +443,7 @@ static int derive_security(struct store *store, const struct rows *r, int64_t hi
 {
 	static const uint32_t EVENTS[] = {4624, 4672, 4688, 4689, 4698, 4702, 4719};
 	struct facts_audit_policy *policy = NULL;
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	const struct store_reg_value *row = find(r, hive, KEY_POLADTEV, "");
 	char detail[640];
 	int rc = 0;
@@ -262,14 +488,14 @@ static int derive_security(struct store *store, const struct rows *r, int64_t hi
 			      detail, &b, hive, policy && policy->layout_established ? "high" : "low",
 			      "§3.3");
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
 	facts_audit_policy_free(policy);
 	return rc;
 }
 
 static int derive_system(struct store *store, const struct rows *r, int64_t hive)
 {
-	struct basis b = {STRBUF_INIT, 0};
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < r->count; i++) {
@@ -307,7 +533,148 @@ static int derive_system(struct store *store, const struct rows *r, int64_t hive
 				      "high", "§2.3");
 		}
 	}
-	strbuf_free(&b.text);
+	basis_free(&b);
+	return rc;
+}
+
+/* ---- §2.6 the host of each evidence file ------------------------------------------------- */
+
+struct computer_row {
+	int64_t evidence_id, records, first_event;
+	char *path, *computer;
+};
+
+struct computer_rows {
+	struct computer_row *rows;
+	size_t count;
+};
+
+static int collect_computer(void *context, int64_t evidence_id, const char *path,
+			    const char *computer, int64_t records, int64_t first_event)
+{
+	struct computer_rows *c = context;
+	struct computer_row *grown = realloc(c->rows, (c->count + 1) * sizeof *grown);
+
+	if (!grown)
+		return -1;
+	c->rows = grown;
+	grown[c->count] = (struct computer_row){evidence_id, records, first_event,
+						 strdup(path ? path : ""),
+						 strdup(computer ? computer : "")};
+	c->count++;
+	return grown[c->count - 1].path && grown[c->count - 1].computer ? 0 : -1;
+}
+
+/* Whether host names A and B name the same machine: equal without regard to case, comparing only
+ * the first DNS label when one of them is a bare name (ComputerName "PC-K01", Computer
+ * "PC-K01.corp.example"). */
+static int same_host(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+
+	if (strcasecmp(a, b) == 0)
+		return 1;
+	return (!a[la] || !b[lb]) && la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* The computer name a SYSTEM hive EVIDENCE_ID names (§2.3), or NULL. */
+static const struct store_reg_value *hive_computer_name(const struct rows *r, int64_t evidence_id)
+{
+	const struct store_reg_value *row = find_in_control_set(r, evidence_id,
+								"Control\\ComputerName\\ComputerName",
+								"ComputerName");
+	return row && row->decoded && row->decoded[0] ? row : NULL;
+}
+
+/* §2.6: one evidence_host fact per file that names its host (an event log by the System/Computer
+ * of its records, a SYSTEM hive by its ComputerName), then one host/hostname fact for the case:
+ * the SYSTEM hive's name, or the event logs' when there is no SYSTEM hive, with whether every
+ * file agrees. */
+static int derive_hosts(struct store *store, const struct rows *r)
+{
+	struct computer_rows c = {NULL, 0};
+	struct strbuf names = STRBUF_INIT, disagree = STRBUF_INIT;
+	struct basis b = {STRBUF_INIT, 0, STRBUF_INIT};
+	const char *case_host = NULL;
+	char case_basis[64] = "";
+	size_t files = 0;
+	int rc = store_each_evidence_computer(store, collect_computer, &c);
+
+	for (size_t i = 0; rc == 0 && i < c.count; i++) {
+		const struct computer_row *top = &c.rows[i];
+		const struct store_reg_value *hive = hive_computer_name(r, top->evidence_id);
+		int64_t total = 0;
+		size_t end = i;
+		char detail[1024];
+
+		while (end < c.count && c.rows[end].evidence_id == top->evidence_id)
+			total += c.rows[end++].records;
+		strbuf_free(&names);
+		for (size_t k = i + 1; k < end; k++)
+			strbuf_printf(&names, "%s%s (%lld)", names.length ? ", " : "",
+				      c.rows[k].computer[0] ? c.rows[k].computer : "(empty)",
+				      (long long)c.rows[k].records);
+		i = end - 1;
+		if (hive) {
+			snprintf(detail, sizeof detail, "the SYSTEM hive's ComputerName (%s)",
+				 hive->key_path);
+			basis_add(&b, hive);
+			rc = add_fact(store, "evidence_host", top->path, hive->decoded, detail, &b,
+				      top->evidence_id, "high", "§2.6");
+			if (!case_host) {
+				case_host = hive->decoded;
+				snprintf(case_basis, sizeof case_basis, "reg_values:%lld",
+					 (long long)hive->id);
+			}
+		} else if (top->records > 0 && top->computer[0]) {
+			snprintf(detail, sizeof detail, "System/Computer of %lld of the %lld event records "
+				 "stored from this file%s%s", (long long)top->records, (long long)total,
+				 names.length ? "; also " : "", strbuf_text(&names));
+			/* the basis names the first of those records (events.id=ID) */
+			strbuf_printf(&b.text, "events.id=%lld", (long long)top->first_event);
+			rc = add_fact(store, "evidence_host", top->path, top->computer, detail, &b,
+				      top->evidence_id, names.length ? "medium" : "high", "§2.6");
+		} else {
+			continue;
+		}
+		files++;
+	}
+	/* The case's host: the first SYSTEM hive's name, else the first event log's. */
+	for (size_t i = 0; !case_host && i < c.count; i++)
+		if (c.rows[i].records > 0 && c.rows[i].computer[0]) {
+			case_host = c.rows[i].computer;
+			snprintf(case_basis, sizeof case_basis, "events.id=%lld",
+				 (long long)c.rows[i].first_event);
+		}
+	strbuf_free(&names);
+	for (size_t i = 0; rc == 0 && case_host && i < c.count; i++) {
+		const struct store_reg_value *hive = hive_computer_name(r, c.rows[i].evidence_id);
+		const char *name = hive ? hive->decoded : c.rows[i].computer;
+
+		if ((i > 0 && c.rows[i - 1].evidence_id == c.rows[i].evidence_id) ||
+		    (!hive && (!c.rows[i].records || !name[0])) || same_host(name, case_host))
+			continue; /* a file's less frequent names; a file naming none; agreement */
+		strbuf_printf(&disagree, "%s%s names %s", disagree.length ? "; " : "", c.rows[i].path,
+			      name);
+	}
+	if (rc == 0 && case_host) {
+		char detail[2048];
+
+		snprintf(detail, sizeof detail, "%zu evidence files name their host; %s%s", files,
+			 disagree.length ? "they disagree: " : "all name this host (the first DNS label "
+			 "of an event log's Computer compared with a bare name)",
+			 strbuf_text(&disagree));
+		strbuf_append_str(&b.text, case_basis);
+		rc = add_fact(store, "host", "hostname", case_host, detail, &b, 0,
+			      disagree.length ? "medium" : "high", "§2.6");
+	}
+	strbuf_free(&disagree);
+	basis_free(&b);
+	for (size_t i = 0; i < c.count; i++) {
+		free(c.rows[i].path);
+		free(c.rows[i].computer);
+	}
+	free(c.rows);
 	return rc;
 }
 
@@ -365,6 +732,10 @@ int host_facts_derive(struct store *store)
 		} else if (strcmp(r.rows[i].hive_kind, "SYSTEM") == 0) {
 			kinds_seen |= 4;
 			rc = derive_system(store, &r, hive);
+			if (rc == 0)
+				rc = derive_system_identity(store, &r, hive);
+			if (rc == 0)
+				rc = derive_bam(store, &r, hive);
 		}
 	}
 	/* Absence is information (DESIGN.md): say which facts could not be established. */
@@ -380,6 +751,8 @@ int host_facts_derive(struct store *store)
 			      NULL, 0, "low", "§3.3");
 	if (rc == 0)
 		rc = store_facts_from_taskcache(store); /* decoded at ingest (src/task_cache.c) */
+	if (rc == 0)
+		rc = derive_hosts(store, &r);
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -76,6 +76,9 @@ struct session_trigger {
 	char *task_name;        /* task URI, if a task */
 	char *user;             /* task principal or the launcher's subject (SID or name) */
 	int64_t task_id;        /* tasks.id of the definition used (file, 4698, TaskCache), 0 if none */
+	int64_t *other_task_ids; /* the further definitions with the same task name (tasks.id order):
+				    a TaskCache entry read from a replayed hive names itself here */
+	size_t other_task_count;
 	int hidden;             /* task Hidden=true or a TaskCache hiding finding: 1/0/SESSION_UNKNOWN */
 	int runs_at_boot_or_logon; /* a Boot or Logon trigger */
 	int principal_is_system;   /* principal / subject is SYSTEM (S-1-5-18) or a service */

@@ -1257,8 +1257,16 @@ static void trigger_from_definitions(struct correlation *c, struct session *s, c
 
 		if (!same_task_name(t->uri, name))
 			continue;
-		if (!best)
+		if (!best) {
 			best = t->id;
+		} else {
+			int64_t *grown = realloc(s->trigger.other_task_ids,
+						 (s->trigger.other_task_count + 1) * sizeof *grown);
+			if (grown) {
+				grown[s->trigger.other_task_count++] = t->id;
+				s->trigger.other_task_ids = grown;
+			}
+		}
 		if (t->hidden == 1 || t->hiding_finding)
 			s->trigger.hidden = 1;
 		else if (t->hidden == 0 && s->trigger.hidden == SESSION_UNKNOWN)
@@ -1689,6 +1697,7 @@ static void session_free(struct session *s)
 	free(s->trigger.task_name);
 	free(s->trigger.user);
 	free(s->trigger.link_basis);
+	free(s->trigger.other_task_ids);
 	free(s->launcher.image);
 	free(s->launcher.command_line);
 	free(s->launcher.subject_sid);
@@ -1836,6 +1845,11 @@ static int store_session(struct store *store, const struct session *s, const str
 					     s->trigger.link_basis ? s->trigger.link_basis
 								   : "task definition",
 					     s->trigger.link, "{}");
+	for (size_t i = 0; rc == 0 && i < s->trigger.other_task_count; i++)
+		rc = store_add_session_event(store, s->id, "trigger", "tasks",
+					     s->trigger.other_task_ids[i], 0,
+					     "another definition of the same task", s->trigger.link,
+					     "{}");
 	if (rc == 0 && s->wsb.config_id)
 		rc = store_add_session_event(store, s->id, "config", "wsb_configs", s->wsb.config_id, 0,
 					     "the configuration the launcher or task names",

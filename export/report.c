@@ -548,6 +548,10 @@ static void put_fact_basis(struct report *r, const char *basis)
 		put(r, "<span class=\"muted\">absence of a value</span>");
 		return;
 	}
+	if (strncmp(basis, "events.id=", 10) == 0) { /* the host a log names (METHOD.md §2.6) */
+		put_citation(r, "events", strtoll(basis + 10, NULL, 10), NULL);
+		return;
+	}
 	if (strncmp(basis, prefix, n) != 0) {
 		esc(r, basis);
 		return;

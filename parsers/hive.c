@@ -68,11 +68,14 @@ static const char *const VALUES_SERVICE[] = {"Start", "ImagePath", "Type", "Disp
 static const char *const VALUES_TREE[] = {"Id", "Index", "SD", NULL};
 static const char *const VALUES_CMDLINE[] = {"ProcessCreationIncludeCmdLine_Enabled", NULL};
 static const char *const VALUES_COMPUTER_NAME[] = {"ComputerName", NULL};
-static const char *const VALUES_TIME_ZONE[] = {"TimeZoneKeyName", "Bias", NULL};
+static const char *const VALUES_TIME_ZONE[] = {"TimeZoneKeyName", "Bias", "ActiveTimeBias",
+						"StandardName", NULL};
+static const char *const VALUES_SHUTDOWN[] = {"ShutdownTime", NULL};
 static const char *const VALUES_DEFAULT[] = {"", NULL};
 static const char *const VALUES_LSA[] = {"SCENoApplyLegacyAuditPolicy", NULL};
 static const char *const VALUES_VERSION[] = {"ProductName", "EditionID", "DisplayVersion",
-					      "CurrentBuild", "CurrentBuildNumber", "UBR", NULL};
+					      "CurrentBuild", "CurrentBuildNumber", "UBR",
+					      "InstallDate", NULL};
 
 #define CBS "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
 #define TASKCACHE "Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache"
@@ -119,6 +122,7 @@ static const struct known_key known_keys[] = {
 	 NULL, "§2.3"},
 	{HIVE_KIND_SYSTEM, 1, "Control\\TimeZoneInformation", WALK_KEY, NULL, VALUES_TIME_ZONE, NULL, "§2.3"},
 	{HIVE_KIND_SYSTEM, 1, "Control\\Lsa", WALK_KEY, NULL, VALUES_LSA, NULL, "§3.1"},
+	{HIVE_KIND_SYSTEM, 1, "Control\\Windows", WALK_KEY, NULL, VALUES_SHUTDOWN, NULL, "§2.5"},
 	{HIVE_KIND_SYSTEM, 1, "Control\\Session Manager\\Audit", WALK_KEY, NULL, VALUES_CMDLINE, NULL, "§3.2"},
 	{HIVE_KIND_SYSTEM, 1, "Services\\bam\\State\\UserSettings", WALK_CHILDREN, NULL, VALUES_ALL, NULL,
 	 "§2.3"},
@@ -616,6 +620,33 @@ static char *key_name_get(struct walker *w, libregf_key_t *key, const char *pare
 
 /* Opens the subkey REL ('\'-separated) of BASE, segment by segment so that PATH receives the names
  * as stored. Returns 1 (found: *OUT set, PATH extended), 0 (absent), -1 (unreadable, problem). */
+/* The subkey of KEY named NAME (LENGTH bytes, ASCII case-insensitive) found by reading the
+ * subkeys one by one, skipping those that cannot be read: for a damaged hive whose lookup by name
+ * fails as a whole when one entry of the subkey list points into a broken hive bin. Returns 1 with
+ * *OUT, 0 if none. */
+static int sub_key_scan(libregf_key_t *key, const char *name, size_t length, libregf_key_t **out)
+{
+	int count = 0;
+
+	if (libregf_key_get_number_of_sub_keys(key, &count, NULL) != 1)
+		return 0;
+	for (int i = 0; i < count; i++) {
+		libregf_key_t *sub = NULL;
+		uint8_t text[256];
+
+		if (libregf_key_get_sub_key(key, i, &sub, NULL) != 1)
+			continue;
+		if (libregf_key_get_utf8_name(sub, text, sizeof text, NULL) == 1 &&
+		    strlen((const char *)text) == length &&
+		    strncasecmp((const char *)text, name, length) == 0) {
+			*out = sub;
+			return 1;
+		}
+		libregf_key_free(&sub, NULL);
+	}
+	return 0;
+}
+
 static int key_open(struct walker *w, libregf_key_t *base, const char *rel, libregf_key_t **out,
 		    struct strbuf *path)
 {
@@ -635,7 +666,14 @@ static int key_open(struct walker *w, libregf_key_t *base, const char *rel, libr
 			char location[1024];
 			snprintf(location, sizeof location, "%s%s%.*s", strbuf_text(path),
 				 path->length ? "\\" : "", (int)length, segment);
-			problem_add_regf(w, location, "key unreadable", &error);
+			if (sub_key_scan(key, segment, length, &sub)) {
+				libregf_error_free(&error);
+				problem_add(w, location, "found by reading every subkey of its parent: "
+					    "the lookup by name failed (a damaged subkey list)", 0);
+				found = 1;
+			} else {
+				problem_add_regf(w, location, "key unreadable", &error);
+			}
 		}
 		if (found == 1) {
 			name = key_name_get(w, sub, strbuf_text(path));
@@ -1164,6 +1202,100 @@ static int walker_finish(struct walker *w, int rc, struct hive_result **out)
 	return rc;
 }
 
+/* A copy of the hive file at PATH in which every 4096-byte page of the hive bins area that does
+ * not belong to a valid hive bin ("hbin", its own offset, a size in 4096-byte steps within the
+ * file) is replaced by an empty hive bin of one page holding one free cell. libregf reads the hive
+ * bins one after another and gives up on the whole file at the first broken one (the corpus'
+ * regipy_corrupted_system_hive: its root key's subkeys lie past a zeroed run of pages); with the
+ * broken pages emptied it reads every cell that survives, and a key whose cells lay in them is
+ * lost on its own (METHOD.md §2.5). Returns the number of pages replaced (0: nothing broken,
+ * *IMAGE NULL), or -1 when the file cannot be read or held in memory. */
+static long hive_bins_rebuild(const char *path, uint8_t **image, size_t *size, size_t *first)
+{
+	enum { BASE = HIVE_BASE_BLOCK_SIZE, PAGE = 4096, CELL = 32 };
+	FILE *file = fopen(path, "rb");
+	struct stat st;
+	uint8_t *copy = NULL;
+	uint64_t end;
+	long replaced = 0;
+
+	*image = NULL;
+	if (!file || fstat(fileno(file), &st) != 0 || (uint64_t)st.st_size < BASE + PAGE ||
+	    (uint64_t)st.st_size > HIVE_REPAIR_SIZE_MAX || !(copy = malloc((size_t)st.st_size)) ||
+	    fread(copy, 1, (size_t)st.st_size, file) != (size_t)st.st_size) {
+		replaced = -1;
+		goto out;
+	}
+	end = BASE + (uint64_t)read_le32(copy + 0x28);
+	if (end > (uint64_t)st.st_size)
+		end = (uint64_t)st.st_size;
+	end -= (end - BASE) % PAGE;
+	for (uint64_t offset = BASE; offset < end;) {
+		uint8_t *bin = copy + offset;
+		uint32_t bin_size = read_le32(bin + 8);
+
+		if (memcmp(bin, "hbin", 4) == 0 && read_le32(bin + 4) == offset - BASE && bin_size &&
+		    bin_size % PAGE == 0 && bin_size <= end - offset) {
+			offset += bin_size;
+			continue;
+		}
+		if (!replaced)
+			*first = (size_t)offset;
+		memset(bin, 0, PAGE);
+		memcpy(bin, "hbin", 4);
+		put_le32(bin + 4, (uint32_t)(offset - BASE));
+		put_le32(bin + 8, PAGE);
+		put_le32(bin + CELL, PAGE - CELL); /* positive size: a free cell */
+		replaced++;
+		offset += PAGE;
+	}
+	put_le32(copy + 0x28, (uint32_t)(end - BASE));
+	put_le32(copy + HIVE_CHECKSUM_OFFSET, base_block_checksum(copy));
+	if (replaced) {
+		*image = copy;
+		*size = (size_t)st.st_size;
+		copy = NULL;
+	}
+out:
+	if (file)
+		fclose(file);
+	free(copy);
+	return replaced;
+}
+
+/* The last resort for a hive libregf cannot read: its broken hive bins emptied in a copy
+ * (hive_bins_rebuild), read from memory, the repair recorded as a problem. Returns 0 with *OUT,
+ * or -1 leaving ERR as the caller wrote it when no hive bin is broken or the copy is unreadable. */
+static int hive_parse_rebuilt(const char *path, struct hive_result **out, char *err,
+			      size_t err_size)
+{
+	uint8_t *image = NULL;
+	size_t size = 0, first = 0;
+	long replaced = hive_bins_rebuild(path, &image, &size, &first);
+	char text[512], reason[768];
+	struct walker w = {0};
+
+	if (replaced <= 0)
+		return -1;
+	if (hive_parse_memory(image, size, out, text, sizeof text) != 0) {
+		free(image);
+		snprintf(reason, sizeof reason, "%s; with %ld broken hive bin pages emptied, still not "
+			 "readable: %s", err_size ? err : "", replaced, text);
+		if (err_size)
+			snprintf(err, err_size, "%s", reason);
+		return -1;
+	}
+	free(image);
+	snprintf(reason, sizeof reason, "hive bins damaged: %ld pages of 4096 bytes, the first at "
+		 "file offset %zu, are not valid hive bins; read through a copy in memory with them "
+		 "emptied (libregf reads no hive past a broken bin): keys and values whose cells lay "
+		 "there are lost, the rest is read. The file itself is unchanged", replaced, first);
+	w.result = *out;
+	w.problems_capacity = (*out)->problem_count;
+	problem_add(&w, "hive bins", reason, 1);
+	return w.out_of_memory ? -1 : 0;
+}
+
 int hive_parse_file(const char *path, struct hive_result **out, char *err, size_t err_size)
 {
 	struct walker w = {0};
@@ -1188,7 +1320,10 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 	w.raw = fopen(path, "rb");
 	rc = hive_read(&w, err, err_size);
 out:
-	return walker_finish(&w, rc, out);
+	rc = walker_finish(&w, rc, out);
+	if (rc != 0 && !*out)
+		rc = hive_parse_rebuilt(path, out, err, err_size);
+	return rc;
 }
 
 int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out, char *err,
@@ -1250,6 +1385,7 @@ void hive_result_free(struct hive_result *result)
 		free(result->rows[i].value_name);
 		free(result->rows[i].data);
 		free(result->rows[i].text);
+		free(result->rows[i].replay);
 	}
 	for (size_t i = 0; i < result->problem_count; i++) {
 		free(result->problems[i].location);

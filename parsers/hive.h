@@ -60,6 +60,9 @@ struct hive_row {
 	uint64_t number;
 	const char *source;        /* the METHOD.md § of the table row that selected the key
 				      (static string, e.g. "§4.2") */
+	char *replay;              /* read from a replayed state and not so in the primary file:
+				      which log gave it and what the primary holds
+				      (hive_replay_marks.h); NULL otherwise */
 };
 
 struct hive_problem {

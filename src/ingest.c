@@ -23,6 +23,7 @@
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
 #include "parsers/hive_log.h"
+#include "parsers/hive_replay_marks.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 #include "store.h"
@@ -747,6 +748,9 @@ static int write_hive_job(struct pipeline *p, struct job *job, struct writer *w)
 			rc = document_problem(w, job, "transaction logs", reason);
 		} else {
 			hive_log_summary(replay, summary, sizeof summary);
+			/* which rows the logs gave (METHOD.md §8.3); without it the rows stand */
+			if (hive_mark_replay(hive, replay_path, replay, err, sizeof err) != 0)
+				rc = document_problem(w, job, "transaction logs", err);
 		}
 	}
 	hive_replay_free(replay);

@@ -295,7 +295,10 @@ CREATE TABLE reg_values (
   value_type_name TEXT,             -- REG_SZ, REG_DWORD, ...
   raw_hex       TEXT,               -- the value's bytes, lower-case hex
   decoded       TEXT,               -- strings as text, numbers in decimal; NULL for binary
-  section       TEXT                -- the METHOD.md section that made sandtrace read this key
+  section       TEXT,               -- the METHOD.md section that made sandtrace read this key
+  replay        TEXT                -- NULL: as in the primary file; else the row comes from the
+                                    -- hive's transaction logs: the log and what the primary file
+                                    -- holds ("absent from the primary file" or its value), §8.3
 );
 CREATE INDEX reg_values_key ON reg_values(key_path);
 

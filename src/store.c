@@ -1196,7 +1196,8 @@ int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hi
 	if (sqlite3_prepare_v2(store->db,
 			       "INSERT INTO reg_values (evidence_id, hive_kind, key_path, "
 			       "key_last_write, value_name, value_type, value_type_name, raw_hex, "
-			       "decoded, section) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       "decoded, section, replay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			       "?10, ?11)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (row->value_name) {
@@ -1216,6 +1217,7 @@ int store_add_reg_value(struct store *store, int64_t evidence_id, const char *hi
 	bind_text_or_null(st, 8, hex);
 	bind_text_or_null(st, 9, row->text);
 	bind_text_or_null(st, 10, row->source);
+	bind_text_or_null(st, 11, row->replay);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	free(hex);
@@ -1282,7 +1284,7 @@ int store_load_reg_values(struct store *store, struct store_reg_value **out, siz
 	*count = 0;
 	if (sqlite3_prepare_v2(store->db,
 			       "SELECT id, evidence_id, hive_kind, key_path, key_last_write, value_name, "
-			       "value_type, raw_hex, decoded FROM reg_values ORDER BY id",
+			       "value_type, raw_hex, decoded, replay FROM reg_values ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1310,6 +1312,8 @@ int store_load_reg_values(struct store *store, struct store_reg_value **out, siz
 		r->value_type = (uint32_t)sqlite3_column_int64(st, 6);
 		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
 			r->decoded = strdup((const char *)sqlite3_column_text(st, 8));
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+			r->replay = strdup((const char *)sqlite3_column_text(st, 9));
 		if (hex) {
 			size_t length = strlen(hex) / 2;
 			r->data = malloc(length ? length : 1);
@@ -1344,6 +1348,7 @@ void store_free_reg_values(struct store_reg_value *rows, size_t count)
 		free(rows[i].value_name);
 		free(rows[i].decoded);
 		free(rows[i].data);
+		free(rows[i].replay);
 	}
 	free(rows);
 }
@@ -1440,7 +1445,7 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			       "coalesce(evidence_id, 0), confidence, section FROM facts ORDER BY CASE "
 			       "kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
 			       "'audit_policy' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_coverage' "
-			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, id",
+			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, kind, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1452,6 +1457,38 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			(const char *)sqlite3_column_text(st, 8)};
 		rc = fn(context, &f);
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_each_evidence_computer(struct store *store,
+				 int (*fn)(void *context, int64_t evidence_id, const char *path,
+					   const char *computer, int64_t records,
+					   int64_t first_event),
+				 void *context)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "WITH rec(id, evidence_id, computer) AS (SELECT id, evidence_id, computer "
+			       "FROM events UNION ALL SELECT e.id, s.evidence_id, e.computer FROM "
+			       "event_sources s JOIN events e ON e.id = s.event_id_ref) "
+			       "SELECT v.id, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
+			       "v.id ORDER BY p.id LIMIT 1), coalesce(r.computer, ''), "
+			       "count(r.evidence_id), coalesce(min(r.id), 0) FROM evidence v "
+			       "LEFT JOIN rec r ON r.evidence_id = v.id "
+			       "GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
+			       "r.computer",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(context, sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+			sqlite3_column_int64(st, 4));
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);

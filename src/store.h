@@ -169,6 +169,7 @@ struct store_reg_value {
 	uint8_t *data;     /* NULL for key rows */
 	size_t size;
 	char *decoded;
+	char *replay;      /* NULL, or from the transaction logs: which log, what the primary holds */
 };
 
 /* Every reg_values row in id order; free with store_free_reg_values. */
@@ -211,6 +212,18 @@ int store_facts_from_taskcache(struct store *store);
  * the strings live only during the call. */
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context);
+
+/* Calls FN once per (evidence file, System/Computer value) with the number of the file's stored
+ * event records that carry it (records first read from another file count for this one too,
+ * through event_sources), and once with "" and 0 for a file without records: in evidence id
+ * order, the most frequent value first. PATH is the first path the file was found at, FIRST_EVENT
+ * the smallest events.id among those records (0 if none). For the host of each evidence file
+ * (METHOD.md §2.6). */
+int store_each_evidence_computer(struct store *store,
+				 int (*fn)(void *context, int64_t evidence_id, const char *path,
+					   const char *computer, int64_t records,
+					   int64_t first_event),
+				 void *context);
 
 /* ---- what the session correlator reads and writes (METHOD.md §6) ----------------------- */
 

@@ -36,17 +36,21 @@ struct tree_key {
 	int has_sd, has_index;
 	char *id;
 	struct strbuf basis;
+	const char *replay;     /* the first of its rows' transaction-log notes (§8.3), or NULL */
 };
 
 struct task_key {
 	char *guid, *key_path;
 	const struct store_reg_value *path, *actions, *triggers, *dynamic_info;
 	struct strbuf basis;
+	const char *replay;
 };
 
-static void add_ref(struct strbuf *basis, const struct store_reg_value *row)
+static void add_ref(struct strbuf *basis, const char **replay, const struct store_reg_value *row)
 {
 	strbuf_printf(basis, "%s%lld", basis->length ? "," : "reg_values:", (long long)row->id);
+	if (row->replay && !*replay)
+		*replay = row->replay;
 }
 
 static struct tree_key *tree_key_for(struct tree_key **keys, size_t *count, const char *key_path,
@@ -207,16 +211,23 @@ out:
 	return rc;
 }
 
-/* The basis of a finding: the rows of the Tree key or Tasks key it names. */
+/* The basis of a finding: the rows of the Tree key or Tasks key it names; *REPLAY the note of
+ * the first of them that came from the hive's transaction logs (or NULL). */
 static const char *finding_basis(const struct taskcache_finding *f, struct tree_key *tree,
-				 size_t tree_count, struct task_key *tasks, size_t task_count)
+				 size_t tree_count, struct task_key *tasks, size_t task_count,
+				 const char **replay)
 {
+	*replay = NULL;
 	for (size_t i = 0; f->task_path && i < tree_count; i++)
-		if (strcasecmp(tree[i].path, f->task_path) == 0)
+		if (strcasecmp(tree[i].path, f->task_path) == 0) {
+			*replay = tree[i].replay;
 			return strbuf_text(&tree[i].basis);
+		}
 	for (size_t i = 0; f->guid && i < task_count; i++)
-		if (strcasecmp(tasks[i].guid, f->guid) == 0)
+		if (strcasecmp(tasks[i].guid, f->guid) == 0) {
+			*replay = tasks[i].replay;
 			return strbuf_text(&tasks[i].basis);
+		}
 	return "";
 }
 
@@ -242,7 +253,7 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 			struct tree_key *key = tree_key_for(&tree, &tree_count, row->key_path, rest);
 			if (!key)
 				goto out;
-			add_ref(&key->basis, row);
+			add_ref(&key->basis, &key->replay, row);
 			if (!row->value_name)
 				continue;
 			if (strcasecmp(row->value_name, "SD") == 0)
@@ -256,7 +267,7 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 			struct task_key *key = task_key_for(&tasks, &task_count, row->key_path, rest);
 			if (!key)
 				continue;
-			add_ref(&key->basis, row);
+			add_ref(&key->basis, &key->replay, row);
 			if (!row->value_name)
 				continue;
 			if (strcasecmp(row->value_name, "Path") == 0)
@@ -298,18 +309,22 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 	rc = 0;
 	for (size_t i = 0; rc == 0 && i < finding_count; i++) {
 		const struct taskcache_finding *f = &findings[i];
-		char detail[512];
+		char detail[1024];
+		const char *replay, *basis;
 		struct store_taskcache_finding finding;
 
 		if (f->kind == TASKCACHE_TASK_WITHOUT_XML && uri_count == 0)
 			continue;
 		if (f->kind == TASKCACHE_XML_WITHOUT_TASK)
 			continue; /* a task file of another hive or image: not this hive's finding */
-		snprintf(detail, sizeof detail, "%s%s%s: %s", f->task_path ? f->task_path : "",
-			 f->guid ? " " : "", f->guid ? f->guid : "", f->meaning);
+		basis = finding_basis(f, tree, tree_count, tasks, task_count, &replay);
+		snprintf(detail, sizeof detail, "%s%s%s: %s%s%s%s", f->task_path ? f->task_path : "",
+			 f->guid ? " " : "", f->guid ? f->guid : "", f->meaning,
+			 replay ? " [changed by the transaction-log replay: " : "",
+			 replay ? replay : "", replay ? "]" : "");
 		finding = (struct store_taskcache_finding){
-			f->task_path ? f->task_path : f->guid ? f->guid : "?", f->code, detail,
-			finding_basis(f, tree, tree_count, tasks, task_count), hive, "high"};
+			f->task_path ? f->task_path : f->guid ? f->guid : "?", f->code, detail, basis, hive,
+			"high"};
 		rc = store_add_taskcache_finding(store, &finding);
 	}
 	if (rc == 0 && uri_count == 0) {

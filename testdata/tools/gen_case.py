@@ -1031,24 +1031,37 @@ software = [
     ("2024-11-12T05:20:55.0000000Z", TC + r"\Tree\Microsoft", [reg_hex("SD", SD)]),
     ("2024-11-12T05:20:55.0000000Z", TC + r"\Tree\Microsoft\Windows", [reg_hex("SD", SD)]),
     ("2024-11-12T05:21:02.0000000Z", TC + r"\Tree\Microsoft\Windows\Maintenance", [reg_hex("SD", SD)]),
+    ("2024-11-20T04:03:11.2310044Z", TC + r"\Tree" + OD_TASK,
+     [reg_hex("SD", SD), reg_sz("Id", OD_TASK_GUID), reg_dword("Index", 3)]),
+    ("2025-01-07T01:16:01.4470019Z", TC + r"\Tasks\%s" % OD_TASK_GUID,
+     [reg_sz("Path", OD_TASK), reg_sz("URI", OD_TASK), reg_sz("Author", "Microsoft Corporation"),
+      reg_hex("Hash", hashlib.sha256(OD_XML_BYTES).digest()), reg_dword("Schema", 0x10002),
+      reg_hex("Actions", OD_ACTIONS), reg_hex("Triggers", OD_TRIGGERS), reg_hex("DynamicInfo", OD_DYN)]),
+    ("2024-11-20T04:03:11.2320987Z", TC + r"\Plain\%s" % OD_TASK_GUID, []),
+]
+
+# The malicious task's TaskCache keys are only in the SOFTWARE hive's transaction logs: Windows had
+# not flushed them to the primary file when the triage copied it (a dirty hive, METHOD.md §8.3).
+# LOG1's one entry (sequence 2) registers the task (Tree and Boot keys, 01-06); LOG2's (sequence 3)
+# adds its Tasks\{GUID} key as last written at its run on 01-07. stforge writes SOFTWARE from
+# `software` alone and the logs from these, in this order.
+software_log1 = [
+    ("2025-01-06T06:12:33.5531187Z", TC + r"\Boot\%s" % MAL_TASK_GUID, []),
     # the malicious task: Id and Index, but its SD value was deleted (Tarrask-style) at 06:14:10
     ("2025-01-06T06:14:10.7730126Z", TC + r"\Tree\Microsoft\Windows\Maintenance\MaintenanceSync",
      [reg_sz("Id", MAL_TASK_GUID), reg_dword("Index", 3)]),
-    ("2024-11-20T04:03:11.2310044Z", TC + r"\Tree" + OD_TASK,
-     [reg_hex("SD", SD), reg_sz("Id", OD_TASK_GUID), reg_dword("Index", 3)]),
+]
+software_log2 = [
     ("2025-01-07T09:28:06.3612004Z", TC + r"\Tasks\%s" % MAL_TASK_GUID,
      [reg_sz("Path", MAL_TASK), reg_sz("URI", MAL_TASK), reg_sz("Author", "Microsoft Corporation"),
       reg_sz("Description", "Synchronizes maintenance settings with the servicing stack."),
       reg_sz("Date", "2025-01-06T15:12:33"), reg_hex("Hash", hashlib.sha256(MAL_XML_BYTES).digest()),
       reg_dword("Schema", 0x10002), reg_hex("Actions", MAL_ACTIONS), reg_hex("Triggers", MAL_TRIGGERS),
       reg_hex("DynamicInfo", MAL_DYN)]),
-    ("2025-01-07T01:16:01.4470019Z", TC + r"\Tasks\%s" % OD_TASK_GUID,
-     [reg_sz("Path", OD_TASK), reg_sz("URI", OD_TASK), reg_sz("Author", "Microsoft Corporation"),
-      reg_hex("Hash", hashlib.sha256(OD_XML_BYTES).digest()), reg_dword("Schema", 0x10002),
-      reg_hex("Actions", OD_ACTIONS), reg_hex("Triggers", OD_TRIGGERS), reg_hex("DynamicInfo", OD_DYN)]),
-    ("2025-01-06T06:12:33.5531187Z", TC + r"\Boot\%s" % MAL_TASK_GUID, []),
-    ("2024-11-20T04:03:11.2320987Z", TC + r"\Plain\%s" % OD_TASK_GUID, []),
 ]
+
+SHUTDOWN_T = "2025-01-07 09:28:14.9821164"
+SHUTDOWN_LW = "2025-01-07T09:28:14.9821164Z"
 
 BAM = r"ControlSet001\Services\bam\State\UserSettings\%s" % USER_SID
 
@@ -1078,6 +1091,9 @@ system = [
       reg_sz("StandardName", "@tzres.dll,-632"), reg_dword("ActiveTimeBias", 0xFFFFFDE4),
       reg_dword("DynamicDaylightTimeDisabled", 0)]),
     ("2024-10-01T01:00:12.3520114Z", r"ControlSet001\Control\Lsa", [reg_dword("SCENoApplyLegacyAuditPolicy", 1)]),
+    # the last shutdown (01-07, boot C), just before Kernel-General 13's StopTime (METHOD.md §2.5)
+    (SHUTDOWN_LW, r"ControlSet001\Control\Windows",
+     [reg_hex("ShutdownTime", struct.pack("<Q", filetime(T(SHUTDOWN_T))))]),
 ]
 system += service("vmcompute", "Hyper-V Host Compute Service", 3, 0x10, r"%SystemRoot%\system32\vmcompute.exe")
 system += service("vmms", "Hyper-V Virtual Machine Management", 2, 0x10, r"%SystemRoot%\system32\vmms.exe")
@@ -1348,15 +1364,20 @@ def write_readme(files):
     rows = []
     for f in sorted(src_files):
         out = f
-        for suf in (".evtx.xml", ".hive.reg", ".utf16"):
+        for suf in (".evtx.xml", ".hive.reg", ".utf16", ".reg"):
             if f.endswith(suf):
                 out = f[: -len(suf)] + (".evtx" if suf == ".evtx.xml" else "")
+                break
         base = os.path.basename(f)
         if f.endswith(".evtx.xml"):
             n = len(files[f])
             desc = "%d records, ids %d-%d" % (n, FIRST_RID[f], FIRST_RID[f] + n - 1)
         elif f.endswith(".hive.reg"):
-            desc = "registry hive (%s)" % base.split(".")[0]
+            desc = "registry hive (%s)" % base.split(".")[0] + \
+                (", dirty: its base block says the logs beside it are not applied" if base == "SOFTWARE.hive.reg" else "")
+        elif f.endswith(".reg"):
+            desc = "transaction log (new format) of the %s hive: one entry, sequence %d; its keys exist only " \
+                "after replay" % (base.split(".")[0], 1 + int(base.split(".")[1][3:]))
         elif f.endswith(".utf16"):
             desc = "task XML (UTF-16LE + BOM, CRLF)"
         elif f.endswith(".wsb"):
@@ -1448,6 +1469,8 @@ def main():
             "\n".join(body) + "\n</Events>\n"
         write(name, text)
     write("C/Windows/System32/config/SOFTWARE.hive.reg", hive(r"HKEY_LOCAL_MACHINE\SOFTWARE", software))
+    write("C/Windows/System32/config/SOFTWARE.LOG1.reg", hive(r"HKEY_LOCAL_MACHINE\SOFTWARE", software_log1))
+    write("C/Windows/System32/config/SOFTWARE.LOG2.reg", hive(r"HKEY_LOCAL_MACHINE\SOFTWARE", software_log2))
     write("C/Windows/System32/config/SYSTEM.hive.reg", hive(r"HKEY_LOCAL_MACHINE\SYSTEM", system))
     write("C/Windows/System32/config/SECURITY.hive.reg", hive(r"HKEY_LOCAL_MACHINE\SECURITY", security))
     write("C/Windows/System32/Tasks/Microsoft/Windows/Maintenance/MaintenanceSync.utf16", MAL_TASK_XML)

@@ -101,6 +101,8 @@ def main():
                 rel = os.path.relpath(os.path.join(root, name), a)
                 if name.endswith(".evtx"):
                     check(kinds.get(rel) == "evtx", "%s: not ingested as evtx" % rel)
+                elif os.path.basename(root) == "config" and ".LOG" in name:
+                    check(kinds.get(rel) == "hive_log", "%s: not recognised as a transaction log" % rel)
                 elif os.path.basename(root) == "config":
                     check(kinds.get(rel) == "hive", "%s: not recognised as a hive" % rel)
                 elif name.lower().endswith(".wsb"):
@@ -218,8 +220,10 @@ def main():
                 ("host", "ComputerName"): "PC-K01"}.items():
             check(facts.get(key) == value, "fact %s = %r, expected %r" % (key, facts.get(key), value))
         for basis in con.execute("SELECT basis FROM facts WHERE basis != ''"):
-            for ref in basis[0].split(":", 1)[1].split(","):
-                check(con.execute("SELECT count(*) FROM reg_values WHERE id = ?", (int(ref),)).fetchone()[0] == 1,
+            table, refs = basis[0].replace("events.id=", "events:").split(":", 1)
+            check(table in ("reg_values", "events"), "fact basis names another table: %s" % basis[0])
+            for ref in refs.split(","):
+                check(con.execute("SELECT count(*) FROM %s WHERE id = ?" % table, (int(ref),)).fetchone()[0] == 1,
                       "fact basis names a missing row: %s" % basis[0])
         shown = subprocess.run([sandtrace, "facts", "--case", db], capture_output=True, text=True)
         check(shown.returncode == 0 and "feature_state" in shown.stdout and "PC-K01" in shown.stdout,

@@ -84,7 +84,9 @@ def main():
         system32 = os.path.join(forged, "C", "Windows", "System32")
         logs = sorted(os.path.join(system32, "winevt", "Logs", n)
                       for n in os.listdir(os.path.join(system32, "winevt", "Logs")))
-        hives = sorted(os.path.join(system32, "config", n) for n in os.listdir(os.path.join(system32, "config")))
+        # the primary hives only: a transaction log (NAME.LOGn) is not a hive
+        hives = sorted(os.path.join(system32, "config", n) for n in os.listdir(os.path.join(system32, "config"))
+                       if ".LOG" not in n)
         sources = {p: open(p, "rb").read() for p in logs + hives}
 
         collection = os.path.join(tmp, "collection")

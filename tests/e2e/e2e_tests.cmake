@@ -117,3 +117,19 @@ set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows P
 add_test(NAME e2e_display_zone_local_times_utc_files
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_display_zone.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# The bundled case's dirty SOFTWARE hive: the malicious task's TaskCache entries exist only in its
+# transaction logs; with them the trigger names the TaskCache definition, without them it rests on
+# the 129 record, the task file and the 4698 record, and LOG1 alone leaves a Tree key without Tasks.
+add_test(NAME e2e_dirty_case_taskcache_only_through_replay
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_dirty_case.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# The host facts of METHOD.md §2.5 (OS, build, time zone, shutdown, control set, BAM) equal to what
+# Parse::Win32Registry and libregf read, on the bundled case and the corpus' SYSTEM hives; the
+# damaged SYSTEM hive read through its emptied hive bins agrees with Parse::Win32Registry; the host
+# of each evidence file (§2.6) equals python-evtx's Computer, and another host's log is named.
+add_test(NAME e2e_host_facts_equal_two_registry_readers
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_facts.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})

@@ -14,6 +14,9 @@ Sub-commands (all used by tests/forge/hive_tests.cmake):
   reject        stforge must fail on REG, naming the line given by its '; expect:' comment
   generate      write a generated .reg (many-subkeys, big-values) or convert one to UTF-16LE
   selftest      damage a forged hive (a data byte, an lh hash) and prove the checks notice
+  dirty         forge REG with transaction logs (--log, in order): the primary holds REG only and
+                says dirty; `sandtrace hive recover` with every log gives REG + all logs, with the
+                first log only REG + that log, with the second only (a gap) nothing replayed
 """
 import argparse
 import json
@@ -114,8 +117,9 @@ def parse_data(data):
     return kind, bytes(int(b, 16) for b in body.split(',')) if body else b''
 
 
-def parse_reg(path, default_filetime):
-    """Returns the root RegKey (named after the hive, e.g. SOFTWARE) of the .reg at PATH."""
+def parse_reg(path, default_filetime, root=None):
+    """Returns the root RegKey (named after the hive, e.g. SOFTWARE) of the .reg at PATH; with
+    ROOT, the keys and values of PATH are added to it (a later file wins, as in stforge)."""
     lines = reg_text(path).replace('\r\n', '\n').split('\n')
     logical, buf = [], ''
     for line in lines:
@@ -130,7 +134,7 @@ def parse_reg(path, default_filetime):
         buf = ''
     if buf:
         logical.append(buf)
-    root, current, pending = None, None, None
+    current, pending = None, None
     assert logical[0].strip() == 'Windows Registry Editor Version 5.00', logical[0]
     for line in logical[1:]:
         line = line.strip()
@@ -357,6 +361,78 @@ def cmd_roundtrip(args):
           % (os.path.basename(args.reg), len(want), sum(len(r['values']) for r in want.values())))
 
 
+def read_both(hive, want, root_name, what):
+    """Differences between HIVE as libregf and Parse::Win32Registry read it and WANT."""
+    problems = []
+    for parser, reader, view in (('libregf', read_with_libregf, libregf_records(want)),
+                                 ('Parse::Win32Registry', read_with_perl, ucs2_records(want))):
+        got_root, got = reader(hive)
+        problems += ['%s: %s' % (what, p) for p in compare(parser, got_root, got, view, root_name)]
+    return problems
+
+
+def cmd_dirty(args):
+    import shutil
+    import struct
+    os.makedirs(args.work, exist_ok=True)
+    primary = os.path.join(args.work, 'HIVE')
+    for name in os.listdir(args.work):
+        os.remove(os.path.join(args.work, name)) if os.path.isfile(os.path.join(args.work, name)) \
+            else shutil.rmtree(os.path.join(args.work, name))
+    proc = subprocess.run([args.stforge, 'hive', args.reg, primary, *args.log], capture_output=True)
+    if proc.returncode != 0:
+        raise Failure('stforge failed: %s' % proc.stderr.decode(errors='replace').strip())
+    states = [parse_reg(args.reg, args.default_filetime)]
+    for log in args.log:
+        root = parse_reg(args.reg, args.default_filetime)
+        for earlier in args.log[:args.log.index(log) + 1]:
+            parse_reg(earlier, args.default_filetime, root)
+        states.append(root)
+    wants = [expected_records(s) for s in states]
+    problems = []
+    head = open(primary, 'rb').read(12)
+    if struct.unpack_from('<II', head, 4) != (3, 2):
+        problems.append('primary: base block sequence numbers %s/%s, want 3/2 (dirty)'
+                        % struct.unpack_from('<II', head, 4))
+    problems += read_both(primary, wants[0], args.root_name, 'primary without the logs')
+    if wants[0] == wants[-1]:
+        problems.append('the logs add nothing: the check could not fail')
+
+    def recover(logs, label):
+        folder = os.path.join(args.work, label)
+        os.makedirs(folder)
+        shutil.copy(primary, folder)
+        for n in logs:
+            shutil.copy('%s.LOG%d' % (primary, n), folder)
+        out = os.path.join(folder, 'recovered')
+        proc = subprocess.run([args.sandtrace, 'hive', 'recover', os.path.join(folder, 'HIVE'),
+                               '-o', out], capture_output=True, text=True)
+        return proc, out
+
+    # every log: the last state; LOG1 alone: the state after it; the last log alone: a gap.
+    proc, out = recover(range(1, len(args.log) + 1), 'all')
+    if proc.returncode != 0 or not os.path.exists(out):
+        problems.append('hive recover with every log wrote nothing: %s' % (proc.stdout + proc.stderr).strip())
+    else:
+        problems += read_both(out, wants[-1], args.root_name, 'replayed with every log')
+        if struct.unpack_from('<II', open(out, 'rb').read(12), 4) != (1 + len(args.log),) * 2:
+            problems.append('replayed: base block sequence numbers not both %d' % (1 + len(args.log)))
+    if len(args.log) >= 2:
+        proc, out = recover([1], 'first')
+        if proc.returncode != 0 or not os.path.exists(out):
+            problems.append('hive recover with LOG1 only wrote nothing: %s' % (proc.stdout + proc.stderr).strip())
+        else:
+            problems += read_both(out, wants[1], args.root_name, 'replayed with LOG1 only')
+        proc, out = recover([len(args.log)], 'last')
+        if 'gap' not in proc.stdout:
+            problems.append('LOG%d alone was not refused as a gap: %s' % (len(args.log), proc.stdout.strip()))
+    if problems:
+        raise Failure('%s: %d difference(s)\n  %s' % (args.reg, len(problems), '\n  '.join(problems[:40])))
+    print('ok: %s + %d logs: primary = the .reg alone, replay = the .reg with its logs, in libregf and '
+          'Parse::Win32Registry (%d keys -> %d keys)' % (os.path.basename(args.reg), len(args.log),
+                                                           len(wants[0]), len(wants[-1])))
+
+
 def cmd_deterministic(args):
     os.makedirs(args.work, exist_ok=True)
     a = forge(args.stforge, args.reg, os.path.join(args.work, 'first.hive'))
@@ -521,6 +597,14 @@ def main():
         p.add_argument('--expect', help='reject: text the error must contain (else the file\'s "; expect:")')
         p.add_argument('--generate', choices=('many-subkeys', 'big-values', 'deep-keys', 'utf16'),
                        help='roundtrip: generate the .reg into --work first (utf16: from --reg)')
+    p = sub.add_parser('dirty')
+    p.add_argument('--stforge', required=True)
+    p.add_argument('--sandtrace', required=True)
+    p.add_argument('--reg', required=True)
+    p.add_argument('--log', action='append', required=True, help='a log\'s .reg, in order')
+    p.add_argument('--work', required=True)
+    p.add_argument('--root-name', default='ROOT')
+    p.add_argument('--default-filetime', type=int, default=DEFAULT_FILETIME)
     p = sub.add_parser('generate')
     p.add_argument('kind', choices=('many-subkeys', 'big-values', 'deep-keys', 'utf16'))
     p.add_argument('out')
@@ -528,7 +612,7 @@ def main():
     args = ap.parse_args()
     try:
         {'roundtrip': cmd_roundtrip, 'deterministic': cmd_deterministic, 'reject': cmd_reject,
-         'generate': cmd_generate, 'selftest': cmd_selftest}[args.command](args)
+         'generate': cmd_generate, 'selftest': cmd_selftest, 'dirty': cmd_dirty}[args.command](args)
     except Failure as failure:
         print('FAIL: %s' % failure, file=sys.stderr)
         return 1

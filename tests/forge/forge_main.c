@@ -2,12 +2,14 @@
  * forge_main.c - stforge, the evidence forge's command line.
  *
  *   stforge evtx [--damage=crc,truncate,zero-record,dirty] IN.xml OUT.evtx
- *   stforge hive IN.reg OUT
+ *   stforge hive IN.reg OUT [LOG1.reg [LOG2.reg]]
  *   stforge case SOURCE_DIR OUT_DIR
  *
  * `case` turns a tree of text sources (testdata/case) into a host collection, file by file:
  *   NAME.evtx.xml -> NAME.evtx   (evtx_writer)
  *   NAME.hive.reg -> NAME        (hive_writer)
+ *   NAME.LOG1.reg, NAME.LOG2.reg beside it -> NAME dirty, with NAME.LOG1, NAME.LOG2 holding those
+ *                                keys (hive_forge_dirty: they exist only once the logs are replayed)
  *   NAME.utf16    -> NAME        (UTF-8 source written as UTF-16LE with BOM, as Windows writes task XML)
  *   anything else -> copied unchanged
  * Every output file gets the same fixed mtime so that a case built twice is identical.
@@ -35,7 +37,7 @@ static const uint64_t CASE_FILETIME = (uint64_t)1736467200 * 10000000u + 1164447
 static int usage(void)
 {
 	fprintf(stderr, "usage: stforge evtx [--damage=crc,truncate,zero-record,dirty] IN.xml OUT.evtx\n"
-			"       stforge hive IN.reg OUT\n"
+			"       stforge hive IN.reg OUT [LOG1.reg [LOG2.reg]]\n"
 			"       stforge case SOURCE_DIR OUT_DIR\n");
 	return 2;
 }
@@ -186,6 +188,13 @@ static int fix_mtime(const char *path)
 	return utimensat(AT_FDCWD, path, times, 0);
 }
 
+/* NAME.LOG1.reg, NAME.LOG2.reg...: the keys of a hive's transaction log (forge_one). */
+static int is_log_source(const char *name)
+{
+	const char *dot = strstr(name, ".LOG");
+	return dot && dot[4] >= '1' && dot[4] <= '9' && strcmp(dot + 5, ".reg") == 0;
+}
+
 /* Builds one source file IN into the folder OUT_DIR under its target name. */
 static int forge_one(const char *in, const char *name, const char *out_dir)
 {
@@ -197,8 +206,28 @@ static int forge_one(const char *in, const char *name, const char *out_dir)
 		snprintf(out, sizeof out, "%s/%.*s", out_dir, (int)(len - 4), name);
 		rc = evtx_forge_file(in, out, EVTX_DAMAGE_NONE, err, sizeof err);
 	} else if (ends_with(name, ".hive.reg")) {
+		char logs[HIVE_FORGE_LOGS_MAX][4096];
+		const char *log_paths[HIVE_FORGE_LOGS_MAX];
+		size_t log_count = 0;
+		struct stat st;
+
+		for (unsigned n = 1; n <= HIVE_FORGE_LOGS_MAX; n++) {
+			snprintf(logs[log_count], sizeof logs[log_count], "%.*s.LOG%u.reg",
+				 (int)(strlen(in) - 9), in, n);
+			if (stat(logs[log_count], &st) != 0)
+				break;
+			log_paths[log_count] = logs[log_count];
+			log_count++;
+		}
 		snprintf(out, sizeof out, "%s/%.*s", out_dir, (int)(len - 9), name);
-		rc = hive_forge_file(in, out, CASE_FILETIME, err, sizeof err);
+		rc = hive_forge_dirty(in, log_paths, log_count, out, CASE_FILETIME, err, sizeof err);
+		for (unsigned n = 1; rc == 0 && n <= log_count; n++) {
+			char log_out[4200];
+			snprintf(log_out, sizeof log_out, "%s.LOG%u", out, n);
+			rc = fix_mtime(log_out);
+		}
+	} else if (is_log_source(name)) {
+		return 0; /* forged with its hive, above */
 	} else if (ends_with(name, ".utf16")) {
 		snprintf(out, sizeof out, "%s/%.*s", out_dir, (int)(len - 6), name);
 		rc = write_utf16(in, out);
@@ -295,8 +324,12 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc == 4 && strcmp(argv[1], "hive") == 0) {
-		if (hive_forge_file(argv[2], argv[3], CASE_FILETIME, err, sizeof err) != 0) {
+	if (argc >= 4 && argc <= 4 + (int)HIVE_FORGE_LOGS_MAX && strcmp(argv[1], "hive") == 0) {
+		const char *logs[HIVE_FORGE_LOGS_MAX];
+		for (int i = 4; i < argc; i++)
+			logs[i - 4] = argv[i];
+		if (hive_forge_dirty(argv[2], logs, (size_t)(argc - 4), argv[3], CASE_FILETIME, err,
+				     sizeof err) != 0) {
 			fprintf(stderr, "stforge: %s: %s\n", argv[2], err);
 			return 1;
 		}

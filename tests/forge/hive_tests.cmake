@@ -65,3 +65,12 @@ add_test(NAME forge_hive_layout_matches_real_hives
           --corpus ${SANDTRACE_CORPUS} --stforge $<TARGET_FILE:stforge> --work ${HIVE_WORK}/layout
           ${HIVE_SAMPLES}/system.reg ${HIVE_SAMPLES}/security.reg ${HIVE_SAMPLES}/all_types.reg)
 set_tests_properties(forge_hive_layout_matches_real_hives PROPERTIES SKIP_RETURN_CODE 77)
+
+# A dirty hive with two new-format transaction logs (the bundled case's SOFTWARE): the primary holds
+# only its own .reg, the replay (sandtrace hive recover) gives the .reg with each log's keys added,
+# both read by libregf and Parse::Win32Registry; LOG1 alone goes half way, LOG2 alone is a gap.
+set(CASE_CONFIG ${CMAKE_SOURCE_DIR}/testdata/case/C/Windows/System32/config)
+add_test(NAME forge_hive_dirty_logs_replay_to_the_reg_with_its_logs
+  COMMAND ${HIVE_CHECK} dirty --stforge $<TARGET_FILE:stforge> --sandtrace $<TARGET_FILE:sandtrace>
+          --reg ${CASE_CONFIG}/SOFTWARE.hive.reg --log ${CASE_CONFIG}/SOFTWARE.LOG1.reg
+          --log ${CASE_CONFIG}/SOFTWARE.LOG2.reg --root-name ROOT --work ${HIVE_WORK}/dirty)

@@ -15,6 +15,8 @@
  */
 #include "hive_writer.h"
 
+#include "parsers/hive_log.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1388,6 +1390,21 @@ static int image_build(struct hive_image *img, struct reg_document *doc, struct 
 	return 0;
 }
 
+/* The base block's XOR-32 checksum of its first 508 bytes, stored at 508. */
+static void base_block_set_checksum(uint8_t *block)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i < 508; i += 4)
+		sum ^= (uint32_t)block[i] | (uint32_t)block[i + 1] << 8 | (uint32_t)block[i + 2] << 16 |
+		       (uint32_t)block[i + 3] << 24;
+	/* Windows never stores 0 or -1 as the checksum (HvpHeaderCheckSum). */
+	if (sum == 0xFFFFFFFFu)
+		sum = 0xFFFFFFFEu;
+	if (sum == 0)
+		sum = 1;
+	put_u32(block + 508, sum);
+}
+
 /* Base block (msuhanov §Base block): both sequence numbers 1 (a clean hive), version 1.5, the
  * file name's last 31 characters and a NUL in its 64 bytes, XOR-32 checksum at 508. */
 static void base_block_fill(uint8_t *block, const struct hive_image *img, const char *file_name)
@@ -1408,67 +1425,213 @@ static void base_block_fill(uint8_t *block, const struct hive_image *img, const 
 	const char *tail = len > 31 ? file_name + len - 31 : file_name;
 	for (size_t i = 0; tail[i] != '\0'; i++)
 		put_u16(block + 48 + 2 * i, (unsigned char)tail[i]);
-	uint32_t sum = 0;
-	for (size_t i = 0; i < 508; i += 4)
-		sum ^= (uint32_t)block[i] | (uint32_t)block[i + 1] << 8 | (uint32_t)block[i + 2] << 16 |
-		       (uint32_t)block[i + 3] << 24;
-	/* Windows never stores 0 or -1 as the checksum (HvpHeaderCheckSum). */
-	if (sum == 0xFFFFFFFFu)
-		sum = 0xFFFFFFFEu;
-	if (sum == 0)
-		sum = 1;
-	put_u32(block + 508, sum);
+	base_block_set_checksum(block);
+}
+
+/* Parses REG_PATHS[0..COUNT) into one document, each file adding its keys and values to those of
+ * the files before it, and lays the result out in IMG. */
+static int image_from_reg_files(const char *const *reg_paths, size_t count,
+				uint64_t default_filetime, struct hive_image *img,
+				struct reg_document *doc, struct forge_error *error)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct byte_buffer text = {0};
+		int rc = reg_read_text(reg_paths[i], &text, error);
+		if (rc == 0)
+			rc = reg_parse((char *)text.bytes, doc, default_filetime, error);
+		free(text.bytes);
+		if (rc != 0)
+			return -1;
+	}
+	img->timestamp = default_filetime;
+	return image_build(img, doc, error);
+}
+
+/* Writes BLOCK (BLOCK_SIZE bytes) then DATA (LEN bytes) to PATH; a failure removes PATH. */
+static int file_write_two(const char *path, const uint8_t *block, size_t block_size,
+			  const uint8_t *data, size_t len, struct forge_error *error)
+{
+	FILE *out = fopen(path, "wb");
+	if (out == NULL) {
+		forge_fail(error, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int ok = fwrite(block, 1, block_size, out) == block_size &&
+		 (len == 0 || fwrite(data, 1, len, out) == len);
+	if (fclose(out) != 0)
+		ok = 0;
+	if (!ok) {
+		forge_fail(error, "cannot write %s: %s", path, strerror(errno));
+		remove(path); /* never leave a half-written file behind */
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- transaction logs ------------------------------------------------------------------- */
+
+/* A dirty hive as Windows 8.1+ leaves it (msuhanov §Format of transaction log files, checked
+ * against the corpus' yarp_NewDirtyHive1: primary sequence numbers 3/2, LOG1 holding entry 2, LOG2
+ * entries 3-5): the primary's secondary sequence number is the first entry to replay and its
+ * primary sequence number one more; log N's base block and its one entry carry sequence number
+ * FIRST_SEQUENCE + N - 1. */
+#define FIRST_SEQUENCE 2u
+#define LOG_BASE_BLOCK_SIZE 512u
+#define LOG_PAGE_SIZE 512u
+#define LOG_ENTRY_HEADER_SIZE 40u
+#define LOG_FILE_TYPE_NEW 6u
+#define MARVIN32_SEED_LOG 0x82EF4D887A4E55C5ull
+
+/* Whether the 512-byte page at OFFSET of the hive bins differs between BEFORE and AFTER (a page
+ * past the end of BEFORE always does). */
+static bool page_dirty(const struct byte_buffer *before, const struct byte_buffer *after,
+		       size_t offset)
+{
+	return offset + LOG_PAGE_SIZE > before->len ||
+	       memcmp(before->bytes + offset, after->bytes + offset, LOG_PAGE_SIZE) != 0;
+}
+
+/* One new-format log entry ("HvLE", SEQUENCE) whose dirty pages turn the hive bins BEFORE into
+ * AFTER: every 512-byte page that differs, consecutive pages in one reference. The hashes are the
+ * parser's Marvin32 (parsers/hive_log.h), itself checked against logs Windows wrote: replaying the
+ * corpus' yarp_NewDirtyHive1 gives Windows' own recovered file (tests/e2e/check_hive_logs.py). */
+static int log_entry_build(const struct byte_buffer *before, const struct byte_buffer *after,
+			   uint32_t sequence, struct byte_buffer *entry, struct forge_error *error)
+{
+	struct byte_buffer refs = {0}, pages = {0};
+	uint32_t ref_count = 0;
+	int rc = -1;
+
+	for (size_t offset = 0; offset < after->len; offset += LOG_PAGE_SIZE) {
+		if (!page_dirty(before, after, offset))
+			continue;
+		size_t end = offset + LOG_PAGE_SIZE;
+		while (end < after->len && page_dirty(before, after, end))
+			end += LOG_PAGE_SIZE;
+		uint8_t ref[8];
+		put_u32(ref, (uint32_t)offset);
+		put_u32(ref + 4, (uint32_t)(end - offset));
+		if (buffer_append(&refs, ref, sizeof ref) != 0 ||
+		    buffer_append(&pages, after->bytes + offset, end - offset) != 0)
+			goto oom;
+		ref_count++;
+		offset = end - LOG_PAGE_SIZE;
+	}
+	if (ref_count == 0) {
+		forge_fail(error, "the transaction log changes nothing in the hive");
+		goto out;
+	}
+	size_t size = LOG_ENTRY_HEADER_SIZE + refs.len + pages.len;
+	size = (size + LOG_PAGE_SIZE - 1) / LOG_PAGE_SIZE * LOG_PAGE_SIZE;
+	if (buffer_reserve(entry, size) != 0)
+		goto oom;
+	uint8_t *e = entry->bytes;
+	memset(e, 0, size);
+	memcpy(e, "HvLE", 4);
+	put_u32(e + 4, (uint32_t)size);
+	put_u32(e + 12, sequence);
+	put_u32(e + 16, (uint32_t)after->len);
+	put_u32(e + 20, ref_count);
+	memcpy(e + LOG_ENTRY_HEADER_SIZE, refs.bytes, refs.len);
+	memcpy(e + LOG_ENTRY_HEADER_SIZE + refs.len, pages.bytes, pages.len);
+	put_u64(e + 24, hive_log_marvin32(e + LOG_ENTRY_HEADER_SIZE, size - LOG_ENTRY_HEADER_SIZE,
+					  MARVIN32_SEED_LOG));
+	put_u64(e + 32, hive_log_marvin32(e, 32, MARVIN32_SEED_LOG));
+	entry->len = size;
+	rc = 0;
+	goto out;
+oom:
+	forge_fail(error, "out of memory building a transaction log");
+out:
+	free(refs.bytes);
+	free(pages.bytes);
+	return rc;
+}
+
+/* Writes log N (1-based) of OUT_PATH: its base block (the primary's first 512 bytes with both
+ * sequence numbers SEQUENCE, file type 6 and the hive bins size BINS_SIZE the entry starts from)
+ * and ENTRY. */
+static int log_file_write(const char *out_path, size_t n, const uint8_t *primary_block,
+			  uint32_t sequence, size_t bins_size, const struct byte_buffer *entry,
+			  struct forge_error *error)
+{
+	uint8_t block[LOG_BASE_BLOCK_SIZE];
+	char path[4096];
+
+	memcpy(block, primary_block, sizeof block);
+	put_u32(block + 4, sequence);
+	put_u32(block + 8, sequence);
+	put_u32(block + 28, LOG_FILE_TYPE_NEW);
+	put_u32(block + 40, (uint32_t)bins_size);
+	base_block_set_checksum(block);
+	if ((size_t)snprintf(path, sizeof path, "%s.LOG%zu", out_path, n) >= sizeof path) {
+		forge_fail(error, "output path too long");
+		return -1;
+	}
+	return file_write_two(path, block, sizeof block, entry->bytes, entry->len, error);
+}
+
+int hive_forge_dirty(const char *reg_path, const char *const *log_reg_paths, size_t log_count,
+		     const char *out_path, uint64_t default_filetime, char *err, size_t err_len)
+{
+	struct forge_error error = {err, err_len, 0};
+	const char *paths[HIVE_FORGE_LOGS_MAX + 1];
+	struct hive_image images[HIVE_FORGE_LOGS_MAX + 1];
+	struct reg_document docs[HIVE_FORGE_LOGS_MAX + 1];
+	struct byte_buffer entry = {0};
+	uint8_t block[BASE_BLOCK_SIZE];
+	int rc = -1;
+
+	if (err != NULL && err_len > 0)
+		err[0] = '\0';
+	if (reg_path == NULL || out_path == NULL || (log_count > 0 && log_reg_paths == NULL) ||
+	    log_count > HIVE_FORGE_LOGS_MAX) {
+		forge_fail(&error, "missing input or output path, or more than %u logs",
+			   HIVE_FORGE_LOGS_MAX);
+		return -1;
+	}
+	memset(images, 0, sizeof images);
+	memset(docs, 0, sizeof docs);
+	/* Image K: the primary's keys and those of the first K logs. */
+	paths[0] = reg_path;
+	for (size_t k = 0; k < log_count; k++)
+		paths[k + 1] = log_reg_paths[k];
+	for (size_t k = 0; k <= log_count; k++)
+		if (image_from_reg_files(paths, k + 1, default_filetime, &images[k], &docs[k],
+					 &error) != 0)
+			goto out;
+
+	base_block_fill(block, &images[0], docs[0].file_name);
+	if (log_count > 0) {
+		put_u32(block + 4, FIRST_SEQUENCE + 1);
+		put_u32(block + 8, FIRST_SEQUENCE);
+		base_block_set_checksum(block);
+	}
+	if (file_write_two(out_path, block, sizeof block, images[0].bins.bytes, images[0].bins.len,
+			   &error) != 0)
+		goto out;
+	for (size_t k = 0; k < log_count; k++) {
+		uint32_t sequence = FIRST_SEQUENCE + (uint32_t)k;
+
+		entry.len = 0;
+		if (log_entry_build(&images[k].bins, &images[k + 1].bins, sequence, &entry,
+				    &error) != 0 ||
+		    log_file_write(out_path, k + 1, block, sequence, images[k].bins.len, &entry,
+				   &error) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (size_t k = 0; k <= log_count; k++) {
+		free(images[k].bins.bytes);
+		key_free(docs[k].root);
+	}
+	free(entry.bytes);
+	return rc;
 }
 
 int hive_forge_file(const char *reg_path, const char *out_path, uint64_t default_filetime,
 		    char *err, size_t err_len)
 {
-	struct forge_error error = {err, err_len, 0};
-	struct byte_buffer text = {0};
-	struct reg_document doc = {0};
-	struct hive_image img = {0};
-	FILE *out = NULL;
-	int rc = -1;
-	if (err != NULL && err_len > 0)
-		err[0] = '\0';
-	if (reg_path == NULL || out_path == NULL) {
-		forge_fail(&error, "missing input or output path");
-		return -1;
-	}
-	if (reg_read_text(reg_path, &text, &error) != 0)
-		goto out;
-	if (reg_parse((char *)text.bytes, &doc, default_filetime, &error) != 0)
-		goto out;
-	img.timestamp = default_filetime;
-	if (image_build(&img, &doc, &error) != 0)
-		goto out;
-
-	uint8_t block[BASE_BLOCK_SIZE];
-	base_block_fill(block, &img, doc.file_name);
-	out = fopen(out_path, "wb");
-	if (out == NULL) {
-		forge_fail(&error, "cannot create %s: %s", out_path, strerror(errno));
-		goto out;
-	}
-	if (fwrite(block, 1, sizeof(block), out) != sizeof(block) ||
-	    fwrite(img.bins.bytes, 1, img.bins.len, out) != img.bins.len) {
-		forge_fail(&error, "cannot write %s: %s", out_path, strerror(errno));
-		goto out;
-	}
-	int closed = fclose(out);
-	out = NULL;
-	if (closed != 0) {
-		forge_fail(&error, "cannot write %s: %s", out_path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (out != NULL)
-		fclose(out);
-	if (rc != 0 && out_path != NULL && text.bytes != NULL)
-		remove(out_path); /* never leave a half-written hive behind */
-	free(text.bytes);
-	free(img.bins.bytes);
-	key_free(doc.root);
-	return rc;
+	return hive_forge_dirty(reg_path, NULL, 0, out_path, default_filetime, err, err_len);
 }

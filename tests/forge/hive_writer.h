@@ -24,4 +24,16 @@
 int hive_forge_file(const char *reg_path, const char *out_path, uint64_t default_filetime,
 		    char *err, size_t err_len);
 
+#define HIVE_FORGE_LOGS_MAX 2u
+
+/* The same, written as a dirty hive (Windows 8.1+) with LOG_COUNT (at most HIVE_FORGE_LOGS_MAX)
+ * new-format transaction logs OUT_PATH.LOG1, .LOG2...: LOG_REG_PATHS[k] is a .reg of the keys and
+ * values written after the primary was last flushed, in order (each adds to the state before it).
+ * OUT_PATH holds only REG_PATH's keys and its base block says dirty (sequence numbers 3/2); log
+ * k+1 holds one log entry, sequence number 2 + k, whose dirty pages turn the state before it into
+ * the state with LOG_REG_PATHS[k] added. Replaying both logs gives the hive hive_forge_file would
+ * write from all the .reg files together (base block aside). With LOG_COUNT 0, hive_forge_file. */
+int hive_forge_dirty(const char *reg_path, const char *const *log_reg_paths, size_t log_count,
+		     const char *out_path, uint64_t default_filetime, char *err, size_t err_len);
+
 #endif

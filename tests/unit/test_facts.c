@@ -782,8 +782,43 @@ static void test_service_start(void)
 	CHECK_STR(facts_service_start_name(-1), "unknown Start value");
 }
 
+/* §2.5: the bias becomes the offset of local time (opposite sign), the BAM names match by their
+ * last component only, implausible FILETIMEs are refused. */
+static void test_host_identity_helpers(void)
+{
+	static const uint8_t shutdown[8] = {0x79, 0x2c, 0x5f, 0x4d, 0xf5, 0x60, 0xdb, 0x01};
+	const char *what = NULL;
+	char text[16];
+
+	facts_utc_offset_text(-540, text, sizeof text);
+	CHECK_STR(text, "UTC+09:00");
+	facts_utc_offset_text(300, text, sizeof text);
+	CHECK_STR(text, "UTC-05:00");
+	facts_utc_offset_text(-330, text, sizeof text);
+	CHECK_STR(text, "UTC+05:30");
+	facts_utc_offset_text(0, text, sizeof text);
+	CHECK_STR(text, "UTC+00:00");
+	CHECK_INT(facts_filetime_at(shutdown, 7), 0);
+	CHECK(facts_filetime_at(shutdown, 8) == 0x01db60f54d5f2c79ull);
+	CHECK_INT(facts_filetime_plausible(0x01db60f54d5f2c79ull), 1);
+	CHECK_INT(facts_filetime_plausible(0), 0);
+	CHECK_INT(facts_filetime_plausible(0xFFFFFFFFFFFFFFFFull), 0);
+	CHECK_INT(facts_bam_sandbox_executable("\\Device\\HarddiskVolume3\\Windows\\System32\\"
+					       "WINDOWSSANDBOX.EXE", &what), 1);
+	CHECK_STR(what, "WindowsSandbox.exe");
+	CHECK_INT(facts_bam_sandbox_executable("\\Device\\HarddiskVolume3\\Windows\\System32\\wsb.exe",
+					       &what), 1);
+	CHECK_INT(facts_bam_sandbox_executable("MicrosoftWindows.WindowsSandbox_cw5n1h2txyewy", &what), 1);
+	CHECK_INT(facts_bam_sandbox_executable("\\Device\\HarddiskVolume3\\Tools\\notwsb.exe", &what), 0);
+	CHECK_INT(facts_bam_sandbox_executable("\\Device\\HarddiskVolume3\\WindowsSandbox.exe.bak", &what),
+		  0);
+	CHECK_INT(facts_bam_sandbox_executable("SequenceNumber", &what), 0);
+	CHECK_INT(facts_bam_sandbox_executable("Version", &what), 0);
+}
+
 int main(void)
 {
+	test_host_identity_helpers();
 	test_layout_table_invariant();
 	test_every_layout_decodes_by_header();
 	test_full_order_and_dropped_entries();

@@ -14,6 +14,8 @@
 
 #include "check.h"
 #include "parsers/hive.h"
+#include "parsers/hive_log.h"
+#include "parsers/hive_replay_marks.h"
 #include "parsers/taskcache.h"
 #include "timeutil.h"
 
@@ -72,6 +74,30 @@ static struct hive_result *forge_parsed(const char *source, const char *tag)
 
 	if (forge(source, tag, path, sizeof path) == 0)
 		r = parse(path);
+	CHECK(r != NULL);
+	return r;
+}
+
+/* Forges SOURCE.hive.reg with its transaction logs SOURCE.LOG1.reg and SOURCE.LOG2.reg (as TAG),
+ * replays them and parses the result; NULL, with a failed check, if any step fails. */
+static struct hive_result *forge_parsed_replayed(const char *source, const char *tag)
+{
+	char out[1024], command[4096], log1[1100], log2[1100], err[512];
+	char *logs[2] = {log1, log2};
+	struct hive_replay *replay = NULL;
+	struct hive_result *r = NULL;
+
+	snprintf(out, sizeof out, "%s/%s", temp_dir, tag);
+	snprintf(command, sizeof command, "'%s' hive '%s.hive.reg' '%s' '%s.LOG1.reg' '%s.LOG2.reg' "
+		 ">/dev/null", stforge, source, out, source, source);
+	snprintf(log1, sizeof log1, "%s.LOG1", out);
+	snprintf(log2, sizeof log2, "%s.LOG2", out);
+	if (system(command) == 0 &&
+	    hive_log_replay_files(out, logs, 2, &replay, err, sizeof err) == 0 &&
+	    replay->applied == 2 && hive_parse_memory(replay->data, replay->size, &r, err,
+						      sizeof err) != 0)
+		r = NULL;
+	hive_replay_free(replay);
 	CHECK(r != NULL);
 	return r;
 }
@@ -278,7 +304,7 @@ static void test_system_uses_select_current(void)
 	CHECK_INT(number_of(r, "ControlSet002\\Control\\TimeZoneInformation", "Bias"), 0xFFFFFDE4u);
 	CHECK_STR(text_of(r, "ControlSet002\\Control\\TimeZoneInformation", "TimeZoneKeyName"),
 		  "Tokyo Standard Time");
-	CHECK(row_find(r, "ControlSet002\\Control\\TimeZoneInformation", "StandardName") == NULL);
+	CHECK(row_find(r, "ControlSet002\\Control\\TimeZoneInformation", "DaylightName") == NULL);
 	hive_result_free(r);
 }
 
@@ -552,7 +578,14 @@ static void test_case_hives_match_readme(void)
 		hive_result_free(r);
 	}
 
-	r = forge_parsed(CASE_CONFIG "SOFTWARE.hive.reg", "case-software");
+	/* The case's SOFTWARE is dirty: the malicious task's TaskCache keys are only in its logs. */
+	r = forge_parsed(CASE_CONFIG "SOFTWARE.hive.reg", "case-software-primary");
+	if (r) {
+		CHECK(row_find(r, TASKCACHE "\\Tasks\\{6E1F3B7A-2C49-4D8E-A5B1-90C3D7E2F468}", NULL) == NULL);
+		CHECK_INT(rows_containing(r, "MaintenanceSync"), 0);
+		hive_result_free(r);
+	}
+	r = forge_parsed_replayed(CASE_CONFIG "SOFTWARE", "case-software");
 	if (!r)
 		return;
 	CHECK_STR(r->kind_name, "SOFTWARE");
@@ -813,13 +846,22 @@ static void test_corpus_hives(void)
 	} else {
 		CHECK(0);
 	}
-	/* damaged: libregf opens neither (corpus README); -1 with a reason, no crash */
+	/* damaged: libregf opens neither file itself (corpus README). The SYSTEM hive with a zeroed
+	 * run of hive bins is read through a copy with them emptied: what survives (the computer name
+	 * RegRipper reads too), the repair as a severe problem. The truncated one: -1, no crash. */
 	snprintf(source, sizeof source, "%s/damaged/regipy_corrupted_system_hive.xz", dir);
 	if (unxz(source, "corrupted-system", path, sizeof path) == 0) {
 		r = NULL;
 		err[0] = '\0';
-		CHECK_INT(hive_parse_file(path, &r, err, sizeof err), -1);
-		CHECK(r == NULL && err[0]);
+		CHECK_INT(hive_parse_file(path, &r, err, sizeof err), 0);
+		CHECK_STR(r ? text_of(r, "ControlSet001\\Control\\ComputerName\\ComputerName",
+				      "ComputerName") : NULL, "GINEVRA");
+		size_t repaired = 0;
+		for (size_t i = 0; r && i < r->problem_count; i++)
+			if (r->problems[i].severe && strstr(r->problems[i].reason, "583 pages"))
+				repaired++;
+		CHECK_INT(repaired, 1);
+		hive_result_free(r);
 	} else {
 		CHECK(0);
 	}
@@ -828,6 +870,42 @@ static void test_corpus_hives(void)
 	err[0] = '\0';
 	CHECK_INT(hive_parse_file(source, &r, err, sizeof err), -1);
 	CHECK(r == NULL && err[0]);
+}
+
+/* A dirty hive whose log changes one value and adds another: after the replay the changed row
+ * names LOG1 and the primary's value, the added one says the primary lacks it, the rest is
+ * unmarked (hive_replay_marks.h). */
+static void test_replay_marks_name_log_and_earlier_value(void)
+{
+	char out[1024], command[4096], log[1100], err[512];
+	char *logs[1] = {log};
+	struct hive_replay *replay = NULL;
+	struct hive_result *r = NULL;
+	const struct hive_row *row;
+
+	snprintf(out, sizeof out, "%s/replay-marks", temp_dir);
+	snprintf(log, sizeof log, "%s.LOG1", out);
+	snprintf(command, sizeof command, "'%s' hive '%sreplay_base.reg' '%s' '%sreplay_log1.reg' "
+		 ">/dev/null", stforge, DATA, out, DATA);
+	CHECK_INT(system(command), 0);
+	CHECK_INT(hive_log_replay_files(out, logs, 1, &replay, err, sizeof err), 0);
+	if (!replay)
+		return;
+	CHECK_INT((int)replay->applied, 1);
+	CHECK_INT(hive_parse_memory(replay->data, replay->size, &r, err, sizeof err), 0);
+	if (r) {
+		CHECK_INT(hive_mark_replay(r, out, replay, err, sizeof err), 0);
+		row = row_find(r, "ControlSet001\\Control\\ComputerName\\ComputerName", "ComputerName");
+		CHECK_STR(row ? row->replay : NULL, "from the transaction log replay-marks.LOG1 (sequence "
+			  "2-2); the primary file holds \"BEFORE-NAME\"");
+		row = row_find(r, "ControlSet001\\Control\\TimeZoneInformation", "TimeZoneKeyName");
+		CHECK_STR(row ? row->replay : NULL, "from the transaction log replay-marks.LOG1 (sequence "
+			  "2-2); absent from the primary file");
+		row = row_find(r, "Select", "Current");
+		CHECK(row && row->replay == NULL);
+		hive_result_free(r);
+	}
+	hive_replay_free(replay);
 }
 
 int main(int argc, char **argv)
@@ -852,6 +930,7 @@ int main(int argc, char **argv)
 	test_damaged_hives_are_problems_or_refused();
 	test_case_hives_match_readme();
 	test_corpus_hives();
+	test_replay_marks_name_log_and_earlier_value();
 	snprintf(command, sizeof command, "rm -rf '%s'", temp_dir);
 	if (system(command) != 0)
 		fprintf(stderr, "could not remove %s\n", temp_dir);

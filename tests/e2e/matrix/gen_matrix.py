@@ -75,7 +75,9 @@ class Variant:
     def __init__(self):
         self.name_parts = []
         self.events = [copy.deepcopy(e) for e in BASE_EVENTS]
-        self.software = copy.deepcopy(g.software)
+        # the bundled case keeps the MAL task's TaskCache keys in SOFTWARE's transaction logs; the
+        # variants write one clean hive holding them (the replay is tested on the case itself)
+        self.software = copy.deepcopy(g.software + g.software_log1 + g.software_log2)
         self.security = copy.deepcopy(g.security)
         self.task_xml = g.MAL_TASK_XML
         self.wsb_file = g.WSB                      # None = no .wsb on disk
