@@ -44,8 +44,8 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 			    "records_recovered = ?4, records_failed = ?5, status_reason = CASE "
 			    "WHEN ?6 IS NULL THEN status_reason WHEN status_reason IS NULL THEN ?6 "
 			    "ELSE status_reason || '; ' || ?6 END WHERE id = ?1",
-	[ST_ADD_PATH] = "INSERT OR IGNORE INTO evidence_paths (evidence_id, path, mtime, run_id) "
-			"VALUES (?1, ?2, ?3, ?4)",
+	[ST_ADD_PATH] = "INSERT OR IGNORE INTO evidence_paths (evidence_id, path, mtime, run_id, "
+			"windows_path, layout) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_ADD_ERROR] = "INSERT OR IGNORE INTO parse_errors (evidence_id, path, location, reason, "
 			 "run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_ADD_EVENT] =
@@ -553,7 +553,8 @@ int store_set_evidence_result(struct store *store, int64_t id, const char *statu
 	return step_done(st);
 }
 
-int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime)
+int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime,
+		   const char *windows_path, const char *layout)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_PATH];
 
@@ -561,6 +562,8 @@ int store_add_path(struct store *store, int64_t evidence_id, const char *path, u
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
 	bind_int_or_null(st, 3, (int64_t)mtime, mtime != 0);
 	sqlite3_bind_int64(st, 4, store->run_id);
+	bind_text_or_null(st, 5, windows_path);
+	bind_text_or_null(st, 6, layout);
 	return step_done(st);
 }
 

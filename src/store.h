@@ -18,7 +18,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 6 };
+enum { STORE_SCHEMA_VERSION = 7 };
 
 struct store;
 
@@ -72,8 +72,10 @@ int store_set_evidence_kind(struct store *store, int64_t id, const char *kind, c
 int store_set_evidence_result(struct store *store, int64_t id, const char *status,
 			      const char *reason, uint64_t records, uint64_t recovered,
 			      uint64_t failed);
-/* Records a path where evidence ID was found (nothing if already recorded). */
-int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime);
+/* Records a path where evidence ID was found (nothing if already recorded), with the Windows path
+ * its layout gives and the layout's name (both may be NULL: collection.h). */
+int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime,
+		   const char *windows_path, const char *layout);
 /* Records a problem; EVIDENCE_ID 0 = the file could not be hashed. Repeats are ignored. */
 int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
