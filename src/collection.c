@@ -1,6 +1,6 @@
 /*
  * collection.c - reading a collection container in place and mapping collector layouts back to
- * Windows paths (see collection.h, METHOD.md §8.2).
+ * Windows paths (see collection.h, METHOD.md §8.6).
  */
 #include "collection.h"
 

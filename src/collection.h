@@ -1,7 +1,7 @@
 /*
  * collection.h - collections as examiners receive them: a ZIP, 7z or tar(.gz) container read in
  * place through libarchive, and the layouts collectors write (KAPE, Velociraptor, a copied volume
- * root) mapped back to the Windows path each file had on the host (METHOD.md §8.2).
+ * root) mapped back to the Windows path each file had on the host (METHOD.md §8.6).
  *
  * A collection container is decided by place, not only by content: an input path given on the
  * command line, or a file directly inside an input folder whose name says archive (.zip, .7z,

@@ -75,7 +75,7 @@ CREATE TABLE evidence_paths (
   run_id        INTEGER NOT NULL REFERENCES run(id),
   windows_path  TEXT,               -- where the file was on the host, from the collection's layout:
                                     -- C:\Windows\System32\winevt\Logs\Security.evtx; NULL when
-                                    -- no layout is recognised (METHOD.md §8.2). What rules and
+                                    -- no layout is recognised (METHOD.md §8.6). What rules and
                                     -- matches on Windows paths read.
   layout        TEXT,               -- kape | velociraptor | volume_root (drive letter taken as C:) |
                                     -- NULL: what WINDOWS_PATH was read from

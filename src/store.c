@@ -1538,6 +1538,7 @@ static int wsb_row(void *context, sqlite3_stmt *st)
 	w->logon_command = column_dup(st, 3);
 	w->networking = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
 	w->networking_origin = column_dup(st, 5);
+	w->windows_path = column_dup(st, 6);
 	return 0;
 }
 
@@ -1545,7 +1546,9 @@ int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size
 {
 	struct wsb_load load = {{NULL, 0, 0, sizeof(struct store_wsb)}, store};
 	int rc = each_row(store,
-			  "SELECT c.id, c.source, c.location, c.logon_command, s.effective, s.origin "
+			  "SELECT c.id, c.source, c.location, c.logon_command, s.effective, s.origin, "
+			  "(SELECT min(p.windows_path) FROM evidence_paths p WHERE p.evidence_id = "
+			  "c.evidence_id AND p.path = c.location) "
 			  "FROM wsb_configs c LEFT JOIN wsb_settings s ON s.config_id = c.id AND "
 			  "s.name = 'Networking' ORDER BY c.id",
 			  wsb_row, &load);
@@ -1580,6 +1583,7 @@ void store_free_wsb_configs(struct store_wsb *configs, size_t count)
 		free(configs[i].location);
 		free(configs[i].logon_command);
 		free(configs[i].networking_origin);
+		free(configs[i].windows_path);
 	}
 	free(configs);
 }
@@ -1594,6 +1598,7 @@ static int archive_row(void *context, sqlite3_stmt *st)
 	a->path = column_dup(st, 1);
 	a->name_mismatch = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
 	a->encrypted = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+	a->windows_path = column_dup(st, 4);
 	return 0;
 }
 
@@ -1601,7 +1606,9 @@ int store_load_archives(struct store *store, struct store_archive **archives, si
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_archive)};
 	int rc = each_row(store,
-			  "SELECT id, path, name_mismatch, encrypted FROM archives ORDER BY id",
+			  "SELECT a.id, a.path, a.name_mismatch, a.encrypted, (SELECT min(p.windows_path) "
+			  "FROM evidence_paths p WHERE p.evidence_id = a.evidence_id AND p.path = a.path) "
+			  "FROM archives a ORDER BY a.id",
 			  archive_row, &g);
 	*archives = g.items;
 	*count = g.count;
@@ -1615,8 +1622,10 @@ int store_load_archives(struct store *store, struct store_archive **archives, si
 
 void store_free_archives(struct store_archive *archives, size_t count)
 {
-	for (size_t i = 0; archives && i < count; i++)
+	for (size_t i = 0; archives && i < count; i++) {
 		free(archives[i].path);
+		free(archives[i].windows_path);
+	}
 	free(archives);
 }
 

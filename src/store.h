@@ -212,6 +212,8 @@ void store_free_tasks(struct store_task *tasks, size_t count);
 struct store_wsb {
 	int64_t id;
 	char *source, *location, *logon_command, *networking_origin;
+	char *windows_path;      /* source "file": the Windows path of LOCATION (evidence_paths), or
+				    NULL when its layout is not recognised */
 	int networking;          /* 1, 0, -1 */
 	size_t folder_count;
 	char **hosts, **sandboxes;
@@ -224,6 +226,7 @@ void store_free_wsb_configs(struct store_wsb *configs, size_t count);
 struct store_archive {
 	int64_t id;
 	char *path;
+	char *windows_path;      /* the Windows path of PATH (evidence_paths), or NULL */
 	int name_mismatch, encrypted;
 };
 int store_load_archives(struct store *store, struct store_archive **archives, size_t *count);

@@ -111,3 +111,12 @@ add_test(NAME e2e_hive_logs_replayed_refused_and_recovered_like_windows
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hive_logs.py
           $<TARGET_FILE:sandtrace> ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_hive_logs_replayed_refused_and_recovered_like_windows PROPERTIES SKIP_RETURN_CODE 77)
+
+# Collections as they come (METHOD.md §8.6): the bundled case zipped, tar.gz'd, 7z'd, as KAPE and
+# Velociraptor collections (folder and zip) and as a volume root gives the folder's sessions and
+# the expected Windows paths; a corrupted member, encrypted archives, a member over the limit and
+# climbing names are recorded, never fatal; a dirty hive zipped with its logs is replayed (corpus).
+add_test(NAME e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_collections.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
