@@ -943,6 +943,22 @@ static void verify_file(struct verify_state *state, const char *path, const char
 	printf("%-10s %s\n", status, path);
 }
 
+/* SQL: the evidence path p.path is a member of a collection container listed in the store. */
+#define MEMBER_OF_CONTAINER                                                                       \
+	"SELECT 1 FROM evidence_paths c JOIN evidence ce ON ce.id = c.evidence_id WHERE ce.kind = " \
+	"'collection' AND substr(p.path, 1, length(c.path) + 1) = c.path || '!'"
+
+static int verify_member_count(void *context, int columns, const char *const *names,
+			       const char *const *values)
+{
+	(void)context;
+	(void)names;
+	if (columns == 1 && values[0] && strcmp(values[0], "0") != 0)
+		printf("%s member(s) of collection containers: covered by their container's hash\n",
+		       values[0]);
+	return 0;
+}
+
 static int verify_evidence_row(void *context, int columns, const char *const *names,
 			       const char *const *values)
 {
@@ -1101,10 +1117,15 @@ int cli_verify(int argc, char **argv)
 		goto out;
 	if (open_existing_store("verify", case_path, flags, &store) != 0)
 		goto out;
+	/* A member of a collection container (CONTAINER!MEMBER, METHOD.md §8.6) is no file of its
+	 * own: the container's hash, checked here, covers its bytes. */
 	if (store_query(store,
 			"SELECT e.sha256, p.path FROM evidence e JOIN evidence_paths p ON p.evidence_id "
-			"= e.id ORDER BY p.path",
+			"= e.id WHERE NOT EXISTS (" MEMBER_OF_CONTAINER ") ORDER BY p.path",
 			verify_evidence_row, &state) != 0 ||
+	    store_query(store,
+			"SELECT count(*) FROM evidence_paths p WHERE EXISTS (" MEMBER_OF_CONTAINER ")",
+			verify_member_count, NULL) != 0 ||
 	    (state.outputs &&
 	     store_query(store,
 			 "SELECT name, sha256 FROM outputs WHERE run_id = (SELECT max(run_id) FROM "

@@ -168,6 +168,11 @@ def main():
         for name in ("case.zip", "case.tar.gz", "case.7z"):
             check_layout(name, sandtrace, [name], reference, plain, os.path.join(tmp, name + ".db"),
                          container=name, cwd=tmp)
+        # verify: the container is re-hashed; its members are covered by its hash.
+        r = run([sandtrace, "verify", "--case", os.path.join(tmp, "case.zip.db")], cwd=tmp)
+        check(r.returncode == 0 and "unchanged  case.zip" in r.stdout and
+              "%d member(s) of collection containers" % len(plain) in r.stdout,
+              "verify of the zipped case: exit %d: %s" % (r.returncode, r.stdout[-400:]))
 
         # KAPE: a target folder (tdest/C/...) and a zip whose drive folder is C%3A.
         kape = os.path.join(tmp, "kape")
