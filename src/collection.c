@@ -267,6 +267,14 @@ static int memory_take(void *context, const uint8_t *data, size_t size)
 	return 0;
 }
 
+static int discard(void *context, const uint8_t *data, size_t size)
+{
+	(void)context;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
 int collection_read_member(const char *path, size_t index, const char *name, uint64_t limit,
 			   uint8_t **data, size_t *size, int *too_big, char *err, size_t err_size)
 {
@@ -290,8 +298,18 @@ int collection_read_member(const char *path, size_t index, const char *name, uin
 				 index);
 			break;
 		}
-		if (at < index)
+		if (at < index) {
+			/* libarchive 3.6's 7-Zip reader can lose its place in a solid block when
+			 * entries are skipped ("Truncated 7-Zip file body" for a member that reads
+			 * whole in a listing): read the entries before it instead, as the listing
+			 * did, and drop their bytes. */
+			if (archive_format(r.archive) == ARCHIVE_FORMAT_7ZIP &&
+			    archive_entry_filetype(entry) == AE_IFREG &&
+			    drain_entry(r.archive, entry, limit, discard, NULL, err, err_size) ==
+				    DRAIN_STREAM_FAILED)
+				break;
 			continue;
+		}
 		if (strcmp(entry_name(entry) ? entry_name(entry) : "", name) != 0) {
 			snprintf(err, err_size, "entry %zu of the container is no longer %s", index,
 				 name);

@@ -230,6 +230,8 @@ def main():
         con.close()
 
         hostile(sandtrace, tmp, folder, plain, ref_db)
+        if corpus and os.path.isdir(os.path.join(corpus, "evtx")):
+            corpus_logs_in_7z(sandtrace, tmp, os.path.join(corpus, "evtx"))
         if corpus and os.path.isdir(os.path.join(corpus, "hives", "dirty", "yarp_NewDirtyHive1")):
             dirty_hive_in_zip(sandtrace, tmp, os.path.join(corpus, "hives", "dirty", "yarp_NewDirtyHive1"))
         else:
@@ -355,6 +357,21 @@ def hostile(sandtrace, tmp, folder, plain, ref_db):
     made = set(after) - set(before)
     check(all(n.endswith((".zip", ".7z", ".db", ".db-wal", ".db-shm")) for n in made),
           "something besides the test's archives and stores appeared: %s" % sorted(made))
+
+
+def corpus_logs_in_7z(sandtrace, tmp, evtx):
+    """The corpus' event logs in one solid 7z: every log read as from the folder. libarchive 3.6.2
+    loses its place in a solid block when entries before a member are skipped; two of these logs
+    were then refused as "Truncated 7-Zip file body"."""
+    r = run(["7z", "a", "-bso0", "-bsp0", os.path.join(tmp, "corpus.7z"), "."], cwd=evtx)
+    check(r.returncode == 0, "7z of the corpus: %s" % r.stderr)
+    folder_db, archive_db = os.path.join(tmp, "corpus_folder.db"), os.path.join(tmp, "corpus_7z.db")
+    ingest(sandtrace, [evtx], folder_db)
+    ingest(sandtrace, ["corpus.7z"], archive_db, cwd=tmp)
+    want, got = records_by_sha(folder_db), records_by_sha(archive_db)
+    check(len(want) > 10 and got == want, "corpus logs in a 7z: %d logs differ from the folder: %s"
+          % (len([k for k in want if got.get(k) != want[k]]),
+             [(k[:12], want[k], got.get(k)) for k in want if got.get(k) != want[k]][:4]))
 
 
 def dirty_hive_in_zip(sandtrace, tmp, dirty):
