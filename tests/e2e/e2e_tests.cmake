@@ -120,3 +120,4 @@ add_test(NAME e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sess
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_collections.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions PROPERTIES TIMEOUT 900)
