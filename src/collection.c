@@ -197,7 +197,7 @@ int collection_list(const char *path, uint64_t limit, collection_member_fn fn, v
 			rc = 0;
 			break;
 		}
-		if (got < ARCHIVE_WARN) {
+		if (got != ARCHIVE_OK && got != ARCHIVE_WARN) {
 			say_archive_error(r.archive, index ? "listing stopped after the entries read"
 							   : "no entry could be read",
 					  reason, reason_size);
@@ -293,7 +293,7 @@ int collection_read_member(const char *path, size_t index, const char *name, uin
 		int got = archive_read_next_header(r.archive, &entry);
 		enum drain_result drained;
 
-		if (got == ARCHIVE_EOF || got < ARCHIVE_WARN) {
+		if (got != ARCHIVE_OK && got != ARCHIVE_WARN) {
 			snprintf(err, err_size, "entry %zu of the container could not be reached again",
 				 index);
 			break;
