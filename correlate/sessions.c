@@ -1036,6 +1036,17 @@ static const struct store_event *client_of(const struct correlation *c, const st
 
 /* ---- configurations (§5.1, §5.2) -------------------------------------------------------- */
 
+/* Whether W is the configuration file a command line or task names at the Windows path
+ * WINDOWS_PATH: by the Windows path its place in the collection gives (METHOD.md §8.6), or, when its
+ * layout is not recognised, by the path as found ending in that path without its drive. */
+static int config_file_is(const struct store_wsb *w, const char *windows_path)
+{
+	if (strcmp(w->source, "file") != 0)
+		return 0;
+	return w->windows_path ? same_path(w->windows_path, windows_path)
+			       : location_is(w->location, windows_path);
+}
+
 /* The stored configuration launcher L's command line names: its inline <Configuration> (stored
  * from the record that carries the command line: the 4688, or the task definition it was read
  * from) or the .wsb file found in the collection at the path it gives. */
@@ -1050,7 +1061,7 @@ static const struct store_wsb *config_for(const struct correlation *c, const str
 		const struct store_wsb *w = &c->configs[i];
 		if (call->inline_config_id && w->id == call->inline_config_id)
 			found = w;
-		else if (*wsb_path && !strcmp(w->source, "file") && location_is(w->location, *wsb_path))
+		else if (*wsb_path && config_file_is(w, *wsb_path))
 			found = w;
 	}
 	return found;
@@ -1059,7 +1070,7 @@ static const struct store_wsb *config_for(const struct correlation *c, const str
 static const struct store_wsb *config_by_path(const struct correlation *c, const char *path)
 {
 	for (size_t i = 0; path && i < c->config_count; i++)
-		if (!strcmp(c->configs[i].source, "file") && location_is(c->configs[i].location, path))
+		if (config_file_is(&c->configs[i], path))
 			return &c->configs[i];
 	return NULL;
 }
@@ -1668,28 +1679,6 @@ static const char *session_confidence(const struct session *s, const struct vm_r
 
 /* ---- findings, storing -------------------------------------------------------------- */
 
-/* "bc/C/Users/Public/x.dat" (KAPE layout: a folder per drive letter) -> "C:\Users\Public\x.dat". */
-static char *host_path_of(const char *collection_path)
-{
-	const char *p = collection_path;
-	struct strbuf sb = STRBUF_INIT;
-
-	for (const char *q = collection_path; *q; q++)
-		if ((q == collection_path || q[-1] == '/') && isalpha((unsigned char)q[0]) &&
-		    q[1] == '/') {
-			p = q;
-			break;
-		}
-	if (p != collection_path || (isalpha((unsigned char)p[0]) && p[1] == '/')) {
-		strbuf_append_char(&sb, (char)toupper((unsigned char)p[0]));
-		strbuf_append_char(&sb, ':');
-		p++;
-	}
-	for (; *p; p++)
-		strbuf_append_char(&sb, *p == '/' ? '\\' : *p);
-	return strbuf_detach(&sb);
-}
-
 static void session_free(struct session *s)
 {
 	free(s->kind);
@@ -1982,7 +1971,10 @@ static int rules_input_build(struct correlation *c, struct rules_input *in)
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++) {
-		in->archive_paths[i] = host_path_of(archives[i].path);
+		/* The Windows path the collection's layout gives (METHOD.md §8.6); a file outside
+		 * any known layout is judged by its path as found, which names no drive. */
+		in->archive_paths[i] = strdup(archives[i].windows_path ? archives[i].windows_path
+								       : archives[i].path);
 		in->archives[i] = (struct rules_archive){in->archive_paths[i], archives[i].name_mismatch,
 							 archives[i].encrypted, archives[i].id};
 	}

@@ -521,7 +521,9 @@ static void write_evidence(struct report *r)
 {
 	put(r, "<section id=\"evidence\">\n<h2>Evidence</h2>\n"
 	       "<p>Every input sandtrace read, by content: the same bytes found under two paths are one "
-	       "row. Inputs are opened read-only and hashed before they are parsed. Records: allocated "
+	       "row; a member of a ZIP, 7z or tar collection is named CONTAINER!MEMBER, and the path "
+	       "the file had on the host, when the collection's layout tells it, follows in brackets "
+	       "(METHOD.md §8.6). Inputs are opened read-only and hashed before they are parsed. Records: allocated "
 	       "records read / recovered from unallocated space / records that could not be read.</p>\n"
 	       "<table class=\"fixed\"><colgroup><col style=\"width:40%\"><col style=\"width:38%\">"
 	       "<col style=\"width:9%\"><col style=\"width:13%\"></colgroup>"

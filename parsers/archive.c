@@ -198,15 +198,10 @@ static void note_format(struct archive *a, struct archive_report *report)
 	copy_text(report->filter_name, sizeof report->filter_name, filter);
 }
 
-static void read_signature(int fd, struct archive_report *report)
+static void read_signature(const unsigned char *head, size_t got, struct archive_report *report)
 {
-	unsigned char head[8];
-	ssize_t got = pread(fd, head, sizeof head, 0);
-
-	if (got <= 0)
-		return;
 	for (size_t i = 0; i < COUNT_OF(SIGNATURES); i++)
-		if ((size_t)got >= SIGNATURES[i].length &&
+		if (got >= SIGNATURES[i].length &&
 		    memcmp(head, SIGNATURES[i].bytes, SIGNATURES[i].length) == 0) {
 			copy_text(report->magic, sizeof report->magic, SIGNATURES[i].family);
 			return;
@@ -306,41 +301,34 @@ static void decide_extension(struct archive_report *report)
 				       extension_fits(report->magic, report->extension));
 }
 
-int archive_inspect_file(const char *path, struct archive_report **out, char *err,
-			 size_t err_size)
+/* Inspects the archive named NAME whose bytes are read from FD, or are the SIZE bytes at DATA when
+ * FD is -1 (see archive.h). */
+static int inspect(const char *name, int fd, const uint8_t *data, size_t size,
+		   struct archive_report **out, char *err, size_t err_size)
 {
-	struct archive_report *report = NULL;
-	struct archive *a = NULL;
-	struct stat st;
-	int fd = -1, rc = -1;
+	struct archive_report *report = calloc(1, sizeof *report);
+	struct archive *a = archive_read_new();
+	unsigned char head[8];
+	ssize_t got;
+	int opened, rc = -1;
 
-	if (out)
-		*out = NULL;
-	if (!path || !out) {
-		copy_text(err, err_size, "no path");
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, err_size, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		copy_text(err, err_size, "not a regular file");
-		goto out;
-	}
-	report = calloc(1, sizeof *report);
-	a = archive_read_new();
 	if (!report || !a) {
 		copy_text(err, err_size, "out of memory");
 		goto out;
 	}
-	report->file_size = (uint64_t)st.st_size;
+	report->file_size = size;
 	report->has_encrypted_entries = ARCHIVE_READ_FORMAT_ENCRYPTION_DONT_KNOW;
-	file_extension(path, report->extension, sizeof report->extension);
-	read_signature(fd, report);
+	file_extension(name, report->extension, sizeof report->extension);
+	if (fd >= 0) {
+		got = pread(fd, head, sizeof head, 0);
+		read_signature(head, got > 0 ? (size_t)got : 0, report);
+	} else {
+		read_signature(data, size, report);
+	}
 	enable_readers(a);
-	if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK) {
+	opened = fd >= 0 ? archive_read_open_fd(a, fd, READ_BLOCK)
+			 : archive_read_open_memory(a, data, size);
+	if (opened != ARCHIVE_OK) {
 		const char *error = archive_error_string(a);
 		snprintf(report->reason, sizeof report->reason,
 			 "not an archive libarchive recognises: %s", error ? error : "no message");
@@ -361,8 +349,39 @@ out:
 	if (a)
 		archive_read_free(a);
 	archive_report_free(report);
+	return rc;
+}
+
+int archive_inspect_file(const char *path, struct archive_report **out, char *err,
+			 size_t err_size)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	if (out)
+		*out = NULL;
+	if (!path || !out) {
+		copy_text(err, err_size, "no path");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_size, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		copy_text(err, err_size, "not a regular file");
+	else
+		rc = inspect(path, fd, NULL, (size_t)st.st_size, out, err, err_size);
 	close(fd);
 	return rc;
+}
+
+int archive_inspect_memory(const char *name, const uint8_t *data, size_t size,
+			   struct archive_report **out, char *err, size_t err_size)
+{
+	*out = NULL;
+	return inspect(name, -1, data, size, out, err, err_size);
 }
 
 void archive_report_free(struct archive_report *report)

@@ -72,6 +72,11 @@ struct archive_report {
 int archive_inspect_file(const char *path, struct archive_report **out, char *err,
 			 size_t err_size);
 
+/* The same for an archive held in memory (DATA, SIZE bytes) whose name as found is NAME (its
+ * extension is judged): a member of a collection container (src/collection.h). */
+int archive_inspect_memory(const char *name, const uint8_t *data, size_t size,
+			   struct archive_report **out, char *err, size_t err_size);
+
 void archive_report_free(struct archive_report *report);
 
 #endif

@@ -771,24 +771,47 @@ static uint8_t *read_whole_file(const char *path, uint64_t size, char *reason, s
 	return bytes;
 }
 
-/* libevtx refused PATH (it said LIBEVTX_SAID). If the file holds chunks, opens FILE on a copy in
- * memory whose file header is rebuilt from the chunks (the evidence is never written), with a
- * severe problem saying so. Returns 0 when FILE is open, -1 (the problem reported) otherwise. */
-static int open_repaired(libevtx_file_t *file, const char *path, const char *libevtx_said,
-			 struct repaired_copy *copy, const struct evtx_callbacks *cb)
+/* Opens FILE on SIZE bytes at BYTES through a libbfio memory range (*HANDLE, which must outlive
+ * the open file). Returns 0, or -1 with the reason in WHY. */
+static int open_in_memory(libevtx_file_t *file, uint8_t *bytes, size_t size,
+			  libbfio_handle_t **handle, char *why, size_t why_size)
 {
 	libbfio_error_t *bfio_error = NULL;
 	libevtx_error_t *error = NULL;
-	char reason[1024], why[256] = "";
-	struct stat st;
-	uint64_t size;
 
-	if (stat(path, &st) != 0 || st.st_size < 0) {
-		snprintf(reason, sizeof reason, "not readable as an event log (%s)", libevtx_said);
-		problem_text(cb, reason);
+	if (libbfio_memory_range_initialize(handle, &bfio_error) != 1 ||
+	    libbfio_memory_range_set(*handle, bytes, size, &bfio_error) != 1) {
+		libbfio_error_free(&bfio_error);
+		snprintf(why, why_size, "a copy could not be set up in memory");
 		return -1;
 	}
-	size = (uint64_t)st.st_size;
+	if (libevtx_file_open_file_io_handle(file, *handle, LIBEVTX_OPEN_READ, &error) != 1) {
+		error_text(&error, why, why_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* libevtx refused the log at PATH, or the SIZE bytes at DATA when PATH is NULL (it said
+ * LIBEVTX_SAID). If the log holds chunks, opens FILE on a copy in memory whose file header is
+ * rebuilt from the chunks (the evidence is never written), with a severe problem saying so.
+ * Returns 0 when FILE is open, -1 (the problem reported) otherwise. */
+static int open_repaired(libevtx_file_t *file, const char *path, const uint8_t *data,
+			 uint64_t size, const char *libevtx_said, struct repaired_copy *copy,
+			 const struct evtx_callbacks *cb)
+{
+	char reason[1024], why[256] = "";
+	struct stat st;
+
+	if (path) {
+		if (stat(path, &st) != 0 || st.st_size < 0) {
+			snprintf(reason, sizeof reason, "not readable as an event log (%s)",
+				 libevtx_said);
+			problem_text(cb, reason);
+			return -1;
+		}
+		size = (uint64_t)st.st_size;
+	}
 	if (size == 0 || size < (uint64_t)EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE) {
 		snprintf(reason, sizeof reason, "not readable as an event log (%s): %s%llu bytes",
 			 libevtx_said, size == 0 ? "the file is empty, " : "too short to hold a file "
@@ -803,23 +826,20 @@ static int open_repaired(libevtx_file_t *file, const char *path, const char *lib
 		problem_text(cb, reason);
 		return -1;
 	}
-	copy->bytes = read_whole_file(path, size, why, sizeof why);
+	if (path) {
+		copy->bytes = read_whole_file(path, size, why, sizeof why);
+	} else if ((copy->bytes = malloc((size_t)size)) != NULL) {
+		memcpy(copy->bytes, data, (size_t)size);
+	} else {
+		snprintf(why, sizeof why, "out of memory");
+	}
 	if (!copy->bytes || evtx_header_rebuild(copy->bytes, (size_t)size, why, sizeof why) != 0) {
 		snprintf(reason, sizeof reason, "not readable as an event log (%s); no file header "
 			 "could be rebuilt from its chunks: %s", libevtx_said, why);
 		problem_text(cb, reason);
 		return -1;
 	}
-	if (libbfio_memory_range_initialize(&copy->handle, &bfio_error) != 1 ||
-	    libbfio_memory_range_set(copy->handle, copy->bytes, (size_t)size, &bfio_error) != 1) {
-		libbfio_error_free(&bfio_error);
-		snprintf(reason, sizeof reason, "not readable as an event log (%s); the repaired "
-			 "copy could not be set up in memory", libevtx_said);
-		problem_text(cb, reason);
-		return -1;
-	}
-	if (libevtx_file_open_file_io_handle(file, copy->handle, LIBEVTX_OPEN_READ, &error) != 1) {
-		error_text(&error, why, sizeof why);
+	if (open_in_memory(file, copy->bytes, (size_t)size, &copy->handle, why, sizeof why) != 0) {
 		snprintf(reason, sizeof reason, "not readable as an event log (%s); nor with a "
 			 "repaired file header (%s)", libevtx_said, why);
 		problem_text(cb, reason);
@@ -855,11 +875,14 @@ static void report_unlocated(const struct reading *reading, const struct evtx_ca
 	cb->problem(cb->context, "file", reason, 0);
 }
 
-int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL (see evtx.h). */
+static int parse_log(const char *path, const uint8_t *data, size_t size,
+		     const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
 	struct id_list seen_ids = {0};
 	struct reading *reading = calloc(1, sizeof *reading);
 	struct repaired_copy copy = {NULL, NULL};
+	libbfio_handle_t *memory = NULL;
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *error = NULL;
 	char text[512];
@@ -875,16 +898,25 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 		problem_from_error(cb, "file", "libevtx could not be initialised", &error, 1);
 		goto out;
 	}
-	opened = libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) == 1;
+	if (path) {
+		opened = libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) == 1;
+		if (!opened)
+			error_text(&error, text, sizeof text);
+	} else {
+		/* libbfio takes a non-const pointer but only reads through a range opened to read. */
+		opened = open_in_memory(file, (uint8_t *)data, size, &memory, text, sizeof text) == 0;
+	}
 	if (!opened) {
-		error_text(&error, text, sizeof text);
-		opened = open_repaired(file, path, text, &copy, cb) == 0;
+		opened = open_repaired(file, path, data, size, text, &copy, cb) == 0;
 		if (!opened)
 			goto out;
 	}
 	/* The repaired copy has the evidence's layout byte for byte: offsets found in the evidence
 	 * itself are the records' offsets either way. */
-	if (evtx_locator_build(&reading->locator, path, text, sizeof text) != 0 && cb->problem) {
+	if ((path ? evtx_locator_build(&reading->locator, path, text, sizeof text)
+		  : evtx_locator_build_memory(&reading->locator, data, size, text, sizeof text)) !=
+		    0 &&
+	    cb->problem) {
 		char reason[600];
 		snprintf(reason, sizeof reason, "record offsets could not be located: %s", text);
 		cb->problem(cb->context, "file", reason, 0);
@@ -958,9 +990,21 @@ out:
 		libevtx_file_close(file, NULL);
 	libevtx_file_free(&file, NULL);
 	repaired_copy_free(&copy);
+	libbfio_handle_free(&memory, NULL);
 	free(seen_ids.ids);
 	channel_cache_free(&reading->channels);
 	evtx_locator_free(&reading->locator);
 	free(reading);
 	return rc;
+}
+
+int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+{
+	return parse_log(path, NULL, 0, cb, stats);
+}
+
+int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *cb,
+		      struct evtx_stats *stats)
+{
+	return parse_log(NULL, data, size, cb, stats);
 }

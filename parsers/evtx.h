@@ -76,6 +76,12 @@ struct evtx_callbacks {
 int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 		    struct evtx_stats *stats);
 
+/* The same for an event log held in memory (DATA, SIZE bytes, not copied unless its header must
+ * be repaired): a member of a collection container, read through a libbfio memory range. Offsets
+ * are offsets into DATA, which is the member's bytes. */
+int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *callbacks,
+		      struct evtx_stats *stats);
+
 void evtx_event_free(struct evtx_event *event);
 
 /* Flattens one rendered record (XML text) into EVENT's System fields and data. Returns 0, or -1

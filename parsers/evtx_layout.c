@@ -184,6 +184,23 @@ out:
 	return rc;
 }
 
+int evtx_locator_build_memory(struct evtx_locator *locator, const uint8_t *data, size_t size,
+			      char *err, size_t err_size)
+{
+	memset(locator, 0, sizeof *locator);
+	for (size_t at = EVTX_FILE_HEADER_SIZE; at < size; at += EVTX_CHUNK_SIZE) {
+		size_t length = size - at < EVTX_CHUNK_SIZE ? size - at : EVTX_CHUNK_SIZE;
+
+		if (index_chunk(locator, data + at, length, (int64_t)at) != 0) {
+			snprintf(err, err_size, "out of memory indexing the records");
+			return -1;
+		}
+	}
+	place_list_sort(&locator->allocated);
+	place_list_sort(&locator->unallocated);
+	return 0;
+}
+
 int64_t evtx_locator_find(const struct evtx_locator *locator, uint64_t number,
 			  uint64_t written_time, int recovered)
 {

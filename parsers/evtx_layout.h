@@ -53,6 +53,10 @@ struct evtx_locator {
  * free with evtx_locator_free in either case. */
 int evtx_locator_build(struct evtx_locator *locator, const char *path, char *err, size_t err_size);
 
+/* The same for an event log held in memory (DATA, SIZE bytes: a member of a collection container). */
+int evtx_locator_build_memory(struct evtx_locator *locator, const uint8_t *data, size_t size,
+			      char *err, size_t err_size);
+
 /* The offset of the one record with NUMBER and WRITTEN_TIME among the allocated records (or, for
  * a RECOVERED one, among the candidates outside them); -1 when there is none or more than one. */
 int64_t evtx_locator_find(const struct evtx_locator *locator, uint64_t number,

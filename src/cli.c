@@ -162,17 +162,35 @@ static int apply_memory_limit(long mib)
 #endif
 }
 
+/* --member-limit MIB into BYTES; -1 (said on stderr) when VALUE is not a number from 1 on. */
+static int parse_member_limit(const char *command, const char *value, uint64_t *bytes)
+{
+	char *end;
+	long long mib = strtoll(value, &end, 10);
+
+	if (*end || mib < 1 || mib > (1LL << 30)) {
+		fprintf(stderr, "sandtrace %s: --member-limit takes MiB, at least 1\n", command);
+		return -1;
+	}
+	*bytes = (uint64_t)mib << 20;
+	return 0;
+}
+
 static void ingest_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: sandtrace ingest COLLECTION... --case case.db [--all-events] [--jobs N]\n"
-		"                        [--case-name NAME] [--examiner NAME]\n"
+		"                        [--case-name NAME] [--examiner NAME] [--member-limit MIB]\n"
 		"\n"
-		"Reads folders (KAPE / Velociraptor triage, mounted image, any tree) and files into the\n"
-		"case store. Files are recognised by content; every input is hashed (SHA-256, MD5,\n"
-		"SHA-1) before it is read and is never written. Re-running adds nothing twice.\n"
+		"Reads folders (KAPE / Velociraptor triage, mounted image, any tree), ZIP / 7z / tar(.gz)\n"
+		"collections (read in place, nothing extracted) and files into the case store. Files\n"
+		"are recognised by content; every input is hashed (SHA-256, MD5, SHA-1) before it is\n"
+		"read and is never written. Re-running adds nothing twice.\n"
 		"  --all-events  store every event record, not only the catalogue's (all are counted)\n"
 		"  --jobs N      parser threads (default: the number of CPUs less one, for the writer)\n"
+		"  --member-limit MIB\n"
+		"                largest member of a ZIP / 7z / tar collection read into memory\n"
+		"                (default 2048); a larger one is listed with the reason, not read\n"
 		"  --memory-limit MIB\n"
 		"                address space allowed to the process (default 8192; 0 = none). A\n"
 		"                damaged or crafted log can make libevtx allocate without end; with\n"
@@ -218,6 +236,11 @@ int cli_ingest(int argc, char **argv)
 				goto out;
 			}
 			options.jobs = (int)jobs;
+		} else if (is_option(argv[i], "--member-limit")) {
+			if (!(value = option_value(argc, argv, &i, "--member-limit")))
+				goto usage;
+			if (parse_member_limit("ingest", value, &options.member_limit) != 0)
+				goto out;
 		} else if (is_option(argv[i], "--memory-limit")) {
 			char *end;
 			if (!(value = option_value(argc, argv, &i, "--memory-limit")))
@@ -820,7 +843,7 @@ int cli_analyze(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace analyze COLLECTION... -o OUTDIR [--case-name N] "
 			       "[--examiner E]\n                         [--all-events] [--jobs N] "
-			       "[--add] [--csv-raw]\n\n"
+			       "[--add] [--csv-raw] [--member-limit MIB]\n\n"
 			       "Ingest, correlate and every export in one run: OUTDIR/case.db,\n"
 			       "timeline.csv, timeline.jsonl, timeline.body, sessions.json, report.html,\n"
 			       "attack-layer.json and manifest.txt (SHA-256 of every output).\n"
@@ -829,6 +852,8 @@ int cli_analyze(int argc, char **argv)
 			       "  --csv-raw  write CSV cells exactly as stored: no quote before cells a\n"
 			       "             spreadsheet would run as formulas (=, +, -, @, TAB, CR)\n"
 			       "  --pdf      also print report.pdf through headless Chromium (chromium)\n"
+			       "  --member-limit MIB  largest member of a ZIP / 7z / tar collection\n"
+			       "             read into memory (default 2048)\n"
 			       DISPLAY_ZONE_HELP "             (report.html only: the timeline files stay UTC)\n");
 			rc = 0;
 			goto out;
@@ -854,6 +879,10 @@ int cli_analyze(int argc, char **argv)
 		} else if (is_option(argv[i], "--jobs") &&
 			   (value = option_value(argc, argv, &i, "--jobs"))) {
 			options.jobs = atoi(value);
+		} else if (is_option(argv[i], "--member-limit") &&
+			   (value = option_value(argc, argv, &i, "--member-limit"))) {
+			if (parse_member_limit("analyze", value, &options.member_limit) != 0)
+				goto out;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "sandtrace analyze: unknown option %s\n", argv[i]);
 			goto out;
@@ -972,6 +1001,22 @@ static void verify_file(struct verify_state *state, const char *path, const char
 		state->changed++;
 	state->checked++;
 	printf("%-10s %s\n", status, path);
+}
+
+/* SQL: the evidence path p.path is a member of a collection container listed in the store. */
+#define MEMBER_OF_CONTAINER                                                                       \
+	"SELECT 1 FROM evidence_paths c JOIN evidence ce ON ce.id = c.evidence_id WHERE ce.kind = " \
+	"'collection' AND substr(p.path, 1, length(c.path) + 1) = c.path || '!'"
+
+static int verify_member_count(void *context, int columns, const char *const *names,
+			       const char *const *values)
+{
+	(void)context;
+	(void)names;
+	if (columns == 1 && values[0] && strcmp(values[0], "0") != 0)
+		printf("%s member(s) of collection containers: covered by their container's hash\n",
+		       values[0]);
+	return 0;
 }
 
 static int verify_evidence_row(void *context, int columns, const char *const *names,
@@ -1132,10 +1177,15 @@ int cli_verify(int argc, char **argv)
 		goto out;
 	if (open_existing_store("verify", case_path, flags, &store) != 0)
 		goto out;
+	/* A member of a collection container (CONTAINER!MEMBER, METHOD.md §8.6) is no file of its
+	 * own: the container's hash, checked here, covers its bytes. */
 	if (store_query(store,
 			"SELECT e.sha256, p.path FROM evidence e JOIN evidence_paths p ON p.evidence_id "
-			"= e.id ORDER BY p.path",
+			"= e.id WHERE NOT EXISTS (" MEMBER_OF_CONTAINER ") ORDER BY p.path",
 			verify_evidence_row, &state) != 0 ||
+	    store_query(store,
+			"SELECT count(*) FROM evidence_paths p WHERE EXISTS (" MEMBER_OF_CONTAINER ")",
+			verify_member_count, NULL) != 0 ||
 	    (state.outputs &&
 	     store_query(store,
 			 "SELECT name, sha256 FROM outputs WHERE run_id = (SELECT max(run_id) FROM "

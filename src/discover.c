@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collection.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -30,6 +31,7 @@ const char *evidence_kind_name(enum evidence_kind kind)
 	case EVIDENCE_WSB: return "wsb";
 	case EVIDENCE_ARCHIVE: return "archive";
 	case EVIDENCE_HIVE_LOG: return "hive_log";
+	case EVIDENCE_COLLECTION: return "collection";
 	default: return "unknown";
 	}
 }
@@ -275,8 +277,92 @@ static int add_file(struct discovery *out, size_t *capacity, const char *path,
 	return 0;
 }
 
-static int visit(const char *path, struct discovery *out, size_t *capacity, int depth)
+/* Sets FILE's Windows path from RELATIVE, its path below the collection's root (collection.h). */
+static void set_windows_path(struct found_file *file, const char *relative)
 {
+	file->windows_path = collection_windows_path(relative, &file->layout);
+}
+
+/* Kind, basis and description of a file whose first bytes are HEAD, decided on its Windows path
+ * when its layout gave one, on PATH otherwise. */
+static void classify_file(struct found_file *file, const unsigned char *head, size_t head_size,
+			  struct discovery *out)
+{
+	enum discover_basis basis;
+	const char *why;
+
+	file->kind = discover_decide(file->windows_path ? file->windows_path : file->path,
+				     discover_classify(head, head_size), &basis, &why);
+	file->basis = basis;
+	file->name_rule = why;
+	if (basis != DISCOVER_BY_CONTENT)
+		discover_describe_content(head, head_size, file->content, sizeof file->content);
+	out->unknown += basis == DISCOVER_NOT_EVIDENCE;
+}
+
+struct walk {
+	struct discovery *out;
+	size_t capacity;
+	uint64_t member_limit;
+	size_t container;        /* index in OUT of the container being listed */
+};
+
+/* collection_list's callback: one member into the list as CONTAINER!NAME. */
+static int add_member(void *context, const struct collection_member *member)
+{
+	struct walk *walk = context;
+	struct found_file *file = NULL;
+	struct strbuf path = STRBUF_INIT;
+	const char *container = walk->out->files[walk->container].path;
+	int rc = -1;
+
+	strbuf_printf(&path, "%s!%s", container, member->name);
+	if (strbuf_failed(&path) ||
+	    add_file(walk->out, &walk->capacity, path.data, EVIDENCE_UNKNOWN, NULL, member->error,
+		     &file) != 0)
+		goto out;
+	/* add_file may have moved the list: find the container again by index. */
+	walk->out->files[walk->container].member_count++;
+	file->container = strdup(walk->out->files[walk->container].path);
+	if (!file->container)
+		goto out;
+	file->member_name = file->path + strlen(file->container) + 1;
+	file->member_index = member->index;
+	file->mtime = member->mtime;
+	file->size = member->hashes ? member->hashes->size : member->declared_size;
+	set_windows_path(file, member->name);
+	if (member->hashes) {
+		file->hashed = 1;
+		file->hashes = *member->hashes;
+		classify_file(file, member->head, member->head_size, walk->out);
+	}
+	rc = 0;
+out:
+	strbuf_free(&path);
+	return rc;
+}
+
+/* Lists the members of the container just added at index CONTAINER of the list. */
+static int list_container(struct walk *walk, size_t container)
+{
+	char reason[512];
+	char *path = walk->out->files[container].path;
+	int listed;
+
+	walk->container = container;
+	listed = collection_list(path, walk->member_limit, add_member, walk, reason, sizeof reason);
+	if (listed < 0 && strcmp(reason, "out of memory") == 0)
+		return -1;
+	if (listed != 0 && !(walk->out->files[container].container_problem = strdup(reason)))
+		return -1;
+	return 0;
+}
+
+/* PATH, at DEPTH below its root (0 = the root itself); RELATIVE is its path below the root. */
+static int visit(const char *path, const char *relative, struct walk *walk, int depth)
+{
+	struct discovery *out = walk->out;
+	size_t *capacity = &walk->capacity;
 	struct stat st;
 	char message[256];
 
@@ -301,13 +387,21 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 		}
 		while (rc == 0 && (entry = readdir(dir)) != NULL) {
 			struct strbuf child = STRBUF_INIT;
+			size_t folder_length;
+
 			if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
 				continue;
 			strbuf_append_str(&child, path);
 			if (child.length && child.data[child.length - 1] != '/')
 				strbuf_append_char(&child, '/');
+			folder_length = child.length;
 			strbuf_append_str(&child, entry->d_name);
-			rc = strbuf_failed(&child) ? -1 : visit(child.data, out, capacity, depth + 1);
+			rc = strbuf_failed(&child)
+				     ? -1
+				     : visit(child.data,
+					     depth == 0 ? child.data + folder_length
+							: child.data + (relative - path),
+					     walk, depth + 1);
 			strbuf_free(&child);
 		}
 		closedir(dir);
@@ -317,6 +411,7 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 		return 0;
 	{
 		unsigned char head[HEAD_SIZE];
+		const char *name = strrchr(path, '/');
 		ssize_t got;
 		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -331,19 +426,19 @@ static int visit(const char *path, struct discovery *out, size_t *capacity, int 
 			return add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, message, NULL);
 		}
 		struct found_file *file = NULL;
-		enum discover_basis basis;
-		const char *why;
-		enum evidence_kind kind =
-			discover_decide(path, discover_classify(head, (size_t)got), &basis, &why);
 
-		if (add_file(out, capacity, path, kind, &st, NULL, &file) != 0)
+		if (add_file(out, capacity, path, EVIDENCE_UNKNOWN, &st, NULL, &file) != 0)
 			return -1;
-		file->basis = basis;
-		file->name_rule = why;
-		if (basis != DISCOVER_BY_CONTENT)
-			discover_describe_content(head, (size_t)got, file->content,
-						  sizeof file->content);
-		out->unknown += basis == DISCOVER_NOT_EVIDENCE;
+		/* A collection container by place: an input path, or a file directly in an input
+		 * folder whose name says archive (collection.h). */
+		if ((depth == 0 || (depth == 1 && collection_name_is_container(name ? name + 1 : path))) &&
+		    collection_is_container(head, (size_t)got)) {
+			file->kind = EVIDENCE_COLLECTION;
+			file->basis = DISCOVER_BY_CONTENT;
+			return list_container(walk, out->count - 1);
+		}
+		set_windows_path(file, relative);
+		classify_file(file, head, (size_t)got, out);
 		return 0;
 	}
 }
@@ -353,13 +448,15 @@ static int compare_paths(const void *a, const void *b)
 	return strcmp(((const struct found_file *)a)->path, ((const struct found_file *)b)->path);
 }
 
-int discover_collect(char *const *roots, size_t root_count, struct discovery *out)
+int discover_collect(char *const *roots, size_t root_count, uint64_t member_limit,
+		     struct discovery *out)
 {
-	size_t capacity = 0;
+	struct walk walk = {out, 0, member_limit, 0};
 
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < root_count; i++)
-		if (visit(roots[i], out, &capacity, 0) != 0)
+		/* A file given alone has no place in a layout: its relative path is empty. */
+		if (visit(roots[i], roots[i] + strlen(roots[i]), &walk, 0) != 0)
 			return -1;
 	if (out->count)
 		qsort(out->files, out->count, sizeof *out->files, compare_paths);
@@ -371,6 +468,9 @@ void discover_free(struct discovery *discovery)
 	for (size_t i = 0; i < discovery->count; i++) {
 		free(discovery->files[i].path);
 		free(discovery->files[i].error);
+		free(discovery->files[i].windows_path);
+		free(discovery->files[i].container);
+		free(discovery->files[i].container_problem);
 	}
 	free(discovery->files);
 	memset(discovery, 0, sizeof *discovery);

@@ -11,12 +11,20 @@
  *
  * Symbolic links are not followed (a triage folder must not lead out of itself). Files that cannot
  * be opened are kept in the list with their error, so the store can record them.
+ *
+ * A collection container (an input path that is a zip, 7z or tar, or such a file directly inside
+ * an input folder: collection.h) is listed as kind "collection" and each of its members as a file
+ * of its own, named CONTAINER!MEMBER, hashed while it is listed. Every file gets the Windows path
+ * its place in a known layout gives (KAPE, Velociraptor, a volume root: collection.h); the name
+ * and place rules read that path when there is one, the path as found otherwise.
  */
 #ifndef SANDTRACE_DISCOVER_H
 #define SANDTRACE_DISCOVER_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "evidence.h"
 
 enum evidence_kind {
 	EVIDENCE_UNKNOWN = 0,
@@ -27,6 +35,8 @@ enum evidence_kind {
 	EVIDENCE_ARCHIVE,  /* 7z / zip / rar / cab magic (§5.3) */
 	EVIDENCE_HIVE_LOG, /* a hive's transaction log (.LOG, .LOG1, .LOG2 beside it): "regf" with a
 			      log's file type, or by name */
+	EVIDENCE_COLLECTION, /* a collection container (zip, 7z, tar): its members are listed as
+				files of their own (collection.h) */
 	EVIDENCE_KIND_COUNT
 };
 
@@ -48,6 +58,18 @@ struct found_file {
 	uint64_t mtime;          /* FILETIME */
 	uint64_t size;
 	char *error;             /* why the file could not be read, or NULL */
+	char *windows_path;      /* where the file was on the host (collection_windows_path), or
+				    NULL when the layout is not recognised */
+	const char *layout;      /* "kape", "velociraptor", "volume_root" or NULL (static) */
+	/* A member of a collection container: */
+	char *container;         /* the container's path as found; NULL for a file on disk */
+	size_t member_index;     /* its entry position in the container */
+	const char *member_name; /* its name in the container (points into PATH, after the '!') */
+	int hashed;              /* 1: HASHES were computed while the container was listed */
+	struct evidence_hashes hashes;
+	/* A collection container: */
+	char *container_problem; /* why its listing is incomplete (damaged, encrypted), or NULL */
+	size_t member_count;     /* members listed */
 };
 
 struct discovery {
@@ -56,12 +78,14 @@ struct discovery {
 	size_t unknown;          /* files in the list that are not evidence sandtrace reads */
 };
 
-/* Walks every root (folder or file) and fills OUT. Returns 0, or -1 on out-of-memory. Problems
- * with individual paths are reported in the list, not as a failure. */
-int discover_collect(char *const *roots, size_t root_count, struct discovery *out);
+/* Walks every root (folder or file) and fills OUT; members of collection containers larger than
+ * MEMBER_LIMIT bytes are listed with that as their error, not read. Returns 0, or -1 on
+ * out-of-memory. Problems with individual paths are reported in the list, not as a failure. */
+int discover_collect(char *const *roots, size_t root_count, uint64_t member_limit,
+		     struct discovery *out);
 void discover_free(struct discovery *discovery);
 
-/* "evtx", "hive", "task_xml", "wsb", "archive", "hive_log", "unknown": the store's
+/* "evtx", "hive", "task_xml", "wsb", "archive", "hive_log", "collection", "unknown": the store's
  * evidence.kind. */
 const char *evidence_kind_name(enum evidence_kind kind);
 

@@ -22,14 +22,40 @@ static void to_hex(const uint8_t *digest, size_t length, char *out)
 	out[2 * length] = 0;
 }
 
+void evidence_hasher_init(struct evidence_hasher *hasher)
+{
+	sha256_init(&hasher->sha256);
+	md5_init(&hasher->md5);
+	sha1_init(&hasher->sha1);
+	hasher->size = 0;
+}
+
+void evidence_hasher_update(struct evidence_hasher *hasher, const void *data, size_t size)
+{
+	sha256_update(&hasher->sha256, size, data);
+	md5_update(&hasher->md5, size, data);
+	sha1_update(&hasher->sha1, size, data);
+	hasher->size += size;
+}
+
+void evidence_hasher_finish(struct evidence_hasher *hasher, struct evidence_hashes *hashes)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_digest(&hasher->sha256, SHA256_DIGEST_SIZE, digest);
+	to_hex(digest, SHA256_DIGEST_SIZE, hashes->sha256);
+	md5_digest(&hasher->md5, MD5_DIGEST_SIZE, digest);
+	to_hex(digest, MD5_DIGEST_SIZE, hashes->md5);
+	sha1_digest(&hasher->sha1, SHA1_DIGEST_SIZE, digest);
+	to_hex(digest, SHA1_DIGEST_SIZE, hashes->sha1);
+	hashes->size = hasher->size;
+}
+
 int evidence_hash_file(const char *path, struct evidence_hashes *hashes, char *err,
 		       size_t err_size)
 {
 	static _Thread_local uint8_t buffer[1 << 16];
-	struct sha256_ctx sha256;
-	struct md5_ctx md5;
-	struct sha1_ctx sha1;
-	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct evidence_hasher hasher;
 	ssize_t got;
 	int fd, rc = -1;
 
@@ -38,29 +64,19 @@ int evidence_hash_file(const char *path, struct evidence_hashes *hashes, char *e
 		snprintf(err, err_size, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	sha256_init(&sha256);
-	md5_init(&md5);
-	sha1_init(&sha1);
+	evidence_hasher_init(&hasher);
 	hashes->size = 0;
 	while ((got = read(fd, buffer, sizeof buffer)) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			snprintf(err, err_size, "read error at byte %llu: %s",
-				 (unsigned long long)hashes->size, strerror(errno));
+				 (unsigned long long)hasher.size, strerror(errno));
 			goto out;
 		}
-		sha256_update(&sha256, (size_t)got, buffer);
-		md5_update(&md5, (size_t)got, buffer);
-		sha1_update(&sha1, (size_t)got, buffer);
-		hashes->size += (uint64_t)got;
+		evidence_hasher_update(&hasher, buffer, (size_t)got);
 	}
-	sha256_digest(&sha256, SHA256_DIGEST_SIZE, digest);
-	to_hex(digest, SHA256_DIGEST_SIZE, hashes->sha256);
-	md5_digest(&md5, MD5_DIGEST_SIZE, digest);
-	to_hex(digest, MD5_DIGEST_SIZE, hashes->md5);
-	sha1_digest(&sha1, SHA1_DIGEST_SIZE, digest);
-	to_hex(digest, SHA1_DIGEST_SIZE, hashes->sha1);
+	evidence_hasher_finish(&hasher, hashes);
 	rc = 0;
 out:
 	close(fd);

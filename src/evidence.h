@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 struct evidence_hashes {
 	char sha256[65]; /* lower-case hex */
@@ -13,6 +16,17 @@ struct evidence_hashes {
 	char sha1[41];
 	uint64_t size; /* bytes actually read */
 };
+
+/* Hashes computed as bytes arrive (a member read from a container, collection.h), in one pass. */
+struct evidence_hasher {
+	struct sha256_ctx sha256;
+	struct md5_ctx md5;
+	struct sha1_ctx sha1;
+	uint64_t size;
+};
+void evidence_hasher_init(struct evidence_hasher *hasher);
+void evidence_hasher_update(struct evidence_hasher *hasher, const void *data, size_t size);
+void evidence_hasher_finish(struct evidence_hasher *hasher, struct evidence_hashes *hashes);
 
 /* Opens PATH read-only and computes SHA-256, MD5 and SHA-1 in one pass (nettle). Returns 0, or -1
  * with the reason (strerror text) in ERR (ERR_SIZE bytes). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "collection.h"
 #include "discover.h"
 #include "evidence.h"
 #include "correlate/host_facts.h"
@@ -71,8 +72,17 @@ struct pipeline {
 	size_t *parse_order;     /* phase 2: job indexes to parse, in path order */
 	size_t parse_count, next_parse;
 	int all_events;
+	uint64_t member_limit;   /* bytes of a container's member read into memory at most */
 	int abort;               /* the writer failed: workers drop what they read and stop */
 };
+
+/* The whole of FILE, a member of a collection container, read from it into *DATA (free it). */
+static int read_member(const struct pipeline *p, const struct found_file *file, uint8_t **data,
+		       size_t *size, char *err, size_t err_size)
+{
+	return collection_read_member(file->container, file->member_index, file->member_name,
+				      p->member_limit, data, size, NULL, err, err_size);
+}
 
 /* ---- workers ---------------------------------------------------------------------------- */
 
@@ -91,6 +101,11 @@ static void *hash_worker(void *arg)
 		struct job *job = &p->jobs[i];
 		if (job->file->error)
 			continue;
+		if (job->file->hashed) { /* a container's member: hashed while it was listed */
+			job->hashes = job->file->hashes;
+			job->hashed_ok = 1;
+			continue;
+		}
 		job->hashed_ok = evidence_hash_file(job->file->path, &job->hashes, job->hash_error,
 						    sizeof job->hash_error) == 0;
 	}
@@ -218,6 +233,25 @@ static void on_problem(void *context, const char *location, const char *reason, 
 	(void)enqueue(context, item);
 }
 
+/* An event log inside a collection container: read into memory, then parsed from there. */
+static int parse_member_log(const struct pipeline *p, const struct found_file *file,
+			    const struct evtx_callbacks *callbacks, struct evtx_stats *stats)
+{
+	uint8_t *data = NULL;
+	size_t size = 0;
+	char err[512];
+	int rc;
+
+	if (read_member(p, file, &data, &size, err, sizeof err) != 0) {
+		memset(stats, 0, sizeof *stats);
+		callbacks->problem(callbacks->context, "file", err, 1);
+		return -1;
+	}
+	rc = evtx_parse_memory(data, size, callbacks, stats);
+	free(data);
+	return rc;
+}
+
 static void *parse_worker(void *arg)
 {
 	struct pipeline *p = arg;
@@ -235,7 +269,9 @@ static void *parse_worker(void *arg)
 		struct evtx_callbacks callbacks = {&w, want_record, keep_rendered, on_event,
 						   on_problem};
 		struct evtx_stats stats;
-		int opened = evtx_parse_file(job->file->path, &callbacks, &stats);
+		int opened = job->file->container
+				     ? parse_member_log(p, job->file, &callbacks, &stats)
+				     : evtx_parse_file(job->file->path, &callbacks, &stats);
 
 		flush_batch(&w);
 		pthread_mutex_lock(&p->lock);
@@ -645,6 +681,39 @@ struct hive_copy {
 	struct hive_replay *replay;
 };
 
+/* hive_log_replay_files for a hive inside a collection container: the hive and the logs beside it
+ * (LOGS, COUNT of them) are read from the container into memory and replayed there. */
+static int replay_member_logs(const struct pipeline *p, const struct job *hive,
+			      struct job *const *logs, size_t count, struct hive_replay **out,
+			      char *err, size_t err_size)
+{
+	struct hive_log_input inputs[3];
+	uint8_t *primary = NULL, *bytes[3] = {NULL, NULL, NULL};
+	size_t primary_size = 0;
+	char why[3][512];
+	int rc = -1;
+
+	if (read_member(p, hive->file, &primary, &primary_size, err, err_size) != 0)
+		return -1;
+	for (size_t k = 0; k < count && k < 3; k++) {
+		const struct found_file *log = logs[k]->file;
+
+		memset(&inputs[k], 0, sizeof inputs[k]);
+		inputs[k].name = log->path;
+		snprintf(why[k], sizeof why[k], "%s", log->error ? log->error : "not in a container");
+		if (!log->error && log->container &&
+		    read_member(p, log, &bytes[k], &inputs[k].size, why[k], sizeof why[k]) == 0)
+			inputs[k].data = bytes[k];
+		else
+			inputs[k].unreadable = why[k];
+	}
+	rc = hive_log_replay(primary, primary_size, inputs, count, out, err, err_size);
+	for (size_t k = 0; k < 3; k++)
+		free(bytes[k]);
+	free(primary);
+	return rc;
+}
+
 /* Replays the logs beside every path where JOB's hive content was found (the same bytes may sit in
  * several folders, each with its own logs) and records every log's outcome. The replay that went
  * furthest (most logs applied, then the latest sequence number) is the state the hive is read from:
@@ -676,8 +745,11 @@ static int hive_replay_best(struct pipeline *p, struct job *job, struct writer *
 			continue;
 		for (size_t k = 0; k < copy->log_count; k++)
 			paths[k] = copy->logs[k]->file->path;
-		if (hive_log_replay_files(same->file->path, paths, copy->log_count, &copy->replay, err,
-					  sizeof err) != 0) {
+		if ((same->file->container
+			     ? replay_member_logs(p, same, copy->logs, copy->log_count, &copy->replay,
+						  err, sizeof err)
+			     : hive_log_replay_files(same->file->path, paths, copy->log_count,
+						     &copy->replay, err, sizeof err)) != 0) {
 			snprintf(reason, sizeof reason, "transaction logs beside it not replayed: %s", err);
 			w->summary->problems++;
 			if (store_add_error(w->store, job->evidence_id, same->file->path, "file",
@@ -756,8 +828,17 @@ static int write_hive_job(struct pipeline *p, struct job *job, struct writer *w)
 	hive_replay_free(replay);
 	if (rc != 0)
 		return -1;
-	if (parsed != 0)
+	if (parsed != 0 && job->file->container) {
+		uint8_t *data = NULL;
+		size_t size = 0;
+
+		parsed = read_member(p, job->file, &data, &size, err, sizeof err);
+		if (parsed == 0)
+			parsed = hive_parse_memory(data, size, &hive, err, sizeof err);
+		free(data);
+	} else if (parsed != 0) {
 		parsed = hive_parse_file(job->file->path, &hive, err, sizeof err);
+	}
 	if (parsed != 0) {
 		if (document_problem(w, job, "file", err) != 0)
 			return -1;
@@ -789,19 +870,28 @@ static int write_hive_job(struct pipeline *p, struct job *job, struct writer *w)
 	return job_finish(w, job, status, NULL);
 }
 
-/* An archive found by content: format, encryption, name/content mismatch (§5.3). */
-static int write_archive_job(struct job *job, struct writer *w)
+/* An archive found by content: format, encryption, name/content mismatch (§5.3). One inside a
+ * collection container is inspected from memory. */
+static int write_archive_job(const struct pipeline *p, struct job *job, struct writer *w)
 {
 	struct archive_report *report = NULL;
 	const char *status = "parsed";
+	uint8_t *data = NULL;
+	size_t size = 0;
 	char err[512];
 	int rc;
 
-	if (archive_inspect_file(job->file->path, &report, err, sizeof err) != 0) {
+	if (job->file->container
+		    ? read_member(p, job->file, &data, &size, err, sizeof err) != 0 ||
+			      archive_inspect_memory(job->file->path, data, size, &report, err,
+						     sizeof err) != 0
+		    : archive_inspect_file(job->file->path, &report, err, sizeof err) != 0) {
+		free(data);
 		if (document_problem(w, job, "file", err) != 0)
 			return -1;
 		return job_finish(w, job, "failed", NULL);
 	}
+	free(data);
 	rc = store_add_archive(w->store, job->evidence_id, job->file->path, report);
 	if (rc == 0 && !report->complete) {
 		status = "partly";
@@ -824,13 +914,18 @@ static int write_document_job(struct pipeline *p, struct job *job, struct writer
 	if (job->file->kind == EVIDENCE_HIVE)
 		return write_hive_job(p, job, w);
 	if (job->file->kind == EVIDENCE_ARCHIVE)
-		return write_archive_job(job, w);
+		return write_archive_job(p, job, w);
 
-	if (read_small_file(job->file->path, WSB_MAX_INPUT_SIZE, &data, &size, &too_big) != 0) {
+	if (job->file->container
+		    ? collection_read_member(job->file->container, job->file->member_index,
+					     job->file->member_name, WSB_MAX_INPUT_SIZE,
+					     (uint8_t **)&data, &size, &too_big, err, sizeof err)
+		    : read_small_file(job->file->path, WSB_MAX_INPUT_SIZE, &data, &size, &too_big)) {
 		rc = document_problem(w, job, "file",
 				      too_big ? "larger than 1 MiB: not read as XML (real task and "
 						".wsb files are a few KiB)"
-					      : "cannot be read");
+				      : job->file->container ? err
+							     : "cannot be read");
 		return rc == 0 ? job_finish(w, job, "failed", NULL) : -1;
 	}
 	if (job->file->kind == EVIDENCE_TASK_XML) {
@@ -918,6 +1013,15 @@ static const char *initial_status(const struct found_file *file, uint64_t size, 
 			 file->content);
 		return "not_evidence";
 	}
+	if (file->kind == EVIDENCE_COLLECTION) {
+		/* Its members are evidence rows of their own; its own row says how far it was read. */
+		if (file->container_problem) {
+			snprintf(reason, reason_size, "collection container, %zu member(s) listed; "
+				 "listing incomplete: %s", file->member_count, file->container_problem);
+			return file->member_count ? "partly" : "failed";
+		}
+		return "parsed";
+	}
 	if (file->kind == EVIDENCE_HIVE_LOG) {
 		/* Read with its hive (write_hive_job), which rewrites this status. */
 		snprintf(reason, reason_size, "hive transaction log: no hive beside it was read to "
@@ -983,9 +1087,16 @@ static int register_files(struct pipeline *p, struct writer *w)
 				return -1;
 			job->parse = strcmp(initial, "pending") == 0;
 		}
-		if (store_add_path(w->store, job->evidence_id, job->file->path, job->file->mtime) !=
-		    0)
+		if (store_add_path(w->store, job->evidence_id, job->file->path, job->file->mtime,
+				   job->file->windows_path, job->file->layout) != 0)
 			return -1;
+		if (job->file->container_problem) {
+			fprintf(stderr, "sandtrace: warning: %s: %s\n", job->file->path, reason);
+			if (store_add_error(w->store, job->evidence_id, job->file->path, "container",
+					    job->file->container_problem) != 0)
+				return -1;
+			w->summary->problems++;
+		}
 		if (job->file->basis == DISCOVER_BY_NAME && job->file->kind != EVIDENCE_HIVE_LOG &&
 		    job->hashes.size == 0) {
 			/* Named like evidence and empty: nothing to parse, but never silent. */
@@ -1095,7 +1206,9 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	if (store_open(options->case_path, &store, err, err_size) != 0)
 		goto out;
 	started_at = filetime_now();
-	if (discover_collect(options->roots, options->root_count, &discovery) != 0) {
+	p.member_limit = options->member_limit ? options->member_limit
+					       : COLLECTION_MEMBER_LIMIT_DEFAULT;
+	if (discover_collect(options->roots, options->root_count, p.member_limit, &discovery) != 0) {
 		snprintf(err, err_size, "out of memory while walking the collection");
 		goto out;
 	}
@@ -1203,12 +1316,14 @@ out:
 void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 {
 	printf("case store: %s\n", case_path);
-	printf("files: %zu evtx, %zu hive, %zu hive_log, %zu task_xml, %zu wsb, %zu archive; "
+	printf("files: %zu evtx, %zu hive, %zu hive_log, %zu task_xml, %zu wsb, %zu archive, "
+	       "%zu collection container; "
 	       "%zu duplicate content, %zu unreadable, %zu not evidence (listed and hashed, status "
 	       "not_evidence)\n",
 	       s->files_by_kind[EVIDENCE_EVTX], s->files_by_kind[EVIDENCE_HIVE],
 	       s->files_by_kind[EVIDENCE_HIVE_LOG], s->files_by_kind[EVIDENCE_TASK_XML],
 	       s->files_by_kind[EVIDENCE_WSB], s->files_by_kind[EVIDENCE_ARCHIVE],
+	       s->files_by_kind[EVIDENCE_COLLECTION],
 	       s->files_duplicate, s->files_unreadable, s->files_unknown);
 	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "
 	       "catalogue), %llu recovered, %llu failed; %llu recovery candidates unreadable\n",

@@ -19,6 +19,8 @@ struct ingest_options {
 	const char *case_path;   /* the SQLite store */
 	int all_events;          /* store every record, not only the catalogue's */
 	int jobs;                /* worker threads (>= 1) */
+	uint64_t member_limit;   /* bytes of a collection container's member read at most (0 = the
+				    default, COLLECTION_MEMBER_LIMIT_DEFAULT in collection.h) */
 	const char *command_line;
 	const char *case_name, *examiner; /* for the run row; may be NULL */
 	int progress;            /* print progress on stderr */

@@ -38,7 +38,10 @@ CREATE TABLE evidence (
   md5           TEXT NOT NULL,        -- lower-case hex, for chains of custody that use it
   sha1          TEXT NOT NULL,        -- lower-case hex, likewise
   size          INTEGER NOT NULL,     -- bytes
-  kind          TEXT NOT NULL,        -- evtx | hive | hive_log | task_xml | wsb | archive | unknown:
+  kind          TEXT NOT NULL,        -- evtx | hive | hive_log | task_xml | wsb | archive |
+                                      -- collection (a zip/7z/tar container given as the
+                                      -- collection: its members are evidence rows of their own,
+                                      -- found at CONTAINER!MEMBER) | unknown:
                                       -- by content; by name or place when the content is not
                                       -- recognised (status_reason then says so) and for hive_log
                                       -- (a hive's transaction log); unknown = not evidence
@@ -65,9 +68,17 @@ CREATE TABLE evidence (
 CREATE TABLE evidence_paths (
   id            INTEGER PRIMARY KEY,
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
-  path          TEXT NOT NULL,      -- path as found (as given on the command line + walk)
-  mtime         INTEGER,            -- file system modification time, FILETIME (UTC)
+  path          TEXT NOT NULL,      -- path as found (as given on the command line + walk); a member
+                                    -- of a collection container: CONTAINER!MEMBER (the provenance
+                                    -- citations show)
+  mtime         INTEGER,            -- file system (or container entry) modification time, FILETIME
   run_id        INTEGER NOT NULL REFERENCES run(id),
+  windows_path  TEXT,               -- where the file was on the host, from the collection's layout:
+                                    -- C:\Windows\System32\winevt\Logs\Security.evtx; NULL when
+                                    -- no layout is recognised (METHOD.md §8.6). What rules and
+                                    -- matches on Windows paths read.
+  layout        TEXT,               -- kape | velociraptor | volume_root (drive letter taken as C:) |
+                                    -- NULL: what WINDOWS_PATH was read from
   UNIQUE (evidence_id, path)
 );
 
@@ -916,7 +927,8 @@ CREATE VIEW v_report_evidence AS
   SELECT e.sha256, e.md5, e.sha1, e.size, e.kind, e.status, e.records_read, e.records_recovered,
          e.records_failed,
          (SELECT group_concat(path, char(10)) FROM
-            (SELECT path FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)) AS paths,
+            (SELECT path || coalesce(' [on the host: ' || windows_path || ']', '') AS path
+             FROM evidence_paths p WHERE p.evidence_id = e.id ORDER BY path)) AS paths,
          e.status_reason,
          (SELECT min(path) FROM evidence_paths p WHERE p.evidence_id = e.id) AS first_path
   FROM evidence e;

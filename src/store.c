@@ -44,8 +44,8 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 			    "records_recovered = ?4, records_failed = ?5, status_reason = CASE "
 			    "WHEN ?6 IS NULL THEN status_reason WHEN status_reason IS NULL THEN ?6 "
 			    "ELSE status_reason || '; ' || ?6 END WHERE id = ?1",
-	[ST_ADD_PATH] = "INSERT OR IGNORE INTO evidence_paths (evidence_id, path, mtime, run_id) "
-			"VALUES (?1, ?2, ?3, ?4)",
+	[ST_ADD_PATH] = "INSERT OR IGNORE INTO evidence_paths (evidence_id, path, mtime, run_id, "
+			"windows_path, layout) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_ADD_ERROR] = "INSERT OR IGNORE INTO parse_errors (evidence_id, path, location, reason, "
 			 "run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_ADD_EVENT] =
@@ -560,7 +560,8 @@ int store_set_evidence_result(struct store *store, int64_t id, const char *statu
 	return step_done(st);
 }
 
-int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime)
+int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime,
+		   const char *windows_path, const char *layout)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_PATH];
 
@@ -568,6 +569,8 @@ int store_add_path(struct store *store, int64_t evidence_id, const char *path, u
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
 	bind_int_or_null(st, 3, (int64_t)mtime, mtime != 0);
 	sqlite3_bind_int64(st, 4, store->run_id);
+	bind_text_or_null(st, 5, windows_path);
+	bind_text_or_null(st, 6, layout);
 	return step_done(st);
 }
 
@@ -1790,6 +1793,7 @@ static int wsb_row(void *context, sqlite3_stmt *st)
 	w->logon_command = column_dup(st, 3);
 	w->networking = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
 	w->networking_origin = column_dup(st, 5);
+	w->windows_path = column_dup(st, 6);
 	return 0;
 }
 
@@ -1797,7 +1801,9 @@ int store_load_wsb_configs(struct store *store, struct store_wsb **configs, size
 {
 	struct wsb_load load = {{NULL, 0, 0, sizeof(struct store_wsb)}, store};
 	int rc = each_row(store,
-			  "SELECT c.id, c.source, c.location, c.logon_command, s.effective, s.origin "
+			  "SELECT c.id, c.source, c.location, c.logon_command, s.effective, s.origin, "
+			  "(SELECT min(p.windows_path) FROM evidence_paths p WHERE p.evidence_id = "
+			  "c.evidence_id AND p.path = c.location) "
 			  "FROM wsb_configs c LEFT JOIN wsb_settings s ON s.config_id = c.id AND "
 			  "s.name = 'Networking' ORDER BY c.id",
 			  wsb_row, &load);
@@ -1832,6 +1838,7 @@ void store_free_wsb_configs(struct store_wsb *configs, size_t count)
 		free(configs[i].location);
 		free(configs[i].logon_command);
 		free(configs[i].networking_origin);
+		free(configs[i].windows_path);
 	}
 	free(configs);
 }
@@ -1846,6 +1853,7 @@ static int archive_row(void *context, sqlite3_stmt *st)
 	a->path = column_dup(st, 1);
 	a->name_mismatch = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
 	a->encrypted = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+	a->windows_path = column_dup(st, 4);
 	return 0;
 }
 
@@ -1853,7 +1861,9 @@ int store_load_archives(struct store *store, struct store_archive **archives, si
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_archive)};
 	int rc = each_row(store,
-			  "SELECT id, path, name_mismatch, encrypted FROM archives ORDER BY id",
+			  "SELECT a.id, a.path, a.name_mismatch, a.encrypted, (SELECT min(p.windows_path) "
+			  "FROM evidence_paths p WHERE p.evidence_id = a.evidence_id AND p.path = a.path) "
+			  "FROM archives a ORDER BY a.id",
 			  archive_row, &g);
 	*archives = g.items;
 	*count = g.count;
@@ -1867,8 +1877,10 @@ int store_load_archives(struct store *store, struct store_archive **archives, si
 
 void store_free_archives(struct store_archive *archives, size_t count)
 {
-	for (size_t i = 0; archives && i < count; i++)
+	for (size_t i = 0; archives && i < count; i++) {
 		free(archives[i].path);
+		free(archives[i].windows_path);
+	}
 	free(archives);
 }
 

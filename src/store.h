@@ -73,8 +73,10 @@ int store_set_evidence_kind(struct store *store, int64_t id, const char *kind, c
 int store_set_evidence_result(struct store *store, int64_t id, const char *status,
 			      const char *reason, uint64_t records, uint64_t recovered,
 			      uint64_t failed);
-/* Records a path where evidence ID was found (nothing if already recorded). */
-int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime);
+/* Records a path where evidence ID was found (nothing if already recorded), with the Windows path
+ * its layout gives and the layout's name (both may be NULL: collection.h). */
+int store_add_path(struct store *store, int64_t evidence_id, const char *path, uint64_t mtime,
+		   const char *windows_path, const char *layout);
 /* Records a problem; EVIDENCE_ID 0 = the file could not be hashed. Repeats are ignored. */
 int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
@@ -265,6 +267,8 @@ void store_free_tasks(struct store_task *tasks, size_t count);
 struct store_wsb {
 	int64_t id;
 	char *source, *location, *logon_command, *networking_origin;
+	char *windows_path;      /* source "file": the Windows path of LOCATION (evidence_paths), or
+				    NULL when its layout is not recognised */
 	int networking;          /* 1, 0, -1 */
 	size_t folder_count;
 	char **hosts, **sandboxes;
@@ -277,6 +281,7 @@ void store_free_wsb_configs(struct store_wsb *configs, size_t count);
 struct store_archive {
 	int64_t id;
 	char *path;
+	char *windows_path;      /* the Windows path of PATH (evidence_paths), or NULL */
 	int name_mismatch, encrypted;
 };
 int store_load_archives(struct store *store, struct store_archive **archives, size_t *count);

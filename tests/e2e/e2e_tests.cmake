@@ -133,3 +133,13 @@ add_test(NAME e2e_host_facts_equal_two_registry_readers
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_facts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
+
+# Collections as they come (METHOD.md §8.6): the bundled case zipped, tar.gz'd, 7z'd, as KAPE and
+# Velociraptor collections (folder and zip) and as a volume root gives the folder's sessions and
+# the expected Windows paths; a corrupted member, encrypted archives, a member over the limit and
+# climbing names are recorded, never fatal; a dirty hive zipped with its logs is replayed (corpus).
+add_test(NAME e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_collections.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions PROPERTIES TIMEOUT 900)
