@@ -102,8 +102,7 @@ static char *dup_text(xmlNode *node)
 	return copy;
 }
 
-/* Parses decimal or 0x-hex text; returns -1 when absent or not a number. */
-static int64_t parse_number(const char *text)
+int64_t evtx_parse_number(const char *text)
 {
 	char *end;
 	long long value;
@@ -119,7 +118,7 @@ static int64_t parse_number(const char *text)
 static int64_t node_number(xmlNode *node)
 {
 	char *text = dup_text(node);
-	int64_t value = parse_number(text);
+	int64_t value = evtx_parse_number(text);
 	free(text);
 	return value;
 }
@@ -127,7 +126,7 @@ static int64_t node_number(xmlNode *node)
 static int64_t attr_number(xmlNode *node, const char *name)
 {
 	char *text = dup_attr(node, name);
-	int64_t value = parse_number(text);
+	int64_t value = evtx_parse_number(text);
 	free(text);
 	return value;
 }

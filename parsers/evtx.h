@@ -82,4 +82,7 @@ void evtx_event_free(struct evtx_event *event);
  * if the text is not well-formed XML. Exposed for tests and for other XML sources. */
 int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event);
 
+/* Decimal or 0x-hex text as a number; -1 when absent or not a number (the System fields' rule). */
+int64_t evtx_parse_number(const char *text);
+
 #endif

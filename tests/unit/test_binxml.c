@@ -1,0 +1,256 @@
+/* test_binxml.c - sandtrace's own Binary XML decoder against libevtx, record by record: for
+ * every allocated record of every EVTX of the corpus (/work/shared/corpus or $SANDTRACE_CORPUS;
+ * skipped with a message when absent) and of logs made by the forge (argv[1]), the XML text is
+ * byte for byte libevtx's and every field (System fields, the flattened data) is what
+ * evtx_flatten_xml makes of libevtx's XML. A record the decoder refuses is counted (evtx.c reads it
+ * through libevtx); any record decoded differently fails the test. */
+#include <dirent.h>
+#include <libevtx.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "parsers/binxml.h"
+#include "parsers/evtx_layout.h"
+
+struct totals {
+	unsigned long files, records, equal, refused, unmatched, different;
+};
+
+/* Differences and refusals printed per file ($BINXML_PRINT, default 3). */
+static unsigned long print_limit(void)
+{
+	const char *limit = getenv("BINXML_PRINT");
+	return limit ? strtoul(limit, NULL, 10) : 3;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Compares every field; prints the first differences. */
+static int same_event(const struct evtx_event *a, const struct evtx_event *b, const char *where)
+{
+	int same = 1;
+#define FIELD_TEXT(f)                                                                          \
+	if (!same_text(a->f, b->f)) {                                                          \
+		fprintf(stderr, "%s: " #f " decoder \"%s\" libevtx \"%s\"\n", where,           \
+			a->f ? a->f : "(null)", b->f ? b->f : "(null)");                       \
+		same = 0;                                                                      \
+	}
+#define FIELD_INT(f)                                                                           \
+	if (a->f != b->f) {                                                                    \
+		fprintf(stderr, "%s: " #f " decoder %lld libevtx %lld\n", where,               \
+			(long long)a->f, (long long)b->f);                                     \
+		same = 0;                                                                      \
+	}
+	FIELD_INT(record_id) FIELD_INT(time) FIELD_INT(event_id) FIELD_INT(qualifiers)
+	FIELD_INT(version) FIELD_INT(level) FIELD_INT(task) FIELD_INT(opcode)
+	FIELD_INT(process_id) FIELD_INT(thread_id)
+	FIELD_TEXT(provider) FIELD_TEXT(provider_guid) FIELD_TEXT(keywords) FIELD_TEXT(channel)
+	FIELD_TEXT(computer) FIELD_TEXT(user_sid) FIELD_TEXT(activity_id)
+	FIELD_TEXT(related_activity_id) FIELD_TEXT(data)
+#undef FIELD_TEXT
+#undef FIELD_INT
+	return same;
+}
+
+static void event_init(struct evtx_event *e)
+{
+	memset(e, 0, sizeof *e);
+	e->offset = e->chunk = -1;
+	e->qualifiers = -1;
+	e->version = e->level = e->task = e->opcode = -1;
+	e->process_id = e->thread_id = -1;
+}
+
+static void event_clear(struct evtx_event *e)
+{
+	free(e->provider); free(e->provider_guid); free(e->keywords); free(e->channel);
+	free(e->computer); free(e->user_sid); free(e->activity_id); free(e->related_activity_id);
+	free(e->data); free(e->xml);
+}
+
+/* libevtx's XML of the allocated record with NUMBER and WRITTEN_TIME; NULL if none. */
+static char *libevtx_xml(libevtx_file_t *file, int count, int *next, uint64_t number,
+			 uint64_t written_time)
+{
+	for (int tries = 0; tries < count; tries++) {
+		int i = (*next + tries) % count;
+		libevtx_record_t *record = NULL;
+		uint64_t id = 0, time = 0;
+		size_t size = 0;
+		char *xml = NULL;
+
+		if (libevtx_file_get_record_by_index(file, i, &record, NULL) != 1)
+			continue;
+		if (libevtx_record_get_identifier(record, &id, NULL) == 1 &&
+		    libevtx_record_get_written_time(record, &time, NULL) == 1 && id == number &&
+		    time == written_time) {
+			if (libevtx_record_get_utf8_xml_string_size(record, &size, NULL) == 1 &&
+			    size > 0 && (xml = malloc(size)) != NULL &&
+			    libevtx_record_get_utf8_xml_string(record, (uint8_t *)xml, size, NULL) != 1) {
+				free(xml);
+				xml = NULL;
+			}
+			libevtx_record_free(&record, NULL);
+			*next = i + 1;
+			return xml;
+		}
+		libevtx_record_free(&record, NULL);
+	}
+	return NULL;
+}
+
+static void compare_file(const char *path, struct totals *t, struct binxml_decoder *decoder)
+{
+	static struct binxml_record records[BINXML_MAX_RECORDS];
+	libevtx_file_t *file = NULL;
+	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
+	FILE *in = fopen(path, "rb");
+	struct strbuf xml = STRBUF_INIT;
+	int count = 0, next = 0;
+	long chunk_index = 0;
+	unsigned long printed = 0;
+
+	if (!in || !chunk || libevtx_file_initialize(&file, NULL) != 1 ||
+	    libevtx_file_open(file, path, LIBEVTX_OPEN_READ, NULL) != 1 ||
+	    libevtx_file_get_number_of_records(file, &count, NULL) != 1) {
+		fprintf(stderr, "%s: not opened by libevtx, skipped\n", path);
+		goto out;
+	}
+	t->files++;
+	fseek(in, EVTX_FILE_HEADER_SIZE, SEEK_SET);
+	for (; fread(chunk, 1, EVTX_CHUNK_SIZE, in) == EVTX_CHUNK_SIZE; chunk_index++) {
+		struct binxml_chunk_info info;
+		char why[256];
+		int n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, why, sizeof why);
+
+		if (n < 0)
+			continue;
+		binxml_decoder_set_chunk(decoder, chunk);
+		for (int r = 0; r < n; r++) {
+			char where[512];
+			char *expected = libevtx_xml(file, count, &next, records[r].number,
+						     records[r].written_time);
+			struct evtx_event mine, theirs;
+
+			snprintf(where, sizeof where, "%s chunk %ld record %llu", path, chunk_index,
+				 (unsigned long long)records[r].number);
+			t->records++;
+			if (!expected) {
+				t->unmatched++;
+				continue;
+			}
+			if (binxml_decode_record(decoder, &records[r], why, sizeof why) != 0) {
+				t->refused++;
+				if (printed++ < print_limit())
+					fprintf(stderr, "%s: refused: %s\n", where, why);
+				free(expected);
+				continue;
+			}
+			strbuf_reset(&xml);
+			binxml_render_xml(decoder, &xml);
+			event_init(&mine);
+			event_init(&theirs);
+			CHECK(binxml_fill_event(decoder, &mine) == 0);
+			if (evtx_flatten_xml(expected, strlen(expected), &theirs) != 0) {
+				theirs.data = NULL;
+			}
+			if (strcmp(strbuf_text(&xml), expected) != 0) {
+				t->different++;
+				if (printed++ < print_limit())
+					fprintf(stderr, "%s: XML differs\n--- libevtx\n%s\n--- decoder\n%s\n",
+						where, expected, strbuf_text(&xml));
+			} else if (!same_event(&mine, &theirs, where)) {
+				t->different++;
+			} else {
+				t->equal++;
+			}
+			event_clear(&mine);
+			event_clear(&theirs);
+			free(expected);
+		}
+	}
+out:
+	strbuf_free(&xml);
+	if (file) {
+		libevtx_file_close(file, NULL);
+		libevtx_file_free(&file, NULL);
+	}
+	if (in)
+		fclose(in);
+	free(chunk);
+}
+
+static void compare_tree(const char *dir, struct totals *t, struct binxml_decoder *decoder)
+{
+	struct dirent **entries;
+	int n = scandir(dir, &entries, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+		size_t length = strlen(entries[i]->d_name);
+
+		snprintf(path, sizeof path, "%s/%s", dir, entries[i]->d_name);
+		if (entries[i]->d_name[0] != '.' && stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				compare_tree(path, t, decoder);
+			else if (length > 5 && strcmp(entries[i]->d_name + length - 5, ".evtx") == 0)
+				compare_file(path, t, decoder);
+		}
+		free(entries[i]);
+	}
+	if (n >= 0)
+		free(entries);
+}
+
+static void report(const char *what, const struct totals *t)
+{
+	printf("%s: %lu files, %lu records: %lu equal, %lu refused (read through libevtx), "
+	       "%lu not matched to a libevtx record, %lu different\n",
+	       what, t->files, t->records, t->equal, t->refused, t->unmatched, t->different);
+}
+
+int main(int argc, char **argv)
+{
+	const char *corpus = getenv("SANDTRACE_CORPUS");
+	struct binxml_decoder *decoder = binxml_decoder_new();
+	struct totals corpus_totals = {0}, forged = {0};
+	struct stat st;
+
+	CHECK(decoder != NULL);
+	if (!decoder)
+		return 1;
+	if (!corpus)
+		corpus = "/work/shared/corpus/evtx";
+	if (stat(corpus, &st) == 0) {
+		compare_tree(corpus, &corpus_totals, decoder);
+		report("corpus", &corpus_totals);
+		CHECK(corpus_totals.equal > 0);
+		CHECK_INT(corpus_totals.different, 0);
+	} else {
+		printf("corpus %s absent: the corpus comparison is skipped\n", corpus);
+	}
+	if (argc > 1) {
+		char dir[] = "/tmp/sandtrace-test-binxml-XXXXXX", command[8192];
+		if (mkdtemp(dir)) {
+			snprintf(command, sizeof command, "'%s' case '%s/testdata/case' '%s/case' >/dev/null",
+				 argv[1], SANDTRACE_SOURCE_DIR, dir);
+			CHECK(system(command) == 0);
+			compare_tree(dir, &forged, decoder);
+			report("forged case", &forged);
+			CHECK(forged.equal > 0);
+			CHECK_INT(forged.different, 0);
+			CHECK_INT(forged.refused, 0);
+			snprintf(command, sizeof command, "rm -rf '%s'", dir);
+			if (system(command) != 0)
+				fprintf(stderr, "could not remove %s\n", dir);
+		}
+	}
+	binxml_decoder_free(decoder);
+	printf("%d checks, %d failed\n", check_passes + check_failures, check_failures);
+	return check_failures ? 1 : 0;
+}
