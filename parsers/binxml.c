@@ -974,6 +974,11 @@ int binxml_event_id(struct binxml_decoder *d, uint32_t *event_id)
 	return 0;
 }
 
+int64_t binxml_qualifiers(struct binxml_decoder *d)
+{
+	return evtx_parse_number(text_of(d, attribute_of(d, d->event_id, "Qualifiers")));
+}
+
 const char *binxml_channel(struct binxml_decoder *d)
 {
 	return text_of(d, d->channel);

@@ -64,6 +64,8 @@ int binxml_decode_record(struct binxml_decoder *decoder, const struct binxml_rec
  * "store or count" decision), as pointers into the decoder (valid until the next decode). */
 const char *binxml_provider(struct binxml_decoder *decoder);
 int binxml_event_id(struct binxml_decoder *decoder, uint32_t *event_id);
+/* EventID's Qualifiers attribute as a number, -1 if absent. */
+int64_t binxml_qualifiers(struct binxml_decoder *decoder);
 /* The Channel text (valid until the next decode), NULL if absent. */
 const char *binxml_channel(struct binxml_decoder *decoder);
 
