@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "../fuzz/binxml_replay.h"
 #include "parsers/binxml.h"
 #include "parsers/evtx_layout.h"
 
@@ -341,6 +342,60 @@ static void report(const char *what, const struct totals *t)
 	       what, t->files, t->records, t->equal, t->refused, t->unmatched, t->different);
 }
 
+/* Hostile chunks: every byte of the first records of a forged log's first chunk changed in
+ * turn (CRCs set again), and the fuzzer's crashers (tests/fuzz/binxml_crashers/), each decoded in
+ * full; under the sanitizers any out-of-bounds read or leak fails the test. Returns the number of
+ * chunks replayed. */
+static unsigned long replay_hostile(const char *forged_log)
+{
+	static struct binxml_record records[BINXML_MAX_RECORDS];
+	static uint8_t original[EVTX_CHUNK_SIZE], chunk[EVTX_CHUNK_SIZE];
+	struct dirent **entries;
+	unsigned long replayed = 0;
+	int decoded_unchanged;
+	FILE *in = fopen(forged_log, "rb");
+	int n;
+
+	CHECK(in != NULL);
+	if (!in)
+		return 0;
+	CHECK(fseek(in, EVTX_FILE_HEADER_SIZE, SEEK_SET) == 0 &&
+	      fread(original, 1, sizeof original, in) == sizeof original);
+	fclose(in);
+	memcpy(chunk, original, sizeof chunk);
+	decoded_unchanged = binxml_replay_chunk(chunk, records);
+	CHECK(decoded_unchanged > 0);
+	for (size_t at = EVTX_CHUNK_HEADER_SIZE; at < EVTX_CHUNK_HEADER_SIZE + 600; at++) {
+		static const uint8_t values[] = {0x00, 0xff, 0x41, 0x0c, 0x21};
+		for (size_t v = 0; v < sizeof values; v++) {
+			memcpy(chunk, original, sizeof chunk);
+			chunk[at] = values[v];
+			(void)binxml_replay_chunk(chunk, records);
+			replayed++;
+		}
+	}
+	n = scandir(SANDTRACE_SOURCE_DIR "/tests/fuzz/binxml_crashers", &entries, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		size_t size = 0;
+		char *data;
+
+		snprintf(path, sizeof path, "%s/tests/fuzz/binxml_crashers/%s", SANDTRACE_SOURCE_DIR,
+			 entries[i]->d_name);
+		if (entries[i]->d_name[0] != '.' && (data = check_read_file(path, &size)) != NULL) {
+			memset(chunk, 0, sizeof chunk);
+			memcpy(chunk, data, size < sizeof chunk ? size : sizeof chunk);
+			(void)binxml_replay_chunk(chunk, records);
+			replayed++;
+			free(data);
+		}
+		free(entries[i]);
+	}
+	if (n >= 0)
+		free(entries);
+	return replayed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *corpus = getenv("SANDTRACE_CORPUS");
@@ -374,6 +429,9 @@ int main(int argc, char **argv)
 			compare_tree(dir, &forged, decoder, &forged_files);
 			if (getenv("BINXML_RECORD_BY_RECORD"))
 				report("forged case", &forged);
+			snprintf(command, sizeof command,
+				 "%s/case/C/Windows/System32/winevt/Logs/Security.evtx", dir);
+			printf("hostile chunks: %lu decoded without a fault\n", replay_hostile(command));
 			report_files("forged case", &forged_files);
 			CHECK(forged_files.full > 0);
 			CHECK_INT(forged_files.different, 0);
