@@ -877,6 +877,30 @@ static void append_filetime(struct strbuf *sb, uint64_t filetime)
 		      (unsigned long long)fraction);
 }
 
+/* VALUE in decimal (the values' hot path: no printf). */
+static void append_decimal(struct strbuf *sb, uint64_t value)
+{
+	char digits[20];
+	size_t at = sizeof digits;
+
+	do {
+		digits[--at] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	strbuf_append(sb, digits + at, sizeof digits - at);
+}
+
+/* VALUE as "0x" and DIGITS lower-case hex digits. */
+static void append_hex(struct strbuf *sb, uint64_t value, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[18] = "0x";
+
+	for (int i = digits - 1; i >= 0; i--, value >>= 4)
+		text[2 + i] = hex[value & 15];
+	strbuf_append(sb, text, 2 + (size_t)digits);
+}
+
 /* A signed integer of BITS bits as libevtx writes it: a negative one as "-" and the bits below
  * the sign bit, not the two's complement magnitude (measured on the corpus: Int32 0xFFFFFFFF is
  * written "-2147483647"). */
@@ -884,10 +908,11 @@ static void append_signed(struct strbuf *sb, uint64_t value, unsigned bits)
 {
 	uint64_t sign = (uint64_t)1 << (bits - 1);
 
-	if (value & sign)
-		strbuf_printf(sb, "-%llu", (unsigned long long)(value & (sign - 1)));
-	else
-		strbuf_printf(sb, "%llu", (unsigned long long)value);
+	if (value & sign) {
+		strbuf_append_char(sb, '-');
+		value &= sign - 1;
+	}
+	append_decimal(sb, value);
 }
 
 /* Appends value node N as libevtx writes it (before XML escaping). */
@@ -898,17 +923,17 @@ static void append_value(const struct node *n, struct strbuf *sb)
 	switch (n->type) {
 	case 0x01: strbuf_append_utf16le(sb, p, n->size / 2); break;
 	case 0x03: append_signed(sb, p[0], 8); break;
-	case 0x04: strbuf_printf(sb, "%u", p[0]); break;
+	case 0x04: append_decimal(sb, p[0]); break;
 	case 0x05: append_signed(sb, le16(p), 16); break;
-	case 0x06: strbuf_printf(sb, "%u", le16(p)); break;
+	case 0x06: append_decimal(sb, le16(p)); break;
 	case 0x07: append_signed(sb, le32(p), 32); break;
-	case 0x08: strbuf_printf(sb, "%u", le32(p)); break;
+	case 0x08: append_decimal(sb, le32(p)); break;
 	case 0x09: append_signed(sb, le64(p), 64); break;
-	case 0x0a: strbuf_printf(sb, "%llu", (unsigned long long)le64(p)); break;
+	case 0x0a: append_decimal(sb, le64(p)); break;
 	case 0x02: strbuf_append(sb, (const char *)p, strnlen((const char *)p, n->size)); break;
 	case 0x0d: strbuf_append_str(sb, le32(p) ? "true" : "false"); break;
 	case 0x10:
-		strbuf_printf(sb, "%llu", (unsigned long long)(n->size == 4 ? le32(p) : le64(p)));
+		append_decimal(sb, n->size == 4 ? le32(p) : le64(p));
 		break;
 	case 0x0e:
 		for (uint32_t i = 0; i < n->size; i++)
@@ -921,13 +946,18 @@ static void append_value(const struct node *n, struct strbuf *sb)
 		break;
 	case 0x11: append_filetime(sb, le64(p)); break;
 	case 0x13:
-		strbuf_printf(sb, "S-%u-%u", p[0], (unsigned)p[4] << 24 | (unsigned)p[5] << 16 |
-			      (unsigned)p[6] << 8 | p[7]);
-		for (unsigned i = 0; i < p[1]; i++)
-			strbuf_printf(sb, "-%u", le32(p + 8 + 4 * i));
+		strbuf_append(sb, "S-", 2);
+		append_decimal(sb, p[0]);
+		strbuf_append_char(sb, '-');
+		append_decimal(sb, (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+			       (uint32_t)p[6] << 8 | p[7]);
+		for (unsigned i = 0; i < p[1]; i++) {
+			strbuf_append_char(sb, '-');
+			append_decimal(sb, le32(p + 8 + 4 * i));
+		}
 		break;
-	case 0x14: strbuf_printf(sb, "0x%08x", le32(p)); break;
-	case 0x15: strbuf_printf(sb, "0x%016llx", (unsigned long long)le64(p)); break;
+	case 0x14: append_hex(sb, le32(p), 8); break;
+	case 0x15: append_hex(sb, le64(p), 16); break;
 	default: break;
 	}
 }
@@ -990,17 +1020,19 @@ const char *binxml_channel(struct binxml_decoder *d)
  * in an attribute value, tabs and line ends become spaces (§3.3.3). */
 static void normalize(struct strbuf *out, const char *text, size_t length, int attribute)
 {
+	size_t start = 0;
+
 	for (size_t i = 0; i < length; i++) {
 		char c = text[i];
-		if (c == '\r') {
-			if (i + 1 < length && text[i + 1] == '\n')
-				i++;
-			c = '\n';
-		}
-		if (attribute && (c == '\n' || c == '\t'))
-			c = ' ';
-		strbuf_append_char(out, c);
+		if (c != '\r' && !(attribute && (c == '\n' || c == '\t')))
+			continue;
+		strbuf_append(out, text + start, i - start);
+		if (c == '\r' && i + 1 < length && text[i + 1] == '\n')
+			i++;
+		strbuf_append_char(out, attribute ? ' ' : '\n');
+		start = i + 1;
 	}
+	strbuf_append(out, text + start, length - start);
 }
 
 static char *dup_normalized(struct binxml_decoder *d, int32_t n, int attribute)
@@ -1133,6 +1165,15 @@ static void flat_add(struct binxml_decoder *d, struct flat *flat, const char *na
 	json_append_string(flat->json, d->text2.data, d->text2.length);
 }
 
+static void indent(struct strbuf *out, int level)
+{
+	static const char spaces[] = "                                                                ";
+
+	for (int left = 2 * level; left > 0; left -= (int)sizeof spaces - 1)
+		strbuf_append(out, spaces, left < (int)sizeof spaces - 1 ? (size_t)left
+								      : sizeof spaces - 1);
+}
+
 /* What an XML parser gives as the content of element N with child elements: the texts of its
  * descendants and the indentation libevtx writes between them (LEVEL is N's depth). */
 static void append_content(const struct binxml_decoder *d, int32_t n, int level,
@@ -1146,13 +1187,11 @@ static void append_content(const struct binxml_decoder *d, int32_t n, int level,
 		if (d->nodes[k].kind != NODE_ELEMENT)
 			continue;
 		strbuf_append_char(sb, '\n');
-		for (int i = 0; i < 2 * (level + 1); i++)
-			strbuf_append_char(sb, ' ');
+		indent(sb, level + 1);
 		append_content(d, k, level + 1, sb);
 	}
 	strbuf_append_char(sb, '\n');
-	for (int i = 0; i < 2 * level; i++)
-		strbuf_append_char(sb, ' ');
+	indent(sb, level);
 }
 
 /* Element or attribute N's content as an XML parser gives it, in d->text (LEVEL: N's depth). */
@@ -1286,11 +1325,6 @@ static void append_escaped(struct strbuf *out, const char *text, size_t length)
 	strbuf_append(out, text + start, length - start);
 }
 
-static void indent(struct strbuf *out, int level)
-{
-	for (int i = 0; i < level; i++)
-		strbuf_append(out, "  ", 2);
-}
 
 static void render(struct binxml_decoder *d, int32_t n, int level, struct strbuf *out)
 {
