@@ -25,7 +25,10 @@
 
 enum {
 	MAX_DEPTH = 48,        /* element nesting plus nested Binary XML, together */
-	MAX_NODES = 1 << 20,   /* nodes of one record's tree (a chunk cannot need more) */
+	/* nodes of one record's tree: real records have tens to a few hundred; templates nested in
+	 * templates could multiply them without end, and the flattening is quadratic in the number
+	 * of fields, so a record above this is left to libevtx */
+	MAX_NODES = 1 << 14,
 };
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
@@ -161,6 +164,8 @@ struct binxml_decoder {
 	struct op_list scratch;     /* the record's own fragment and nested Binary XML */
 	struct node *nodes;
 	size_t node_count, node_capacity;
+	uint32_t *offsets;          /* substitution values' offsets of the instances being expanded */
+	size_t offset_count, offset_capacity;
 	struct strbuf text;         /* scratch for one value's text */
 	struct strbuf text2;
 	struct strbuf key, path;    /* a data name being built */
@@ -205,6 +210,7 @@ void binxml_decoder_free(struct binxml_decoder *d)
 	free(d->templates.ops);
 	free(d->scratch.ops);
 	free(d->nodes);
+	free(d->offsets);
 	free(d);
 }
 
@@ -601,6 +607,7 @@ static int32_t node_add(struct binxml_decoder *d, int32_t parent, uint8_t kind)
  * the values one after another. */
 struct values {
 	uint32_t count, descriptors, data;
+	size_t offsets;  /* index in decoder->offsets of each value's chunk offset */
 };
 
 static int expand_list(struct binxml_decoder *d, struct op_list *list, size_t first, size_t count,
@@ -687,15 +694,32 @@ static void drop_if_empty(struct binxml_decoder *d, int32_t n)
 static int substitution_value(const struct binxml_decoder *d, const struct values *values,
 			      uint16_t id, uint32_t *offset, uint8_t *type, uint32_t *size)
 {
-	uint32_t at = values->data;
-
 	if (id >= values->count)
 		return -1;
-	for (uint16_t i = 0; i < id; i++)
-		at += le16(d->chunk + values->descriptors + 4 * i);
-	*offset = at;
+	*offset = d->offsets[values->offsets + id];
 	*size = le16(d->chunk + values->descriptors + 4 * id);
 	*type = d->chunk[values->descriptors + 4 * id + 2];
+	return 0;
+}
+
+/* Room for VALUES' offsets at the end of decoder->offsets, filled; -1 when out of memory. */
+static int values_place(struct binxml_decoder *d, struct values *values)
+{
+	uint32_t at = values->data;
+
+	if (d->offset_count + values->count > d->offset_capacity) {
+		size_t capacity = (d->offset_count + values->count) * 2;
+		uint32_t *grown = realloc(d->offsets, capacity * sizeof *grown);
+		if (!grown)
+			return -1;
+		d->offsets = grown;
+		d->offset_capacity = capacity;
+	}
+	values->offsets = d->offset_count;
+	for (uint32_t i = 0; i < values->count; i++) {
+		d->offsets[d->offset_count++] = at;
+		at += le16(d->chunk + values->descriptors + 4 * i);
+	}
 	return 0;
 }
 
@@ -782,10 +806,16 @@ static int expand_list(struct binxml_decoder *d, struct op_list *list, size_t fi
 		case OP_TEMPLATE: {
 			struct template_entry t = d->template_table[op.data];
 			const uint8_t *b = d->chunk + op.size;
-			struct values v = {le32(b), op.size + 4, op.size + 4 + 4 * le32(b)};
+			struct values v = {le32(b), op.size + 4, op.size + 4 + 4 * le32(b), 0};
+			size_t mark = d->offset_count;
+			int rc;
 
-			if (expand_list(d, &d->templates, t.first, t.count, &v, current, depth + 1, why,
-					why_size) != 0)
+			if (values_place(d, &v) != 0)
+				return fail(why, why_size, "out of memory");
+			rc = expand_list(d, &d->templates, t.first, t.count, &v, current, depth + 1, why,
+					 why_size);
+			d->offset_count = mark;
+			if (rc != 0)
 				return -1;
 			break;
 		}
@@ -827,6 +857,7 @@ int binxml_decode_record(struct binxml_decoder *d, const struct binxml_record *r
 	struct cursor c = {record->offset + 24, record->offset + record->size - 4};
 
 	d->node_count = 0;
+	d->offset_count = 0;
 	d->scratch.count = 0;
 	d->root = d->system = d->provider = d->event_id = d->channel = -1;
 	if (node_add(d, -1, NODE_ELEMENT) != 0)
