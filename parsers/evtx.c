@@ -565,6 +565,20 @@ static int hand_on(const struct evtx_callbacks *cb, struct reading *reading,
 	return cb->event(cb->context, event) != 0;
 }
 
+/* A record not kept in full loses its XML; the content hash is taken of what remains (the XML,
+ * or the data when there is none). */
+static void finish_event(struct evtx_event *event)
+{
+	if (!event->full) {
+		free(event->xml);
+		event->xml = NULL;
+	}
+	if (event->xml)
+		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
+	else if (event->data)
+		event->content_hash = fnv1a64(event->data, strlen(event->data));
+}
+
 /* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop, -1 if
  * the record was a recovery candidate that could not be rendered (not handed on). */
 static int read_record(libevtx_record_t *record, int recovered, int index, int64_t known_offset,
@@ -654,15 +668,8 @@ static int read_record(libevtx_record_t *record, int recovered, int index, int64
 		}
 		if (!recovered)
 			channel_cache_add(channels, event->provider, event->channel);
-		if (!event->full) {
-			free(event->xml);
-			event->xml = NULL;
-		}
 	}
-	if (event->xml)
-		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
-	else if (event->data)
-		event->content_hash = fnv1a64(event->data, strlen(event->data));
+	finish_event(event);
 	return hand_on(cb, reading, event);
 }
 
@@ -1088,14 +1095,7 @@ static int hand_on_decoded(struct decoding *f, const struct binxml_record *recor
 		return 1;
 	}
 	event->full = want == 1 || (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
-	if (!event->full) {
-		free(event->xml);
-		event->xml = NULL;
-	}
-	if (event->xml)
-		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
-	else if (event->data)
-		event->content_hash = fnv1a64(event->data, strlen(event->data));
+	finish_event(event);
 	return hand_on(cb, &f->reading, event);
 }
 
