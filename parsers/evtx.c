@@ -1,10 +1,14 @@
 /*
- * evtx.c - event log records through libevtx, flattened with libxml2 (see evtx.h).
+ * evtx.c - event log records, read by sandtrace's own decoder (binxml.h) or through libevtx and
+ * flattened with libxml2 (see evtx.h).
  *
- * libevtx builds each record's XML tree when the record is read; rendering that tree to text, parsing
- * it again with libxml2 and storing it are the costs a record outside the catalogue is spared.
- * Field names and forms follow METHOD.md §1 (fields by local name from EventData or UserData,
- * §1.10); nothing here depends on a field's position.
+ * A sound file is read by the decoder: no XML tree per record, no text parsed again; a record
+ * outside the catalogue costs its decoding and no rendering. Everything else goes through
+ * libevtx, which builds each record's XML tree when the record is read; rendering that tree to
+ * text, parsing it again with libxml2 and storing it are the costs a record outside the catalogue
+ * is spared there. Both give the same events (tests/unit/test_binxml.c). Field names and forms
+ * follow METHOD.md §1 (fields by local name from EventData or UserData, §1.10); nothing here
+ * depends on a field's position.
  */
 #include "evtx.h"
 
@@ -16,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
+#include "binxml.h"
 #include "evtx_layout.h"
 #include "json.h"
 #include "strbuf.h"
@@ -102,8 +108,7 @@ static char *dup_text(xmlNode *node)
 	return copy;
 }
 
-/* Parses decimal or 0x-hex text; returns -1 when absent or not a number. */
-static int64_t parse_number(const char *text)
+int64_t evtx_parse_number(const char *text)
 {
 	char *end;
 	long long value;
@@ -119,7 +124,7 @@ static int64_t parse_number(const char *text)
 static int64_t node_number(xmlNode *node)
 {
 	char *text = dup_text(node);
-	int64_t value = parse_number(text);
+	int64_t value = evtx_parse_number(text);
 	free(text);
 	return value;
 }
@@ -127,7 +132,7 @@ static int64_t node_number(xmlNode *node)
 static int64_t attr_number(xmlNode *node, const char *name)
 {
 	char *text = dup_attr(node, name);
-	int64_t value = parse_number(text);
+	int64_t value = evtx_parse_number(text);
 	free(text);
 	return value;
 }
@@ -560,9 +565,23 @@ static int hand_on(const struct evtx_callbacks *cb, struct reading *reading,
 	return cb->event(cb->context, event) != 0;
 }
 
+/* A record not kept in full loses its XML; the content hash is taken of what remains (the XML,
+ * or the data when there is none). */
+static void finish_event(struct evtx_event *event)
+{
+	if (!event->full) {
+		free(event->xml);
+		event->xml = NULL;
+	}
+	if (event->xml)
+		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
+	else if (event->data)
+		event->content_hash = fnv1a64(event->data, strlen(event->data));
+}
+
 /* Turns one libevtx record into an event and hands it on. Returns 0 to go on, 1 to stop, -1 if
  * the record was a recovery candidate that could not be rendered (not handed on). */
-static int read_record(libevtx_record_t *record, int recovered, int index,
+static int read_record(libevtx_record_t *record, int recovered, int index, int64_t known_offset,
 		       const struct evtx_callbacks *cb, struct reading *reading)
 {
 	struct channel_cache *channels = &reading->channels;
@@ -583,7 +602,9 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 	have_time = libevtx_record_get_written_time(record, &event->written_time, &error) == 1;
 	if (!have_time)
 		libevtx_error_free(&error);
-	if (have_number && have_time)
+	if (known_offset >= 0)
+		event->offset = known_offset;
+	else if (have_number && have_time)
 		event->offset = evtx_locator_find(&reading->locator, event->header_record_id,
 						  event->written_time, recovered);
 	event->chunk = evtx_chunk_of_offset(event->offset);
@@ -647,15 +668,8 @@ static int read_record(libevtx_record_t *record, int recovered, int index,
 		}
 		if (!recovered)
 			channel_cache_add(channels, event->provider, event->channel);
-		if (!event->full) {
-			free(event->xml);
-			event->xml = NULL;
-		}
 	}
-	if (event->xml)
-		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
-	else if (event->data)
-		event->content_hash = fnv1a64(event->data, strlen(event->data));
+	finish_event(event);
 	return hand_on(cb, reading, event);
 }
 
@@ -858,6 +872,32 @@ static void repaired_copy_free(struct repaired_copy *copy)
 	copy->bytes = NULL;
 }
 
+static void report_dirty(const struct evtx_callbacks *cb)
+{
+	if (cb->problem)
+		cb->problem(cb->context, "file", "file header is marked dirty (not closed cleanly); "
+			    "records beyond the header's last chunk may be missing or recovered", 0);
+}
+
+static void report_corrupted(const struct evtx_callbacks *cb)
+{
+	if (cb->problem)
+		cb->problem(cb->context, "file", "corruption found while opening the file (libevtx's "
+			    "test: a chunk with a bad checksum or signature, or file header chunk "
+			    "numbers that do not match its chunk count, as in a log that has wrapped "
+			    "round)", 1);
+}
+
+static uint16_t le16_at(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 /* Says how many records are stored without an offset, and why. */
 static void report_unlocated(const struct reading *reading, const struct evtx_callbacks *cb)
 {
@@ -875,7 +915,68 @@ static void report_unlocated(const struct reading *reading, const struct evtx_ca
 	cb->problem(cb->context, "file", reason, 0);
 }
 
-/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL (see evtx.h). */
+/* The recovered records of an open FILE (after the allocated ones), each handed on as
+ * read_record does; their numbers go into SEEN. Returns nonzero when the callback asked to stop. */
+static int read_recovered(libevtx_file_t *file, const struct evtx_callbacks *cb,
+			  struct reading *reading, struct id_list *seen, struct evtx_stats *stats)
+{
+	libevtx_error_t *error = NULL;
+	int count = 0, stop = 0;
+
+	if (libevtx_file_get_number_of_recovered_records(file, &count, &error) != 1) {
+		problem_from_error(cb, "file", "the number of recovered records could not be read",
+				   &error, 0);
+		count = 0;
+	}
+	for (int i = 0; i < count && !stop; i++) {
+		libevtx_record_t *record = NULL;
+		char location[32];
+
+		if (libevtx_file_get_recovered_record_by_index(file, i, &record, &error) != 1) {
+			snprintf(location, sizeof location, "recovered index %d", i);
+			problem_from_error(cb, location, "recovered record could not be read", &error, 0);
+			stats->recovered_failed++;
+			continue;
+		}
+		remember_number(record, seen);
+		stop = read_record(record, 1, i, -1, cb, reading);
+		if (stop < 0) {
+			stats->recovered_failed++;
+			stop = 0;
+		} else {
+			stats->recovered++;
+		}
+		libevtx_record_free(&record, NULL);
+	}
+	return stop;
+}
+
+/* Allocated record INDEX of an open FILE, read through libevtx and handed on (OFFSET: where it
+ * lies, -1 if unknown). Returns nonzero when the callback asked to stop. */
+static int read_allocated(libevtx_file_t *file, int index, int64_t offset,
+			  const struct evtx_callbacks *cb, struct reading *reading,
+			  struct id_list *seen, struct evtx_stats *stats)
+{
+	libevtx_error_t *error = NULL;
+	libevtx_record_t *record = NULL;
+	char location[32];
+	int stop;
+
+	if (libevtx_file_get_record_by_index(file, index, &record, &error) != 1) {
+		snprintf(location, sizeof location, "record index %d", index);
+		problem_from_error(cb, location, "record could not be read", &error, 1);
+		stats->failed++;
+		return 0;
+	}
+	stats->records++;
+	remember_number(record, seen);
+	stop = read_record(record, 0, index, offset, cb, reading);
+	libevtx_record_free(&record, NULL);
+	return stop;
+}
+
+/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, through libevtx alone
+ * (see evtx.h). */
 static int parse_log(const char *path, const uint8_t *data, size_t size,
 		     const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
@@ -928,58 +1029,19 @@ static int parse_log(const char *path, const uint8_t *data, size_t size,
 	}
 	stats->corrupted = libevtx_file_is_corrupted(file, &error) == 1;
 	libevtx_error_free(&error);
-	if (stats->dirty && cb->problem)
-		cb->problem(cb->context, "file", "file header is marked dirty (not closed cleanly); "
-			    "records beyond the header's last chunk may be missing or recovered", 0);
-	if (stats->corrupted && cb->problem)
-		cb->problem(cb->context, "file", "libevtx found corruption while opening the file "
-			    "(e.g. a chunk with a bad checksum or signature)", 1);
+	if (stats->dirty)
+		report_dirty(cb);
+	if (stats->corrupted)
+		report_corrupted(cb);
 
 	if (libevtx_file_get_number_of_records(file, &count, &error) != 1) {
 		problem_from_error(cb, "file", "the number of records could not be read", &error, 1);
 		count = 0;
 	}
-	for (int i = 0; i < count && !stop; i++) {
-		libevtx_record_t *record = NULL;
-		char location[32];
-
-		if (libevtx_file_get_record_by_index(file, i, &record, &error) != 1) {
-			snprintf(location, sizeof location, "record index %d", i);
-			problem_from_error(cb, location, "record could not be read", &error, 1);
-			stats->failed++;
-			continue;
-		}
-		stats->records++;
-		remember_number(record, &seen_ids);
-		stop = read_record(record, 0, i, cb, reading);
-		libevtx_record_free(&record, NULL);
-	}
-	count = 0;
-	if (!stop && libevtx_file_get_number_of_recovered_records(file, &count, &error) != 1) {
-		problem_from_error(cb, "file", "the number of recovered records could not be read",
-				   &error, 0);
-		count = 0;
-	}
-	for (int i = 0; i < count && !stop; i++) {
-		libevtx_record_t *record = NULL;
-		char location[32];
-
-		if (libevtx_file_get_recovered_record_by_index(file, i, &record, &error) != 1) {
-			snprintf(location, sizeof location, "recovered index %d", i);
-			problem_from_error(cb, location, "recovered record could not be read", &error, 0);
-			stats->recovered_failed++;
-			continue;
-		}
-		remember_number(record, &seen_ids);
-		stop = read_record(record, 1, i, cb, reading);
-		if (stop < 0) {
-			stats->recovered_failed++;
-			stop = 0;
-		} else {
-			stats->recovered++;
-		}
-		libevtx_record_free(&record, NULL);
-	}
+	for (int i = 0; i < count && !stop; i++)
+		stop = read_allocated(file, i, -1, cb, reading, &seen_ids, stats);
+	if (!stop)
+		stop = read_recovered(file, cb, reading, &seen_ids, stats);
 	if (!stop) {
 		report_gaps(&seen_ids, cb);
 		report_unlocated(reading, cb);
@@ -998,11 +1060,311 @@ out:
 	return rc;
 }
 
+/* ---- reading with sandtrace's own decoder (binxml.h) -------------------------------------- */
+
+/* What the decoder's reading of one file keeps: the libevtx file, opened only when a record
+ * must be read through it (refused by the decoder, or recovered from outside the records). */
+struct decoding {
+	const char *path;
+	const struct evtx_callbacks *cb;
+	struct reading reading;
+	struct id_list seen;
+	struct evtx_stats *stats;
+	struct binxml_decoder *decoder;
+	struct strbuf xml;
+	libevtx_file_t *file;
+	int libevtx_state; /* 0 not tried, 1 open, -1 could not be opened */
+};
+
+static libevtx_file_t *libevtx_for(struct decoding *f)
+{
+	libevtx_error_t *error = NULL;
+
+	if (f->libevtx_state == 0) {
+		f->libevtx_state = -1;
+		if (libevtx_file_initialize(&f->file, &error) != 1) {
+			problem_from_error(f->cb, "file", "libevtx could not be initialised", &error, 1);
+		} else if (libevtx_file_open(f->file, f->path, LIBEVTX_OPEN_READ, &error) != 1) {
+			problem_from_error(f->cb, "file", "libevtx could not open the file", &error, 1);
+			libevtx_file_free(&f->file, NULL);
+		} else {
+			f->libevtx_state = 1;
+		}
+	}
+	return f->libevtx_state == 1 ? f->file : NULL;
+}
+
+/* Hands on the record the decoder has just decoded (RECORD of chunk CHUNK); nonzero to stop. */
+static int hand_on_decoded(struct decoding *f, const struct binxml_record *record, int64_t chunk)
+{
+	const struct evtx_callbacks *cb = f->cb;
+	struct evtx_event *event = event_new();
+	const char *text;
+	int want;
+
+	if (!event)
+		return 1;
+	event->header_record_id = event->record_id = record->number;
+	event->written_time = record->written_time;
+	event->offset = EVTX_FILE_HEADER_SIZE + chunk * EVTX_CHUNK_SIZE + record->offset;
+	event->chunk = chunk;
+	text = binxml_provider(f->decoder);
+	event->provider = text ? strdup(text) : NULL;
+	if (binxml_event_id(f->decoder, &event->event_id) != 0)
+		event->event_id = 0;
+	event->qualifiers = binxml_qualifiers(f->decoder);
+	want = cb->want ? cb->want(cb->context, event->provider, event->event_id) : 1;
+	if (want == 0) {
+		text = binxml_channel(f->decoder);
+		event->channel = text ? strdup(text) : NULL;
+		return hand_on(cb, &f->reading, event);
+	}
+	strbuf_reset(&f->xml);
+	binxml_render_xml(f->decoder, &f->xml);
+	event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
+	if (!event->xml || binxml_fill_event(f->decoder, event) != 0) {
+		evtx_event_free(event);
+		problem_text(cb, "out of memory");
+		return 1;
+	}
+	event->full = want == 1 || (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
+	finish_event(event);
+	return hand_on(cb, &f->reading, event);
+}
+
+static int all_zero(const uint8_t *bytes, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if (bytes[i])
+			return 0;
+	return 1;
+}
+
+struct chunk_range {
+	uint64_t first, last;
+};
+
+static int compare_ranges(const void *a, const void *b)
+{
+	const struct chunk_range *x = a, *y = b;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The first pass: whether the decoder may read PATH (IN) whole. It may when the file header is
+ * sound (signature, CRC32, sizes), every chunk the header counts passes binxml_chunk_check, the
+ * chunks' record number ranges do not overlap (so that record number and written time name one
+ * record), and the file holds nothing after them but zeros. *RECOVERY is set when "**\0\0"
+ * signatures lie in some chunk's free space: libevtx is then asked for recovered records.
+ * Returns the number of chunks to read, or -1 with WHY filled. */
+static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *records,
+			    struct evtx_stats *stats, int *recovery, char *why, size_t why_size)
+{
+	uint8_t header[EVTX_FILE_HEADER_SIZE];
+	struct chunk_range *ranges = NULL;
+	uint16_t counted;
+	long chunk_index = 0;
+	int rc = -1;
+
+	*recovery = 0;
+	if (fread(header, 1, sizeof header, in) != sizeof header ||
+	    memcmp(header, "ElfFile\0", 8) != 0 ||
+	    (uint32_t)crc32(0, header, 120) != le32_at(header + 124) ||
+	    le32_at(header + 32) != 128 || le16_at(header + 38) != 3 ||
+	    le16_at(header + 40) != EVTX_FILE_HEADER_SIZE) {
+		snprintf(why, why_size, "file header not sound (signature, CRC32 or sizes)");
+		return -1;
+	}
+	stats->dirty = (le32_at(header + 120) & 1) != 0;
+	counted = le16_at(header + 42);
+	{
+		/* libevtx calls a file corrupted whose header's first chunk number is above its last
+		 * one (a log that has wrapped round) or whose chunk count is not last - first + 1;
+		 * the same test keeps its verdict (a severe problem) unchanged. */
+		uint16_t first = le16_at(header + 8), last = le16_at(header + 16);
+		stats->corrupted = first > last || counted != (uint16_t)(last - first + 1);
+	}
+	ranges = calloc(counted ? counted : 1, sizeof *ranges);
+	if (!ranges) {
+		snprintf(why, why_size, "out of memory");
+		return -1;
+	}
+	for (;; chunk_index++) {
+		size_t got = fread(chunk, 1, EVTX_CHUNK_SIZE, in);
+		struct binxml_chunk_info info;
+		char reason[200];
+		int n;
+
+		if (got == 0)
+			break;
+		if (chunk_index >= counted || got < EVTX_CHUNK_SIZE) {
+			if (!all_zero(chunk, got)) {
+				snprintf(why, why_size, "data after the %u chunk(s) the header counts",
+					 (unsigned)counted);
+				goto out;
+			}
+			continue;
+		}
+		n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
+				       sizeof reason);
+		if (n < 0) {
+			snprintf(why, why_size, "chunk %ld: %s", chunk_index, reason);
+			goto out;
+		}
+		if (info.slack_signatures)
+			*recovery = 1;
+		ranges[chunk_index].first = info.first_number;
+		ranges[chunk_index].last = info.last_number;
+	}
+	if (chunk_index < counted) {
+		snprintf(why, why_size, "the header counts %u chunks, the file holds %ld",
+			 (unsigned)counted, chunk_index);
+		goto out;
+	}
+	qsort(ranges, counted, sizeof *ranges, compare_ranges);
+	for (uint16_t i = 1; i < counted; i++)
+		if (ranges[i].first <= ranges[i - 1].last) {
+			snprintf(why, why_size, "two chunks hold the same record numbers");
+			goto out;
+		}
+	rc = counted;
+out:
+	free(ranges);
+	return rc;
+}
+
+/* Reads PATH with the decoder. Returns 1 when it did (events and problems handed on, STATS
+ * filled), 0 when the file is to be read through libevtx instead (nothing handed on; WHY says
+ * why), -1 when it stopped (the callback asked, or memory ran out). */
+static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
+			     struct evtx_stats *stats, char *why, size_t why_size)
+{
+	static const size_t records_size = BINXML_MAX_RECORDS * sizeof(struct binxml_record);
+	struct decoding f;
+	struct binxml_record *records = malloc(records_size);
+	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
+	FILE *in = fopen(path, "rb");
+	int chunks, recovery = 0, stop = 0, index = 0, rc = 0;
+
+	memset(stats, 0, sizeof *stats);
+	memset(&f, 0, sizeof f);
+	f.path = path;
+	f.cb = cb;
+	f.stats = stats;
+	why[0] = 0;
+	f.decoder = binxml_decoder_new();
+	if (!in || !records || !chunk || !f.decoder) {
+		snprintf(why, why_size, "%s", !in ? "cannot open the file" : "out of memory");
+		goto out;
+	}
+	chunks = decoder_may_read(in, chunk, records, stats, &recovery, why, why_size);
+	if (chunks < 0) {
+		memset(stats, 0, sizeof *stats);
+		goto out;
+	}
+	rc = 1;
+	if (stats->dirty)
+		report_dirty(cb);
+	if (stats->corrupted)
+		report_corrupted(cb);
+	for (int c = 0; c < chunks && !stop; c++) {
+		struct binxml_chunk_info info;
+		char reason[256];
+		int n = -1;
+
+		if (fseeko(in, EVTX_FILE_HEADER_SIZE + (off_t)c * EVTX_CHUNK_SIZE, SEEK_SET) == 0 &&
+		    fread(chunk, 1, EVTX_CHUNK_SIZE, in) == EVTX_CHUNK_SIZE)
+			n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
+					       sizeof reason);
+		if (n < 0) { /* changed since the first pass: evidence must not change under us */
+			snprintf(reason, sizeof reason, "chunk %d changed while the file was read; "
+				 "its records are not read", c);
+			problem_text(cb, reason);
+			continue;
+		}
+		binxml_decoder_set_chunk(f.decoder, chunk);
+		for (int r = 0; r < n && !stop; r++, index++) {
+			char refused[256], location[32];
+			libevtx_file_t *file;
+
+			if (binxml_decode_record(f.decoder, &records[r], refused, sizeof refused) == 0) {
+				stats->records++;
+				id_list_add(&f.seen, records[r].number);
+				stop = hand_on_decoded(&f, &records[r], c);
+				continue;
+			}
+			snprintf(location, sizeof location, "record index %d", index);
+			if (cb->problem) {
+				char reason_text[400];
+				snprintf(reason_text, sizeof reason_text, "read through libevtx: sandtrace's "
+					 "decoder refused it (%s)", refused);
+				cb->problem(cb->context, location, reason_text, 0);
+			}
+			file = libevtx_for(&f);
+			if (file)
+				stop = read_allocated(file, index, EVTX_FILE_HEADER_SIZE +
+						      (int64_t)c * EVTX_CHUNK_SIZE + records[r].offset,
+						      cb, &f.reading, &f.seen, stats);
+			else
+				stats->failed++;
+		}
+	}
+	if (!stop && recovery) {
+		libevtx_file_t *file = libevtx_for(&f);
+		char text[512];
+
+		if (file && evtx_locator_build(&f.reading.locator, path, text, sizeof text) != 0 &&
+		    cb->problem) {
+			char reason[600];
+			snprintf(reason, sizeof reason, "record offsets could not be located: %s", text);
+			cb->problem(cb->context, "file", reason, 0);
+		}
+		if (file)
+			stop = read_recovered(file, cb, &f.reading, &f.seen, stats);
+	}
+	if (!stop) {
+		report_gaps(&f.seen, cb);
+		report_unlocated(&f.reading, cb);
+	}
+out:
+	if (f.libevtx_state == 1) {
+		libevtx_file_close(f.file, NULL);
+		libevtx_file_free(&f.file, NULL);
+	}
+	if (in)
+		fclose(in);
+	free(records);
+	free(chunk);
+	free(f.seen.ids);
+	strbuf_free(&f.xml);
+	binxml_decoder_free(f.decoder);
+	channel_cache_free(&f.reading.channels);
+	evtx_locator_free(&f.reading.locator);
+	return rc;
+}
+
 int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+{
+	char why[300], reason[400];
+	int rc = read_with_decoder(path, cb, stats, why, sizeof why);
+
+	if (rc != 0)
+		return 0;
+	if (cb->problem && why[0]) {
+		snprintf(reason, sizeof reason, "read through libevtx: sandtrace's decoder does not "
+			 "read this file whole (%s)", why);
+		cb->problem(cb->context, "file", reason, 0);
+	}
+	return evtx_parse_file_with_libevtx(path, cb, stats);
+}
+
+int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *cb,
+				 struct evtx_stats *stats)
 {
 	return parse_log(path, NULL, 0, cb, stats);
 }
 
+/* A member of a collection container is read through libevtx from memory (sandtrace's decoder
+ * reads files; METHOD.md §8.6). */
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *cb,
 		      struct evtx_stats *stats)
 {

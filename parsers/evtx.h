@@ -2,9 +2,9 @@
  * evtx.h - reading Windows event log files through libevtx (METHOD.md §1).
  *
  * The parser knows nothing of the store: it hands each record to a callback as a struct evtx_event
- * and reports problems through another. It decides as cheaply as libevtx allows (provider and event
- * id, before rendering XML) whether a record is rendered in full; records that are not are still
- * reported, with only the fields needed to count them.
+ * and reports problems through another. It decides from the provider and event id, before
+ * rendering XML, whether a record is rendered in full; records that are not are still reported,
+ * with only the fields needed to count them.
  *
  * The payload is flattened to a JSON object in `data`:
  *   EventData/Data[@Name=N]       -> "N"
@@ -51,7 +51,8 @@ struct evtx_stats {
 	uint64_t recovered_failed; /* recovery candidates libevtx could not read (expected: most are
 				    fragments of overwritten records) */
 	int dirty;               /* header says the file was not closed cleanly */
-	int corrupted;           /* libevtx found corruption while opening */
+	int corrupted;           /* libevtx's verdict while opening (or the same test by the
+				    decoder's reading, evtx_parse_file) */
 };
 
 struct evtx_callbacks {
@@ -69,7 +70,12 @@ struct evtx_callbacks {
 	void (*problem)(void *context, const char *location, const char *reason, int severe);
 };
 
-/* Reads every allocated and recovered record of PATH. A file whose header libevtx refuses is read
+/* Reads every allocated and recovered record of PATH. A sound file (header and every chunk pass
+ * their checks, binxml.h) is read by sandtrace's own decoder; a record it refuses is read through
+ * libevtx, with a problem (not severe) saying so; recovered records, when some chunk's free space
+ * holds record signatures, come from libevtx. Any other file is read through libevtx whole
+ * (evtx_parse_file_with_libevtx), with a problem (not severe) saying why. A file whose header
+ * libevtx refuses is read
  * through a copy in memory with a header rebuilt from its chunks (at most 2 GiB; PATH is never
  * written), with a severe problem saying so. Returns 0 if the file was read (possibly with
  * problems reported), -1 if it could not be opened as EVTX at all (empty, too short, no chunk). */
@@ -82,10 +88,18 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *callbacks,
 		      struct evtx_stats *stats);
 
+/* The same, through libevtx alone: the reference reader, and the one evtx_parse_file falls back
+ * to for a file sandtrace's decoder does not read whole (binxml.h). */
+int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *callbacks,
+				 struct evtx_stats *stats);
+
 void evtx_event_free(struct evtx_event *event);
 
 /* Flattens one rendered record (XML text) into EVENT's System fields and data. Returns 0, or -1
  * if the text is not well-formed XML. Exposed for tests and for other XML sources. */
 int evtx_flatten_xml(const char *xml, size_t length, struct evtx_event *event);
+
+/* Decimal or 0x-hex text as a number; -1 when absent or not a number (the System fields' rule). */
+int64_t evtx_parse_number(const char *text);
 
 #endif
