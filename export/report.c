@@ -52,7 +52,7 @@ struct report {
 	char *case_name, *examiner;
 	char report_id[20];
 	/* The zone times are shown in (NULL or not active: UTC only), and the host's own zone, by
-	 * which task XML local times are read (METHOD.md §8.6). */
+	 * which task XML local times are read (METHOD.md §8.7). */
 	const struct display_zone *zone;
 	int host_zone_known;
 	char host_zone[96], host_zone_windows[128];
@@ -1849,7 +1849,7 @@ struct record_context {
 
 /* Lines "what TIME" where TIME is a local time of the host as task XML writes it (no offset):
  * each shown with the UTC time it is in the host's zone, when the collection states that zone
- * (METHOD.md §8.6), and labelled as such; otherwise said to be unconverted. */
+ * (METHOD.md §8.7), and labelled as such; otherwise said to be unconverted. */
 static void put_host_local_times(struct report *r, const char *lines)
 {
 	char *copy = strdup(lines), *line, *next;

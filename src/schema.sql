@@ -1071,7 +1071,7 @@ CREATE VIEW v_report_tasks AS
        || coalesce(' user ' || user_id, '') AS g FROM task_triggers WHERE task_id = t.id
        ORDER BY position)) AS triggers,
     t.basis AS regs_basis,
-    -- task XML writes local times of the host without an offset (METHOD.md §8.6)
+    -- task XML writes local times of the host without an offset (METHOD.md §8.7)
     CASE WHEN t.source != 'taskcache' THEN
       (SELECT group_concat(w, char(10)) FROM (
          SELECT 0 AS k, 'registration ' || t.registration_date AS w

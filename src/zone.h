@@ -6,7 +6,7 @@
  * The zone rules are the system's time zone database, applied by the C library (TZ and
  * localtime_r / mktime); the host's Windows zone name (the host.time_zone fact, read from the
  * SYSTEM hive's TimeZoneInformation) is mapped to its IANA name by ICU's copy of the Unicode CLDR
- * table. Nothing here decodes zone rules by hand (METHOD.md §8.6).
+ * table. Nothing here decodes zone rules by hand (METHOD.md §8.7).
  *
  * A display zone sets the process's TZ once, when it is opened; sandtrace writes UTC everywhere
  * else through its own arithmetic (timeutil.h), so no other output depends on TZ.
