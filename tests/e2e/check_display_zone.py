@@ -89,19 +89,31 @@ def main():
         r = run([sandtrace, "show", "2", "--case", db])
         check("from 2025-01-07T00:02:24.1150339Z to" in r.stdout and "+09:00" not in r.stdout, "show without a zone")
 
-        # host: said when the collection does not state it; used when it does
+        # host: the bundled case's SYSTEM hive states Tokyo Standard Time (METHOD.md §2.5)
         r = run([sandtrace, "show", "2", "--case", db, "--display-zone", "host"])
+        check(r.returncode == 0 and "Asia/Tokyo, the host's configured zone (Tokyo Standard Time" in r.stdout
+              and "from 2025-01-07T09:02:24.1150339+09:00" in r.stdout, "host zone of the case: %s" % r.stdout[:300])
+        # said when the collection does not state it (the fact removed from a copy)
+        without = os.path.join(tmp, "nozone.db")
+        shutil.copy(db, without)
+        con = sqlite3.connect(without)
+        removed = con.execute("DELETE FROM facts WHERE kind = 'host' AND subject = 'time_zone'").rowcount
+        con.commit()
+        con.close()
+        check(removed == 1, "the bundled case has %d time zone facts, not 1" % removed)
+        r = run([sandtrace, "show", "2", "--case", without, "--display-zone", "host"])
         check(r.returncode == 0 and "does not state the host's time zone" in r.stderr
               and "does not state the host's time zone" in r.stdout and "+09:00" not in r.stdout,
               "host without a time zone fact: %s %s" % (r.stdout[:200], r.stderr))
+        # another zone stated: used
         with_zone = os.path.join(tmp, "zone.db")
         shutil.copy(db, with_zone)
         con = sqlite3.connect(with_zone)
-        con.execute("INSERT INTO facts (kind, subject, value, detail, basis, confidence, section, evidence_id) "
-                    "SELECT 'host', 'time_zone', 'Eastern Standard Time (-05:00, bias 300 min)', 'test', '', "
-                    "'high', '§2.5', evidence_id FROM facts WHERE kind = 'host' LIMIT 1")
+        changed = con.execute("UPDATE facts SET value = 'Eastern Standard Time (-05:00, bias 300 min)' "
+                              "WHERE kind = 'host' AND subject = 'time_zone'").rowcount
         con.commit()
         con.close()
+        check(changed == 1, "no time zone fact to change")
         r = run([sandtrace, "show", "2", "--case", with_zone, "--display-zone", "host"])
         check("America/New_York, the host's configured zone (Eastern Standard Time" in r.stdout
               and "from 2025-01-06T19:02:24.1150339-05:00" in r.stdout, "host zone: %s" % r.stdout[:300])
