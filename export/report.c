@@ -205,9 +205,17 @@ static void query(struct report *r, const char *sql,
 /* The stored row TABLE / ID as a reader can check it without the store (v_citation: the file,
  * record, chunk and offset; the hive key and value; the task file), linked to its appendix entry
  * ANCHOR-ID when ANCHOR is given. */
-static void put_citation(struct report *r, const char *table, long long id, const char *anchor)
+/* The citation of row ID of TABLE, linked to ANCHOR-ID when ANCHOR is given. FILE_SHA256: the
+ * file the reader already sees named (a table of one hive's facts, headed by the file and its
+ * SHA-256), or NULL; when the row is of that file, the label's "NAME hive (FILE, sha256 ...): "
+ * prefix is left out. */
+static void put_citation_in(struct report *r, const char *table, long long id, const char *anchor,
+			    const char *file_sha256)
 {
+	char own[24];
+
 	struct strbuf label = STRBUF_INIT;
+	const char *text, *cut;
 	char sql[160];
 
 	snprintf(sql, sizeof sql, "SELECT label FROM v_citation WHERE tbl = '%s' AND row_id = %lld",
@@ -215,10 +223,21 @@ static void put_citation(struct report *r, const char *table, long long id, cons
 	query(r, sql, text_row, &label);
 	if (anchor)
 		putf(r, "<a href=\"#%s-%lld\">", anchor, id);
-	esc_or(r, label.length ? strbuf_text(&label) : NULL, "(a row no longer in the store)");
+	text = label.length ? strbuf_text(&label) : NULL;
+	if (text && file_sha256 && strlen(file_sha256) >= 16) {
+		snprintf(own, sizeof own, "sha256 %.16s", file_sha256);
+		if (strstr(text, own) && (cut = strstr(text, "): ")) != NULL)
+			text = cut + 3;
+	}
+	esc_or(r, text, "(a row no longer in the store)");
 	if (anchor)
 		put(r, "</a>");
 	strbuf_free(&label);
+}
+
+static void put_citation(struct report *r, const char *table, long long id, const char *anchor)
+{
+	put_citation_in(r, table, id, anchor, NULL);
 }
 
 /* A row reference of a findings basis ("events.id=12", "tasks.id=5", ...) as its citation, or as
@@ -540,8 +559,9 @@ static void write_evidence(struct report *r)
 
 /* ---- host facts ----------------------------------------------------------------------------- */
 
-/* facts.basis: "reg_values:12,13" (or '' for a fact that rests on an absence). */
-static void put_fact_basis(struct report *r, const char *basis)
+/* facts.basis: "reg_values:12,13" (or '' for a fact that rests on an absence); FILE_SHA256: see
+ * put_citation_in. */
+static void put_fact_basis(struct report *r, const char *basis, const char *file_sha256)
 {
 	const char *prefix = "reg_values:";
 	size_t n = strlen(prefix);
@@ -568,7 +588,7 @@ static void put_fact_basis(struct report *r, const char *basis)
 			break;
 		}
 		put(r, first ? "" : "<br>");
-		put_citation(r, "reg_values", id, "reg");
+		put_citation_in(r, "reg_values", id, "reg", file_sha256);
 		first = 0;
 		p = end;
 		if (*p == ',')
@@ -701,8 +721,8 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 		put(r, "</p>\n");
 	}
 	put(r, "<table class=\"fixed\"><colgroup><col style=\"width:11%\"><col style=\"width:15%\">"
-	       "<col style=\"width:10%\"><col style=\"width:39%\"><col style=\"width:13%\">"
-	       "<col style=\"width:7%\"><col style=\"width:5%\"></colgroup>"
+	       "<col style=\"width:11%\"><col style=\"width:31%\"><col style=\"width:19%\">"
+	       "<col style=\"width:8%\"><col style=\"width:5%\"></colgroup>"
 	       "<thead><tr><th>kind</th><th>subject</th><th>value</th><th>detail</th>"
 	       "<th>basis</th><th>confidence</th><th>§</th></tr></thead><tbody>\n");
 	for (size_t i = first; i < last; i++) {
@@ -739,7 +759,7 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 			put(r, "</span>");
 		}
 		put(r, "</td><td class=\"small\">");
-		put_fact_basis(r, v[FACT_BASIS]);
+		put_fact_basis(r, v[FACT_BASIS], v[FACT_SHA256]); /* the table names its hive */
 		put(r, "</td><td>");
 		esc(r, v[FACT_CONFIDENCE]);
 		put(r, "</td><td>");
@@ -1906,7 +1926,7 @@ static int appendix_record_row(void *context, int columns, const char *const *na
 		if (!strncmp(names[i], "ref_", 4))
 			put_row_reference(r, v[i]);
 		else if (!strncmp(names[i], "regs_", 5))
-			put_fact_basis(r, v[i]);
+			put_fact_basis(r, v[i], NULL);
 		else if (!strncmp(names[i], "lt_", 3))
 			put_host_local_times(r, v[i]);
 		else
