@@ -147,8 +147,8 @@ const struct store_vm_command *store_find_vm_command(const struct store_vm_comma
 						     size_t count, int64_t event_ref);
 void store_free_vm_commands(struct store_vm_command *rows, size_t count);
 
-/* Forgets the tasks and configurations derived from stored events (before they are derived
- * again over the whole store). */
+/* Forgets the tasks, configurations, calls and commands derived from stored events (before they
+ * are derived again over the whole store). */
 int store_clear_derived(struct store *store);
 
 /* Stores a task definition read from EVIDENCE_ID. SOURCE is task_file, event_4698, event_4702 or
