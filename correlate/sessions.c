@@ -362,8 +362,8 @@ static char *dup_or_null(const char *text)
 
 /* The command line and user of a COMMAND record, as decoded at ingest into vm_commands (§1.4,
  * §1.10). Each result is malloc'ed or NULL. */
-static void command_of(const struct correlation *c, const struct store_event *e, char **command_line,
-		       char **user)
+static void command_of(const struct correlation *c, const struct store_event *e,
+		       char **command_line, char **user)
 {
 	const struct store_vm_command *row =
 		store_find_vm_command(c->vm_commands, c->vm_command_count, e->id);

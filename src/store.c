@@ -1125,8 +1125,8 @@ int store_add_vm_command(struct store *store, const struct store_vm_command *c)
 	int rc;
 
 	if (sqlite3_prepare_v2(store->db,
-			       "INSERT INTO vm_commands (event_ref, vm_id, command_line, user, guest_pid, "
-			       "read_as, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       "INSERT INTO vm_commands (event_ref, vm_id, command_line, user, "
+			       "guest_pid, read_as, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->event_ref);
@@ -1161,8 +1161,8 @@ int store_load_vm_commands(struct store *store, struct store_vm_command **rows, 
 {
 	struct growing g = {NULL, 0, 0, sizeof(struct store_vm_command)};
 	int rc = each_row(store,
-			  "SELECT event_ref, vm_id, command_line, user, guest_pid, read_as, note FROM "
-			  "vm_commands ORDER BY event_ref",
+			  "SELECT event_ref, vm_id, command_line, user, guest_pid, read_as, note "
+			  "FROM vm_commands ORDER BY event_ref",
 			  vm_command_row, &g);
 
 	*rows = g.items;

@@ -81,7 +81,8 @@ int vm_commands_parse_parameters(const char *text, struct vm_command_parameters 
 					      : "no field holds the process parameters");
 	} else if (!valid) {
 		out->read_as = "verbatim";
-		strbuf_append_str(&note, "not valid JSON: values taken verbatim between the quotes");
+		strbuf_append_str(&note,
+				  "not valid JSON: values taken verbatim between the quotes");
 	} else if (verbatim) {
 		out->read_as = "verbatim";
 		strbuf_append_str(&note, "valid JSON, but a value read verbatim: decoded, it would "
@@ -162,7 +163,8 @@ static int derive_one(struct store *store, const struct store_event *e)
 		free(text);
 		if (rc == 0 && elsewhere) {
 			struct strbuf note = STRBUF_INIT;
-			strbuf_printf(&note, "parameters taken from another payload value than %s%s%s",
+			strbuf_printf(&note,
+				      "parameters taken from another payload value than %s%s%s",
 				      name, p.note ? "; " : "", p.note ? p.note : "");
 			free(p.note);
 			if (!(p.note = strbuf_detach(&note)))

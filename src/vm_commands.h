@@ -17,7 +17,8 @@ struct vm_command_parameters {
 };
 
 /* Reads CommandLine and User from TEXT (may be NULL): decoded when TEXT is valid JSON, verbatim
- * between the quotes otherwise. Free with vm_commands_parameters_clear. Returns 0 or -1 (memory). */
+ * between the quotes otherwise. Free with vm_commands_parameters_clear. Returns 0, or -1 when
+ * memory runs out. */
 int vm_commands_parse_parameters(const char *text, struct vm_command_parameters *out);
 void vm_commands_parameters_clear(struct vm_command_parameters *p);
 

@@ -32,10 +32,10 @@ int main(void)
 {
 	static const char NOT_JSON[] = "not valid JSON: values taken verbatim between the quotes";
 
-	/* The NPA sample's JSON is not valid (unescaped backslashes): the values are taken verbatim,
-	 * "\r" stays a backslash and an r. */
-	expect("{ \"CommandLine\": \"C:\\HostUsers\\Public\\run.bat\", \"User\": \"WDAGUtilityAccount\", "
-	       "\"ConsoleSize\": [0,0], \"UseExistingLogin\": true}",
+	/* The NPA sample's JSON is not valid (unescaped backslashes): the values are taken
+	 * verbatim, "\r" stays a backslash and an r. */
+	expect("{ \"CommandLine\": \"C:\\HostUsers\\Public\\run.bat\", \"User\": "
+	       "\"WDAGUtilityAccount\", \"ConsoleSize\": [0,0], \"UseExistingLogin\": true}",
 	       "C:\\HostUsers\\Public\\run.bat", "WDAGUtilityAccount", "verbatim", NOT_JSON);
 	expect("{\"commandline\":\"reg add HKLM\\Software\\test /d \\\"x\\\"\" }",
 	       "reg add HKLM\\Software\\test /d \\\"x\\\"", NULL, "verbatim", NOT_JSON);
