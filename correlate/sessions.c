@@ -140,77 +140,7 @@ int sessions_guid_from_sid(const char *sid, char *guid, size_t guid_size)
 	return 0;
 }
 
-/* ---- 2500 parameters (§1.4, §1.10) --------------------------------------------------------- */
-
-/* The text between the quotes after "KEY" : in TEXT, verbatim: the NPA sample has unescaped
- * backslashes, so a closing quote is one followed by optional spaces and ',' or '}'. */
-static char *tolerant_json_value(const char *text, const char *key)
-{
-	char needle[64];
-	const char *p;
-
-	snprintf(needle, sizeof needle, "\"%s\"", key);
-	p = text ? strcasestr(text, needle) : NULL;
-	if (!p)
-		return NULL;
-	p += strlen(needle);
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != ':')
-		return NULL;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p++ != '"')
-		return NULL;
-	for (const char *q = p; *q; q++) {
-		const char *r = q + 1;
-		if (*q != '"')
-			continue;
-		while (*r == ' ' || *r == '\t')
-			r++;
-		if (*r == ',' || *r == '}' || *r == 0)
-			return strndup(p, (size_t)(q - p));
-	}
-	return NULL;
-}
-
-/* KEY's value: decoded when TEXT is valid JSON (§1.10, updated: "C:\\\\docs" is C:\\docs),
- * verbatim otherwise (the NPA sample's unescaped backslashes). Valid JSON whose value decodes to a
- * control character (a path like "C:\\temp\\new" that happens to parse, \\t and \\n) is read
- * verbatim too: a command line holds no tab or newline that Windows escaped. */
-static char *parameter_value(const char *text, const char *key)
-{
-	char *value = NULL;
-
-	if (json_document_member(text, key, 1, &value) == 1) {
-		int control = 0;
-		for (const char *c = value; c && *c && !control; c++)
-			control = (unsigned char)*c < 0x20;
-		if (!control)
-			return value;
-		free(value);
-	}
-	return tolerant_json_value(text, key);
-}
-
-void sessions_parse_process_parameters(const char *text, char **command_line, char **user)
-{
-	*command_line = parameter_value(text, "CommandLine");
-	*user = parameter_value(text, "User");
-}
-
 /* ---- small helpers ----------------------------------------------------------------------- */
-
-static int parameters_value(void *context, const char *key, const char *value)
-{
-	char **out = context;
-	(void)key;
-	if (strcasestr(value, "\"CommandLine\"")) {
-		*out = strdup(value);
-		return 1;
-	}
-	return 0;
-}
 
 static char *field(const struct store_event *e, const char *name)
 {
@@ -234,36 +164,6 @@ static char *key_field(const struct store_event *e, const char *key)
 static enum catalog_role role_of(const struct store_event *e)
 {
 	return e->entry ? e->entry->role : CATALOG_ROLE_NONE;
-}
-
-/* The HCS process parameters of a 2500: the field NAME of its layout (Parameter1), or whichever
- * payload value holds the JSON with a "CommandLine" (§1.4: the XML form is unconfirmed). */
-static char *process_parameters(const struct store_event *e, const char *name)
-{
-	char *text = field(e, name);
-
-	if (!text || !strcasestr(text, "\"CommandLine\"")) {
-		free(text);
-		text = NULL;
-		json_object_each(e->data, parameters_value, &text);
-	}
-	return text;
-}
-
-/* The command line and user of a COMMAND record, from where its layout has them: a parameters JSON
- * text (§1.4, §1.10) or plain fields. Each result is malloc'ed or NULL. */
-static void command_of(const struct store_event *e, char **command_line, char **user)
-{
-	char name[96];
-
-	if (catalog_field(e->entry, "parameters", 0, name, sizeof name)) {
-		char *parameters = process_parameters(e, name);
-		sessions_parse_process_parameters(parameters, command_line, user);
-		free(parameters);
-		return;
-	}
-	*command_line = key_field(e, "command");
-	*user = key_field(e, "user");
 }
 
 static int from(const struct store_event *e, const char *provider)
@@ -440,6 +340,8 @@ struct correlation {
 	size_t config_count;
 	struct store_wsb_call *calls; /* the launcher calls decoded at ingest (§5.2) */
 	size_t call_count;
+	struct store_vm_command *vm_commands; /* the commands decoded at ingest (§1.4) */
+	size_t vm_command_count;
 	struct vm_run *vms;
 	size_t vm_count;
 	uint64_t *boots;
@@ -451,6 +353,24 @@ struct correlation {
 	size_t hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record (an event
 						       index), event_count if it has none */
 };
+
+/* A copy of TEXT (NULL stays NULL; a failed copy is NULL too, as an absent value). */
+static char *dup_or_null(const char *text)
+{
+	return text ? strdup(text) : NULL;
+}
+
+/* The command line and user of a COMMAND record, as decoded at ingest into vm_commands (§1.4,
+ * §1.10). Each result is malloc'ed or NULL. */
+static void command_of(const struct correlation *c, const struct store_event *e,
+		       char **command_line, char **user)
+{
+	const struct store_vm_command *row =
+		store_find_vm_command(c->vm_commands, c->vm_command_count, e->id);
+
+	*command_line = dup_or_null(row ? row->command_line : NULL);
+	*user = dup_or_null(row ? row->user : NULL);
+}
 
 static struct vm_run *vm_for(struct correlation *c, const char *guid)
 {
@@ -577,7 +497,7 @@ static int collect_vms(struct correlation *c)
 			vm->vm_name = key_field(e, "vm_name");
 		if (role_of(e) == CATALOG_ROLE_COMMAND) {
 			char *command = NULL, *user = NULL;
-			command_of(e, &command, &user);
+			command_of(c, e, &command, &user);
 			if (user && strcasecmp(user, "WDAGUtilityAccount") == 0)
 				vm->wdag_user = 1;
 			free(command);
@@ -1160,7 +1080,7 @@ static int config_matches_vm(const struct store_wsb *w, const struct correlation
 			free(path);
 		} else if (role_of(e) == CATALOG_ROLE_COMMAND && w->logon_command) {
 			char *command = NULL, *user = NULL;
-			command_of(e, &command, &user);
+			command_of(c, e, &command, &user);
 			if (command && strcasecmp(command, w->logon_command) == 0)
 				command_matched = 1;
 			free(command);
@@ -1480,7 +1400,7 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 				return -1;
 			memset(command, 0, sizeof *command);
 			command->time = e->time;
-			command_of(e, &command->command_line, &command->user);
+			command_of(c, e, &command->command_line, &command->user);
 			command->guest_pid = key_field(e, "pid");
 			command->result = key_field(e, "result");
 			command->event_row = e->id;
@@ -2020,6 +1940,7 @@ static void correlation_free(struct correlation *c)
 	store_free_tasks(c->tasks, c->task_count);
 	store_free_wsb_configs(c->configs, c->config_count);
 	store_free_wsb_calls(c->calls, c->call_count);
+	store_free_vm_commands(c->vm_commands, c->vm_command_count);
 	for (size_t i = 0; i < c->vm_count; i++) {
 		free(c->vms[i].links);
 		free(c->vms[i].vm_name);
@@ -2048,6 +1969,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
 	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
+	    store_load_vm_commands(store, &c.vm_commands, &c.vm_command_count) != 0 ||
 	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
 		goto out;
 	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);

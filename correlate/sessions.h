@@ -30,9 +30,4 @@ int sessions_guid_from_sid(const char *sid, char *guid, size_t guid_size);
  * Returns 1 if one was found, 0 if not. */
 int sessions_find_guid(const char *text, char out[37]);
 
-/* The command line and user of a Hyper-V-Compute 2500 parameters text, read tolerantly (§1.10):
- * the value between the quotes verbatim, backslashes never turned into escapes. Each result is
- * malloc'ed or NULL. */
-void sessions_parse_process_parameters(const char *text, char **command_line, char **user);
-
 #endif

@@ -32,6 +32,7 @@
 #include "task_cache.h"
 #include "timeutil.h"
 #include "version.h"
+#include "vm_commands.h"
 #include "wsb_calls.h"
 
 enum {
@@ -1277,7 +1278,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 			goto store_failed;
 	}
 	if (derive_from_events(&w) != 0 || task_cache_derive(store) != 0 ||
-	    wsb_calls_derive(store) != 0 || host_facts_derive(store) != 0)
+	    wsb_calls_derive(store) != 0 || vm_commands_derive(store) != 0 ||
+	    host_facts_derive(store) != 0)
 		goto store_failed;
 	if (store_commit(store) != 0 ||
 	    (!options->keep_run_open && store_finish_run(store, 0) != 0))

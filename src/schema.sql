@@ -256,6 +256,20 @@ CREATE TABLE wsb_calls (
   FOREIGN KEY (task_ref, action_position) REFERENCES task_actions(task_id, position)
 );
 
+-- A command the host ran in a VM (METHOD.md §1.4): one row per record whose catalogue row gives
+-- the command role (Hyper-V-Compute 2500), decoded once at ingest (src/vm_commands.c). The
+-- parameters text is read as §1.10 says; the correlator reads these columns, never the record.
+CREATE TABLE vm_commands (
+  event_ref     INTEGER PRIMARY KEY REFERENCES events(id),
+  vm_id         TEXT,               -- the VM key field as the record writes it (SystemId)
+  command_line  TEXT,               -- CommandLine; NULL = none found
+  user          TEXT,               -- User; NULL = none found
+  guest_pid     TEXT,               -- Parameter0 as written: a process id inside the VM
+  read_as       TEXT NOT NULL,      -- json (valid JSON, decoded) | verbatim (between the quotes,
+                                    -- as written) | fields (plain fields of the layout) | none
+  note          TEXT                -- why it was read so, when not plain json / fields
+);
+
 -- Every Enable/Disable setting of a configuration: raw text and effective value with its origin, so
 -- "Networking: enabled (default, element absent)" differs from "enabled (explicit)".
 CREATE TABLE wsb_settings (

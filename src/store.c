@@ -1117,10 +1117,98 @@ void store_free_wsb_calls(struct store_wsb_call *calls, size_t count)
 	free(calls);
 }
 
+/* ---- commands run in a VM (METHOD.md §1.4, §1.10) ----------------------------------------- */
+
+int store_add_vm_command(struct store *store, const struct store_vm_command *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO vm_commands (event_ref, vm_id, command_line, user, "
+			       "guest_pid, read_as, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->event_ref);
+	bind_text_or_null(st, 2, c->vm_id);
+	bind_text_or_null(st, 3, c->command_line);
+	bind_text_or_null(st, 4, c->user);
+	bind_text_or_null(st, 5, c->guest_pid);
+	bind_text_or_null(st, 6, c->read_as);
+	bind_text_or_null(st, 7, c->note);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int vm_command_row(void *context, sqlite3_stmt *st)
+{
+	struct store_vm_command *c = growing_next(context);
+
+	if (!c)
+		return -1;
+	c->event_ref = sqlite3_column_int64(st, 0);
+	c->vm_id = column_dup(st, 1);
+	c->command_line = column_dup(st, 2);
+	c->user = column_dup(st, 3);
+	c->guest_pid = column_dup(st, 4);
+	c->read_as = column_dup(st, 5);
+	c->note = column_dup(st, 6);
+	return 0;
+}
+
+int store_load_vm_commands(struct store *store, struct store_vm_command **rows, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_vm_command)};
+	int rc = each_row(store,
+			  "SELECT event_ref, vm_id, command_line, user, guest_pid, read_as, note "
+			  "FROM vm_commands ORDER BY event_ref",
+			  vm_command_row, &g);
+
+	*rows = g.items;
+	*count = g.count;
+	if (rc != 0) {
+		store_free_vm_commands(g.items, g.count);
+		*rows = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
+const struct store_vm_command *store_find_vm_command(const struct store_vm_command *rows,
+						     size_t count, int64_t event_ref)
+{
+	size_t low = 0, high = count;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		if (rows[middle].event_ref == event_ref)
+			return &rows[middle];
+		if (rows[middle].event_ref < event_ref)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return NULL;
+}
+
+void store_free_vm_commands(struct store_vm_command *rows, size_t count)
+{
+	for (size_t i = 0; rows && i < count; i++) {
+		struct store_vm_command *c = &rows[i];
+		char *strings[] = {c->vm_id, c->command_line, c->user, c->guest_pid, c->read_as,
+				   c->note};
+		for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+			free(strings[k]);
+	}
+	free(rows);
+}
+
 int store_clear_derived(struct store *store)
 {
 	static const char *const SQL[] = {
 		"DELETE FROM wsb_calls",
+		"DELETE FROM vm_commands",
 		"DELETE FROM task_triggers WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "
 		"NOT NULL)",
 		"DELETE FROM task_actions WHERE task_id IN (SELECT id FROM tasks WHERE event_ref IS "

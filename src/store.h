@@ -131,8 +131,24 @@ int store_add_wsb_call(struct store *store, const struct store_wsb_call *call, i
 int store_load_wsb_calls(struct store *store, struct store_wsb_call **calls, size_t *count);
 void store_free_wsb_calls(struct store_wsb_call *calls, size_t count);
 
-/* Forgets the tasks and configurations derived from stored events (before they are derived
- * again over the whole store). */
+/* A vm_commands row (see schema.sql): the command a COMMAND record (Hyper-V-Compute 2500) says
+ * the host ran in a VM, decoded at ingest (src/vm_commands.c, METHOD.md §1.4, §1.10). */
+struct store_vm_command {
+	int64_t event_ref;
+	char *vm_id, *command_line, *user, *guest_pid; /* NULL: absent */
+	char *read_as;                                 /* json | verbatim | fields | none */
+	char *note;                                    /* how it was read, when worth saying */
+};
+int store_add_vm_command(struct store *store, const struct store_vm_command *row);
+/* Every vm_commands row, ordered by event_ref; free with store_free_vm_commands. */
+int store_load_vm_commands(struct store *store, struct store_vm_command **rows, size_t *count);
+/* The row of EVENT_REF among ROWS (as loaded), or NULL. */
+const struct store_vm_command *store_find_vm_command(const struct store_vm_command *rows,
+						     size_t count, int64_t event_ref);
+void store_free_vm_commands(struct store_vm_command *rows, size_t count);
+
+/* Forgets the tasks, configurations, calls and commands derived from stored events (before they
+ * are derived again over the whole store). */
 int store_clear_derived(struct store *store);
 
 /* Stores a task definition read from EVIDENCE_ID. SOURCE is task_file, event_4698, event_4702 or

@@ -52,6 +52,12 @@ add_test(NAME e2e_sessions_tolerant_payload_layouts
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_tolerant_layouts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>)
 
+# The 2500 parameters (valid JSON, not valid JSON, JSON decoding to a tab) are decoded at ingest
+# into vm_commands rows, which the sessions show (METHOD.md §1.10).
+add_test(NAME e2e_tolerant_2500_parameters_decoded_at_ingest
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_vm_commands.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>)
+
 # analyze's outputs against their readers: Timesketch's header rules on CSV and JSONL, hostile
 # strings through CSV quoting, mactime on the body file, byte-identical reruns, verify.
 add_test(NAME e2e_outputs_timesketch_mactime_determinism_verify

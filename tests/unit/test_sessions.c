@@ -1,5 +1,5 @@
-/* test_sessions.c - the join keys of METHOD.md §0.2-§0.3 and the tolerant 2500 reading of
- * §1.10, as the session correlator uses them. */
+/* test_sessions.c - the join keys of METHOD.md §0.2-§0.3, as the session correlator uses them
+ * (the 2500 parameters are read at ingest: test_vm_commands.c). */
 #include <stdlib.h>
 
 #include "check.h"
@@ -18,7 +18,6 @@ static void sid_pair(const char *guid, const char *sid)
 int main(void)
 {
 	char guid[37], sid[80];
-	char *command = NULL, *user = NULL;
 
 	/* §0.3: the two pairs confirmed on real events, and the NPA GUID. */
 	sid_pair("D9E0EB0A-5B37-508E-9173-67E9ADE83ACF",
@@ -46,37 +45,5 @@ int main(void)
 	CHECK_INT(sessions_find_guid("ab489898-bd61-4fc7-a343-f90df8fb48841", guid), 0);
 	CHECK_INT(sessions_find_guid("no guid here", guid), 0);
 
-	/* §1.10: the NPA sample's JSON is not valid (unescaped backslashes); the value is taken
-	 * verbatim, "\r" stays a backslash and an r. */
-	sessions_parse_process_parameters(
-		"{ \"CommandLine\": \"C:\\HostUsers\\Public\\run.bat\", \"User\": \"WDAGUtilityAccount\", "
-		"\"ConsoleSize\": [0,0], \"UseExistingLogin\": true}",
-		&command, &user);
-	CHECK_STR(command, "C:\\HostUsers\\Public\\run.bat");
-	CHECK_STR(user, "WDAGUtilityAccount");
-	free(command);
-	free(user);
-	sessions_parse_process_parameters("{\"commandline\":\"reg add HKLM\\Software\\test /d \\\"x\\\"\" }",
-					  &command, &user);
-	CHECK_STR(command, "reg add HKLM\\Software\\test /d \\\"x\\\"");
-	CHECK(user == NULL);
-	free(command);
-	/* Valid JSON is decoded (issue 10, class 1): doubled backslashes become one. */
-	sessions_parse_process_parameters(
-		"{\"CommandLine\": \"C:\\\\docs\\\\cache\\\\7za.exe x a.7z\", \"User\": "
-		"\"NT AUTHORITY\\\\SYSTEM\", \"ConsoleSize\": [0, 0], \"UseExistingLogin\": true, "
-		"\"Extra\": {\"a\": [1.5e3, null, false]}}",
-		&command, &user);
-	CHECK_STR(command, "C:\\docs\\cache\\7za.exe x a.7z");
-	CHECK_STR(user, "NT AUTHORITY\\SYSTEM");
-	free(command);
-	free(user);
-	/* Valid JSON that decodes to a tab ("C:\temp"): read verbatim. */
-	sessions_parse_process_parameters("{\"CommandLine\": \"C:\\temp\\new.bat\"}", &command, &user);
-	CHECK_STR(command, "C:\\temp\\new.bat");
-	free(command);
-	free(user);
-	sessions_parse_process_parameters("garbage", &command, &user);
-	CHECK(command == NULL && user == NULL);
 	return check_done("test_sessions");
 }
