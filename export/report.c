@@ -1853,7 +1853,12 @@ static int appendix_event_row(void *context, int columns, const char *const *nam
 		put_session_links(r, v[11]);
 	}
 	put(r, "</p>\n<pre>");
-	esc_or(r, v[12], "(the record could not be rendered as XML)");
+	/* No XML: either libevtx could not render the record (it then has no channel either) or it
+	 * lies outside the catalogue and --all-events stored its fields only (METHOD.md §8.8). */
+	esc_or(r, v[12], v[1] ? "(XML not stored: a record outside the event catalogue, stored by "
+			 "--all-events for its fields only; the record is at the chunk and offset "
+			 "above in the evidence file)"
+			      : "(the record could not be rendered as XML)");
 	put(r, "</pre></div>\n");
 	return 0;
 }

@@ -206,6 +206,23 @@ static int keep_rendered(void *context, const char *xml)
 	return catalog_mentions_sandbox(xml);
 }
 
+/* With --all-events, a record outside the catalogue (one the default profile would not store) is
+ * stored for its fields, chunk and offset, without its XML (METHOD.md §8.8). Its content hash was
+ * taken of the XML already, so its dedup key is the one it would have with the XML kept. */
+static void drop_remainder_xml(const struct worker_context *w, struct evtx_event *event)
+{
+	enum catalog_decision decision;
+
+	if (!w->pipeline->all_events || !event->full || !event->xml)
+		return;
+	decision = catalog_lookup(event->provider, event->event_id);
+	if (decision == CATALOG_STORE ||
+	    (decision == CATALOG_IF_MENTIONS && catalog_mentions_sandbox(event->xml)))
+		return;
+	free(event->xml);
+	event->xml = NULL;
+}
+
 static int on_event(void *context, struct evtx_event *event)
 {
 	struct item *item = calloc(1, sizeof *item);
@@ -214,6 +231,7 @@ static int on_event(void *context, struct evtx_event *event)
 		evtx_event_free(event);
 		return 1;
 	}
+	drop_remainder_xml(context, event);
 	item->event = event;
 	return enqueue(context, item);
 }

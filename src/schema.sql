@@ -134,7 +134,9 @@ CREATE TABLE events (
   process_id    INTEGER,            -- System/Execution/@ProcessID
   thread_id     INTEGER,            -- System/Execution/@ThreadID
   data          TEXT NOT NULL,      -- payload as a JSON object name -> value (see parsers/evtx.h)
-  xml           TEXT,               -- the record as rendered by libevtx (NULL if it could not be)
+  xml           TEXT,               -- the record as rendered (NULL if it could not be, or if it is
+                                    -- outside the catalogue and stored by --all-events: fields
+                                    -- and offset only, METHOD.md §8.8)
   content_hash  INTEGER NOT NULL,   -- 64-bit FNV-1a of the rendered record, the dedup key's content part
   UNIQUE (channel, computer, record_id, content_hash)
 );
@@ -854,7 +856,7 @@ CREATE VIEW timeline AS
          e.provider AS source_name,
          e.channel AS channel,
          e.computer AS computer_name,
-         e.xml AS xml_string,
+         e.xml AS xml_string,   -- NULL (empty in exports) for the --all-events remainder, §8.8
          e.data AS data,
          e.id AS row_id,
          e.user_sid AS user_sid,

@@ -212,8 +212,10 @@ def main():
                     rid = int(text) if text else record.record_num()
                     if rid not in ours:
                         continue
-                    if ours[rid]["xml"] is None:
+                    if ours[rid]["xml"] is None and ours[rid]["channel"] is None:
                         # libevtx could not render it: sandtrace keeps its strings and says so.
+                        # (A record outside the catalogue has no XML either with --all-events,
+                        # METHOD.md §8.8, but it has its System fields: it is compared below.)
                         unrenderable += 1
                         if con.execute("SELECT count(*) FROM parse_errors WHERE evidence_id = ? "
                                        "AND reason LIKE 'libevtx could not render%'",

@@ -14,9 +14,15 @@ found there at the same offset. A row without an offset must have no chunk eithe
 file and kind. An allocated record of an undamaged file (everything but corpus/evtx/damaged and
 its manifest's corrupted or dirty files) without an offset fails the test.
 
+The bundled case is also ingested with the default profile: a record that profile stores is a
+catalogue record, and the --all-events store keeps its XML (the same text); any other record of the
+--all-events store keeps its System fields, its EventData/UserData fields (the names and values
+python-evtx reads at its offset) and its offset, but no XML (METHOD.md §8.8).
+
 Exits 77 (skipped) when the corpus is absent, after checking the bundled case.
 """
 import collections
+import json
 import os
 import re
 import sqlite3
@@ -63,19 +69,24 @@ def event_record_id_at(path, offset):
     An event_sources row links a further copy of an event: in a log saved into a new file the
     copy's header number differs from the first copy's (events.header_record_id) while its
     EventRecordID is the same."""
+    text = record_xml_at(path, offset)
+    m = re.search(r"<EventRecordID>(\d+)</EventRecordID>", text or "")
+    return int(m.group(1)) if m else None
+
+
+def record_xml_at(path, offset):
+    """The XML python-evtx renders for the record at OFFSET of PATH (None if unreadable)."""
     import Evtx.Evtx as Evtx  # python3-evtx, Debian
     try:
         with Evtx.Evtx(path) as log:
             chunk = Evtx.ChunkHeader(log._buf, HEADER + (offset - HEADER) // CHUNK * CHUNK)
-            text = Evtx.Record(log._buf, offset, chunk).xml()
+            return Evtx.Record(log._buf, offset, chunk).xml()
     except Exception:
         return None
-    m = re.search(r"<EventRecordID>(\d+)</EventRecordID>", text)
-    return int(m.group(1)) if m else None
 
 
-def ingest(sandtrace, folder, db):
-    run = subprocess.run([sandtrace, "ingest", folder, "--case", db, "--all-events", "--jobs", "2"],
+def ingest(sandtrace, folder, db, profile=("--all-events",)):
+    run = subprocess.run([sandtrace, "ingest", folder, "--case", db, *profile, "--jobs", "2"],
                          capture_output=True, text=True)
     if run.returncode != 0 or "runtime error" in run.stderr or "Sanitizer" in run.stderr:
         print("FAIL: ingest of %s exited %d: %s" % (folder, run.returncode, run.stderr[-2000:]))
@@ -133,6 +144,69 @@ def check_store(db, damaged, label):
     return errors, checked, compared, unknown
 
 
+def python_evtx_fields(path, offset):
+    """(EventID, [(Data name, text)]) of the record python-evtx reads at OFFSET, or None."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+    text = record_xml_at(path, offset)
+    if text is None:
+        return None
+    root = ET.fromstring(text)
+    event_id = int(root.find(ns + "System").find(ns + "EventID").text)
+    data = root.find(ns + "EventData")
+    pairs = [(d.get("Name"), d.text or "") for d in data] if data is not None else None
+    return event_id, pairs
+
+
+def check_remainder_xml(sandtrace, collection, all_db, tmp):
+    """Catalogue records keep their XML with --all-events; the remainder keeps fields, not XML."""
+    default_db = os.path.join(tmp, "default.db")
+    ingest(sandtrace, collection, default_db, ())
+    key = "channel, computer, record_id, content_hash"
+    catalogue = {tuple(r[:4]): r[4] for r in sqlite3.connect(default_db).execute(
+        "SELECT %s, xml FROM events" % key)}
+    errors, kept, remainder, compared = [], 0, 0, 0
+    con = sqlite3.connect(all_db)
+    for row in con.execute("SELECT %s, xml, data, offset, chunk, event_id, recovered, "
+                           "(SELECT path FROM evidence_paths p WHERE p.evidence_id = e.evidence_id "
+                           "ORDER BY p.id LIMIT 1) FROM events e" % key):
+        channel, computer, record_id, _, xml, data, offset, chunk, event_id, recovered, path = row
+        where = "%s record %d (%s)" % (os.path.basename(path), record_id, channel)
+        if tuple(row[:4]) in catalogue:
+            kept += 1
+            if xml is None or xml != catalogue[tuple(row[:4])]:
+                errors.append("%s: catalogue record without its XML under --all-events" % where)
+            continue
+        remainder += 1
+        if xml is not None:
+            errors.append("%s: record outside the catalogue stored with its XML" % where)
+        if offset is None or chunk is None:
+            errors.append("%s: record outside the catalogue has no offset" % where)
+            continue
+        fields = json.loads(data)
+        if not isinstance(fields, dict):
+            errors.append("%s: data is not a JSON object" % where)
+            continue
+        theirs = None if recovered else python_evtx_fields(path, offset)
+        if theirs is None:
+            continue
+        if theirs[0] != event_id:
+            errors.append("%s: event id %d, python-evtx %d" % (where, event_id, theirs[0]))
+        if theirs[1] is not None and \
+                [(n, str(v)) for n, v in fields.items()] != theirs[1]:
+            errors.append("%s: fields %r, python-evtx %r" % (where, fields, theirs[1]))
+        compared += 1
+    con.close()
+    print("bundled case --all-events: %d catalogue records with XML, %d others without "
+          "(%d of them compared with python-evtx at their offset)" % (kept, remainder, compared))
+    if kept == 0 or remainder == 0 or compared == 0:
+        errors.append("expected both catalogue and other records (%d, %d, %d compared)" % (
+            kept, remainder, compared))
+    for e in errors[:40]:
+        print("FAIL: " + e)
+    return not errors
+
+
 def damaged_in_manifest(corpus):
     """Corpus paths the manifest marks corrupted or dirty, and everything under damaged/."""
     marked = set()
@@ -175,6 +249,7 @@ def main():
         ingest(sandtrace, collection, db)
         errors, checked, compared, unknown = check_store(db, lambda path: False, "bundled case")
         ok = report("bundled case", errors, checked, compared, unknown) and ok
+        ok = check_remainder_xml(sandtrace, collection, db, tmp) and ok
         if checked == 0:
             print("FAIL: bundled case: no record had an offset")
             ok = False
