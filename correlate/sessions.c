@@ -22,6 +22,7 @@
 
 #include "correlate/rules.h"
 #include "correlate/story.h"
+#include "cmdline.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -171,17 +172,6 @@ static int from(const struct store_event *e, const char *provider)
 	return e->provider && strcasecmp(e->provider, provider) == 0;
 }
 
-/* The file name of a Windows path (after the last '\' or '/'). */
-static const char *base_name(const char *path)
-{
-	const char *slash = path ? strrchr(path, '\\') : NULL, *fwd = path ? strrchr(path, '/') : NULL;
-	if (!path)
-		return "";
-	if (fwd > slash)
-		slash = fwd;
-	return slash ? slash + 1 : path;
-}
-
 /* Windows paths compared case-insensitively, '/' = '\', trailing separators ignored. */
 static int same_path(const char *a, const char *b)
 {
@@ -233,7 +223,7 @@ static int location_is(const char *location, const char *windows_path)
 	return 1;
 }
 
-static int64_t parse_pid(const char *text)
+int64_t sessions_parse_id(const char *text)
 {
 	char *end;
 	long long v;
@@ -658,7 +648,7 @@ static const struct store_task *definition_for(const struct correlation *c, cons
 			continue;
 		if (wsb_path && !(t->wsb_path && same_path(t->wsb_path, wsb_path)))
 			continue;
-		while (a < t->exec_count && !program_is(t->exec_commands[a], base_name(image)))
+		while (a < t->exec_count && !program_is(t->exec_commands[a], cmdline_word_basename(image)))
 			a++;
 		if (a == t->exec_count)
 			continue;
@@ -684,7 +674,7 @@ static int task_process_of(const struct store_event *e, char **image, int64_t *p
 		return 0;
 	*image = key_field(e, "image");
 	pid_text = key_field(e, "pid");
-	*pid = parse_pid(pid_text);
+	*pid = sessions_parse_id(pid_text);
 	free(pid_text);
 	return 1;
 }
@@ -725,7 +715,7 @@ static const char *task_host_of(const struct correlation *c, const struct launch
 	int epoch = boot_epoch(c, le->time);
 
 	for (size_t i = 0; l->parent && i < COUNT(TASK_HOSTS) && !host; i++)
-		if (!strcasecmp(base_name(l->parent), TASK_HOSTS[i].name))
+		if (!strcasecmp(cmdline_word_basename(l->parent), TASK_HOSTS[i].name))
 			host = &TASK_HOSTS[i];
 	if (!host)
 		return NULL;
@@ -743,7 +733,7 @@ static const char *task_host_of(const struct correlation *c, const struct launch
 		if (role_of(e) != CATALOG_ROLE_PROCESS || !from(e, PROVIDER_SECURITY))
 			continue;
 		pid = key_field(e, "pid");
-		mine = parse_pid(pid) == l->creator_pid;
+		mine = sessions_parse_id(pid) == l->creator_pid;
 		free(pid);
 		command_line = mine ? key_field(e, "command_line") : NULL;
 		if (command_line && *command_line) {
@@ -834,10 +824,10 @@ static int collect_process_launchers(struct correlation *c)
 		if (candidate.command_line)
 			candidate.call = call_of_event(c, e->id);
 		pid = key_field(e, "pid");
-		candidate.pid = parse_pid(pid);
+		candidate.pid = sessions_parse_id(pid);
 		free(pid);
 		pid = key_field(e, "parent_pid");
-		candidate.creator_pid = parse_pid(pid);
+		candidate.creator_pid = sessions_parse_id(pid);
 		free(pid);
 		candidate.parent = key_field(e, "parent");
 		candidate.subject_name = key_field(e, "subject");
@@ -851,8 +841,8 @@ static int collect_process_launchers(struct correlation *c)
 				const struct store_event *o = &c->events[c->launchers[k].event];
 				uint64_t gap = o->time > e->time ? o->time - e->time : e->time - o->time;
 				duplicate = c->launchers[k].pid == candidate.pid && gap <= SECONDS(2) &&
-					    !strcasecmp(base_name(c->launchers[k].image),
-							base_name(candidate.image));
+					    !strcasecmp(cmdline_word_basename(c->launchers[k].image),
+							cmdline_word_basename(candidate.image));
 			}
 			if (duplicate) {
 				launcher_free(&candidate);
@@ -878,7 +868,7 @@ static int process_recorded(const struct correlation *c, int64_t pid, uint64_t t
 		if (role_of(e) != CATALOG_ROLE_PROCESS)
 			continue;
 		text = key_field(e, "pid");
-		match = parse_pid(text) == pid && same_task_process(time, e->time);
+		match = sessions_parse_id(text) == pid && same_task_process(time, e->time);
 		free(text);
 		if (match)
 			return 1;
@@ -944,8 +934,8 @@ static const struct store_event *client_of(const struct correlation *c, const st
 		parent = key_field(e, "parent_pid");
 		for (size_t h = 0; h < COUNT(SANDBOX_HELPERS) && !match; h++)
 			match = SANDBOX_HELPERS[h].child_of_launcher &&
-				!strcasecmp(base_name(image), SANDBOX_HELPERS[h].name);
-		match = match && parse_pid(parent) == l->pid;
+				!strcasecmp(cmdline_word_basename(image), SANDBOX_HELPERS[h].name);
+		match = match && sessions_parse_id(parent) == l->pid;
 		free(image);
 		free(parent);
 		if (match)
@@ -1019,7 +1009,7 @@ static void set_session_config(struct session *s, const struct store_wsb *w, con
 /* §5.2: is CALL a `wsb share`/`map` a host process (4688 or Sysmon 1 of wsb.exe) made? */
 static int is_share_call(const struct store_wsb_call *call)
 {
-	return call->event_ref && call->verb && !strcasecmp(base_name(call->image), "wsb.exe") &&
+	return call->event_ref && call->verb && !strcasecmp(cmdline_word_basename(call->image), "wsb.exe") &&
 	       (!strcasecmp(call->verb, "share") || !strcasecmp(call->verb, "map"));
 }
 
@@ -1305,14 +1295,14 @@ static void link_trigger(struct correlation *c, struct session *s, const struct 
 		/* §6.3 (3), §6.5 medium; weak when another task's action runs the same program */
 		struct strbuf basis = STRBUF_INIT;
 		strbuf_printf(&basis, "launcher's parent is %s and the task definition %s runs %s%s",
-			      l->task_host, l->definition->uri, base_name(l->image),
+			      l->task_host, l->definition->uri, cmdline_word_basename(l->image),
 			      l->definition_ambiguous ? " (so do other tasks: ambiguous)" : "");
 		s->trigger.kind = "task";
 		s->trigger.task_name = strdup(l->definition->uri);
 		s->trigger.link = l->definition_ambiguous ? "weak" : "medium";
 		s->trigger.link_basis = strbuf_detach(&basis);
 		trigger_from_definitions(c, s, l->definition->uri);
-	} else if (l && l->parent && !strcasecmp(base_name(l->parent), "explorer.exe")) {
+	} else if (l && l->parent && !strcasecmp(cmdline_word_basename(l->parent), "explorer.exe")) {
 		s->trigger.kind = "user";
 		s->trigger.link = "medium";
 		s->trigger.link_basis = strdup("launcher's parent is explorer.exe (interactive start)");
@@ -1904,7 +1894,7 @@ static int rules_input_build(struct correlation *c, struct rules_input *in)
 		const struct store_wsb_call *call = &c->calls[i];
 		struct rules_wsb_call *out;
 
-		if (!call->event_ref || !call->verb || strcasecmp(base_name(call->image), "wsb.exe"))
+		if (!call->event_ref || !call->verb || strcasecmp(cmdline_word_basename(call->image), "wsb.exe"))
 			continue;
 		if (!(out = PUSH(in->calls, in->call_count)))
 			return -1;

@@ -30,4 +30,8 @@ int sessions_guid_from_sid(const char *sid, char *guid, size_t guid_size);
  * Returns 1 if one was found, 0 if not. */
 int sessions_find_guid(const char *text, char out[37]);
 
+/* A process or logon id as Security (0x...) or Sysmon / Task Scheduler (decimal) write it; -1 if
+ * absent or not a number. */
+int64_t sessions_parse_id(const char *text);
+
 #endif

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmdline.h"
+#include "correlate/sessions.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -103,27 +105,6 @@ static void sql_text(struct strbuf *sb, const char *text)
 static uint64_t number(const char *text)
 {
 	return text ? strtoull(text, NULL, 10) : 0;
-}
-
-/* A process or logon id as Security (0x...) or Sysmon / Task Scheduler (decimal) write it; -1 if
- * absent or not a number. */
-static int64_t parse_id(const char *text)
-{
-	char *end;
-	long long v;
-
-	if (!text || !*text)
-		return -1;
-	v = strtoll(text, &end, 0);
-	return *end || v < 0 ? -1 : v;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *p = path ? path : "", *slash = strrchr(p, '\\'), *fwd = strrchr(p, '/');
-	if (fwd > slash)
-		slash = fwd;
-	return slash ? slash + 1 : p;
 }
 
 /* ---- writing steps ----------------------------------------------------------------------- */
@@ -231,12 +212,12 @@ static int process_step(struct store *store, const struct session *s, const stru
 	char depth_text[16], pid[32], parent[32];
 
 	snprintf(depth_text, sizeof depth_text, "%d", depth);
-	snprintf(pid, sizeof pid, "%lld", (long long)parse_id(cell(p, i, P_PID)));
-	snprintf(parent, sizeof parent, "%lld", (long long)parse_id(cell(p, i, P_CREATOR)));
+	snprintf(pid, sizeof pid, "%lld", (long long)sessions_parse_id(cell(p, i, P_PID)));
+	snprintf(parent, sizeof parent, "%lld", (long long)sessions_parse_id(cell(p, i, P_CREATOR)));
 	member(&d, "depth", depth_text);
 	member(&d, "image", cell(p, i, P_IMAGE));
 	member(&d, "pid", pid);
-	member(&d, "parent_pid", parse_id(cell(p, i, P_CREATOR)) >= 0 ? parent : NULL);
+	member(&d, "parent_pid", sessions_parse_id(cell(p, i, P_CREATOR)) >= 0 ? parent : NULL);
 	member(&d, "command_line", cell(p, i, P_COMMAND));
 	member(&d, "user", cell(p, i, P_USER));
 	member(&d, "sid", cell(p, i, P_SID));
@@ -252,7 +233,7 @@ static int registering_rank(const struct rows *p, size_t i, const char *leaf)
 	const char *command = cell(p, i, P_COMMAND);
 	if (command && *leaf && strcasestr(command, leaf))
 		return 2;
-	return strcasecmp(base_name(cell(p, i, P_IMAGE)), "schtasks.exe") == 0;
+	return strcasecmp(cmdline_word_basename(cell(p, i, P_IMAGE)), "schtasks.exe") == 0;
 }
 
 /* The process that registered the task (the 4698 at ANCHOR, with its ClientProcessId and
@@ -262,9 +243,9 @@ static int link_process_chain(struct store *store, const struct session *s,
 {
 	enum { R_ID, R_TIME, R_EVENT, R_USER, R_SID, R_LOGON, R_CLIENT };
 	uint64_t time = number(cell(reg, anchor, R_TIME)), boot = 0;
-	int64_t client = parse_id(cell(reg, anchor, R_CLIENT));
-	int64_t logon = parse_id(cell(reg, anchor, R_LOGON));
-	const char *leaf = base_name(s->trigger.task_name);
+	int64_t client = sessions_parse_id(cell(reg, anchor, R_CLIENT));
+	int64_t logon = sessions_parse_id(cell(reg, anchor, R_LOGON));
+	const char *leaf = cmdline_word_basename(s->trigger.task_name);
 	const char *link = NULL;
 	char basis[384];
 	size_t found = 0;
@@ -275,7 +256,7 @@ static int link_process_chain(struct store *store, const struct session *s,
 		return -1;
 	for (size_t i = 0; i < p.count && !link; i++) {
 		if (client >= 0) {
-			if (parse_id(cell(&p, i, P_PID)) == client) {
+			if (sessions_parse_id(cell(&p, i, P_PID)) == client) {
 				found = i;
 				link = "strong";
 				snprintf(basis, sizeof basis,
@@ -287,7 +268,7 @@ static int link_process_chain(struct store *store, const struct session *s,
 		}
 		if (time - number(cell(&p, i, P_TIME)) > REGISTERING_WINDOW)
 			break;
-		if (logon >= 0 && parse_id(cell(&p, i, P_LOGON)) != logon)
+		if (logon >= 0 && sessions_parse_id(cell(&p, i, P_LOGON)) != logon)
 			continue;
 		if (registering_rank(&p, i, leaf) > best) {
 			best = registering_rank(&p, i, leaf);
@@ -307,12 +288,12 @@ static int link_process_chain(struct store *store, const struct session *s,
 	}
 	/* the parents: the latest creation of the creator's process id before the child, same boot */
 	for (int depth = 1; rc == 0 && link && depth <= MAX_CHAIN; depth++) {
-		int64_t creator = parse_id(cell(&p, found, P_CREATOR));
+		int64_t creator = sessions_parse_id(cell(&p, found, P_CREATOR));
 		uint64_t child_time = number(cell(&p, found, P_TIME));
 		size_t parent = p.count;
 
 		for (size_t i = found + 1; i < p.count && parent == p.count && creator > 0; i++)
-			if (parse_id(cell(&p, i, P_PID)) == creator &&
+			if (sessions_parse_id(cell(&p, i, P_PID)) == creator &&
 			    number(cell(&p, i, P_TIME)) <= child_time)
 				parent = i;
 		if (parent == p.count)
@@ -462,7 +443,7 @@ static int link_account(struct store *store, const struct session *s)
 		return 0;
 	}
 	time = number(cell(&l, 0, 1));
-	logon = parse_id(cell(&l, 0, 4));
+	logon = sessions_parse_id(cell(&l, 0, 4));
 	if (boot_start(store, time, &boot) != 0) {
 		rows_free(&l);
 		return -1;
@@ -479,7 +460,7 @@ static int link_account(struct store *store, const struct session *s)
 		return -1;
 	}
 	for (found = 0; logon >= 0 && found < logons.count; found++)
-		if (parse_id(cell(&logons, found, 3)) == logon)
+		if (sessions_parse_id(cell(&logons, found, 3)) == logon)
 			break;
 	account = cell(&l, 0, 2);
 	sid = cell(&l, 0, 3);
@@ -626,7 +607,7 @@ static const char *const SCRIPT_EXTENSIONS[] = {".bat", ".cmd", ".ps1", ".psm1",
  * archives table, an executable by its MZ header, a script by a text content and its extension. */
 static const char *file_kind(const char *kind, const char *path)
 {
-	const char *dot = strrchr(base_name(path), '.');
+	const char *dot = strrchr(cmdline_word_basename(path), '.');
 
 	if (strcmp(kind, "text") != 0)
 		return kind;

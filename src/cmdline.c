@@ -82,7 +82,12 @@ void cmdline_tokens_free(struct cmdline_tokens *tokens)
 
 const char *cmdline_word_basename(const char *word)
 {
-	const char *slash = strrchr(word, '\\'), *forward = strrchr(word, '/');
+	const char *slash, *forward;
+
+	if (!word)
+		return "";
+	slash = strrchr(word, '\\');
+	forward = strrchr(word, '/');
 
 	if (forward && (!slash || forward > slash))
 		slash = forward;

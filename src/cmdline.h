@@ -23,7 +23,7 @@ struct cmdline_tokens {
 int cmdline_split(const char *line, enum cmdline_split_mode mode, struct cmdline_tokens *out);
 void cmdline_tokens_free(struct cmdline_tokens *tokens);
 
-/* The file name part of a path-like word (after the last '\' or '/'). */
+/* The file name part of a path-like word (after the last '\' or '/'); "" for NULL. */
 const char *cmdline_word_basename(const char *word);
 
 /* WORD's file name equals PROGRAM, with or without ".exe" (ASCII case-insensitive). */
