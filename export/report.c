@@ -31,6 +31,7 @@
 #include "session_text.h"
 #include "correlate/rules.h"
 #include "evidence.h"
+#include "host_scope.h"
 #include "json.h"
 #include "store.h"
 #include "strbuf.h"
@@ -56,6 +57,10 @@ struct report {
 	const struct display_zone *zone;
 	int host_zone_known;
 	char host_zone[96], host_zone_windows[128];
+	/* A case of several hosts (METHOD.md §2.6): the host whose section is being written ("" when
+	 * the report is not split by host) and the suffix that keeps its section ids unique. */
+	const char *section_host;
+	char section_id[32];
 };
 
 static void put(struct report *r, const char *text)
@@ -775,7 +780,9 @@ static void write_facts(struct report *r)
 {
 	long long not_recorded = -1, coverage = -1;
 
-	put(r, "<section id=\"host-facts\">\n<h2>Host facts</h2>\n"
+	putf(r, "<section id=\"host-facts%s\">\n<h2>Host facts", r->section_id);
+	put_if_mono(r, " of ", r->section_host);
+	put(r, "</h2>\n"
 	       "<p>What the registry hives say about the host: whether the Windows Sandbox feature was "
 	       "enabled, the sandbox policies, the audit policy and which events it lets Windows "
 	       "record, services and the computer name. Each fact names the registry rows it rests on "
@@ -948,6 +955,160 @@ static void write_no_session(struct report *r)
 	strbuf_free(&sources.text);
 }
 
+/* ---- several hosts (METHOD.md §2.6) ---------------------------------------------------------- */
+
+/* A part of a report split by host: a host of the case, or (id 0) what no single host holds. */
+struct host_part {
+	int64_t id;
+	char *name;
+};
+
+struct host_parts {
+	struct host_part *parts;
+	size_t count;
+	int failed;
+};
+
+static int host_part_row(void *context, int columns, const char *const *names,
+			 const char *const *v)
+{
+	struct host_parts *h = context;
+	struct host_part *grown;
+
+	(void)columns;
+	(void)names;
+	grown = realloc(h->parts, (h->count + 1) * sizeof *grown);
+	if (!grown) {
+		h->failed = 1;
+		return 1;
+	}
+	h->parts = grown;
+	grown[h->count].id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	if (!(grown[h->count].name = strdup(v[1] ? v[1] : "(no single host)"))) {
+		h->failed = 1;
+		return 1;
+	}
+	h->count++;
+	return 0;
+}
+
+/* The parts a report of the whole case is split into: each host, in id (name) order, then what
+ * no single host holds (files no host could be given to, their facts and sessions), if anything.
+ * None when the case holds one host or none (it reads as it always did) or when the report is of
+ * one host (--host). */
+static void host_parts_load(struct report *r, const struct report_options *options,
+			    struct host_parts *h)
+{
+	long long hosts = 0;
+
+	if (options && options->host)
+		return;
+	query(r, "SELECT count(*) FROM main.hosts", count_row, &hosts);
+	if (hosts < 2)
+		return;
+	query(r, "SELECT id, name FROM main.hosts ORDER BY id", host_part_row, h);
+	query(r,
+	      "SELECT 0, NULL WHERE EXISTS (SELECT 1 FROM main.evidence_hosts WHERE host_id IS NULL) "
+	      "OR EXISTS (SELECT 1 FROM main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 "
+	      "FROM main.facts WHERE host_id IS NULL)",
+	      host_part_row, h);
+	if (h->failed)
+		r->failed = 1;
+}
+
+static void host_parts_free(struct host_parts *h)
+{
+	for (size_t i = 0; i < h->count; i++)
+		free(h->parts[i].name);
+	free(h->parts);
+}
+
+/* The store shows part P alone, and the section headings name it, until host_part_leave. */
+static int host_part_enter(struct report *r, const struct host_part *p)
+{
+	char err[512];
+
+	if (r->failed || host_scope_enter(r->store, p->id, err, sizeof err) != 0) {
+		r->failed = 1;
+		return -1;
+	}
+	r->section_host = p->name;
+	snprintf(r->section_id, sizeof r->section_id, "-host-%" PRId64, p->id);
+	return 0;
+}
+
+static void host_part_leave(struct report *r)
+{
+	if (host_scope_leave(r->store) != 0)
+		r->failed = 1;
+	r->section_host = NULL;
+	r->section_id[0] = 0;
+}
+
+/* One row of page one's host table (v: see write_host_table). */
+static int host_table_row(void *context, int columns, const char *const *names,
+			  const char *const *v)
+{
+	struct report *r = context;
+	char sql[256];
+	(void)columns;
+	(void)names;
+	/* v: 0 id, 1 name, 2 confidence, 3 files naming it, 4 files by folder, 5 files of the only
+	 *    host, 6 files, 7 sessions */
+	putf(r, "<tr><td class=\"mono\"><a href=\"#host-%s\">", v[0]);
+	esc_or(r, v[1], "(no single host)");
+	put(r, "</a></td><td>");
+	if (!v[1]) {
+		put(r, "files that name no host and lie in no folder of one host; facts and sessions "
+		       "rebuilt from them");
+	} else {
+		putf(r, "named by %s of its own file%s (SYSTEM hive ComputerName, event log Computer)",
+		     v[3], strcmp(v[3], "1") ? "s" : "");
+		if (strcmp(v[4], "0"))
+			putf(r, "; %s more file%s in the same folders", v[4], strcmp(v[4], "1") ? "s" : "");
+		if (strcmp(v[5], "0"))
+			putf(r, "; %s more file%s naming no other host", v[5],
+			     strcmp(v[5], "1") ? "s" : "");
+		put(r, "; confidence ");
+		esc(r, v[2]);
+	}
+	putf(r, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>", v[6], v[7]);
+	snprintf(sql, sizeof sql,
+		 "SELECT verdict, count(*) FROM main.sessions WHERE host_id %s%s GROUP BY verdict "
+		 "ORDER BY verdict",
+		 v[1] ? "= " : "IS NULL", v[1] ? v[0] : "");
+	query(r, sql, verdict_count_row, r);
+	put(r, "</td></tr>\n");
+	return 0;
+}
+
+/* Page one of a case of several hosts: every host, how it was established, its files, sessions
+ * and verdicts, linked to its section. */
+static void write_host_table(struct report *r)
+{
+	put(r, "<h2 id=\"hosts\">Hosts</h2>\n<p>The case holds the evidence of several computers. "
+	       "Each file is given to the host it names (a SYSTEM hive's ComputerName, the Computer of "
+	       "an event log's records) or, when it names none, to the host its folder's files name "
+	       "(METHOD.md §2.6); each host's facts and sessions are rebuilt from its own files and "
+	       "told in its own section.</p>\n<table><thead><tr><th>host</th><th>how it was "
+	       "established</th><th class=\"num\">files</th><th class=\"num\">sessions</th>"
+	       "<th>verdicts</th></tr></thead><tbody>\n");
+	query(r,
+	      "SELECT * FROM (SELECT h.id AS id, h.name, h.confidence, (SELECT count(*) FROM main.evidence_hosts x WHERE "
+	      "x.host_id = h.id AND x.how = 'names_itself'), (SELECT count(*) FROM "
+	      "main.evidence_hosts x WHERE x.host_id = h.id AND x.how = 'folder'), (SELECT count(*) "
+	      "FROM main.evidence_hosts x WHERE x.host_id = h.id AND x.how = 'only_host'), (SELECT "
+	      "count(*) FROM main.evidence_hosts x WHERE x.host_id = h.id), (SELECT count(*) FROM "
+	      "main.sessions s WHERE s.host_id = h.id) FROM main.hosts h UNION ALL SELECT 0, NULL, "
+	      "NULL, 0, 0, 0, (SELECT count(*) FROM main.evidence_hosts WHERE host_id IS NULL), "
+	      "(SELECT count(*) FROM main.sessions WHERE host_id IS NULL) WHERE EXISTS (SELECT 1 "
+	      "FROM main.evidence_hosts WHERE host_id IS NULL) OR EXISTS (SELECT 1 FROM "
+	      "main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 FROM main.facts WHERE "
+	      "host_id IS NULL)) ORDER BY id = 0, id",
+	      host_table_row, r);
+	put(r, "</tbody></table>\n");
+}
+
 /* ---- page one: the answer ----------------------------------------------------------------- */
 
 /* One session in plain sentences (v: see ANSWER_SQL). Each sentence says only what the session
@@ -1076,7 +1237,8 @@ static const char ANSWER_SQL[] =
 
 /* Page one: who, what was asked, the answer per session, its key indicators, and what the
  * collection could not show. Everything after it is the basis. */
-static void write_answer(struct report *r)
+static void write_answer(struct report *r, const struct report_options *options,
+			 const struct host_parts *parts)
 {
 	long long sessions = 0;
 
@@ -1087,10 +1249,26 @@ static void write_answer(struct report *r)
 	put(r, "</dd><dt>Report id</dt><dd><span class=\"mono\">");
 	esc(r, r->report_id);
 	put(r, "</span> <span class=\"muted small\">(from the SHA-256s of the evidence: the same evidence "
-	       "gives the same id)</span></dd><dt>Question</dt><dd>Did a Windows Sandbox run on this "
-	       "host; if so, what started it, with what configuration, which host folders could it "
-	       "reach, what did the host pass into it, and is it malicious?</dd></dl>\n"
-	       "<h2>Result</h2>\n");
+	       "gives the same id)</span></dd>");
+	if (options && options->host) {
+		struct strbuf all = STRBUF_INIT;
+		query(r, "SELECT group_concat(name, ', ') FROM (SELECT name FROM main.hosts ORDER BY id)",
+		      text_row, &all);
+		put(r, "<dt>Host</dt><dd><span class=\"mono\">");
+		esc(r, options->host);
+		put(r, "</span> <span class=\"muted small\">(this report covers this host alone "
+		       "(--host); the case holds ");
+		esc(r, strbuf_text(&all));
+		put(r, ")</span></dd>");
+		strbuf_free(&all);
+	}
+	putf(r, "<dt>Question</dt><dd>Did a Windows Sandbox run on %s; if so, what started it, with "
+		"what configuration, which host folders could it reach, what did the host pass into "
+		"it, and is it malicious?</dd></dl>\n",
+	     parts->count ? "these hosts" : "this host");
+	if (parts->count)
+		write_host_table(r);
+	put(r, "<h2>Result</h2>\n");
 	query(r, "SELECT sessions FROM v_report_counts", count_row, &sessions);
 	if (!sessions)
 		write_no_session(r);
@@ -1098,7 +1276,21 @@ static void write_answer(struct report *r)
 		putf(r, "<p>%lld Windows Sandbox session%s rebuilt from host evidence; each is told "
 			"below in a few sentences, then step by step with its evidence on its own "
 			"page.</p>\n", sessions, sessions == 1 ? " was" : "s were");
-	query(r, ANSWER_SQL, answer_row, r);
+	for (size_t i = 0; i < parts->count; i++) {
+		long long host_sessions = 0;
+		if (host_part_enter(r, &parts->parts[i]) != 0)
+			break;
+		put(r, "<h3 class=\"host-answers\">Host <span class=\"mono\">");
+		esc(r, r->section_host);
+		put(r, "</span></h3>\n");
+		query(r, "SELECT sessions FROM v_report_counts", count_row, &host_sessions);
+		if (sessions && !host_sessions)
+			write_no_session(r);
+		query(r, ANSWER_SQL, answer_row, r);
+		host_part_leave(r);
+	}
+	if (!parts->count)
+		query(r, ANSWER_SQL, answer_row, r);
 	put(r, "<h3>What the collection could not show</h3>\n<ul class=\"small\">\n");
 	query(r,
 	      "SELECT DISTINCT gap FROM v_report_session_gaps WHERE gap NOT LIKE 'inside the VM:%' "
@@ -1140,7 +1332,9 @@ static void write_summary(struct report *r)
 {
 	long long sessions = 0;
 
-	put(r, "<section id=\"summary\">\n<h2>Summary of sessions</h2>\n");
+	putf(r, "<section id=\"summary%s\">\n<h2>Summary of sessions", r->section_id);
+	put_if_mono(r, " on ", r->section_host);
+	put(r, "</h2>\n");
 	query(r, "SELECT sessions FROM v_report_counts", count_row, &sessions);
 	putf(r, "<p>%lld Windows Sandbox session%s rebuilt from host evidence.", sessions,
 	     sessions == 1 ? "" : "s");
@@ -1352,7 +1546,13 @@ static int session_header_row(void *context, int columns, const char *const *nam
 	esc(r, v[1]);
 	put(r, "</span> ");
 	put_verdict(r, v[9]);
-	put(r, "</h2>\n<dl class=\"kv\">\n<dt>VM GUID</dt><dd class=\"mono\">");
+	put(r, "</h2>\n<dl class=\"kv\">\n");
+	if (r->section_host) {
+		put(r, "<dt>Host</dt><dd class=\"mono\">");
+		esc(r, r->section_host);
+		put(r, "</dd>\n");
+	}
+	put(r, "<dt>VM GUID</dt><dd class=\"mono\">");
 	esc(r, v[1]);
 	put(r, "</dd>\n<dt>VM SID</dt><dd class=\"mono\">");
 	esc(r, v[2]);
@@ -2001,10 +2201,26 @@ static void write_appendix(struct report *r)
 
 /* ---- the page ------------------------------------------------------------------------------- */
 
+/* The host facts, the session summary and one section per session, of the case or (split by
+ * host) of the part the store is scoped to. */
+static void write_host_body(struct report *r)
+{
+	struct session_ids ids = {NULL, 0, 0, 0};
+
+	write_facts(r);
+	write_summary(r);
+	query(r, "SELECT id FROM v_report_sessions ORDER BY id", session_id_row, &ids);
+	if (ids.failed)
+		r->failed = 1;
+	for (size_t i = 0; i < ids.count && !r->failed; i++)
+		write_session(r, ids.ids[i]);
+	free(ids.ids);
+}
+
 int report_write(struct store *store, const struct report_options *options, FILE *out)
 {
-	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, "", ""};
-	struct session_ids ids = {NULL, 0, 0, 0};
+	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, "", "", NULL, ""};
+	struct host_parts parts = {NULL, 0, 0};
 
 	if (!store || !out)
 		return -1;
@@ -2012,6 +2228,7 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	r.host_zone_known = zone_host(store, r.host_zone, sizeof r.host_zone, r.host_zone_windows,
 				      sizeof r.host_zone_windows) == 1;
 	case_identity(&r, options);
+	host_parts_load(&r, options, &parts);
 	put(&r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"sandtrace\">\n"
@@ -2034,23 +2251,31 @@ int report_write(struct store *store, const struct report_options *options, FILE
 			put(&r, ")");
 		}
 	}
-	put(&r, ".</p>\n"
-		"<nav class=\"small\"><a href=\"#evidence\">Evidence</a> · <a href=\"#host-facts\">"
-		"Host facts</a> · <a href=\"#summary\">Sessions</a> · <a href=\"#attack\">ATT&amp;CK"
-		"</a> · <a href=\"#method\">Method and limitations</a> · <a href=\"#appendix\">"
-		"Appendix</a></nav>\n</header>\n");
+	put(&r, ".</p>\n<nav class=\"small\"><a href=\"#evidence\">Evidence</a> · ");
+	put(&r, parts.count ? "<a href=\"#hosts\">Hosts, each with its host facts and sessions</a>"
+			    : "<a href=\"#host-facts\">Host facts</a> · <a href=\"#summary\">"
+			      "Sessions</a>");
+	put(&r, " · <a href=\"#attack\">ATT&amp;CK</a> · <a href=\"#method\">Method and "
+		"limitations</a> · <a href=\"#appendix\">Appendix</a></nav>\n</header>\n");
 	write_store_state(&r);
-	write_answer(&r);
+	write_answer(&r, options, &parts);
 	write_run_metadata(&r, options);
 	write_evidence(&r);
-	write_facts(&r);
-	write_summary(&r);
-	query(&r, "SELECT id FROM v_report_sessions ORDER BY id", session_id_row, &ids);
-	if (ids.failed)
-		r.failed = 1;
-	for (size_t i = 0; i < ids.count && !r.failed; i++)
-		write_session(&r, ids.ids[i]);
-	free(ids.ids);
+	if (!parts.count)
+		write_host_body(&r);
+	for (size_t i = 0; i < parts.count && !r.failed; i++) {
+		putf(&r, "<section class=\"host-part\" id=\"host-%" PRId64 "\">\n<h2>Host <span "
+			 "class=\"mono\">", parts.parts[i].id);
+		esc(&r, parts.parts[i].name);
+		put(&r, "</span></h2>\n<p>Its host facts, then its sessions, each rebuilt from this "
+			"host's own files alone (see Hosts on page one).</p>\n");
+		if (host_part_enter(&r, &parts.parts[i]) != 0)
+			break;
+		write_host_body(&r);
+		host_part_leave(&r);
+		put(&r, "</section>\n");
+	}
+	host_parts_free(&parts);
 	write_attack(&r);
 	write_method(&r);
 	write_appendix(&r);

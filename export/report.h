@@ -24,6 +24,9 @@ struct report_options {
 	const char *generated_utc;
 	/* The zone times are shown in (zone.h); NULL: UTC. */
 	const struct display_zone *zone;
+	/* The host the store was scoped to with --host (host_scope.h), as stored; NULL: the whole
+	 * case, each host in its own section when it holds several. */
+	const char *host;
 };
 
 /* Writes the report of STORE to OUT (OPTIONS may be NULL). The caller owns both and closes OUT.

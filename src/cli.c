@@ -17,6 +17,7 @@
 #include "correlate/host_facts.h"
 #include "correlate/sessions.h"
 #include "evidence.h"
+#include "host_scope.h"
 #include "export/attack_layer.h"
 #include "export/pdf.h"
 #include "export/report.h"
@@ -67,15 +68,60 @@ static int is_option(const char *arg, const char *name)
 	return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
 }
 
-/* The value of --display-zone in ARGV, or NULL when it is not given. */
-static const char *display_zone_spec(int argc, char **argv)
+/* The value of the last option NAME in ARGV, or NULL when it is not given. */
+static const char *last_option_value(int argc, char **argv, const char *name)
 {
 	const char *value = NULL;
 	for (int i = 1; i < argc; i++)
-		if (is_option(argv[i], "--display-zone"))
-			value = option_value(argc, argv, &i, "--display-zone");
+		if (is_option(argv[i], name))
+			value = option_value(argc, argv, &i, name);
 	return value;
 }
+
+/* The value of --display-zone in ARGV, or NULL when it is not given. */
+static const char *display_zone_spec(int argc, char **argv)
+{
+	return last_option_value(argc, argv, "--display-zone");
+}
+
+/* --host NAME of a read command (METHOD.md §2.6): from here on STORE shows that host alone, and
+ * NAME_OUT (if given, NAME_SIZE bytes) holds its name as stored. Without --host nothing changes.
+ * Returns 0; 2 when the case holds no such host (said on stderr with the hosts it holds: a usage
+ * error); 1 on a store error. */
+static int open_host_scope(const char *command, int argc, char **argv, struct store *store,
+			   char *name_out, size_t name_size)
+{
+	const char *wanted = last_option_value(argc, argv, "--host");
+	char message[2048], err[512];
+	int64_t host_id;
+	int found;
+
+	if (name_out && name_size)
+		name_out[0] = 0;
+	if (!wanted)
+		return 0;
+	found = host_scope_find(store, wanted, &host_id, message, sizeof message);
+	if (found != 0) {
+		fprintf(stderr, "sandtrace %s: --host: %s\n", command, message);
+		return found > 0 ? 2 : 1;
+	}
+	if (host_scope_enter(store, host_id, err, sizeof err) != 0) {
+		fprintf(stderr, "sandtrace %s: --host %s: %s\n", command, wanted, err);
+		return 1;
+	}
+	if (name_out && name_size) {
+		size_t length = strlen(message);
+		if (length >= name_size)
+			length = name_size - 1;
+		memcpy(name_out, message, length);
+		name_out[length] = 0;
+	}
+	return 0;
+}
+
+#define HOST_HELP \
+	"  --host NAME  only that host of a case of several (case-insensitive; a bare name\n" \
+	"             also finds its DNS name, PC-K01 finds PC-K01.corp.example)\n"
 
 /* Opens the display zone of --display-zone for COMMAND (UTC when not given); 0, or 2 with the
  * reason on stderr when the zone is not one of the system's database. */
@@ -304,17 +350,20 @@ int cli_facts(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *value;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: sandtrace facts --case case.db [--allow-incomplete]\n\n"
+			printf("usage: sandtrace facts --case case.db [--host NAME] [--allow-incomplete]\n\n"
 			       "Prints the host facts (Windows Sandbox feature state, its group policy,\n"
 			       "audit policy and what it means for the events sessions rely on,\n"
 			       "services), each with the rows it rests on. The facts are derived by\n"
-			       "ingest and correlate; this command only reads the store.\n");
+			       "ingest and correlate; this command only reads the store.\n" HOST_HELP);
 			return 0;
 		} else if (strcmp(argv[i], "--allow-incomplete") == 0) {
 			flags |= OPEN_ALLOW_INCOMPLETE;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case")) != NULL) {
 			case_path = value;
+		} else if (is_option(argv[i], "--host") &&
+			   option_value(argc, argv, &i, "--host") != NULL) {
+			continue; /* read by open_host_scope */
 		} else {
 			fprintf(stderr, "sandtrace facts: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -326,6 +375,10 @@ int cli_facts(int argc, char **argv)
 	}
 	if (open_existing_store("facts", case_path, flags, &store) != 0)
 		return 1;
+	if ((rc = open_host_scope("facts", argc, argv, store, NULL, 0)) != 0) {
+		store_close(store);
+		return rc;
+	}
 	rc = host_facts_print(store, stdout) == 0 ? 0 : 1;
 	if (rc)
 		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
@@ -472,6 +525,7 @@ out:
 static int open_case(const char *command, int argc, char **argv, int flags, struct store **store,
 		     const char **case_path, int *rest)
 {
+	int rc = 0;
 
 	*case_path = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -484,6 +538,9 @@ static int open_case(const char *command, int argc, char **argv, int flags, stru
 		} else if (is_option(argv[i], "--display-zone") &&
 			   option_value(argc, argv, &i, "--display-zone") != NULL) {
 			continue; /* read by display_zone_spec */
+		} else if ((flags & OPEN_READ_ONLY) && is_option(argv[i], "--host") &&
+			   option_value(argc, argv, &i, "--host") != NULL) {
+			continue; /* read by open_host_scope */
 		} else if (rest && argv[i][0] != '-' && *rest == 0) {
 			*rest = i;
 		} else if (strcmp(argv[i], "--json") != 0) {
@@ -495,7 +552,13 @@ static int open_case(const char *command, int argc, char **argv, int flags, stru
 		fprintf(stderr, "sandtrace %s: --case case.db is required\n", command);
 		return 2;
 	}
-	return open_existing_store(command, *case_path, flags, store);
+	if (open_existing_store(command, *case_path, flags, store) != 0)
+		return 1;
+	if ((flags & OPEN_READ_ONLY) && (rc = open_host_scope(command, argc, argv, *store, NULL, 0))) {
+		store_close(*store);
+		*store = NULL;
+	}
+	return rc;
 }
 
 int cli_correlate(int argc, char **argv)
@@ -544,11 +607,12 @@ int cli_sessions(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: sandtrace sessions --case case.db [--json] [--display-zone ZONE]\n\n"
+			printf("usage: sandtrace sessions --case case.db [--json] [--host NAME]\n"
+			       "                          [--display-zone ZONE]\n\n"
 			       "One line per Windows Sandbox session (run `sandtrace correlate` first), or\n"
 			       "with --json an array of objects: vm_id, start, end, confidence, verdict,\n"
 			       "score, trigger, launcher, wsb, shares, commands, network, findings,\n"
-			       "missing, evidence (its times stay UTC).\n" DISPLAY_ZONE_HELP);
+			       "missing, evidence (its times stay UTC).\n" HOST_HELP DISPLAY_ZONE_HELP);
 			return 0;
 		}
 		if (strcmp(argv[i], "--json") == 0)
@@ -577,9 +641,10 @@ int cli_show(int argc, char **argv)
 	long long id;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: sandtrace show SESSION --case case.db [--display-zone ZONE]\n\n"
+		printf("usage: sandtrace show SESSION --case case.db [--host NAME] [--display-zone ZONE]\n\n"
 		       "The session's story in time order, each step with the evidence that proves\n"
-		       "it, then its findings, then what is missing and why.\n" DISPLAY_ZONE_HELP);
+		       "it, then its findings, then what is missing and why.\n" HOST_HELP
+		       DISPLAY_ZONE_HELP);
 		return 0;
 	}
 	if ((rc = open_case("show", argc, argv, OPEN_READ_ONLY, &store, &case_path, &rest)) != 0)
@@ -596,7 +661,10 @@ int cli_show(int argc, char **argv)
 	}
 	rc = session_text_show(store, id, &zone, stdout);
 	if (rc == 1)
-		fprintf(stderr, "sandtrace show: no session %lld in %s\n", id, case_path);
+		fprintf(stderr, "sandtrace show: no session %lld in %s%s%s\n", id, case_path,
+			last_option_value(argc, argv, "--host") ? " for host " : "",
+			last_option_value(argc, argv, "--host") ? last_option_value(argc, argv, "--host")
+								 : "");
 	else if (rc != 0)
 		fprintf(stderr, "sandtrace show: %s: %s\n", case_path, store_error(store));
 	store_close(store);
@@ -625,20 +693,22 @@ int cli_timeline(int argc, char **argv)
 	const char *case_path = NULL, *output = NULL, *value;
 	struct store *store = NULL;
 	FILE *out = stdout;
-	int flags = OPEN_READ_ONLY;
+	int flags = OPEN_READ_ONLY, rc;
 	long rows;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace timeline --case case.db --format csv|jsonl|body\n"
 			       "                          [--session N] [--from T] [--to T] [-o FILE]\n"
+			       "                          [--host NAME]\n"
 			       "                          [--csv-raw] [--allow-incomplete]\n\n"
 			       "csv and jsonl load into Timesketch (message, datetime with +00:00,\n"
 			       "timestamp_desc, timestamp in microseconds, plaso's windows:evtx:record\n"
 			       "fields); body is a TSK 3.x body file for mactime -b FILE -d -z UTC.\n"
 			       "T is ISO-8601 UTC, e.g. 2025-01-07T00:00:00Z. In CSV, a text cell that\n"
 			       "begins with =, +, -, @, TAB or CR gets a leading ' so that a spreadsheet\n"
-			       "does not run it as a formula; --csv-raw writes cells exactly as stored.\n");
+			       "does not run it as a formula; --csv-raw writes cells exactly as stored.\n"
+			       "Every row has the hostname of its evidence file or session.\n" HOST_HELP);
 			return 0;
 		} else if (strcmp(argv[i], "--csv-raw") == 0) {
 			filter.csv_raw = 1;
@@ -669,6 +739,9 @@ int cli_timeline(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			output = argv[++i];
+		} else if (is_option(argv[i], "--host") &&
+			   option_value(argc, argv, &i, "--host") != NULL) {
+			continue; /* read by open_host_scope */
 		} else {
 			fprintf(stderr, "sandtrace timeline: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -680,6 +753,10 @@ int cli_timeline(int argc, char **argv)
 	}
 	if (open_existing_store("timeline", case_path, flags, &store) != 0)
 		return 1;
+	if ((rc = open_host_scope("timeline", argc, argv, store, NULL, 0)) != 0) {
+		store_close(store);
+		return rc;
+	}
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "sandtrace timeline: %s: %s\n", output, strerror(errno));
 		store_close(store);
@@ -950,7 +1027,7 @@ int cli_analyze(int argc, char **argv)
 	{
 		struct display_zone zone;
 		struct report_options report = {options.case_name, options.examiner,
-						 options.command_line, NULL, &zone};
+						 options.command_line, NULL, &zone, NULL};
 		if (open_display_zone("analyze", argc, argv, store, &zone) != 0 ||
 		    write_output(dir, "report.html", store, write_report, &report, 0) != 0)
 			goto out;
@@ -1206,8 +1283,9 @@ out:
 
 int cli_report(int argc, char **argv)
 {
-	struct report_options report = {NULL, NULL, NULL, NULL, NULL};
+	struct report_options report = {NULL, NULL, NULL, NULL, NULL, NULL};
 	struct display_zone zone;
+	char host[512];
 	const char *case_path = NULL, *output = NULL, *value, *pdf = NULL;
 	struct store *store = NULL;
 	int flags = OPEN_READ_ONLY, rc;
@@ -1216,10 +1294,13 @@ int cli_report(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace report --case case.db -o report.html [--case-name N] "
 			       "[--examiner E]\n                        [--pdf[=report.pdf]] "
-			       "[--allow-incomplete]\n                        [--display-zone ZONE]\n\n"
+			       "[--allow-incomplete]\n                        [--display-zone ZONE] "
+			       "[--host NAME]\n\n"
 			       "The self-contained HTML report of the case (run "
 			       "`sandtrace correlate` first); with --pdf also printed to PDF by headless\n"
-			       "Chromium (A4, header and footer on every page).\n" DISPLAY_ZONE_HELP);
+			       "Chromium (A4, header and footer on every page). A case of several hosts\n"
+			       "has a section per host; --host NAME reports that host alone.\n"
+			       HOST_HELP DISPLAY_ZONE_HELP);
 			return 0;
 		} else if (is_option(argv[i], "--case") &&
 			   (value = option_value(argc, argv, &i, "--case"))) {
@@ -1239,6 +1320,9 @@ int cli_report(int argc, char **argv)
 		} else if (is_option(argv[i], "--display-zone") &&
 			   option_value(argc, argv, &i, "--display-zone")) {
 			continue; /* read by display_zone_spec */
+		} else if (is_option(argv[i], "--host") &&
+			   option_value(argc, argv, &i, "--host") != NULL) {
+			continue; /* read by open_host_scope */
 		} else {
 			fprintf(stderr, "sandtrace report: unexpected argument %s\n", argv[i]);
 			return 2;
@@ -1250,11 +1334,13 @@ int cli_report(int argc, char **argv)
 	}
 	if (open_existing_store("report", case_path, flags, &store) != 0)
 		return 1;
-	if ((rc = open_display_zone("report", argc, argv, store, &zone)) != 0) {
+	if ((rc = open_host_scope("report", argc, argv, store, host, sizeof host)) != 0 ||
+	    (rc = open_display_zone("report", argc, argv, store, &zone)) != 0) {
 		store_close(store);
 		return rc;
 	}
 	report.zone = &zone;
+	report.host = host[0] ? host : NULL;
 	report.command_line = join_arguments(argc, argv);
 	{
 		/* Written beside OUTPUT under a temporary name and renamed when complete. */

@@ -379,6 +379,10 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 					 const char *basis_json),
 			       void *context);
 
+/* Runs SQL that only creates or drops TEMP views (host_scope.c): on a reader, query_only is
+ * lifted for it and an authorizer refuses any statement that would write the store file (which
+ * the reader has open read-only anyway). Returns 0 or -1 (store_error says why). */
+int store_exec_temp(struct store *store, const char *sql);
 /* A read-only query for the exporters (a SELECT over the views and tables of schema.sql): FN gets
  * each row's values as text (NULL for SQL NULL). FN returns 0 to go on. Returns 0, -1 on an SQL
  * error (store_error says which), or FN's nonzero value. */

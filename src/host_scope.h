@@ -1,0 +1,33 @@
+/*
+ * host_scope.h - one host of a case of several: the read commands' --host NAME (METHOD.md §2.6).
+ *
+ * host_scope_enter makes the store's connection show only one host's rows: its evidence files
+ * (evidence_hosts), their records, registry values, tasks and configurations, its facts,
+ * sessions (with their links and findings) and other VMs. Every query run on that connection
+ * afterwards, through the tables or the views of schema.sql, sees that host alone; nothing is
+ * copied and the store file is not written. host_scope_leave shows the whole case again.
+ */
+#ifndef SANDTRACE_HOST_SCOPE_H
+#define SANDTRACE_HOST_SCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* The host of STORE the user named WANTED: the same name without regard to case, or the same
+ * first DNS label ("pc-k01" finds PC-K01.corp.example). Returns 0 with *HOST_ID set and the
+ * host's stored name in MESSAGE; 1 when no host or more than one matches (MESSAGE says so and
+ * lists the case's hosts: a usage error); -1 on a store error (in MESSAGE). */
+int host_scope_find(struct store *store, const char *wanted, int64_t *host_id, char *message,
+		    size_t message_size);
+
+/* Shows only host HOST_ID's rows on STORE's connection until host_scope_leave; HOST_ID 0 shows
+ * the rows of the files no host could be given to (evidence_hosts.host_id NULL). 0, or -1 with
+ * the reason in ERR (then nothing is scoped). */
+int host_scope_enter(struct store *store, int64_t host_id, char *err, size_t err_size);
+
+/* Shows the whole case again (a store not scoped is left as it is). 0 or -1. */
+int host_scope_leave(struct store *store);
+
+#endif
