@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "correlate/facts.h"
+#include "correlate/hosts.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -112,7 +113,7 @@ static int add_fact(struct store *store, const char *kind, const char *subject, 
 {
 	struct strbuf marked = STRBUF_INIT;
 	struct store_fact fact = {kind, subject, value, detail, b ? b->time : 0,
-				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section};
+				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section, 0};
 	int rc;
 
 	if (b && b->replay.length) {
@@ -565,18 +566,6 @@ static int collect_computer(void *context, int64_t evidence_id, const char *path
 	return grown[c->count - 1].path && grown[c->count - 1].computer ? 0 : -1;
 }
 
-/* Whether host names A and B name the same machine: equal without regard to case, comparing only
- * the first DNS label when one of them is a bare name (ComputerName "PC-K01", Computer
- * "PC-K01.corp.example"). */
-static int same_host(const char *a, const char *b)
-{
-	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-
-	if (strcasecmp(a, b) == 0)
-		return 1;
-	return (!a[la] || !b[lb]) && la == lb && strncasecmp(a, b, la) == 0;
-}
-
 /* The computer name a SYSTEM hive EVIDENCE_ID names (§2.3), or NULL. */
 static const struct store_reg_value *hive_computer_name(const struct rows *r, int64_t evidence_id)
 {
@@ -652,7 +641,7 @@ static int derive_hosts(struct store *store, const struct rows *r)
 		const char *name = hive ? hive->decoded : c.rows[i].computer;
 
 		if ((i > 0 && c.rows[i - 1].evidence_id == c.rows[i].evidence_id) ||
-		    (!hive && (!c.rows[i].records || !name[0])) || same_host(name, case_host))
+		    (!hive && (!c.rows[i].records || !name[0])) || hosts_same_name(name, case_host))
 			continue; /* a file's less frequent names; a file naming none; agreement */
 		strbuf_printf(&disagree, "%s%s names %s", disagree.length ? "; " : "", c.rows[i].path,
 			      name);
@@ -694,7 +683,9 @@ static void cmdline_of(const struct rows *r, struct facts_cmdline_result *out, i
 		}
 }
 
-int host_facts_derive(struct store *store)
+/* The facts of the hives in scope (one host's, §2.7); ABSENCE: also say which facts no hive
+ * in scope could give. */
+static int derive_scope(struct store *store, int absence)
 {
 	struct rows r = {NULL, 0};
 	struct facts_cmdline_result cmdline;
@@ -702,7 +693,7 @@ int host_facts_derive(struct store *store)
 	size_t done_count = 0;
 	int rc, have_cmdline, kinds_seen = 0;
 
-	if (store_load_reg_values(store, &r.rows, &r.count) != 0 || store_clear_facts(store) != 0)
+	if (store_load_reg_values(store, &r.rows, &r.count) != 0)
 		return -1;
 	cmdline_of(&r, &cmdline, &have_cmdline);
 	rc = 0;
@@ -739,12 +730,12 @@ int host_facts_derive(struct store *store)
 		}
 	}
 	/* Absence is information (DESIGN.md): say which facts could not be established. */
-	if (rc == 0 && !(kinds_seen & 1))
+	if (rc == 0 && absence && !(kinds_seen & 1))
 		rc = add_fact(store, "feature_state", "Windows Sandbox (Containers-DisposableClientVM)",
 			      "unknown", "no SOFTWARE hive in the collection: feature state, sandbox "
 			      "policy and command-line auditing cannot be established",
 			      NULL, 0, "low", "§2.1");
-	if (rc == 0 && !(kinds_seen & 2))
+	if (rc == 0 && absence && !(kinds_seen & 2))
 		rc = add_fact(store, "audit_policy", "PolAdtEv layout", "absent",
 			      "no SECURITY hive in the collection: whether an absent 4688/4698 means "
 			      "\"did not happen\" or \"was not recorded\" cannot be decided",
@@ -754,6 +745,28 @@ int host_facts_derive(struct store *store)
 	if (rc == 0)
 		rc = derive_hosts(store, &r);
 	store_free_reg_values(r.rows, r.count);
+	return rc;
+}
+
+/* The hosts first (§2.7), then the facts of each host from its own hives only: host A's feature
+ * state, policies or time zone are never read from host B's hives. A case naming no host is one
+ * scope, as before there were hosts; files given to no host are a scope of their own, whose facts
+ * carry no host. */
+int host_facts_derive(struct store *store)
+{
+	size_t hosts = 0, unassigned = 0;
+	int rc;
+
+	if (store_clear_facts(store) != 0 || hosts_establish(store, &hosts, &unassigned) != 0)
+		return -1;
+	rc = hosts ? 0 : derive_scope(store, 1);
+	for (size_t h = 1; rc == 0 && h <= hosts; h++)
+		if ((rc = store_scope_host(store, (int64_t)h)) == 0)
+			rc = derive_scope(store, 1);
+	if (rc == 0 && hosts && unassigned && (rc = store_scope_host(store, STORE_SCOPE_UNASSIGNED)) == 0)
+		rc = derive_scope(store, 0);
+	if (store_scope_host(store, STORE_SCOPE_CASE) != 0)
+		rc = -1;
 	return rc;
 }
 

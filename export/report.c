@@ -57,7 +57,7 @@ struct report {
 	const struct display_zone *zone;
 	int host_zone_known;
 	char host_zone[96], host_zone_windows[128];
-	/* A case of several hosts (METHOD.md §2.6): the host whose section is being written ("" when
+	/* A case of several hosts (METHOD.md §8.9): the host whose section is being written ("" when
 	 * the report is not split by host) and the suffix that keeps its section ids unique. */
 	const char *section_host;
 	char section_id[32];
@@ -575,7 +575,7 @@ static void put_fact_basis(struct report *r, const char *basis, const char *file
 		put(r, "<span class=\"muted\">absence of a value</span>");
 		return;
 	}
-	if (strncmp(basis, "events.id=", 10) == 0) { /* the host a log names (METHOD.md §2.6) */
+	if (strncmp(basis, "events.id=", 10) == 0) { /* the host a log names (METHOD.md §8.9) */
 		put_citation(r, "events", strtoll(basis + 10, NULL, 10), NULL);
 		return;
 	}
@@ -955,9 +955,10 @@ static void write_no_session(struct report *r)
 	strbuf_free(&sources.text);
 }
 
-/* ---- several hosts (METHOD.md §2.6) ---------------------------------------------------------- */
+/* ---- several hosts (METHOD.md §8.9) ---------------------------------------------------------- */
 
-/* A part of a report split by host: a host of the case, or (id 0) what no single host holds. */
+/* A part of a report split by host: a host of the case, or (id STORE_SCOPE_UNASSIGNED) what no
+ * single host holds. */
 struct host_part {
 	int64_t id;
 	char *name;
@@ -983,7 +984,7 @@ static int host_part_row(void *context, int columns, const char *const *names,
 		return 1;
 	}
 	h->parts = grown;
-	grown[h->count].id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	grown[h->count].id = v[0] ? strtoll(v[0], NULL, 10) : STORE_SCOPE_UNASSIGNED;
 	if (!(grown[h->count].name = strdup(v[1] ? v[1] : "(no single host)"))) {
 		h->failed = 1;
 		return 1;
@@ -1008,7 +1009,7 @@ static void host_parts_load(struct report *r, const struct report_options *optio
 		return;
 	query(r, "SELECT id, name FROM main.hosts ORDER BY id", host_part_row, h);
 	query(r,
-	      "SELECT 0, NULL WHERE EXISTS (SELECT 1 FROM main.evidence_hosts WHERE host_id IS NULL) "
+	      "SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM main.evidence_hosts WHERE host_id IS NULL) "
 	      "OR EXISTS (SELECT 1 FROM main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 "
 	      "FROM main.facts WHERE host_id IS NULL)",
 	      host_part_row, h);
@@ -1033,7 +1034,10 @@ static int host_part_enter(struct report *r, const struct host_part *p)
 		return -1;
 	}
 	r->section_host = p->name;
-	snprintf(r->section_id, sizeof r->section_id, "-host-%" PRId64, p->id);
+	if (p->id > 0)
+		snprintf(r->section_id, sizeof r->section_id, "-host-%" PRId64, p->id);
+	else
+		snprintf(r->section_id, sizeof r->section_id, "-host-none");
 	return 0;
 }
 
@@ -1055,7 +1059,7 @@ static int host_table_row(void *context, int columns, const char *const *names,
 	(void)names;
 	/* v: 0 id, 1 name, 2 confidence, 3 files naming it, 4 files by folder, 5 files of the only
 	 *    host, 6 files, 7 sessions */
-	putf(r, "<tr><td class=\"mono\"><a href=\"#host-%s\">", v[0]);
+	putf(r, "<tr><td class=\"mono\"><a href=\"#host-%s\">", v[1] ? v[0] : "none");
 	esc_or(r, v[1], "(no single host)");
 	put(r, "</a></td><td>");
 	if (!v[1]) {
@@ -1089,7 +1093,7 @@ static void write_host_table(struct report *r)
 	put(r, "<h2 id=\"hosts\">Hosts</h2>\n<p>The case holds the evidence of several computers. "
 	       "Each file is given to the host it names (a SYSTEM hive's ComputerName, the Computer of "
 	       "an event log's records) or, when it names none, to the host its folder's files name "
-	       "(METHOD.md §2.6); each host's facts and sessions are rebuilt from its own files and "
+	       "(METHOD.md §8.9); each host's facts and sessions are rebuilt from its own files and "
 	       "told in its own section.</p>\n<table><thead><tr><th>host</th><th>how it was "
 	       "established</th><th class=\"num\">files</th><th class=\"num\">sessions</th>"
 	       "<th>verdicts</th></tr></thead><tbody>\n");
@@ -2264,8 +2268,11 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	if (!parts.count)
 		write_host_body(&r);
 	for (size_t i = 0; i < parts.count && !r.failed; i++) {
-		putf(&r, "<section class=\"host-part\" id=\"host-%" PRId64 "\">\n<h2>Host <span "
-			 "class=\"mono\">", parts.parts[i].id);
+		char anchor[32] = "host-none";
+		if (parts.parts[i].id > 0)
+			snprintf(anchor, sizeof anchor, "host-%" PRId64, parts.parts[i].id);
+		putf(&r, "<section class=\"host-part\" id=\"%s\">\n<h2>Host <span class=\"mono\">",
+		     anchor);
 		esc(&r, parts.parts[i].name);
 		put(&r, "</span></h2>\n<p>Its host facts, then its sessions, each rebuilt from this "
 			"host's own files alone (see Hosts on page one).</p>\n");

@@ -1,6 +1,6 @@
 /*
  * host_scope.c - one host's part of a case store, for the read commands' --host (see
- * host_scope.h, METHOD.md §2.6).
+ * host_scope.h, METHOD.md §8.9).
  *
  * The store is never copied and never written. On the reader's connection, every table of the
  * store is shadowed by a TEMP view of the same name holding only the rows of one host, and every
@@ -8,6 +8,10 @@
  * bound to the store's own tables, so it must be re-created to see the scope). SQLite looks up an
  * unqualified name in TEMP first, so every reader (facts, sessions, show, the timeline, the
  * report) reads one host without a change to its queries.
+ *
+ * The correlator has its own, narrower scope (store_scope_host: the evidence tables it reads, while
+ * it writes the host's facts and sessions); this one is the readers': every table, sessions and
+ * findings included, and every view.
  *
  * Which rows are a host's is one table below (SCOPE_RULES); a table it does not name is scoped by
  * its own columns (host_id, then session_id, then evidence_id), and a table that has none of
@@ -25,8 +29,8 @@
 #include "store.h"
 #include "strbuf.h"
 
-/* The evidence files of host %1$lld (its collection, METHOD.md §2.6). */
-/* The evidence files of the host (its collection, METHOD.md §2.6). In a rule, $HOST stands for
+/* The evidence files of host %1$lld (its collection, METHOD.md §8.9). */
+/* The evidence files of the host (its collection, METHOD.md §8.9). In a rule, $HOST stands for
  * the host condition: "= ID", or "IS NULL" for the files no host could be given to. */
 #define EVIDENCE_OF_HOST "(SELECT evidence_id FROM main.evidence_hosts WHERE host_id $HOST)"
 #define SESSIONS_OF_HOST "(SELECT id FROM main.sessions WHERE host_id $HOST)"
@@ -205,7 +209,7 @@ int host_scope_enter(struct store *store, int64_t host_id, char *err, size_t err
 		if (*where) {
 			strbuf_append_str(&sql, " WHERE ");
 			char condition[40];
-			if (host_id > 0)
+			if (host_id != STORE_SCOPE_UNASSIGNED)
 				snprintf(condition, sizeof condition, "= %" PRId64, host_id);
 			else
 				snprintf(condition, sizeof condition, "IS NULL");
@@ -260,7 +264,7 @@ static size_t first_label_length(const char *name)
 	return strcspn(name, ".");
 }
 
-/* Whether host NAME is the one the user wrote as WANTED (METHOD.md §2.6): the same name without
+/* Whether host NAME is the one the user wrote as WANTED (METHOD.md §8.9): the same name without
  * regard to case, or the same first DNS label when one of the two is a bare name. */
 static int host_name_matches(const char *name, const char *wanted)
 {

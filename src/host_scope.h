@@ -1,5 +1,5 @@
 /*
- * host_scope.h - one host of a case of several: the read commands' --host NAME (METHOD.md §2.6).
+ * host_scope.h - one host of a case of several: the read commands' --host NAME (METHOD.md §8.9).
  *
  * host_scope_enter makes the store's connection show only one host's rows: its evidence files
  * (evidence_hosts), their records, registry values, tasks and configurations, its facts,
@@ -22,9 +22,10 @@ struct store;
 int host_scope_find(struct store *store, const char *wanted, int64_t *host_id, char *message,
 		    size_t message_size);
 
-/* Shows only host HOST_ID's rows on STORE's connection until host_scope_leave; HOST_ID 0 shows
- * the rows of the files no host could be given to (evidence_hosts.host_id NULL). 0, or -1 with
- * the reason in ERR (then nothing is scoped). */
+/* Shows only host HOST_ID's rows on STORE's connection until host_scope_leave; HOST_ID
+ * STORE_SCOPE_UNASSIGNED (store.h) shows what no single host holds (evidence_hosts.host_id NULL,
+ * and the facts and sessions without a host). 0, or -1 with the reason in ERR (then nothing is
+ * scoped). */
 int host_scope_enter(struct store *store, int64_t host_id, char *err, size_t err_size);
 
 /* Shows the whole case again (a store not scoped is left as it is). 0 or -1. */

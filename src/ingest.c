@@ -1205,6 +1205,15 @@ static void join_workers(pthread_t *threads, int count)
 		pthread_join(threads[i], NULL);
 }
 
+/* The collection arguments: the outer limit of the folders a file takes its host from (§2.7). */
+static int add_collection_roots(struct store *store, const struct ingest_options *options)
+{
+	for (size_t i = 0; i < options->root_count; i++)
+		if (store_add_collection_root(store, options->roots[i]) != 0)
+			return -1;
+	return 0;
+}
+
 int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
 	       size_t err_size)
 {
@@ -1265,7 +1274,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	w.store = store;
 	w.summary = summary;
 	w.progress = options->progress;
-	if (store_begin(store) != 0 || register_files(&p, &w) != 0 || store_commit(store) != 0) {
+	if (store_begin(store) != 0 || add_collection_roots(store, options) != 0 ||
+	    register_files(&p, &w) != 0 || store_commit(store) != 0) {
 		snprintf(err, err_size, "%s: %s", options->case_path, store_error(store));
 		goto out;
 	}

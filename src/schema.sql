@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -81,6 +81,43 @@ CREATE TABLE evidence_paths (
                                     -- NULL: what WINDOWS_PATH was read from
   UNIQUE (evidence_id, path)
 );
+
+-- A collection argument of `ingest`/`analyze` (a folder, a file or a container) as typed: the
+-- outer limit of the folders a file may take its host from (METHOD.md §2.7).
+CREATE TABLE collection_roots (
+  path          TEXT NOT NULL,      -- the argument as typed (a prefix of the evidence_paths it gave)
+  run_id        INTEGER NOT NULL REFERENCES run(id), -- the run it was given to
+  UNIQUE (path, run_id)
+);
+
+-- A computer the evidence of the case names (correlate/hosts.c, METHOD.md §2.7): one row per
+-- machine, whatever the number of files naming it. Rebuilt by `correlate`; ids follow the name
+-- order (case-insensitive), so sessions numbered host by host read in name order.
+CREATE TABLE hosts (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE COLLATE NOCASE, -- as the evidence spells it: a SYSTEM hive's
+                                    -- ComputerName when one names it, else the System/Computer
+                                    -- most records of its event logs carry
+  basis         TEXT NOT NULL,      -- the rows naming it: "reg_values:12" and/or "events.id=7"
+                                    -- (the first record of each log that names it), ';'-joined
+  confidence    TEXT NOT NULL       -- high: every naming file agrees on it alone; medium: a log
+                                    -- naming it also names other computers
+);
+
+-- Which host an evidence file belongs to (METHOD.md §2.7), one row per (file, host); a file found
+-- in the folders of two hosts (the same bytes twice) has two rows. A file no host can be given to
+-- has one row with host_id NULL, saying why: never a guess.
+CREATE TABLE evidence_hosts (
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  host_id       INTEGER REFERENCES hosts(id), -- NULL = unassigned
+  how           TEXT NOT NULL,      -- names_itself (a SYSTEM hive's ComputerName, an event log's
+                                    -- Computer) | folder (the nearest enclosing folder whose
+                                    -- self-naming files name exactly one host) | only_host (the
+                                    -- case's files name one host) | unassigned
+  basis         TEXT NOT NULL,      -- in words: the row or the folder it rests on, or why none
+  UNIQUE (evidence_id, host_id)
+);
+CREATE INDEX evidence_hosts_host ON evidence_hosts(host_id, evidence_id);
 
 -- A problem met while reading: evidence problems are data, not crashes.
 CREATE TABLE parse_errors (
@@ -367,7 +404,9 @@ CREATE TABLE facts (
   basis         TEXT NOT NULL,      -- the rows it rests on: "reg_values:12,13" ('' = absence)
   evidence_id   INTEGER REFERENCES evidence(id), -- the hive it was read from, if one
   confidence    TEXT NOT NULL,      -- high | medium | low
-  section       TEXT NOT NULL       -- the METHOD.md section the reasoning follows
+  section       TEXT NOT NULL,      -- the METHOD.md section the reasoning follows
+  host_id       INTEGER REFERENCES hosts(id) -- the host it describes (§2.7); NULL when the case
+                                    -- names no host or the fact is about unassigned files
 );
 
 -- A cross-check of the TaskCache Tree and Tasks keys against each other and the task files
@@ -406,7 +445,7 @@ CREATE TABLE archives (
 -- Rebuilt from the other tables by `sandtrace correlate` (ids in start order, deterministic).
 CREATE TABLE sessions (
   id            INTEGER PRIMARY KEY,
-  vm_guid       TEXT NOT NULL UNIQUE, -- upper case, no braces
+  vm_guid       TEXT NOT NULL,      -- upper case, no braces; unique per host
   vm_sid        TEXT NOT NULL,      -- S-1-5-83-1-... computed from the GUID (§0.3)
   kind          TEXT NOT NULL,      -- sandbox | sandbox-likely (§6.6)
   kind_basis    TEXT NOT NULL,      -- why
@@ -424,7 +463,10 @@ CREATE TABLE sessions (
   launcher_command_line TEXT,
   wsb_path      TEXT,               -- the configuration the launcher named
   wsb_config_id INTEGER REFERENCES wsb_configs(id),
-  missing       TEXT NOT NULL       -- JSON array of sentences: what is missing and why
+  missing       TEXT NOT NULL,      -- JSON array of sentences: what is missing and why
+  host_id       INTEGER REFERENCES hosts(id), -- the host whose evidence it was rebuilt from
+                                    -- (§2.7); NULL: the case names no host, or unassigned files
+  UNIQUE (host_id, vm_guid)
 );
 
 -- A row linked to a session, with its role and the basis and confidence of the link (§6.5).
@@ -446,12 +488,14 @@ CREATE INDEX session_events_session ON session_events(session_id);
 
 -- A VM that is not a sandbox session, kept so the examiner sees why it was excluded (§6.6).
 CREATE TABLE other_vms (
-  vm_guid       TEXT PRIMARY KEY,
+  vm_guid       TEXT NOT NULL,      -- upper case, no braces; unique per host
   kind          TEXT NOT NULL,      -- classic-vm | other-hcs | unknown-vm
   kind_basis    TEXT NOT NULL,
   first_seen    INTEGER,
   last_seen     INTEGER,
-  records       INTEGER NOT NULL
+  records       INTEGER NOT NULL,
+  host_id       INTEGER REFERENCES hosts(id), -- as sessions.host_id
+  UNIQUE (host_id, vm_guid)
 );
 
 -- A rule of correlate/rules.def that fired for a session (§7), with the rows it rests on.
@@ -478,6 +522,8 @@ CREATE VIEW v_events AS
 CREATE VIEW v_session_json AS
   SELECT s.id AS id, json_object(
     'id', s.id,
+    -- the host whose evidence the session was rebuilt from (§2.7); null: the case names none
+    'host', (SELECT name FROM hosts WHERE id = s.host_id),
     'vm_id', s.vm_guid,
     'vm_sid', s.vm_sid,
     'kind', s.kind,
@@ -803,9 +849,18 @@ CREATE VIEW v_citation_events AS
          || ', sha256 ' || substr(f.sha256, 1, 16) AS label
   FROM events ev JOIN v_file_name f ON f.evidence_id = ev.evidence_id;
 
+-- The host of each evidence file as one name (METHOD.md §2.7): the host's name; the names joined
+-- with ", " in name order for the rare file found in two hosts' folders; NULL when unassigned.
+CREATE VIEW v_evidence_host AS
+  SELECT v.id AS evidence_id,
+         (SELECT group_concat(name, ', ') FROM (SELECT h.name FROM evidence_hosts x
+            JOIN hosts h ON h.id = x.host_id WHERE x.evidence_id = v.id ORDER BY h.id)) AS name
+  FROM evidence v;
+
 -- Every dated row of the case as one timeline: the one thing the exporters read (DESIGN.md).
 -- One row per (time, what happened); session-linked events carry the session, role and a message
--- that says what the record shows for the session. Sort: time, source, row (total, stable).
+-- that says what the record shows for the session; hostname is the host of the row's file or
+-- session (v_evidence_host, §2.7). Sort: time, source, row (total, stable).
 CREATE VIEW timeline AS
   SELECT e.time AS time,
          'Event Logged' AS timestamp_desc,
@@ -861,7 +916,8 @@ CREATE VIEW timeline AS
          e.id AS row_id,
          e.user_sid AS user_sid,
          e.level AS event_level,
-         e.recovered AS recovered
+         e.recovered AS recovered,
+         (SELECT name FROM v_evidence_host h WHERE h.evidence_id = e.evidence_id) AS hostname
   FROM events e
   JOIN evidence v ON v.id = e.evidence_id
   LEFT JOIN event_messages mf ON mf.provider = e.provider AND mf.event_id = e.event_id
@@ -877,7 +933,8 @@ CREATE VIEW timeline AS
            || ') started; verdict ' || s.verdict || ', score ' || s.score || ', trigger '
            || s.trigger_kind || coalesce(' ' || s.trigger_task, ''),
          s.id, 'vm_start', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL,
+         (SELECT name FROM hosts WHERE id = s.host_id)
   FROM sessions s WHERE s.start IS NOT NULL
   UNION ALL
   SELECT s.end, CASE WHEN s.end_inferred THEN 'Session Last Record' ELSE 'Session End' END,
@@ -886,14 +943,16 @@ CREATE VIEW timeline AS
            || CASE WHEN s.end_inferred THEN ' (inferred: last linked record, no exit record)'
               ELSE '' END,
          s.id, 'exit', NULL, NULL, NULL, NULL, 'sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.id, NULL, NULL, NULL,
+         (SELECT name FROM hosts WHERE id = s.host_id)
   FROM sessions s WHERE s.end IS NOT NULL
   UNION ALL
   SELECT coalesce(s.start, s.end), 'Finding', 'finding', f.rule_id,
          'Sandbox ' || substr(s.vm_guid, 1, 8) || ': finding ' || f.rule_id || ' (' || f.score
            || '): ' || f.title,
          s.id, 'finding', f.rule_id, f.attack, NULL, NULL, 'findings of sessions.id=' || s.id,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.rowid, NULL, NULL, NULL
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.rowid, NULL, NULL, NULL,
+         (SELECT name FROM hosts WHERE id = s.host_id)
   FROM findings f JOIN sessions s ON s.id = f.session_id
   WHERE coalesce(s.start, s.end) IS NOT NULL
   UNION ALL
@@ -902,21 +961,24 @@ CREATE VIEW timeline AS
            || CASE WHEN t.sandbox_launcher THEN '; it starts Windows Sandbox' ELSE '' END,
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL,
+         (SELECT name FROM v_evidence_host h WHERE h.evidence_id = t.evidence_id)
   FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.registered_time > 0
   UNION ALL
   SELECT t.last_run_time, 'Task Last Run (TaskCache)', 'task', 'taskcache',
          'Task ' || coalesce(t.uri, '?') || ' last ran (TaskCache DynamicInfo)',
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL
+         t.location, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.id, NULL, NULL, NULL,
+         (SELECT name FROM v_evidence_host h WHERE h.evidence_id = t.evidence_id)
   FROM tasks t JOIN evidence v ON v.id = t.evidence_id WHERE t.last_run_time > 0
   UNION ALL
   SELECT f.time, 'Registry Key Last Written', 'fact', f.kind,
          'Host fact ' || f.kind || ': ' || f.subject || ' = ' || f.value,
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL,
+         (SELECT name FROM hosts WHERE id = f.host_id)
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
   WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
 

@@ -70,6 +70,8 @@ struct store {
 	int64_t run_id;
 	int read_only;
 	int writable;            /* opened for writing and accepted (schema checked): may be written */
+	int64_t scope_host;      /* store_scope_host: STORE_SCOPE_CASE, STORE_SCOPE_UNASSIGNED or a
+				    hosts.id */
 };
 
 const char *store_error(struct store *store)
@@ -1446,7 +1448,7 @@ void store_free_reg_values(struct store_reg_value *rows, size_t count)
 
 int store_clear_facts(struct store *store)
 {
-	return exec(store, "DELETE FROM facts");
+	return exec(store, "DELETE FROM main.facts");
 }
 
 int store_add_fact(struct store *store, const struct store_fact *f)
@@ -1460,11 +1462,12 @@ int store_add_fact(struct store *store, const struct store_fact *f)
 				* It is never "high", and says why. */
 			       "WITH dirty AS (SELECT EXISTS (SELECT 1 FROM parse_errors WHERE "
 			       "evidence_id = ?7 AND reason LIKE '" HIVE_DIRTY_REASON "%') AS d) "
-			       "INSERT INTO facts (kind, subject, value, detail, time, basis, "
-			       "evidence_id, confidence, section) SELECT ?1, ?2, ?3, CASE WHEN d THEN "
-			       "?4 || ' [the hive is dirty: " HIVE_DIRTY_REASON ", so a later change "
-			       "may be only in its transaction logs]' ELSE ?4 END, ?5, ?6, ?7, CASE "
-			       "WHEN d AND ?8 = 'high' THEN 'medium' ELSE ?8 END, ?9 FROM dirty",
+			       "INSERT INTO main.facts (kind, subject, value, detail, time, basis, "
+			       "evidence_id, confidence, section, host_id) SELECT ?1, ?2, ?3, CASE "
+			       "WHEN d THEN ?4 || ' [the hive is dirty: " HIVE_DIRTY_REASON ", so a "
+			       "later change may be only in its transaction logs]' ELSE ?4 END, ?5, ?6, "
+			       "?7, CASE WHEN d AND ?8 = 'high' THEN 'medium' ELSE ?8 END, ?9, ?10 "
+			       "FROM dirty",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_TRANSIENT);
@@ -1476,6 +1479,9 @@ int store_add_fact(struct store *store, const struct store_fact *f)
 	bind_int_or_null(st, 7, f->evidence_id, f->evidence_id > 0);
 	sqlite3_bind_text(st, 8, f->confidence, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 9, f->section, -1, SQLITE_TRANSIENT);
+	/* the host in scope (§2.7) unless the fact names its own */
+	bind_int_or_null(st, 10, f->host_id ? f->host_id : store->scope_host,
+			 f->host_id > 0 || store->scope_host > 0);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -1512,7 +1518,7 @@ static int taskcache_fact_row(void *context, sqlite3_stmt *st)
 			       (const char *)sqlite3_column_text(st, 3),
 			       sqlite3_column_int64(st, 4),
 			       (const char *)sqlite3_column_text(st, 5),
-			       "§4.2"};
+			       "§4.2", 0};
 
 	return store_add_fact(context, &f);
 }
@@ -1533,7 +1539,8 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 
 	if (sqlite3_prepare_v2(store->db,
 			       "SELECT kind, subject, value, detail, coalesce(time, 0), basis, "
-			       "coalesce(evidence_id, 0), confidence, section FROM facts ORDER BY CASE "
+			       "coalesce(evidence_id, 0), confidence, section, coalesce(host_id, 0) FROM facts "
+			       "ORDER BY CASE "
 			       "kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
 			       "'audit_policy' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_coverage' "
 			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, kind, id",
@@ -1545,7 +1552,7 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
 			(uint64_t)sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
 			sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
-			(const char *)sqlite3_column_text(st, 8)};
+			(const char *)sqlite3_column_text(st, 8), sqlite3_column_int64(st, 9)};
 		rc = fn(context, &f);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -2011,8 +2018,9 @@ int store_add_session_row(struct store *store, const struct store_session_row *r
 			       "INSERT INTO sessions (id, vm_guid, vm_sid, kind, kind_basis, start, end, "
 			       "end_inferred, confidence, verdict, score, trigger_kind, trigger_task, "
 			       "trigger_user, launcher_image, launcher_pid, launcher_command_line, "
-			       "wsb_path, wsb_config_id, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			       "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			       "wsb_path, wsb_config_id, missing, host_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+			       "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+			       "?21)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->id);
@@ -2035,6 +2043,7 @@ int store_add_session_row(struct store *store, const struct store_session_row *r
 	bind_text_or_null(st, 18, r->wsb_path);
 	bind_int_or_null(st, 19, r->wsb_config_id, r->wsb_config_id > 0);
 	sqlite3_bind_text(st, 20, r->missing_json ? r->missing_json : "[]", -1, SQLITE_TRANSIENT);
+	bind_int_or_null(st, 21, store->scope_host, store->scope_host > 0);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -2073,7 +2082,7 @@ int store_add_other_vm(struct store *store, const char *guid, const char *kind, 
 
 	if (sqlite3_prepare_v2(store->db,
 			       "INSERT OR REPLACE INTO other_vms (vm_guid, kind, kind_basis, first_seen, "
-			       "last_seen, records) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       "last_seen, records, host_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
@@ -2082,6 +2091,7 @@ int store_add_other_vm(struct store *store, const char *guid, const char *kind, 
 	bind_int_or_null(st, 4, (int64_t)first, first != 0);
 	bind_int_or_null(st, 5, (int64_t)last, last != 0);
 	sqlite3_bind_int64(st, 6, records);
+	bind_int_or_null(st, 7, store->scope_host, store->scope_host > 0);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -2236,6 +2246,127 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- hosts and the host scope (METHOD.md §2.7) -------------------------------------------- */
+
+int store_add_collection_root(struct store *store, const char *path)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT OR IGNORE INTO collection_roots (path, run_id) VALUES (?1, ?2)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, store->run_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_clear_hosts(struct store *store)
+{
+	/* Sessions of an earlier correlation keep no host they could be wrong about: the ids are
+	 * given again, in name order, and the next correlation sets them. */
+	return exec(store, "DELETE FROM main.evidence_hosts; UPDATE main.sessions SET host_id = "
+			   "NULL; UPDATE main.other_vms SET host_id = NULL; UPDATE main.facts SET "
+			   "host_id = NULL; DELETE FROM main.hosts");
+}
+
+int store_add_host(struct store *store, int64_t id, const char *name, const char *basis,
+		   const char *confidence)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, "
+			       "?3, ?4)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, basis, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, confidence, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_add_evidence_host(struct store *store, int64_t evidence_id, int64_t host_id,
+			    const char *how, const char *basis)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db,
+			       "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, how, "
+			       "basis) VALUES (?1, ?2, ?3, ?4)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, evidence_id);
+	bind_int_or_null(st, 2, host_id, host_id > 0);
+	sqlite3_bind_text(st, 3, how, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, basis, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The tables the scope narrows, each with the condition (on its own columns) that keeps a row of
+ * the evidence in temp.scope_evidence. Every table the correlator and the host facts read rows of
+ * evidence from is here; rows reached through these by id (task actions, mapped folders) follow. */
+static const struct {
+	const char *table, *condition;
+} SCOPED[] = {
+	{"evidence", "id IN (SELECT id FROM temp.scope_evidence)"},
+	{"evidence_paths", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"events", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"event_sources", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"reg_values", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"tasks", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"wsb_configs", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"archives", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"taskcache_findings", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"wsb_calls", "event_ref IN (SELECT id FROM main.events WHERE evidence_id IN (SELECT id FROM "
+		      "temp.scope_evidence)) OR task_ref IN (SELECT id FROM main.tasks WHERE "
+		      "evidence_id IN (SELECT id FROM temp.scope_evidence))"},
+	{"vm_commands", "event_ref IN (SELECT id FROM main.events WHERE evidence_id IN (SELECT id "
+			"FROM temp.scope_evidence))"},
+	{"facts", "host_id IS (SELECT host FROM temp.scope_host)"},
+};
+
+int store_scope_host(struct store *store, int64_t host_id)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc;
+
+	strbuf_append_str(&sql, "DROP TABLE IF EXISTS temp.scope_evidence; DROP TABLE IF EXISTS "
+				"temp.scope_host;");
+	for (size_t i = 0; i < sizeof SCOPED / sizeof SCOPED[0]; i++)
+		strbuf_printf(&sql, " DROP VIEW IF EXISTS temp.%s;", SCOPED[i].table);
+	if (host_id != STORE_SCOPE_CASE) {
+		char host[32] = "NULL";
+
+		if (host_id > 0)
+			snprintf(host, sizeof host, "%lld", (long long)host_id);
+		strbuf_printf(&sql, " CREATE TEMP TABLE scope_host (host INTEGER); INSERT INTO "
+			      "temp.scope_host VALUES (%s); CREATE TEMP TABLE scope_evidence (id "
+			      "INTEGER PRIMARY KEY); INSERT INTO temp.scope_evidence SELECT DISTINCT "
+			      "evidence_id FROM main.evidence_hosts WHERE host_id IS %s;",
+			      host, host);
+		/* Temp views named like the tables hide them from every unqualified read on this
+		 * connection (SQLite looks in temp first); the writes of the correlation name main. */
+		for (size_t i = 0; i < sizeof SCOPED / sizeof SCOPED[0]; i++)
+			strbuf_printf(&sql, " CREATE TEMP VIEW %s AS SELECT * FROM main.%s WHERE %s;",
+				      SCOPED[i].table, SCOPED[i].table, SCOPED[i].condition);
+	}
+	rc = strbuf_failed(&sql) ? -1 : exec(store, strbuf_text(&sql));
+	strbuf_free(&sql);
+	store->scope_host = rc == 0 ? host_id : STORE_SCOPE_CASE;
 	return rc;
 }
 

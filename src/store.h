@@ -19,7 +19,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 7 };
+enum { STORE_SCHEMA_VERSION = 8 };
 
 struct store;
 
@@ -201,6 +201,7 @@ struct store_fact {
 	const char *basis;
 	int64_t evidence_id;
 	const char *confidence, *section;
+	int64_t host_id;         /* 0: the host in scope (store_scope_host), NULL outside one */
 };
 
 int store_clear_facts(struct store *store);
@@ -378,6 +379,29 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 					 int score, const char *attack, const char *reason,
 					 const char *basis_json),
 			       void *context);
+
+/* ---- hosts and the host scope (METHOD.md §2.7) ------------------------------------------ */
+
+/* Records PATH, a collection argument as typed, for the current run. */
+int store_add_collection_root(struct store *store, const char *path);
+/* Forgets the hosts and the host of each file (and the host ids sessions and facts carry), before
+ * they are established again. */
+int store_clear_hosts(struct store *store);
+/* Adds host ID (ids in name order) named NAME, resting on BASIS. */
+int store_add_host(struct store *store, int64_t id, const char *name, const char *basis,
+		   const char *confidence);
+/* Gives EVIDENCE_ID to HOST_ID (0: unassigned) by HOW (names_itself | folder | only_host |
+ * unassigned), BASIS in words. */
+int store_add_evidence_host(struct store *store, int64_t evidence_id, int64_t host_id,
+			    const char *how, const char *basis);
+
+enum { STORE_SCOPE_CASE = 0, STORE_SCOPE_UNASSIGNED = -1 };
+/* Narrows every read of this connection to one host's evidence: HOST_ID (a hosts.id), the files
+ * of no host (STORE_SCOPE_UNASSIGNED), or the whole case again (STORE_SCOPE_CASE). While a host
+ * is in scope, the events, registry rows, tasks, configurations, calls, commands, archives, paths
+ * and facts read are only that host's (temp views hiding the tables), and the facts, sessions and
+ * other VMs written carry its id. Returns 0 or -1 (the scope is then the whole case). */
+int store_scope_host(struct store *store, int64_t host_id);
 
 /* Runs SQL that only creates or drops TEMP views (host_scope.c): on a reader, query_only is
  * lifted for it and an authorizer refuses any statement that would write the store file (which
