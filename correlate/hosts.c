@@ -112,7 +112,6 @@ static int system_name_row(void *context, int columns, const char *const *names,
 struct log_state {
 	struct census *c;
 	int64_t current;
-	int64_t total;
 	struct namer *namer;
 };
 
@@ -356,16 +355,25 @@ static int assign_by_place(struct store *store, const struct census *c, size_t f
 static int count_row(void *context, int columns, const char *const *names,
 		     const char *const *values)
 {
-	(void)columns;
+	size_t *counts = context;
+
 	(void)names;
-	*(size_t *)context = values[0] ? (size_t)strtoull(values[0], NULL, 10) : 0;
+	for (int i = 0; i < columns && i < 2; i++)
+		counts[i] = values[i] ? (size_t)strtoull(values[i], NULL, 10) : 0;
 	return 0;
 }
 
-int hosts_count(struct store *store, size_t *count)
+int hosts_count(struct store *store, size_t *hosts, size_t *unassigned)
 {
-	*count = 0;
-	return store_query(store, "SELECT count(*) FROM main.hosts", count_row, count);
+	size_t counts[2] = {0, 0};
+	int rc = store_query(store,
+			     "SELECT (SELECT count(*) FROM main.hosts), (SELECT count(DISTINCT "
+			     "evidence_id) FROM main.evidence_hosts WHERE host_id IS NULL)",
+			     count_row, counts);
+
+	*hosts = counts[0];
+	*unassigned = counts[1];
+	return rc;
 }
 
 static void census_free(struct census *c)
@@ -396,7 +404,7 @@ int hosts_establish(struct store *store, size_t *hosts, size_t *unassigned)
 	int rc = -1;
 
 	memset(&c, 0, sizeof c);
-	logs = (struct log_state){&c, 0, 0, NULL};
+	logs = (struct log_state){&c, 0, NULL};
 	if (store_scope_host(store, STORE_SCOPE_CASE) != 0 || store_clear_hosts(store) != 0 ||
 	    store_query(store,
 			"SELECT evidence_id, id, decoded, key_path FROM main.reg_values WHERE "

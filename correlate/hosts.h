@@ -21,8 +21,9 @@ struct store;
  * be NULL). Returns 0 or -1. */
 int hosts_establish(struct store *store, size_t *hosts, size_t *unassigned);
 
-/* The ids of the hosts, in name order (ids are given in that order: 1..N). */
-int hosts_count(struct store *store, size_t *count);
+/* The number of hosts established (their ids are 1..*HOSTS, in name order) and of evidence files
+ * given to none. Returns 0 or -1. */
+int hosts_count(struct store *store, size_t *hosts, size_t *unassigned);
 
 /* Whether host names A and B name the same machine: equal without regard to case, comparing only
  * the first DNS label when one of them is a bare name ("PC-K01" and "PC-K01.corp.example"). */

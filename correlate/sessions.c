@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "correlate/hosts.h"
 #include "correlate/rules.h"
 #include "correlate/story.h"
 #include "cmdline.h"
@@ -1942,7 +1943,8 @@ static void correlation_free(struct correlation *c)
 	free(c->launchers);
 }
 
-int sessions_correlate(struct store *store, size_t *session_count)
+/* The sessions of the evidence in scope (one host's, §2.7), numbered from FIRST_ID on. */
+static int correlate_scope(struct store *store, int64_t first_id, size_t *session_count)
 {
 	struct correlation c;
 	struct vm_extra *extra = NULL;
@@ -1995,7 +1997,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct vm_extra *x = &extra[order[i] - c.vms];
-		if (fill_session(&c, order[i], x, &sessions[i], (int64_t)i + 1) != 0)
+		if (fill_session(&c, order[i], x, &sessions[i], first_id + (int64_t)i) != 0)
 			goto out;
 		shares_from_cli(&c, &sessions[i]);
 		list_missing(&c, &sessions[i], order[i], x);
@@ -2003,8 +2005,6 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	}
 	have_input = 1; /* rules_input_free copes with a partly built input */
 	if (rules_input_build(&c, &in) != 0)
-		goto out;
-	if (store_clear_sessions(store) != 0)
 		goto out;
 	{
 		uint64_t feature_time = 0;
@@ -2056,5 +2056,36 @@ out:
 	free(extra);
 	free(order);
 	correlation_free(&c);
+	return rc;
+}
+
+/* Host by host in name order (§2.7): each correlation sees only its host's records, tasks,
+ * configurations and facts, so nothing of host B joins a session of host A; the sessions are
+ * numbered on across hosts. A case naming no host is one correlation, as before hosts; files of
+ * no host are correlated on their own, their sessions given no host. */
+int sessions_correlate(struct store *store, size_t *session_count)
+{
+	size_t hosts = 0, unassigned = 0, total = 0;
+	int rc = hosts_count(store, &hosts, &unassigned) == 0 && store_clear_sessions(store) == 0
+			 ? 0
+			 : -1;
+
+	for (size_t h = 0; rc == 0 && h <= hosts; h++) {
+		int64_t scope = h < hosts ? (int64_t)h + 1 : STORE_SCOPE_UNASSIGNED;
+		size_t count = 0;
+
+		if (h == hosts && hosts && !unassigned)
+			break;
+		if (hosts == 0)
+			scope = STORE_SCOPE_CASE;
+		rc = store_scope_host(store, scope);
+		if (rc == 0)
+			rc = correlate_scope(store, (int64_t)total + 1, &count);
+		total += count;
+	}
+	if (store_scope_host(store, STORE_SCOPE_CASE) != 0)
+		rc = -1;
+	if (rc == 0 && session_count)
+		*session_count = total;
 	return rc;
 }

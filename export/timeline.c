@@ -28,9 +28,10 @@ static const char SELECT[] =
 	"SELECT time, timestamp_desc, source, kind, message, session_id, role, finding, attack, "
 	"evidence_sha256, evidence_path, location, event_identifier, record_number, source_name, "
 	"channel, computer_name, xml_string, user_sid, event_level, recovered, "
-	/* plaso's hostname: the record's computer, else the host's name from its SYSTEM hive */
-	"coalesce(computer_name, (SELECT value FROM v_report_facts WHERE kind = 'host' AND "
-	"subject = 'ComputerName' ORDER BY id LIMIT 1)), data FROM timeline";
+	/* plaso's hostname: the host of the row's file or session (METHOD.md §2.7); for a row of no
+	 * host, the record's computer, else the name the case's only SYSTEM hive states */
+	"coalesce(hostname, computer_name, (SELECT value FROM v_report_facts WHERE kind = 'host' "
+	"AND subject = 'ComputerName' ORDER BY id LIMIT 1)), data FROM timeline";
 
 /* Output fields: name, the column it comes from (-1: computed), and whether it is a number in
  * JSONL. Timesketch's required three first. */
