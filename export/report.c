@@ -957,75 +957,8 @@ static void write_no_session(struct report *r)
 
 /* ---- several hosts (METHOD.md §8.9) ---------------------------------------------------------- */
 
-/* A part of a report split by host: a host of the case, or (id STORE_SCOPE_UNASSIGNED) what no
- * single host holds. */
-struct host_part {
-	int64_t id;
-	char *name;
-};
-
-struct host_parts {
-	struct host_part *parts;
-	size_t count;
-	int failed;
-};
-
-static int host_part_row(void *context, int columns, const char *const *names,
-			 const char *const *v)
-{
-	struct host_parts *h = context;
-	struct host_part *grown;
-
-	(void)columns;
-	(void)names;
-	grown = realloc(h->parts, (h->count + 1) * sizeof *grown);
-	if (!grown) {
-		h->failed = 1;
-		return 1;
-	}
-	h->parts = grown;
-	grown[h->count].id = v[0] ? strtoll(v[0], NULL, 10) : STORE_SCOPE_UNASSIGNED;
-	if (!(grown[h->count].name = strdup(v[1] ? v[1] : "(no single host)"))) {
-		h->failed = 1;
-		return 1;
-	}
-	h->count++;
-	return 0;
-}
-
-/* The parts a report of the whole case is split into: each host, in id (name) order, then what
- * no single host holds (files no host could be given to, their facts and sessions), if anything.
- * None when the case holds one host or none (it reads as it always did) or when the report is of
- * one host (--host). */
-static void host_parts_load(struct report *r, const struct report_options *options,
-			    struct host_parts *h)
-{
-	long long hosts = 0;
-
-	if (options && options->host)
-		return;
-	query(r, "SELECT count(*) FROM main.hosts", count_row, &hosts);
-	if (hosts < 2)
-		return;
-	query(r, "SELECT id, name FROM main.hosts ORDER BY id", host_part_row, h);
-	query(r,
-	      "SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM main.evidence_hosts WHERE host_id IS NULL) "
-	      "OR EXISTS (SELECT 1 FROM main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 "
-	      "FROM main.facts WHERE host_id IS NULL)",
-	      host_part_row, h);
-	if (h->failed)
-		r->failed = 1;
-}
-
-static void host_parts_free(struct host_parts *h)
-{
-	for (size_t i = 0; i < h->count; i++)
-		free(h->parts[i].name);
-	free(h->parts);
-}
-
 /* The store shows part P alone, and the section headings name it, until host_part_leave. */
-static int host_part_enter(struct report *r, const struct host_part *p)
+static int host_part_enter(struct report *r, const struct host_scope_part *p)
 {
 	char err[512];
 
@@ -1049,46 +982,37 @@ static void host_part_leave(struct report *r)
 	r->section_id[0] = 0;
 }
 
-/* One row of page one's host table (v: see write_host_table). */
+/* The cells of page one's host table after the name (v: see write_host_table). */
 static int host_table_row(void *context, int columns, const char *const *names,
 			  const char *const *v)
 {
 	struct report *r = context;
-	char sql[256];
 	(void)columns;
 	(void)names;
-	/* v: 0 id, 1 name, 2 confidence, 3 files naming it, 4 files by folder, 5 files of the only
-	 *    host, 6 files, 7 sessions */
-	putf(r, "<tr><td class=\"mono\"><a href=\"#host-%s\">", v[1] ? v[0] : "none");
-	esc_or(r, v[1], "(no single host)");
-	put(r, "</a></td><td>");
-	if (!v[1]) {
+	/* v: 0 confidence (NULL: no single host), 1 files naming it, 2 files by folder, 3 files of
+	 *    the only host, 4 files, 5 sessions */
+	put(r, "</td><td>");
+	if (!v[0]) {
 		put(r, "files that name no host and lie in no folder of one host; facts and sessions "
 		       "rebuilt from them");
 	} else {
 		putf(r, "named by %s of its own file%s (SYSTEM hive ComputerName, event log Computer)",
-		     v[3], strcmp(v[3], "1") ? "s" : "");
-		if (strcmp(v[4], "0"))
-			putf(r, "; %s more file%s in the same folders", v[4], strcmp(v[4], "1") ? "s" : "");
-		if (strcmp(v[5], "0"))
-			putf(r, "; %s more file%s naming no other host", v[5],
-			     strcmp(v[5], "1") ? "s" : "");
+		     v[1], strcmp(v[1], "1") ? "s" : "");
+		if (strcmp(v[2], "0"))
+			putf(r, "; %s more file%s in the same folders", v[2], strcmp(v[2], "1") ? "s" : "");
+		if (strcmp(v[3], "0"))
+			putf(r, "; %s more file%s naming no other host", v[3],
+			     strcmp(v[3], "1") ? "s" : "");
 		put(r, "; confidence ");
-		esc(r, v[2]);
+		esc(r, v[0]);
 	}
-	putf(r, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>", v[6], v[7]);
-	snprintf(sql, sizeof sql,
-		 "SELECT verdict, count(*) FROM main.sessions WHERE host_id %s%s GROUP BY verdict "
-		 "ORDER BY verdict",
-		 v[1] ? "= " : "IS NULL", v[1] ? v[0] : "");
-	query(r, sql, verdict_count_row, r);
-	put(r, "</td></tr>\n");
+	putf(r, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>", v[4], v[5]);
 	return 0;
 }
 
 /* Page one of a case of several hosts: every host, how it was established, its files, sessions
  * and verdicts, linked to its section. */
-static void write_host_table(struct report *r)
+static void write_host_table(struct report *r, const struct host_scope_list *parts)
 {
 	put(r, "<h2 id=\"hosts\">Hosts</h2>\n<p>The case holds the evidence of several computers. "
 	       "Each file is given to the host it names (a SYSTEM hive's ComputerName, the Computer of "
@@ -1097,19 +1021,35 @@ static void write_host_table(struct report *r)
 	       "told in its own section.</p>\n<table><thead><tr><th>host</th><th>how it was "
 	       "established</th><th class=\"num\">files</th><th class=\"num\">sessions</th>"
 	       "<th>verdicts</th></tr></thead><tbody>\n");
-	query(r,
-	      "SELECT * FROM (SELECT h.id AS id, h.name, h.confidence, (SELECT count(*) FROM main.evidence_hosts x WHERE "
-	      "x.host_id = h.id AND x.how = 'names_itself'), (SELECT count(*) FROM "
-	      "main.evidence_hosts x WHERE x.host_id = h.id AND x.how = 'folder'), (SELECT count(*) "
-	      "FROM main.evidence_hosts x WHERE x.host_id = h.id AND x.how = 'only_host'), (SELECT "
-	      "count(*) FROM main.evidence_hosts x WHERE x.host_id = h.id), (SELECT count(*) FROM "
-	      "main.sessions s WHERE s.host_id = h.id) FROM main.hosts h UNION ALL SELECT 0, NULL, "
-	      "NULL, 0, 0, 0, (SELECT count(*) FROM main.evidence_hosts WHERE host_id IS NULL), "
-	      "(SELECT count(*) FROM main.sessions WHERE host_id IS NULL) WHERE EXISTS (SELECT 1 "
-	      "FROM main.evidence_hosts WHERE host_id IS NULL) OR EXISTS (SELECT 1 FROM "
-	      "main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 FROM main.facts WHERE "
-	      "host_id IS NULL)) ORDER BY id = 0, id",
-	      host_table_row, r);
+	for (size_t i = 0; i < parts->count; i++) {
+		const struct host_scope_part *p = &parts->parts[i];
+		char host[40] = "IS NULL", sql[1024];
+		if (p->id > 0)
+			snprintf(host, sizeof host, "= %" PRId64, p->id);
+		putf(r, "<tr><td class=\"mono\"><a href=\"#host-");
+		if (p->id > 0)
+			putf(r, "%" PRId64, p->id);
+		else
+			put(r, "none");
+		put(r, "\">");
+		esc(r, p->name);
+		put(r, "</a>");
+		snprintf(sql, sizeof sql,
+			 "SELECT (SELECT confidence FROM main.hosts WHERE id %1$s), (SELECT count(*) "
+			 "FROM main.evidence_hosts WHERE host_id %1$s AND how = 'names_itself'), (SELECT "
+			 "count(*) FROM main.evidence_hosts WHERE host_id %1$s AND how = 'folder'), "
+			 "(SELECT count(*) FROM main.evidence_hosts WHERE host_id %1$s AND how = "
+			 "'only_host'), (SELECT count(*) FROM main.evidence_hosts WHERE host_id %1$s), "
+			 "(SELECT count(*) FROM main.sessions WHERE host_id %1$s)",
+			 host);
+		query(r, sql, host_table_row, r);
+		snprintf(sql, sizeof sql,
+			 "SELECT verdict, count(*) FROM main.sessions WHERE host_id %s GROUP BY verdict "
+			 "ORDER BY verdict",
+			 host);
+		query(r, sql, verdict_count_row, r);
+		put(r, "</td></tr>\n");
+	}
 	put(r, "</tbody></table>\n");
 }
 
@@ -1242,7 +1182,7 @@ static const char ANSWER_SQL[] =
 /* Page one: who, what was asked, the answer per session, its key indicators, and what the
  * collection could not show. Everything after it is the basis. */
 static void write_answer(struct report *r, const struct report_options *options,
-			 const struct host_parts *parts)
+			 const struct host_scope_list *parts)
 {
 	long long sessions = 0;
 
@@ -1271,7 +1211,7 @@ static void write_answer(struct report *r, const struct report_options *options,
 		"it, and is it malicious?</dd></dl>\n",
 	     parts->count ? "these hosts" : "this host");
 	if (parts->count)
-		write_host_table(r);
+		write_host_table(r, parts);
 	put(r, "<h2>Result</h2>\n");
 	query(r, "SELECT sessions FROM v_report_counts", count_row, &sessions);
 	if (!sessions)
@@ -2224,7 +2164,7 @@ static void write_host_body(struct report *r)
 int report_write(struct store *store, const struct report_options *options, FILE *out)
 {
 	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, "", "", NULL, ""};
-	struct host_parts parts = {NULL, 0, 0};
+	struct host_scope_list parts = {NULL, 0};
 
 	if (!store || !out)
 		return -1;
@@ -2232,7 +2172,9 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	r.host_zone_known = zone_host(store, r.host_zone, sizeof r.host_zone, r.host_zone_windows,
 				      sizeof r.host_zone_windows) == 1;
 	case_identity(&r, options);
-	host_parts_load(&r, options, &parts);
+	/* a report of the whole case of several hosts is split by host; --host gives one */
+	if (!(options && options->host) && host_scope_parts(store, &parts) != 0)
+		r.failed = 1;
 	put(&r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"sandtrace\">\n"
@@ -2282,7 +2224,7 @@ int report_write(struct store *store, const struct report_options *options, FILE
 		host_part_leave(&r);
 		put(&r, "</section>\n");
 	}
-	host_parts_free(&parts);
+	host_scope_parts_free(&parts);
 	write_attack(&r);
 	write_method(&r);
 	write_appendix(&r);

@@ -119,6 +119,36 @@ static int open_host_scope(const char *command, int argc, char **argv, struct st
 	return 0;
 }
 
+/* FN(STORE, CONTEXT) for a read command's text output: without --host, in a case of several hosts,
+ * once per host (and once for what no single host holds) under a line naming it, the store
+ * scoped to it (METHOD.md §8.9); otherwise once. Returns FN's first nonzero result, or -1. */
+static int each_host_part(int argc, char **argv, struct store *store,
+			  int (*fn)(struct store *store, void *context), void *context)
+{
+	struct host_scope_list parts;
+	char err[512];
+	int rc = 0;
+
+	if (last_option_value(argc, argv, "--host"))
+		return fn(store, context);
+	if (host_scope_parts(store, &parts) != 0)
+		return -1;
+	if (!parts.count)
+		return fn(store, context);
+	for (size_t i = 0; i < parts.count && rc == 0; i++) {
+		printf("%s== host %s ==\n", i ? "\n" : "", parts.parts[i].name);
+		fflush(stdout);
+		if (host_scope_enter(store, parts.parts[i].id, err, sizeof err) != 0)
+			rc = -1;
+		else
+			rc = fn(store, context);
+		if (host_scope_leave(store) != 0 && rc == 0)
+			rc = -1;
+	}
+	host_scope_parts_free(&parts);
+	return rc;
+}
+
 #define HOST_HELP \
 	"  --host NAME  only that host of a case of several (case-insensitive; a bare name\n" \
 	"             also finds its DNS name, PC-K01 finds PC-K01.corp.example)\n"
@@ -341,6 +371,12 @@ out:
 	return rc;
 }
 
+static int print_facts(struct store *store, void *context)
+{
+	(void)context;
+	return host_facts_print(store, stdout);
+}
+
 int cli_facts(int argc, char **argv)
 {
 	const char *case_path = NULL;
@@ -379,7 +415,7 @@ int cli_facts(int argc, char **argv)
 		store_close(store);
 		return rc;
 	}
-	rc = host_facts_print(store, stdout) == 0 ? 0 : 1;
+	rc = each_host_part(argc, argv, store, print_facts, NULL) == 0 ? 0 : 1;
 	if (rc)
 		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
 	store_close(store);
@@ -598,6 +634,11 @@ int cli_correlate(int argc, char **argv)
 	return 0;
 }
 
+static int print_session_list(struct store *store, void *zone)
+{
+	return session_text_list(store, zone, stdout);
+}
+
 int cli_sessions(int argc, char **argv)
 {
 	struct store *store = NULL;
@@ -624,11 +665,22 @@ int cli_sessions(int argc, char **argv)
 		store_close(store);
 		return rc;
 	}
-	rc = json ? session_text_json(store, stdout) : session_text_list(store, &zone, stdout);
+	rc = json ? session_text_json(store, stdout)
+		  : each_host_part(argc, argv, store, print_session_list, &zone);
 	if (rc != 0)
 		fprintf(stderr, "sandtrace sessions: %s: %s\n", case_path, store_error(store));
 	store_close(store);
 	return rc ? 1 : 0;
+}
+
+static int print_host_line(void *context, int columns, const char *const *names,
+			   const char *const *values)
+{
+	(void)context;
+	(void)names;
+	if (columns == 1 && values[0])
+		printf("host: %s\n", values[0]);
+	return 0;
 }
 
 int cli_show(int argc, char **argv)
@@ -659,7 +711,17 @@ int cli_show(int argc, char **argv)
 		store_close(store);
 		return 2;
 	}
-	rc = session_text_show(store, id, &zone, stdout);
+	{
+		/* in a case of several hosts, the session's host first (sessions: --host's scope) */
+		char sql[256];
+		snprintf(sql, sizeof sql,
+			 "SELECT h.name FROM sessions s JOIN main.hosts h ON h.id = s.host_id WHERE s.id "
+			 "= %lld AND (SELECT count(*) FROM main.hosts) > 1",
+			 id);
+		rc = store_query(store, sql, print_host_line, NULL);
+	}
+	if (rc == 0)
+		rc = session_text_show(store, id, &zone, stdout);
 	if (rc == 1)
 		fprintf(stderr, "sandtrace show: no session %lld in %s%s%s\n", id, case_path,
 			last_option_value(argc, argv, "--host") ? " for host " : "",

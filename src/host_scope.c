@@ -346,3 +346,59 @@ out:
 	free(hosts.ids);
 	return rc;
 }
+
+static int collect_part(void *context, int columns, const char *const *names,
+			const char *const *values)
+{
+	struct host_scope_list *list = context;
+	struct host_scope_part *grown;
+
+	(void)columns;
+	(void)names;
+	grown = realloc(list->parts, (list->count + 1) * sizeof *grown);
+	if (!grown)
+		return 1;
+	list->parts = grown;
+	grown[list->count].id = values[0] ? strtoll(values[0], NULL, 10) : STORE_SCOPE_UNASSIGNED;
+	if (!(grown[list->count].name = strdup(values[1] ? values[1] : "(no single host)")))
+		return 1;
+	list->count++;
+	return 0;
+}
+
+int host_scope_parts(struct store *store, struct host_scope_list *list)
+{
+	long long hosts = 0;
+	char count[32] = "";
+	struct name_list found = {NULL, 0, 0};
+
+	list->parts = NULL;
+	list->count = 0;
+	if (query_names(store, "SELECT count(*) FROM main.hosts", &found) != 0)
+		return -1;
+	if (found.count)
+		snprintf(count, sizeof count, "%s", found.names[0]);
+	name_list_free(&found);
+	hosts = strtoll(count, NULL, 10);
+	if (hosts < 2)
+		return 0;
+	if (store_query(store,
+			"SELECT * FROM (SELECT id, name FROM main.hosts UNION ALL SELECT NULL, NULL "
+			"WHERE EXISTS (SELECT 1 FROM main.evidence_hosts WHERE host_id IS NULL) OR "
+			"EXISTS (SELECT 1 FROM main.sessions WHERE host_id IS NULL) OR EXISTS (SELECT 1 "
+			"FROM main.facts WHERE host_id IS NULL)) ORDER BY id IS NULL, id",
+			collect_part, list) != 0) {
+		host_scope_parts_free(list);
+		return -1;
+	}
+	return 0;
+}
+
+void host_scope_parts_free(struct host_scope_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->parts[i].name);
+	free(list->parts);
+	list->parts = NULL;
+	list->count = 0;
+}

@@ -28,6 +28,25 @@ int host_scope_find(struct store *store, const char *wanted, int64_t *host_id, c
  * scoped). */
 int host_scope_enter(struct store *store, int64_t host_id, char *err, size_t err_size);
 
+/* A part of a case of several hosts: a host, or (id STORE_SCOPE_UNASSIGNED, name "(no single
+ * host)") what no single host holds. */
+struct host_scope_part {
+	int64_t id;
+	char *name;
+};
+
+struct host_scope_list {
+	struct host_scope_part *parts;
+	size_t count;
+};
+
+/* The parts a whole-case output of STORE is split into (METHOD.md §8.9): each host in id (name)
+ * order, then what no single host holds when there is any (files no host could be given to,
+ * facts and sessions without a host). Empty when the case holds one host or none: it is then
+ * read as one. Free with host_scope_parts_free. 0 or -1 (store_error says why). */
+int host_scope_parts(struct store *store, struct host_scope_list *list);
+void host_scope_parts_free(struct host_scope_list *list);
+
 /* Shows the whole case again (a store not scoped is left as it is). 0 or -1. */
 int host_scope_leave(struct store *store);
 

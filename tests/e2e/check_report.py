@@ -171,7 +171,9 @@ def check_sessions(dom, sessions):
             problems.append("sessions: session %d section lacks VM GUID %s" % (sid, guid))
         if verdict not in text:
             problems.append("sessions: session %d section lacks verdict %s" % (sid, verdict))
-    summary = dom.text_of.get("summary", "")
+    # one summary, or in a case of several hosts one per host (id="summary-host-N")
+    summary = "".join(text for key, text in sorted(dom.text_of.items())
+                      if key == "summary" or re.fullmatch(r"summary-host-(\d+|none)", key))
     for sid, guid, verdict in sessions:
         if guid not in summary:
             problems.append("sessions: summary lacks VM GUID %s" % guid)
