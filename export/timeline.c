@@ -231,6 +231,9 @@ static int write_row(void *context, int columns, const char *const *names,
 		strbuf_printf(&name, "%s sandtrace: %s [%s; %s", iso,
 			      values[C_MESSAGE] ? values[C_MESSAGE] : "", values[C_DESC] ? values[C_DESC] : "",
 			      values[C_SOURCE]);
+		/* the host, so that the body files of several hosts can be read as one */
+		if (values[C_HOSTNAME])
+			strbuf_printf(&name, "; host %s", values[C_HOSTNAME]);
 		if (values[C_SESSION])
 			strbuf_printf(&name, "; session %s", values[C_SESSION]);
 		if (values[C_SHA256])

@@ -111,6 +111,13 @@ add_test(NAME e2e_report_pdf_page_one_footer_layout
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
 set_tests_properties(e2e_report_pdf_page_one_footer_layout PROPERTIES SKIP_RETURN_CODE 77)
 
+# Two hosts in one case (the case of check_hosts.py): --host on facts, sessions, show, timeline
+# and report shows one host's rows alone, an unknown host is a usage error, the report is split by
+# host (printed: page X of Y, nothing overprinted), and a case of one host reads as before.
+add_test(NAME e2e_host_option_reads_one_host_and_report_splits_by_host
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_host_reading.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
 # Hive transaction logs on the corpus' dirty hives: replayed by ingest, refused with a reason,
 # and `hive recover` equal to Windows 10's own recovered file from offset 4096 on.
 add_test(NAME e2e_hive_logs_replayed_refused_and_recovered_like_windows
