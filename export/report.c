@@ -55,7 +55,7 @@ struct report {
 	/* The zone times are shown in (NULL or not active: UTC only), and the host's own zone, by
 	 * which task XML local times are read (METHOD.md §8.7). */
 	const struct display_zone *zone;
-	int host_zone_known;
+	int host_zone_known, host_zones_differ;
 	char host_zone[96], host_zone_windows[128];
 	/* A case of several hosts (METHOD.md §8.9): the host whose section is being written ("" when
 	 * the report is not split by host) and the suffix that keeps its section ids unique. */
@@ -2043,9 +2043,11 @@ static void put_host_local_times(struct report *r, const char *lines)
 			put(r, ")</span>");
 		} else {
 			put(r, " <span class=\"muted\">(task local time, not converted: ");
-			put(r, r->host_zone_windows[0] ? "the host's zone has no IANA equivalent)"
-						       : "the collection does not state the host's "
-							 "time zone)");
+			put(r, r->host_zones_differ ? "the case's hosts are in different time zones; "
+						      "see each host's facts)"
+			       : r->host_zone_windows[0] ? "the host's zone has no IANA equivalent)"
+							 : "the collection does not state the host's "
+							   "time zone)");
 			put(r, "</span>");
 		}
 		put(r, next && *next ? "<br>" : "");
@@ -2163,7 +2165,7 @@ static void write_host_body(struct report *r)
 
 int report_write(struct store *store, const struct report_options *options, FILE *out)
 {
-	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, "", "", NULL, ""};
+	struct report r = {store, out, 0, NULL, NULL, "", NULL, 0, 0, "", "", NULL, ""};
 	struct host_scope_list parts = {NULL, 0};
 
 	if (!store || !out)
@@ -2175,6 +2177,16 @@ int report_write(struct store *store, const struct report_options *options, FILE
 	/* a report of the whole case of several hosts is split by host; --host gives one */
 	if (!(options && options->host) && host_scope_parts(store, &parts) != 0)
 		r.failed = 1;
+	if (parts.count) {
+		/* the appendix is of the whole case: one host's zone is not every task's */
+		long long zones = 0;
+		query(&r, "SELECT count(DISTINCT value) FROM main.facts WHERE kind = 'host' AND subject = "
+			  "'time_zone'", count_row, &zones);
+		if (zones > 1) {
+			r.host_zone_known = 0;
+			r.host_zones_differ = 1;
+		}
+	}
 	put(&r, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"sandtrace\">\n"
