@@ -259,20 +259,23 @@ def check_one_host(sandtrace, db, tmp):
           "one host: the report is split by host")
 
 
+def write_two_hosts(stforge, source, tmp):
+    """The two host collections of check_hosts.py under TMP, and {host: its VM GUIDs}."""
+    story = check_hosts.vm_guids(source)
+    # another machine's VMs: the same GUIDs with their first byte changed, as check_hosts.py does
+    renamed = dict((g, str(uuid.UUID(int=uuid.UUID(g).int ^ (0x5A << 120))).upper()) for g in story)
+    check_hosts.second_host_sources(source, os.path.join(tmp, "source-b"), renamed)
+    collections = [os.path.join(tmp, name) for name in ("hostA", "hostB")]
+    subprocess.run([stforge, "case", source, collections[0]], check=True, capture_output=True)
+    subprocess.run([stforge, "case", os.path.join(tmp, "source-b"), collections[1]], check=True,
+                   capture_output=True)
+    return collections[0], collections[1], {HOST_A: set(story), HOST_B: set(renamed.values())}
+
+
 def main():
     stforge, sandtrace, source = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
-        guids_a = check_hosts.vm_guids(source)
-        renamed = {g: str(uuid.UUID(int=uuid.UUID(g).int ^ (0x5A << 120))).upper() for g in guids_a}
-        guids = {HOST_A: set(guids_a), HOST_B: set(renamed.values())}
-        source_b = os.path.join(tmp, "source-b")
-        check_hosts.second_host_sources(source, source_b, renamed)
-        a, b = os.path.join(tmp, "hostA"), os.path.join(tmp, "hostB")
-        for src, out in ((source, a), (source_b, b)):
-            r = subprocess.run([stforge, "case", src, out], capture_output=True, text=True)
-            if r.returncode != 0:
-                print("FAIL: stforge case: " + r.stderr)
-                return 1
+        a, b, guids = write_two_hosts(stforge, source, tmp)
         one, two = os.path.join(tmp, "one.db"), os.path.join(tmp, "two.db")
         for db, roots in ((one, [a]), (two, [a, b])):
             run(sandtrace, *(["ingest"] + roots + ["--case", db]))
