@@ -113,7 +113,7 @@ static int add_fact(struct store *store, const char *kind, const char *subject, 
 {
 	struct strbuf marked = STRBUF_INIT;
 	struct store_fact fact = {kind, subject, value, detail, b ? b->time : 0,
-				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section, 0};
+				  b ? strbuf_text(&b->text) : "", evidence_id, confidence, section, 0, NULL};
 	int rc;
 
 	if (b && b->replay.length) {
@@ -773,6 +773,7 @@ int host_facts_derive(struct store *store)
 struct print_state {
 	FILE *out;
 	char kind[64];
+	int64_t host_id;         /* of the facts printed last; -1 before the first */
 };
 
 static int print_fact(void *context, const struct store_fact *f)
@@ -780,6 +781,13 @@ static int print_fact(void *context, const struct store_fact *f)
 	struct print_state *p = context;
 	char when[40] = "";
 
+	if (f->host_id != p->host_id) {
+		/* §2.7: each host's facts under its name */
+		fprintf(p->out, "%s== %s%s ==\n", p->host_id >= 0 ? "\n" : "",
+			f->host ? "host " : "", f->host ? f->host : "files of no host");
+		p->host_id = f->host_id;
+		p->kind[0] = '\0';
+	}
 	if (strcmp(p->kind, f->kind) != 0) {
 		fprintf(p->out, "%s%s\n", p->kind[0] ? "\n" : "", f->kind);
 		snprintf(p->kind, sizeof p->kind, "%s", f->kind);
@@ -794,6 +802,6 @@ static int print_fact(void *context, const struct store_fact *f)
 
 int host_facts_print(struct store *store, FILE *out)
 {
-	struct print_state state = {out, ""};
+	struct print_state state = {out, "", -1};
 	return store_each_fact(store, print_fact, &state);
 }

@@ -297,12 +297,13 @@ static long host_by_folder(const struct census *c, const char *path, struct strb
 	 * recorded), the first folder of the path */
 	size_t limit = root ? strlen(root) : 1;
 
-	for (size_t k = strlen(path); k-- > limit;) {
+	/* from the file itself (a container is the folder of its members) outwards */
+	for (size_t k = strlen(path) + 1; k-- > limit;) {
 		size_t first = 0, second = 0;
 		const char *example = NULL;
 		int found;
 
-		if (path[k] != '/' && path[k] != '!')
+		if (path[k] && path[k] != '/' && path[k] != '!')
 			continue;
 		found = hosts_inside(c, path, k, &first, &example, &second);
 		if (found == 1) {

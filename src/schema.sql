@@ -1020,14 +1020,15 @@ CREATE VIEW v_report_counts AS
          (SELECT count(*) FROM archives) AS archives,
          (SELECT count(*) FROM v_report_outputs) AS outputs;
 -- Host facts with the file they were read from (SHA-256 and first path), the host they describe
--- (the computer name the SYSTEM hive states, when the collection has exactly one), and the
--- report's section order.
+-- (the fact's host, §2.7; for a fact of no host, the computer name the SYSTEM hive states when the
+-- collection has exactly one), and the report's section order.
 CREATE VIEW v_report_facts AS
   SELECT f.id, f.kind, f.subject, f.value, f.detail, f.basis, f.confidence, f.section, f.time,
          v.sha256,
          (SELECT min(p.path) FROM evidence_paths p WHERE p.evidence_id = v.id) AS evidence_path,
-         (SELECT CASE WHEN count(DISTINCT h.value) = 1 THEN min(h.value) END FROM facts h
-          WHERE h.kind = 'host' AND h.subject = 'ComputerName') AS host,
+         coalesce((SELECT name FROM hosts WHERE id = f.host_id),
+                  (SELECT CASE WHEN count(DISTINCT h.value) = 1 THEN min(h.value) END FROM facts h
+                   WHERE h.kind = 'host' AND h.subject = 'ComputerName')) AS host,
          CASE f.kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1
                      WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
                      WHEN 'audit_policy' THEN 4 WHEN 'task_cache' THEN 5 WHEN 'service' THEN 6

@@ -1518,7 +1518,7 @@ static int taskcache_fact_row(void *context, sqlite3_stmt *st)
 			       (const char *)sqlite3_column_text(st, 3),
 			       sqlite3_column_int64(st, 4),
 			       (const char *)sqlite3_column_text(st, 5),
-			       "§4.2", 0};
+			       "§4.2", 0, NULL};
 
 	return store_add_fact(context, &f);
 }
@@ -1539,8 +1539,9 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 
 	if (sqlite3_prepare_v2(store->db,
 			       "SELECT kind, subject, value, detail, coalesce(time, 0), basis, "
-			       "coalesce(evidence_id, 0), confidence, section, coalesce(host_id, 0) FROM facts "
-			       "ORDER BY CASE "
+			       "coalesce(evidence_id, 0), confidence, section, coalesce(host_id, 0), (SELECT "
+			       "name FROM hosts WHERE id = host_id) FROM facts ORDER BY host_id IS NULL, "
+			       "host_id, CASE "
 			       "kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1 WHEN "
 			       "'audit_policy' THEN 2 WHEN 'cmdline_audit' THEN 3 WHEN 'audit_coverage' "
 			       "THEN 4 WHEN 'service' THEN 5 ELSE 6 END, kind, id",
@@ -1552,7 +1553,8 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
 			(uint64_t)sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5),
 			sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7),
-			(const char *)sqlite3_column_text(st, 8), sqlite3_column_int64(st, 9)};
+			(const char *)sqlite3_column_text(st, 8), sqlite3_column_int64(st, 9),
+			(const char *)sqlite3_column_text(st, 10)};
 		rc = fn(context, &f);
 	}
 	if (rc == 0 && step != SQLITE_DONE)

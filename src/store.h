@@ -202,6 +202,7 @@ struct store_fact {
 	int64_t evidence_id;
 	const char *confidence, *section;
 	int64_t host_id;         /* 0: the host in scope (store_scope_host), NULL outside one */
+	const char *host;        /* read back only: the host's name, NULL for a fact of no host */
 };
 
 int store_clear_facts(struct store *store);
@@ -227,8 +228,8 @@ struct store_taskcache_finding {
 int store_add_taskcache_finding(struct store *store, const struct store_taskcache_finding *finding);
 /* Adds one fact of kind "task_cache" per taskcache_findings row, in row order. Returns 0 or -1. */
 int store_facts_from_taskcache(struct store *store);
-/* Calls FN for every fact, grouped by kind (feature state first) and in id order within a kind;
- * the strings live only during the call. */
+/* Calls FN for every fact, host by host (in name order, facts of no host last), grouped by kind
+ * (feature state first) and in id order within a kind; the strings live only during the call. */
 int store_each_fact(struct store *store, int (*fn)(void *context, const struct store_fact *fact),
 		    void *context);
 

@@ -302,8 +302,9 @@ def main():
         compared += len(hosts)
 
         if corpus and os.path.isdir(os.path.join(corpus, "evtx", "other_hosts")):
-            # Another machine's event log in the same collection: its host is its own, and the case's
-            # hostname fact says the files disagree, naming it.
+            # Another machine's event log in the same collection: its host is its own (§2.7): the
+            # case holds two hosts, each with its own hostname fact, and the foreign files are the
+            # other host's.
             other = os.path.join(case, "D", "other")
             os.makedirs(other)
             for name in os.listdir(os.path.join(corpus, "evtx", "other_hosts")):
@@ -320,11 +321,19 @@ def main():
             db = sqlite3.connect(two)
             hosts = check_evidence_hosts(db, case, "two hosts")
             foreign = {p: h for p, h in hosts.items() if p.startswith(other)}
-            hostname = db.execute("SELECT value, confidence, detail FROM facts WHERE kind = 'host' AND "
-                                  "subject = 'hostname'").fetchone()
+            names = sorted({"PC-K01"} | set(foreign.values()), key=str.lower)
+            table = [n for (n,) in db.execute("SELECT name FROM hosts ORDER BY id")]
+            hostname = db.execute("SELECT h.name, f.value, f.confidence, f.detail FROM facts f JOIN hosts h "
+                                  "ON h.id = f.host_id WHERE f.kind = 'host' AND f.subject = 'hostname' "
+                                  "ORDER BY h.id").fetchall()
+            placed = {p: n for p, n in db.execute("SELECT p.path, h.name FROM evidence_hosts e JOIN hosts h "
+                                                  "ON h.id = e.host_id JOIN evidence_paths p ON "
+                                                  "p.evidence_id = e.evidence_id")}
             check(foreign and all(h.split(".")[0].upper() != "PC-K01" for h in foreign.values()) and
-                  hostname[:2] == ("PC-K01", "medium") and all(p in hostname[2] for p in foreign),
-                  "two hosts: foreign %s, hostname %s" % (foreign, hostname))
+                  table == names and [(n, v, c) for n, v, c, _ in hostname] == [(n, n, "high") for n in names]
+                  and all(placed.get(p) == h for p, h in foreign.items()),
+                  "two hosts: foreign %s, hosts %s, hostname facts %s" % (foreign, table, hostname))
+            hostname = hostname[-1][1:]
             print("two hosts: %s" % hostname[2][:300])
 
         if not corpus or not os.path.isdir(os.path.join(corpus, "hives")):

@@ -156,3 +156,12 @@ add_test(NAME e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sess
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions PROPERTIES TIMEOUT 900)
+
+# Several hosts in one case (METHOD.md §2.7): the bundled case and a second machine forged from its
+# sources (another name, VM GUIDs, time zone, feature state, a same-named task) read as `ingest A B`
+# and as one folder of a host folder and a host zip: each file's host is its folder's, each host's
+# facts come from its own hives, each session and every row linked to it belong to one host, the
+# timeline's hostname is the row's host, and a file beside the host folders is left unassigned.
+add_test(NAME e2e_hosts_each_host_its_own_facts_sessions_and_timeline
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hosts.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
