@@ -119,7 +119,7 @@ static int open_host_scope(const char *command, int argc, char **argv, struct st
 	return 0;
 }
 
-/* FN(STORE, CONTEXT) for a read command's text output: without --host, in a case of several hosts,
+/* FN(STORE, CONTEXT) for the sessions list: without --host, in a case of several hosts,
  * once per host (and once for what no single host holds) under a line naming it, the store
  * scoped to it (METHOD.md §8.9); otherwise once. Returns FN's first nonzero result, or -1. */
 static int each_host_part(int argc, char **argv, struct store *store,
@@ -136,7 +136,11 @@ static int each_host_part(int argc, char **argv, struct store *store,
 	if (!parts.count)
 		return fn(store, context);
 	for (size_t i = 0; i < parts.count && rc == 0; i++) {
-		printf("%s== host %s ==\n", i ? "\n" : "", parts.parts[i].name);
+		/* the heading host_facts_print writes for the facts, so the two read alike */
+		if (parts.parts[i].id == STORE_SCOPE_UNASSIGNED)
+			printf("%s== files of no host ==\n", i ? "\n" : "");
+		else
+			printf("%s== host %s ==\n", i ? "\n" : "", parts.parts[i].name);
 		fflush(stdout);
 		if (host_scope_enter(store, parts.parts[i].id, err, sizeof err) != 0)
 			rc = -1;
@@ -371,12 +375,6 @@ out:
 	return rc;
 }
 
-static int print_facts(struct store *store, void *context)
-{
-	(void)context;
-	return host_facts_print(store, stdout);
-}
-
 int cli_facts(int argc, char **argv)
 {
 	const char *case_path = NULL;
@@ -415,7 +413,8 @@ int cli_facts(int argc, char **argv)
 		store_close(store);
 		return rc;
 	}
-	rc = each_host_part(argc, argv, store, print_facts, NULL) == 0 ? 0 : 1;
+	/* host_facts_print lists the facts host by host itself */
+	rc = host_facts_print(store, stdout) == 0 ? 0 : 1;
 	if (rc)
 		fprintf(stderr, "sandtrace facts: %s: %s\n", case_path, store_error(store));
 	store_close(store);
