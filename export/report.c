@@ -1017,7 +1017,7 @@ static void write_host_table(struct report *r, const struct host_scope_list *par
 	put(r, "<h2 id=\"hosts\">Hosts</h2>\n<p>The case holds the evidence of several computers. "
 	       "Each file is given to the host it names (a SYSTEM hive's ComputerName, the Computer of "
 	       "an event log's records) or, when it names none, to the host its folder's files name "
-	       "(METHOD.md §8.9); each host's facts and sessions are rebuilt from its own files and "
+	       "(METHOD.md §2.7); each host's facts and sessions are rebuilt from its own files and "
 	       "told in its own section.</p>\n<table><thead><tr><th>host</th><th>how it was "
 	       "established</th><th class=\"num\">files</th><th class=\"num\">sessions</th>"
 	       "<th>verdicts</th></tr></thead><tbody>\n");

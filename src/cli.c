@@ -84,7 +84,7 @@ static const char *display_zone_spec(int argc, char **argv)
 	return last_option_value(argc, argv, "--display-zone");
 }
 
-/* --host NAME of a read command (METHOD.md §2.6): from here on STORE shows that host alone, and
+/* --host NAME of a read command (METHOD.md §8.9): from here on STORE shows that host alone, and
  * NAME_OUT (if given, NAME_SIZE bytes) holds its name as stored. Without --host nothing changes.
  * Returns 0; 2 when the case holds no such host (said on stderr with the hosts it holds: a usage
  * error); 1 on a store error. */
