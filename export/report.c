@@ -1018,7 +1018,9 @@ static void write_host_table(struct report *r, const struct host_scope_list *par
 	       "Each file is given to the host it names (a SYSTEM hive's ComputerName, the Computer of "
 	       "an event log's records) or, when it names none, to the host its folder's files name "
 	       "(METHOD.md §2.7); each host's facts and sessions are rebuilt from its own files and "
-	       "told in its own section.</p>\n<table><thead><tr><th>host</th><th>how it was "
+	       "told in its own section.</p>\n<table class=\"fixed\"><colgroup><col style=\"width:15%\">"
+	       "<col style=\"width:44%\"><col style=\"width:8%\"><col style=\"width:10%\">"
+	       "<col style=\"width:23%\"></colgroup><thead><tr><th>host</th><th>how it was "
 	       "established</th><th class=\"num\">files</th><th class=\"num\">sessions</th>"
 	       "<th>verdicts</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < parts->count; i++) {
