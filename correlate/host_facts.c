@@ -748,6 +748,44 @@ static int derive_scope(struct store *store, int absence)
 	return rc;
 }
 
+/* Collects "PATH: why" of the files of no host, the first ten. */
+static int unassigned_row(void *context, int columns, const char *const *names,
+			  const char *const *values)
+{
+	struct strbuf *text = context;
+
+	(void)columns;
+	(void)names;
+	strbuf_printf(text, "%s%s", text->length ? "; " : "", values[0]);
+	return 0;
+}
+
+/* §2.7: files given to no host are said, never silently left out of every host. */
+static int derive_unassigned(struct store *store, size_t count)
+{
+	struct strbuf list = STRBUF_INIT, detail = STRBUF_INIT;
+	char value[32];
+	int rc = store_query(store,
+			     "SELECT basis FROM main.evidence_hosts WHERE host_id IS NULL ORDER BY "
+			     "evidence_id LIMIT 10",
+			     unassigned_row, &list);
+
+	snprintf(value, sizeof value, "%zu file%s", count, count == 1 ? "" : "s");
+	strbuf_printf(&detail, "%zu evidence file%s could not be given to one host: no SYSTEM hive or "
+		      "event log names it, and no folder around %s holds files naming exactly one "
+		      "host; the rows read from %s are correlated only with those of other files of no "
+		      "host%s: %s", count, count == 1 ? "" : "s", count == 1 ? "it" : "them",
+		      count == 1 ? "it" : "them", count > 10 ? " (the first ten)" : "",
+		      strbuf_text(&list));
+	if (rc == 0)
+		rc = strbuf_failed(&detail) ? -1
+					    : add_fact(store, "host", "unassigned files", value,
+						       strbuf_text(&detail), NULL, 0, "high", "§2.7");
+	strbuf_free(&list);
+	strbuf_free(&detail);
+	return rc;
+}
+
 /* The hosts first (§2.7), then the facts of each host from its own hives only: host A's feature
  * state, policies or time zone are never read from host B's hives. A case naming no host is one
  * scope, as before there were hosts; files given to no host are a scope of their own, whose facts
@@ -767,6 +805,8 @@ int host_facts_derive(struct store *store)
 		rc = derive_scope(store, 0);
 	if (store_scope_host(store, STORE_SCOPE_CASE) != 0)
 		rc = -1;
+	if (rc == 0 && hosts && unassigned)
+		rc = derive_unassigned(store, unassigned);
 	return rc;
 }
 

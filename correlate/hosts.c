@@ -39,9 +39,17 @@ struct path_row {
 	char *path;
 };
 
+/* A path of a file that names its host, with the host (the folders' index). */
+struct named_path {
+	const char *path;        /* in census.paths */
+	size_t host;
+};
+
 struct census {
 	struct namer *namers;
 	size_t namer_count;
+	struct named_path *named; /* the paths of the namers: few, whatever the size of the case */
+	size_t named_count;
 	struct machine *hosts;
 	size_t host_count;
 	struct path_row *paths;
@@ -137,9 +145,15 @@ static int log_computer(void *context, int64_t evidence_id, const char *path, co
 		return 0;
 	}
 	if (s->namer && records > 0) {
-		s->namer->also_others = 1;
-		strbuf_printf(&s->namer->how, "; %lld others name %s", (long long)records,
-			      computer && computer[0] ? computer : "no computer");
+		/* records without a Computer, or naming the same machine otherwise spelt (a bare name
+		 * and its DNS name), name no other machine; another name does (a renamed machine, the
+		 * MININT-* name of Windows setup, forwarded records) */
+		int same = !computer || !computer[0] || hosts_same_name(computer, s->namer->name);
+
+		s->namer->also_others |= !same;
+		strbuf_printf(&s->namer->how, "; %lld others %s%s", (long long)records,
+			      computer && computer[0] ? "name " : "name no computer",
+			      computer && computer[0] ? computer : "");
 	}
 	return 0;
 }
@@ -270,19 +284,17 @@ static int hosts_inside(const struct census *c, const char *folder, size_t folde
 {
 	int found = 0;
 
-	for (size_t p = 0; p < c->path_count; p++) {
-		const struct path_row *row = &c->paths[p];
-		const struct namer *n;
+	for (size_t p = 0; p < c->named_count; p++) {
+		const struct named_path *row = &c->named[p];
 
-		if (!inside(row->path, folder, folder_length) ||
-		    !(n = namer_of(c, row->evidence_id)))
+		if (!inside(row->path, folder, folder_length))
 			continue;
 		if (found == 0) {
-			*first = n->host;
+			*first = row->host;
 			*example = row->path;
 			found = 1;
-		} else if (n->host != *first) {
-			*second = n->host;
+		} else if (row->host != *first) {
+			*second = row->host;
 			return 2;
 		}
 	}
@@ -392,6 +404,7 @@ static void census_free(struct census *c)
 	for (size_t r = 0; r < c->root_count; r++)
 		free(c->roots[r]);
 	free(c->namers);
+	free(c->named);
 	free(c->hosts);
 	free(c->paths);
 	free(c->roots);
@@ -421,6 +434,14 @@ int hosts_establish(struct store *store, size_t *hosts, size_t *unassigned)
 			root_row, &c) != 0 ||
 	    group_names(&c) != 0)
 		goto out;
+	if (!(c.named = calloc(c.path_count ? c.path_count : 1, sizeof *c.named)))
+		goto out;
+	for (size_t p = 0; p < c.path_count; p++) {
+		const struct namer *n = namer_of(&c, c.paths[p].evidence_id);
+
+		if (n)
+			c.named[c.named_count++] = (struct named_path){c.paths[p].path, n->host};
+	}
 	for (size_t h = 0; h < c.host_count; h++)
 		if (strbuf_failed(&c.hosts[h].basis) ||
 		    store_add_host(store, c.hosts[h].id, c.hosts[h].name,

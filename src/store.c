@@ -25,6 +25,9 @@ enum statement_index {
 	ST_FIND_EVENT,
 	ST_ADD_SOURCE,
 	ST_ADD_COUNT,
+	ST_ADD_ROOT,
+	ST_ADD_HOST,
+	ST_ADD_EVIDENCE_HOST,
 	ST_COUNT
 };
 
@@ -62,6 +65,10 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 	[ST_ADD_COUNT] = "INSERT INTO event_counts (evidence_id, channel, provider, event_id, seen, "
 			 "stored) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
 			 "seen = seen + excluded.seen, stored = stored + excluded.stored",
+	[ST_ADD_ROOT] = "INSERT OR IGNORE INTO main.collection_roots (path, run_id) VALUES (?1, ?2)",
+	[ST_ADD_HOST] = "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, ?3, ?4)",
+	[ST_ADD_EVIDENCE_HOST] = "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, "
+				 "how, basis) VALUES (?1, ?2, ?3, ?4)",
 };
 
 struct store {
@@ -2255,18 +2262,11 @@ int store_each_session_finding(struct store *store, int64_t session_id,
 
 int store_add_collection_root(struct store *store, const char *path)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = store->statements[ST_ADD_ROOT];
 
-	if (sqlite3_prepare_v2(store->db,
-			       "INSERT OR IGNORE INTO collection_roots (path, run_id) VALUES (?1, ?2)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, store->run_id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(st);
 }
 
 int store_clear_hosts(struct store *store)
@@ -2281,41 +2281,25 @@ int store_clear_hosts(struct store *store)
 int store_add_host(struct store *store, int64_t id, const char *name, const char *basis,
 		   const char *confidence)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = store->statements[ST_ADD_HOST];
 
-	if (sqlite3_prepare_v2(store->db,
-			       "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, "
-			       "?3, ?4)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, basis, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, confidence, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(st);
 }
 
 int store_add_evidence_host(struct store *store, int64_t evidence_id, int64_t host_id,
 			    const char *how, const char *basis)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = store->statements[ST_ADD_EVIDENCE_HOST];
 
-	if (sqlite3_prepare_v2(store->db,
-			       "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, how, "
-			       "basis) VALUES (?1, ?2, ?3, ?4)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int64(st, 1, evidence_id);
 	bind_int_or_null(st, 2, host_id, host_id > 0);
 	sqlite3_bind_text(st, 3, how, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, basis, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(st);
 }
 
 /* The tables the scope narrows, each with the condition (on its own columns) that keeps a row of

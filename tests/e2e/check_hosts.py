@@ -258,6 +258,11 @@ def main():
             "p.evidence_id = h.evidence_id WHERE p.path = ?", (loose,)).fetchall()
         check(len(row) == 1 and row[0][:2] == (None, "unassigned") and HOST_A in row[0][2] and
               HOST_B in row[0][2], "loose.wsb: %s" % row)
+        fact = sqlite3.connect(db).execute(
+            "SELECT value, detail FROM facts WHERE kind = 'host' AND subject = 'unassigned files' "
+            "AND host_id IS NULL").fetchall()
+        check(len(fact) == 1 and fact[0][0] == "1 file" and loose in fact[0][1],
+              "loose.wsb: the unassigned-files fact %s" % fact)
 
     for f in failures:
         print("FAIL: " + f)
