@@ -133,8 +133,7 @@ static int show_header(void *context, const struct store_session_summary *s)
 		fprintf(state->out, "times: %s%s\n", state->zone->label,
 			state->zone->active ? "; local time with its offset, then UTC" : "");
 	/* an interactive start names its account and SID (§6.8) */
-	snprintf(sql, sizeof sql, "SELECT json_extract(detail, '$.account'), json_extract(detail, "
-		 "'$.sid') FROM session_events WHERE session_id = %lld AND role = 'account' LIMIT 1",
+	snprintf(sql, sizeof sql, "SELECT account, sid FROM v_session_account WHERE session_id = %lld",
 		 (long long)s->id);
 	if (store_query(state->store, sql, account_row, &account) != 0)
 		return -1;

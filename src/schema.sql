@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -475,6 +475,16 @@ CREATE VIEW v_events AS
 
 -- The sessions as the JSON objects `sandtrace sessions --json` prints (one row per session, in id
 -- order). Times are ISO-8601 UTC with 100 ns digits; booleans are JSON booleans; absent is null.
+-- The account of a session's interactive start (§6.8): one row per session that has one, the
+-- first account step linked. Read by v_session_json and by `show` (export/session_text.c).
+CREATE VIEW v_session_account AS
+  SELECT session_id, json_extract(detail, '$.account') AS account,
+         json_extract(detail, '$.sid') AS sid
+  FROM session_events
+  WHERE role = 'account' AND rowid = (SELECT min(x.rowid) FROM session_events x
+                                     WHERE x.session_id = session_events.session_id
+                                       AND x.role = 'account');
+
 CREATE VIEW v_session_json AS
   SELECT s.id AS id, json_object(
     'id', s.id,
@@ -495,8 +505,8 @@ CREATE VIEW v_session_json AS
     'trigger', json_object('kind', s.trigger_kind, 'task_name', s.trigger_task,
                            'user', s.trigger_user,
                            -- an interactive start's account SID (§6.8)
-                           'user_sid', (SELECT json_extract(detail, '$.sid') FROM session_events
-                                        WHERE session_id = s.id AND role = 'account' LIMIT 1)),
+                           'user_sid', (SELECT sid FROM v_session_account
+                                        WHERE session_id = s.id)),
     'launcher', json_object('image', s.launcher_image, 'pid', s.launcher_pid,
                             'command_line', s.launcher_command_line),
     'wsb', json_object(
