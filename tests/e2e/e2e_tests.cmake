@@ -149,3 +149,11 @@ add_test(NAME e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sess
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folders_sessions PROPERTIES TIMEOUT 900)
+
+# A damaged hive in a zip or tar.gz is read as the loose file is (METHOD.md §2.5, §8.6): a forged
+# hive with a broken base block and the corpus' hive with broken hive bins give the same facts and
+# registry rows from the container as from the folder, the repair recorded for the member.
+add_test(NAME e2e_damaged_hive_in_container_read_as_loose_file
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_container_hive_repair.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
