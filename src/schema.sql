@@ -354,6 +354,24 @@ CREATE TABLE hive_log_replays (
   UNIQUE (hive_evidence_id, log_path)
 );
 
+-- A line of a servicing text log (CBS.log, CbsPersist_*.log, dism.log) that names the Windows
+-- Sandbox feature Containers-DisposableClientVM (parsers/servicing_log.c, METHOD.md §2.7). The time
+-- is as the log writes it: the host's local time, no offset; the host facts convert it with the
+-- host's time zone (correlate/servicing_facts.c).
+CREATE TABLE servicing_log_lines (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  line_number   INTEGER NOT NULL,   -- 1-based
+  byte_offset   INTEGER NOT NULL,   -- offset of the line's first byte in the file
+  continues     INTEGER,            -- a continuation line: the dated line it continues (its time)
+  local_time    TEXT,               -- 'YYYY-MM-DD HH:MM:SS' as written; NULL before any dated line
+  level         TEXT,               -- Info | Warning | Error | ...
+  component     TEXT,               -- CBS | DISM | CSI | ...
+  action        TEXT NOT NULL,      -- enable | disable | mention
+  action_basis  TEXT NOT NULL,      -- the wording that decided the action
+  message       TEXT NOT NULL       -- the line after its component (at most 8 KiB)
+);
+
 -- A host fact derived from registry rows (correlate/host_facts.c): feature state, sandbox policy,
 -- audit policy and its coverage of the events sessions rely on, services, computer name.
 CREATE TABLE facts (
@@ -795,6 +813,10 @@ CREATE VIEW v_citation AS
                                         w.location) END
   FROM wsb_configs w JOIN v_file_name f ON f.evidence_id = w.evidence_id
   UNION ALL
+  SELECT 'servicing_log_lines', l.id,
+         'servicing log ' || f.name || ' line ' || l.line_number || ' (byte offset '
+         || l.byte_offset || '), sha256 ' || substr(f.sha256, 1, 16)
+  FROM servicing_log_lines l JOIN v_file_name f ON f.evidence_id = l.evidence_id  UNION ALL
   SELECT 'facts', h.id, 'host fact ' || h.kind || ': ' || h.subject FROM facts h
   UNION ALL
   SELECT 'archives', a.id, 'archive ' || a.path || ', sha256 ' || substr(f.sha256, 1, 16)
@@ -928,7 +950,16 @@ CREATE VIEW timeline AS
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
          f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
-  WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
+  WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy')
+  UNION ALL
+  -- a servicing-log line enabling or disabling the feature, its local time converted (§2.7)
+  SELECT f.time, 'Servicing Log Line', 'fact', f.kind,
+         'Windows Sandbox feature ' || f.value || 'd: ' || f.subject,
+         NULL, NULL, NULL, NULL, v.sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
+  FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
+  WHERE f.time > 0 AND f.kind = 'feature_change' AND f.value IN ('enable', 'disable');
 
 
 -- ---- What the report reads (export/report.c reads these views and v_citation only) ----------
@@ -977,7 +1008,7 @@ CREATE VIEW v_report_facts AS
          (SELECT CASE WHEN count(DISTINCT h.value) = 1 THEN min(h.value) END FROM facts h
           WHERE h.kind = 'host' AND h.subject = 'ComputerName') AS host,
          CASE f.kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1
-                     WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
+                     WHEN 'feature_change' THEN 0 WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
                      WHEN 'audit_policy' THEN 4 WHEN 'task_cache' THEN 5 WHEN 'service' THEN 6
                      WHEN 'host' THEN 7 ELSE 8 END AS kind_order
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id;

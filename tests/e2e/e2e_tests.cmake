@@ -157,3 +157,11 @@ add_test(NAME e2e_damaged_hive_in_container_read_as_loose_file
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_container_hive_repair.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
+
+# CBS.log / dism.log (METHOD.md §2.7): the lines naming the sandbox feature as this test reads the
+# files, their local times converted in the host's zone (zoneinfo), the rule's feature time, the
+# timeline and the report on the bundled case; UTF-16, junk, long lines, a 24 MiB log and a
+# collection without a time zone recorded and never crashing.
+add_test(NAME e2e_servicing_logs_feature_time_in_host_zone
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_servicing_logs.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
