@@ -1180,6 +1180,31 @@ struct step_state {
 	int count;
 };
 
+/* A record of the session found in further files (v_session_record_copies), listed once under
+ * the steps (METHOD.md §8.2). */
+struct copies_list {
+	struct report *r;
+	size_t count;
+};
+
+static int copies_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct copies_list *c = context;
+
+	(void)names;
+	if (columns != 3 || !v[0] || !v[1] || !v[2])
+		return 0;
+	if (!c->count++)
+		put(c->r, "<p class=\"small\">Records also found in other files (each step cites the "
+			  "first file; the copies hold the same record):</p>\n<ul class=\"small\">\n");
+	put(c->r, "<li>");
+	esc(c->r, v[0]);
+	putf(c->r, ": also in %s other file%s: ", v[1], strcmp(v[1], "1") ? "s" : "");
+	esc(c->r, v[2]);
+	put(c->r, "</li>\n");
+	return 0;
+}
+
 static int narrative_step(void *context, const struct store_session_step *step)
 {
 	struct step_state *state = context;
@@ -1436,6 +1461,13 @@ static void write_session(struct report *r, int64_t id)
 	put(r, "</tbody></table>\n");
 	if (!steps.count)
 		put(r, "<p class=\"gap\">No record is linked to this session.</p>\n");
+	snprintf(sql, sizeof sql,
+		 "SELECT record, other_files, copies FROM v_session_record_copies WHERE session_id = "
+		 "%" PRId64 " ORDER BY event_row", id);
+	struct copies_list copies = {r, 0};
+	query(r, sql, copies_row, &copies);
+	if (copies.count)
+		put(r, "</ul>\n");
 
 	put(r, "<h3>Behaviour graph</h3>\n");
 	write_graph(r, id);

@@ -503,6 +503,29 @@ CREATE VIEW v_session_account AS
                                      WHERE x.session_id = session_events.session_id
                                        AND x.role = 'account');
 
+-- The further copies of each event record linked to a session (METHOD.md §8.2): a record found in
+-- more than one file (a log collected twice, a shadow copy) is stored once; its citation names the
+-- first path of the file it was stored from, and this view lists every other path and file it was
+-- found in, one row per (session, record), for the report's and `show`'s evidence lists.
+CREATE VIEW v_session_record_copies AS
+  WITH linked AS (SELECT DISTINCT session_id, row_id AS event_row FROM session_events
+                  WHERE source_table = 'events'),
+  found AS (SELECT l.session_id, l.event_row, e.evidence_id FROM linked l
+            JOIN events e ON e.id = l.event_row
+            UNION
+            SELECT l.session_id, l.event_row, s.evidence_id FROM linked l
+            JOIN event_sources s ON s.event_id_ref = l.event_row),
+  others AS (SELECT f.session_id, f.event_row, p.path, v.sha256 FROM found f
+             JOIN evidence v ON v.id = f.evidence_id
+             JOIN evidence_paths p ON p.evidence_id = v.id
+             WHERE p.path != (SELECT min(q.path) FROM events e JOIN evidence_paths q
+                              ON q.evidence_id = e.evidence_id WHERE e.id = f.event_row)
+             ORDER BY f.session_id, f.event_row, p.path)
+  SELECT o.session_id, o.event_row, c.label AS record, count(*) AS other_files,
+         group_concat(o.path || ' (sha256 ' || o.sha256 || ')', '; ') AS copies
+  FROM others o JOIN v_citation_events c ON c.row_id = o.event_row
+  GROUP BY o.session_id, o.event_row;
+
 CREATE VIEW v_session_json AS
   SELECT s.id AS id, json_object(
     'id', s.id,

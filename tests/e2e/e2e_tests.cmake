@@ -165,3 +165,10 @@ add_test(NAME e2e_damaged_hive_in_container_read_as_loose_file
 add_test(NAME e2e_servicing_logs_feature_time_in_host_zone
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_servicing_logs.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# Which copies a record was found in (METHOD.md §8.2): the bundled case with an identical and a
+# shadow-like copy of Security.evtx; show and the report list both copies (path and SHA-256) once
+# for each Security record of each session.
+add_test(NAME e2e_record_copies_named_in_show_and_report
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_copies.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
