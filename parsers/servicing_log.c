@@ -157,6 +157,16 @@ static int line_done(struct servicing_log *log)
 	log->lines_read++;
 	if (log->line_cut)
 		log->lines_cut++;
+	/* valid UTF-8 is kept; any other byte (an ANSI code page, a sequence cut at the line's
+	 * limit) becomes '?', in place */
+	for (size_t i = 0; i < log->line_length;) {
+		size_t n = utf8_decode((const unsigned char *)text + i, log->line_length - i, NULL);
+		if (n == 0) {
+			log->line[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
 	if (log->line_length && text[log->line_length - 1] == '\r')
 		end--;
 	prefix = record_prefix(text, (size_t)(end - text));
@@ -281,20 +291,13 @@ int servicing_log_feed(struct servicing_log *log, const uint8_t *data, size_t si
 			}
 			log->odd_byte_pending = 0;
 			rc = take_unit(log, (unsigned)log->odd_byte | (unsigned)data[i] << 8, at + 1);
-		} else if (data[i] < 0x80) {
+		} else {
+			/* bytes as they are (a UTF-8 sequence may span two pieces); the line is made
+			 * valid UTF-8 when it is complete (line_done) */
 			char c = data[i] ? (char)data[i] : '?';
 			if (!data[i])
 				log->nul_bytes++;
 			rc = take(log, &c, 1, at + 1);
-		} else {
-			/* valid UTF-8 is kept; any other byte (an ANSI code page) becomes '?' */
-			size_t n = utf8_decode(data + i, size - i, NULL);
-			if (n > 1) {
-				rc = take(log, (const char *)data + i, n, at + n);
-				i += n - 1;
-			} else {
-				rc = take(log, "?", 1, at + 1);
-			}
 		}
 		if (rc != 0) {
 			log->out_of_memory = 1;
