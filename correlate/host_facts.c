@@ -12,6 +12,7 @@
 
 #include "correlate/facts.h"
 #include "correlate/hosts.h"
+#include "correlate/servicing_facts.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -744,6 +745,8 @@ static int derive_scope(struct store *store, int absence)
 		rc = store_facts_from_taskcache(store); /* decoded at ingest (src/task_cache.c) */
 	if (rc == 0)
 		rc = derive_hosts(store, &r);
+	if (rc == 0)
+		rc = servicing_facts_derive(store); /* CBS.log / dism.log, §2.7 */
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include "correlate/hosts.h"
 #include "correlate/rules.h"
+#include "correlate/servicing_facts.h"
 #include "correlate/story.h"
 #include "cmdline.h"
 #include "json.h"
@@ -2012,10 +2013,11 @@ static int correlate_scope(struct store *store, int64_t first_id, size_t *sessio
 		char *feature = store_fact_value(store, "feature_state",
 						 "Windows Sandbox (Containers-DisposableClientVM)",
 						 &feature_time, &feature_fact);
+		const char *feature_basis = "last write of the Notifications\\OptionalFeatures\\"
+					    "Containers-DisposableClientVM key";
+		servicing_feature_time(store, &feature_time, &feature_fact, &feature_basis); /* §2.7 */
 		struct rules_context context = {sessions, n, in.archives, in.archive_count,
-						feature_time,
-						"last write of the Notifications\\OptionalFeatures\\"
-						"Containers-DisposableClientVM key",
+						feature_time, feature_basis,
 						feature_fact, in.clears, in.clear_count, in.calls,
 						in.call_count, NULL, 0};
 		free(feature);

@@ -579,6 +579,10 @@ static void put_fact_basis(struct report *r, const char *basis, const char *file
 		put_citation(r, "events", strtoll(basis + 10, NULL, 10), NULL);
 		return;
 	}
+	if (strncmp(basis, "servicing_log_lines:", 20) == 0) { /* a CBS.log / dism.log line, §2.7 */
+		put_citation(r, "servicing_log_lines", strtoll(basis + 20, NULL, 10), NULL);
+		return;
+	}
 	if (strncmp(basis, prefix, n) != 0) {
 		esc(r, basis);
 		return;
@@ -759,7 +763,9 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 			free(copy);
 		}
 		if (v[FACT_TIME] && strcmp(v[FACT_TIME], "0")) {
-			put(r, "<br><span class=\"small muted\">key last written ");
+			put(r, strcmp(v[FACT_KIND], "feature_change") == 0
+				       ? "<br><span class=\"small muted\">logged " /* §2.7 */
+				       : "<br><span class=\"small muted\">key last written ");
 			put_time_text(r, v[FACT_TIME]);
 			put(r, "</span>");
 		}
@@ -1314,6 +1320,31 @@ struct step_state {
 	int count;
 };
 
+/* A record of the session found in further files (v_session_record_copies), listed once under
+ * the steps (METHOD.md §8.2). */
+struct copies_list {
+	struct report *r;
+	size_t count;
+};
+
+static int copies_row(void *context, int columns, const char *const *names, const char *const *v)
+{
+	struct copies_list *c = context;
+
+	(void)names;
+	if (columns != 3 || !v[0] || !v[1] || !v[2])
+		return 0;
+	if (!c->count++)
+		put(c->r, "<p class=\"small\">Records also found in other files (each step cites the "
+			  "first file; the copies hold the same record):</p>\n<ul class=\"small\">\n");
+	put(c->r, "<li>");
+	esc(c->r, v[0]);
+	putf(c->r, ": also in %s other file%s: ", v[1], strcmp(v[1], "1") ? "s" : "");
+	esc(c->r, v[2]);
+	put(c->r, "</li>\n");
+	return 0;
+}
+
 static int narrative_step(void *context, const struct store_session_step *step)
 {
 	struct step_state *state = context;
@@ -1576,6 +1607,13 @@ static void write_session(struct report *r, int64_t id)
 	put(r, "</tbody></table>\n");
 	if (!steps.count)
 		put(r, "<p class=\"gap\">No record is linked to this session.</p>\n");
+	snprintf(sql, sizeof sql,
+		 "SELECT record, other_files, copies FROM v_session_record_copies WHERE session_id = "
+		 "%" PRId64 " ORDER BY event_row", id);
+	struct copies_list copies = {r, 0};
+	query(r, sql, copies_row, &copies);
+	if (copies.count)
+		put(r, "</ul>\n");
 
 	put(r, "<h3>Behaviour graph</h3>\n");
 	write_graph(r, id);

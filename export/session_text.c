@@ -101,7 +101,7 @@ struct show_state {
 	struct store *store;
 	FILE *out;
 	int64_t id;
-	int found, steps;
+	int found, steps, copies;
 	const struct display_zone *zone;
 };
 
@@ -133,8 +133,7 @@ static int show_header(void *context, const struct store_session_summary *s)
 		fprintf(state->out, "times: %s%s\n", state->zone->label,
 			state->zone->active ? "; local time with its offset, then UTC" : "");
 	/* an interactive start names its account and SID (§6.8) */
-	snprintf(sql, sizeof sql, "SELECT json_extract(detail, '$.account'), json_extract(detail, "
-		 "'$.sid') FROM session_events WHERE session_id = %lld AND role = 'account' LIMIT 1",
+	snprintf(sql, sizeof sql, "SELECT account, sid FROM v_session_account WHERE session_id = %lld",
 		 (long long)s->id);
 	if (store_query(state->store, sql, account_row, &account) != 0)
 		return -1;
@@ -398,6 +397,23 @@ static int show_missing(void *context, const char *json)
 	return 1; /* one session only */
 }
 
+/* A record of the session that was found in further files (v_session_record_copies), once. */
+static int show_copies(void *context, int columns, const char *const *names,
+		       const char *const *v)
+{
+	struct show_state *state = context;
+
+	(void)names;
+	if (columns != 3 || !v[0] || !v[1] || !v[2])
+		return 0;
+	if (!state->copies++)
+		fputs("\nRecords also found in other files (each step cites the first file):\n",
+		      state->out);
+	fprintf(state->out, "  %s: also in %s other file%s: %s\n", v[0], v[1],
+		strcmp(v[1], "1") ? "s" : "", v[2]);
+	return 0;
+}
+
 struct missing_state {
 	FILE *out;
 	int64_t id, index;
@@ -414,7 +430,8 @@ static int missing_for(void *context, const char *json)
 int session_text_show(struct store *store, int64_t session_id, const struct display_zone *zone,
 		      FILE *out)
 {
-	struct show_state state = {store, out, session_id, 0, 0, zone};
+	struct show_state state = {store, out, session_id, 0, 0, 0, zone};
+	char sql[200];
 	struct missing_state missing = {out, session_id, 0};
 	int rc;
 
@@ -423,6 +440,10 @@ int session_text_show(struct store *store, int64_t session_id, const struct disp
 	if (!state.found)
 		return 1;
 	if (store_each_session_step(store, session_id, show_step, &state) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "SELECT record, other_files, copies FROM v_session_record_copies "
+		 "WHERE session_id = %lld ORDER BY event_row", (long long)session_id);
+	if (store_query(store, sql, show_copies, &state) != 0)
 		return -1;
 	fputs("\nFindings:\n", out);
 	if (store_each_session_finding(store, session_id, show_finding, out) != 0)

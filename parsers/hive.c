@@ -1025,21 +1025,18 @@ static int clamp_hive_bins(uint8_t *image, size_t size, int apply)
 }
 
 
-static int hive_open_repaired(struct walker *w, const char *path, char *why, size_t why_size)
+/* The whole file at PATH in *DATA (malloc'd), *SIZE bytes, for a repair in memory; at most
+ * HIVE_REPAIR_SIZE_MAX. Returns 0, or -1 with the reason in WHY. */
+static int read_whole_file(const char *path, uint8_t **data, size_t *size, char *why,
+			   size_t why_size)
 {
-	libregf_error_t *error = NULL;
-	libbfio_error_t *io_error = NULL;
-	char damage[256], text[512];
-	struct stat st;
 	FILE *file = fopen(path, "rb");
+	struct stat st;
 	int rc = -1;
 
+	*data = NULL;
 	if (!file || fstat(fileno(file), &st) != 0) {
-		snprintf(why, why_size, "cannot be read again to repair its base block");
-		goto out;
-	}
-	if ((uint64_t)st.st_size < HIVE_BASE_BLOCK_SIZE) {
-		snprintf(why, why_size, "shorter than a base block (4096 bytes)");
+		snprintf(why, why_size, "cannot be read again to repair it");
 		goto out;
 	}
 	if ((uint64_t)st.st_size > HIVE_REPAIR_SIZE_MAX) {
@@ -1048,48 +1045,69 @@ static int hive_open_repaired(struct walker *w, const char *path, char *why, siz
 			 HIVE_REPAIR_SIZE_MAX >> 20);
 		goto out;
 	}
-	w->repaired = malloc((size_t)st.st_size);
-	if (!w->repaired) {
+	if (!(*data = malloc(st.st_size ? (size_t)st.st_size : 1))) {
 		snprintf(why, why_size, "out of memory for a repaired copy of %lld bytes",
 			 (long long)st.st_size);
 		goto out;
 	}
-	if (fread(w->repaired, 1, (size_t)st.st_size, file) != (size_t)st.st_size) {
-		snprintf(why, why_size, "cannot be read again to repair its base block");
+	if (fread(*data, 1, (size_t)st.st_size, file) != (size_t)st.st_size) {
+		snprintf(why, why_size, "cannot be read again to repair it");
 		goto out;
+	}
+	*size = (size_t)st.st_size;
+	rc = 0;
+out:
+	if (rc != 0) {
+		free(*data);
+		*data = NULL;
+	}
+	if (file)
+		fclose(file);
+	return rc;
+}
+
+/* Opens w->file through COPY (SIZE bytes of the hive, malloc'd; W takes it) with the base block's
+ * "regf" signature and checksum libregf checks (the plain XOR-32 of the first 0x1FC bytes)
+ * rewritten, for a hive libregf refused. Only a damaged signature or checksum is repaired: the
+ * hive bins are what they are. Used alike for a file and for a member of a collection container
+ * (METHOD.md §8.6). Returns 0 with w->file open and the repair recorded as a problem; -1 with the
+ * reason in WHY. */
+static int hive_open_repaired(struct walker *w, uint8_t *copy, size_t size, char *why,
+			      size_t why_size)
+{
+	libregf_error_t *error = NULL;
+	libbfio_error_t *io_error = NULL;
+	char damage[256], text[512];
+
+	w->repaired = copy;
+	if (size < HIVE_BASE_BLOCK_SIZE) {
+		snprintf(why, why_size, "shorter than a base block (4096 bytes)");
+		return -1;
 	}
 	if (!base_block_damage(w->repaired, damage, sizeof damage)) {
 		snprintf(why, why_size, "base block signature and checksum are intact: nothing to "
 			 "repair");
-		goto out;
+		return -1;
 	}
 	memcpy(w->repaired, "regf", 4);
-	clamp_hive_bins(w->repaired, (size_t)st.st_size, 1);
-	{
-		uint32_t checksum = base_block_checksum(w->repaired);
-		for (int i = 0; i < 4; i++)
-			w->repaired[HIVE_CHECKSUM_OFFSET + i] = (uint8_t)(checksum >> (8 * i));
-	}
+	clamp_hive_bins(w->repaired, size, 1);
+	put_le32(w->repaired + HIVE_CHECKSUM_OFFSET, base_block_checksum(w->repaired));
 	if (libbfio_memory_range_initialize(&w->repaired_io, &io_error) != 1 ||
-	    libbfio_memory_range_set(w->repaired_io, w->repaired, (size_t)st.st_size, &io_error) != 1) {
+	    libbfio_memory_range_set(w->repaired_io, w->repaired, size, &io_error) != 1) {
 		libbfio_error_free(&io_error);
 		snprintf(why, why_size, "libbfio: cannot set up a memory range for the repaired copy");
-		goto out;
+		return -1;
 	}
 	if (libregf_file_open_file_io_handle(w->file, w->repaired_io, LIBREGF_OPEN_READ, &error) != 1) {
 		regf_error_take(&error, text, sizeof text);
 		snprintf(why, why_size, "base block damaged (%.200s), and not readable with it "
 			 "repaired either: %.400s", damage, text);
-		goto out;
+		return -1;
 	}
 	snprintf(text, sizeof text, "base block damaged (%s): read through a repaired copy in "
-		 "memory; the file itself is unchanged", damage);
+		 "memory; the %s itself is unchanged", damage, w->image ? "member" : "file");
 	problem_add(w, "base block", text, 1);
-	rc = 0;
-out:
-	if (file)
-		fclose(file);
-	return rc;
+	return 0;
 }
 
 static const char *hive_kind_name(enum hive_kind kind)
@@ -1202,33 +1220,29 @@ static int walker_finish(struct walker *w, int rc, struct hive_result **out)
 	return rc;
 }
 
-/* A copy of the hive file at PATH in which every 4096-byte page of the hive bins area that does
+/* A copy of the hive DATA in which every 4096-byte page of the hive bins area that does
  * not belong to a valid hive bin ("hbin", its own offset, a size in 4096-byte steps within the
  * file) is replaced by an empty hive bin of one page holding one free cell. libregf reads the hive
  * bins one after another and gives up on the whole file at the first broken one (the corpus'
  * regipy_corrupted_system_hive: its root key's subkeys lie past a zeroed run of pages); with the
  * broken pages emptied it reads every cell that survives, and a key whose cells lay in them is
- * lost on its own (METHOD.md §2.5). Returns the number of pages replaced (0: nothing broken,
- * *IMAGE NULL), or -1 when the file cannot be read or held in memory. */
-static long hive_bins_rebuild(const char *path, uint8_t **image, size_t *size, size_t *first)
+ * lost on its own (METHOD.md §2.5). DATA is the file's SIZE bytes (a loose file or a member of a
+ * collection container). Returns the number of pages replaced (0: nothing broken, *IMAGE NULL;
+ * else *IMAGE is the copy, SIZE bytes, malloc'd), or -1 when it cannot be held in memory. */
+static long hive_bins_rebuild(const uint8_t *data, size_t size, uint8_t **image, size_t *first)
 {
 	enum { BASE = HIVE_BASE_BLOCK_SIZE, PAGE = 4096, CELL = 32 };
-	FILE *file = fopen(path, "rb");
-	struct stat st;
 	uint8_t *copy = NULL;
 	uint64_t end;
 	long replaced = 0;
 
 	*image = NULL;
-	if (!file || fstat(fileno(file), &st) != 0 || (uint64_t)st.st_size < BASE + PAGE ||
-	    (uint64_t)st.st_size > HIVE_REPAIR_SIZE_MAX || !(copy = malloc((size_t)st.st_size)) ||
-	    fread(copy, 1, (size_t)st.st_size, file) != (size_t)st.st_size) {
-		replaced = -1;
-		goto out;
-	}
+	if (size < BASE + PAGE || size > HIVE_REPAIR_SIZE_MAX || !(copy = malloc(size)))
+		return -1;
+	memcpy(copy, data, size);
 	end = BASE + (uint64_t)read_le32(copy + 0x28);
-	if (end > (uint64_t)st.st_size)
-		end = (uint64_t)st.st_size;
+	if (end > (uint64_t)size)
+		end = (uint64_t)size;
 	end -= (end - BASE) % PAGE;
 	for (uint64_t offset = BASE; offset < end;) {
 		uint8_t *bin = copy + offset;
@@ -1251,33 +1265,31 @@ static long hive_bins_rebuild(const char *path, uint8_t **image, size_t *size, s
 	}
 	put_le32(copy + 0x28, (uint32_t)(end - BASE));
 	put_le32(copy + HIVE_CHECKSUM_OFFSET, base_block_checksum(copy));
-	if (replaced) {
+	if (replaced)
 		*image = copy;
-		*size = (size_t)st.st_size;
-		copy = NULL;
-	}
-out:
-	if (file)
-		fclose(file);
-	free(copy);
+	else
+		free(copy);
 	return replaced;
 }
+
+static int parse_image(const uint8_t *data, size_t size, int rebuild, struct hive_result **out,
+		       char *err, size_t err_size);
 
 /* The last resort for a hive libregf cannot read: its broken hive bins emptied in a copy
  * (hive_bins_rebuild), read from memory, the repair recorded as a problem. Returns 0 with *OUT,
  * or -1 leaving ERR as the caller wrote it when no hive bin is broken or the copy is unreadable. */
-static int hive_parse_rebuilt(const char *path, struct hive_result **out, char *err,
-			      size_t err_size)
+static int hive_parse_rebuilt(const uint8_t *data, size_t size, struct hive_result **out,
+			      char *err, size_t err_size)
 {
 	uint8_t *image = NULL;
-	size_t size = 0, first = 0;
-	long replaced = hive_bins_rebuild(path, &image, &size, &first);
+	size_t first = 0;
+	long replaced = hive_bins_rebuild(data, size, &image, &first);
 	char text[512], reason[768];
 	struct walker w = {0};
 
 	if (replaced <= 0)
 		return -1;
-	if (hive_parse_memory(image, size, out, text, sizeof text) != 0) {
+	if (parse_image(image, size, 0, out, text, sizeof text) != 0) {
 		free(image);
 		snprintf(reason, sizeof reason, "%s; with %ld broken hive bin pages emptied, still not "
 			 "readable: %s", err_size ? err : "", replaced, text);
@@ -1300,6 +1312,8 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 {
 	struct walker w = {0};
 	libregf_error_t *error = NULL;
+	uint8_t *whole = NULL;
+	size_t size = 0;
 	char text[512];
 	int rc = -1;
 
@@ -1308,9 +1322,11 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 		goto out;
 	if (libregf_file_open(w.file, path, LIBREGF_OPEN_READ, &error) != 1) {
 		char why[768];
+		uint8_t *copy = NULL;
 
 		regf_error_take(&error, text, sizeof text);
-		if (hive_open_repaired(&w, path, why, sizeof why) != 0) {
+		if (read_whole_file(path, &copy, &size, why, sizeof why) != 0 ||
+		    hive_open_repaired(&w, copy, size, why, sizeof why) != 0) {
 			if (err_size)
 				snprintf(err, err_size, "not readable as a registry hive: %s (%s)", text,
 					 why);
@@ -1321,17 +1337,25 @@ int hive_parse_file(const char *path, struct hive_result **out, char *err, size_
 	rc = hive_read(&w, err, err_size);
 out:
 	rc = walker_finish(&w, rc, out);
-	if (rc != 0 && !*out)
-		rc = hive_parse_rebuilt(path, out, err, err_size);
+	if (rc != 0 && !*out) {
+		char why[256];
+
+		if (read_whole_file(path, &whole, &size, why, sizeof why) == 0)
+			rc = hive_parse_rebuilt(whole, size, out, err, err_size);
+		free(whole);
+	}
 	return rc;
 }
 
-int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out, char *err,
-		      size_t err_size)
+/* hive_parse_memory; REBUILD: also try hive_parse_rebuilt when the image cannot be read (0 for
+ * the rebuilt copy itself, which has no broken bin left). */
+static int parse_image(const uint8_t *data, size_t size, int rebuild, struct hive_result **out,
+		       char *err, size_t err_size)
 {
 	struct walker w = {0};
 	libregf_error_t *error = NULL;
 	libbfio_error_t *io_error = NULL;
+	const uint8_t *original = data;
 	char text[512];
 	int rc = -1;
 
@@ -1366,14 +1390,33 @@ int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out
 		goto out;
 	}
 	if (libregf_file_open_file_io_handle(w.file, w.image_io, LIBREGF_OPEN_READ, &error) != 1) {
+		/* A damaged base block is repaired in a copy as for a file on disk (§2.5, §8.6). */
+		char why[768];
+		uint8_t *copy = size >= HIVE_BASE_BLOCK_SIZE && size <= HIVE_REPAIR_SIZE_MAX
+					? malloc(size) : NULL;
+
 		regf_error_take(&error, text, sizeof text);
-		if (err_size)
-			snprintf(err, err_size, "not readable as a registry hive: %s", text);
-		goto out;
+		if (copy)
+			memcpy(copy, original, size);
+		if (!copy || hive_open_repaired(&w, copy, size, why, sizeof why) != 0) {
+			if (err_size)
+				snprintf(err, err_size, "not readable as a registry hive: %s%s%s%s", text,
+					 copy ? " (" : "", copy ? why : "", copy ? ")" : "");
+			goto out;
+		}
 	}
 	rc = hive_read(&w, err, err_size);
 out:
-	return walker_finish(&w, rc, out);
+	rc = walker_finish(&w, rc, out);
+	if (rc != 0 && !*out && rebuild)
+		rc = hive_parse_rebuilt(original, size, out, err, err_size);
+	return rc;
+}
+
+int hive_parse_memory(const uint8_t *data, size_t size, struct hive_result **out, char *err,
+		      size_t err_size)
+{
+	return parse_image(data, size, 1, out, err, err_size);
 }
 
 void hive_result_free(struct hive_result *result)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "collection.h"
+#include "parsers/servicing_log.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -32,6 +33,7 @@ const char *evidence_kind_name(enum evidence_kind kind)
 	case EVIDENCE_ARCHIVE: return "archive";
 	case EVIDENCE_HIVE_LOG: return "hive_log";
 	case EVIDENCE_COLLECTION: return "collection";
+	case EVIDENCE_SERVICING_LOG: return "servicing_log";
 	default: return "unknown";
 	}
 }
@@ -109,6 +111,8 @@ enum evidence_kind discover_classify(const unsigned char *head, size_t head_size
 	    (head_size >= 7 && memcmp(head, "Rar!\x1A\x07", 6) == 0) ||
 	    (head_size >= 4 && memcmp(head, "MSCF", 4) == 0))
 		return EVIDENCE_ARCHIVE;
+	if (servicing_log_sniff(head, head_size))
+		return EVIDENCE_SERVICING_LOG; /* METHOD.md §2.7 */
 	head_as_ascii(head, head_size, text, sizeof text);
 	rest = root_element(text, name, sizeof name);
 	if (!rest)
@@ -158,6 +162,9 @@ static const struct name_rule NAME_RULES[] = {
 	 "named like a user registry hive (NTUSER.DAT, UsrClass.dat) or Amcache.hve"},
 	/* Sandbox configurations are opened by their extension (§5.1). */
 	{"*.wsb", EVIDENCE_WSB, 0, "named like a Windows Sandbox configuration (*.wsb)"},
+	/* The servicing logs keep these names in Windows/Logs (§2.7). */
+	{"*/logs/cbs/cbs.log|*/logs/cbs/cbspersist_*.log|*/logs/dism/dism.log", EVIDENCE_SERVICING_LOG,
+	 0, "named like a servicing log (Logs/CBS/CBS.log, CbsPersist_*.log, Logs/DISM/dism.log)"},
 	/* Every file under System32/Tasks is a task definition, named by the task (§4.1). */
 	{"*/system32/tasks/*", EVIDENCE_TASK_XML, 0, "in System32/Tasks, where Windows keeps task files"},
 };

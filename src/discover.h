@@ -37,6 +37,8 @@ enum evidence_kind {
 			      log's file type, or by name */
 	EVIDENCE_COLLECTION, /* a collection container (zip, 7z, tar): its members are listed as
 				files of their own (collection.h) */
+	EVIDENCE_SERVICING_LOG, /* CBS.log / dism.log: text lines "YYYY-MM-DD HH:MM:SS, Level
+				   Component ..." (§2.7) */
 	EVIDENCE_KIND_COUNT
 };
 
@@ -85,7 +87,7 @@ int discover_collect(char *const *roots, size_t root_count, uint64_t member_limi
 		     struct discovery *out);
 void discover_free(struct discovery *discovery);
 
-/* "evtx", "hive", "task_xml", "wsb", "archive", "hive_log", "collection", "unknown": the store's
+/* "evtx", "hive", "task_xml", "wsb", "archive", "hive_log", "collection", "servicing_log", "unknown": the store's
  * evidence.kind. */
 const char *evidence_kind_name(enum evidence_kind kind);
 

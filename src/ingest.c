@@ -923,6 +923,101 @@ static int write_archive_job(const struct pipeline *p, struct job *job, struct w
 	return job_finish(w, job, status, NULL);
 }
 
+/* Feeds the servicing log of JOB to LOG: a file in blocks, a member from memory. Returns 0, or -1
+ * with the reason in ERR (unreadable, out of memory). */
+static int read_servicing_log(const struct pipeline *p, const struct job *job,
+			      struct servicing_log *log, char *err, size_t err_size)
+{
+	enum { BLOCK = 1 << 16 };
+	uint8_t *data = NULL;
+	size_t size = 0;
+	FILE *file = NULL;
+	int rc = -1;
+
+	if (job->file->container) {
+		if (read_member(p, job->file, &data, &size, err, err_size) != 0)
+			goto out;
+		if (servicing_log_feed(log, data, size) != 0)
+			goto oom;
+	} else {
+		if (!(file = fopen(job->file->path, "rb"))) {
+			snprintf(err, err_size, "cannot be opened");
+			goto out;
+		}
+		if (!(data = malloc(BLOCK)))
+			goto oom;
+		while ((size = fread(data, 1, BLOCK, file)) > 0)
+			if (servicing_log_feed(log, data, size) != 0)
+				goto oom;
+		if (ferror(file)) {
+			snprintf(err, err_size, "read error after %llu bytes: the lines before it are kept",
+				 (unsigned long long)log->bytes_fed);
+			servicing_log_end(log);
+			goto out;
+		}
+	}
+	if (servicing_log_end(log) != 0)
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, err_size, "out of memory after %llu bytes", (unsigned long long)log->bytes_fed);
+out:
+	if (file)
+		fclose(file);
+	free(data);
+	return rc;
+}
+
+/* A servicing text log (§2.7): the lines naming the Windows Sandbox feature are stored; a read
+ * error, lines cut at their length limit, NUL bytes (binary junk) and lines beyond the number
+ * kept are recorded, and what was read before them stays. */
+static int write_servicing_job(const struct pipeline *p, struct job *job, struct writer *w)
+{
+	struct servicing_log log;
+	const char *status = "parsed";
+	char err[512], reason[512];
+	int rc = 0, read_rc;
+
+	servicing_log_init(&log);
+	read_rc = read_servicing_log(p, job, &log, err, sizeof err);
+	for (size_t i = 0; rc == 0 && i < log.count; i++)
+		rc = store_add_servicing_line(w->store, job->evidence_id, &log.lines[i]);
+	if (rc == 0 && read_rc != 0) {
+		status = log.lines_read ? "partly" : "failed";
+		rc = document_problem(w, job, "file", err);
+	}
+	if (rc == 0 && log.lines_read && !log.lines_dated) {
+		status = "failed";
+		rc = document_problem(w, job, "file", "no line in the servicing-log form "
+				      "(\"YYYY-MM-DD HH:MM:SS, Level Component ...\"): not read as one");
+	}
+	if (rc == 0 && log.nul_bytes) {
+		status = strcmp(status, "failed") ? "partly" : status;
+		snprintf(reason, sizeof reason, "%llu NUL bytes (binary data, not text) in the log: "
+			 "read as text around them", (unsigned long long)log.nul_bytes);
+		rc = document_problem(w, job, "file", reason);
+	}
+	if (rc == 0 && log.lines_not_kept) {
+		status = strcmp(status, "failed") ? "partly" : status;
+		snprintf(reason, sizeof reason, "%llu further lines name the feature beyond the %d kept "
+			 "per file: not stored", (unsigned long long)log.lines_not_kept,
+			 SERVICING_KEPT_MAX);
+		rc = document_problem(w, job, "file", reason);
+	}
+	if (rc == 0 && log.lines_cut) {
+		/* not severe: the record prefix and the feature's name are near the start of a line */
+		snprintf(reason, sizeof reason, "%llu lines longer than %d bytes: read up to that "
+			 "length", (unsigned long long)log.lines_cut, SERVICING_LINE_MAX);
+		w->summary->problems++;
+		rc = store_add_error(w->store, job->evidence_id, job->file->path, "file", reason);
+	}
+	servicing_log_free(&log);
+	if (rc != 0)
+		return -1;
+	return job_finish(w, job, status, NULL);
+}
+
 static int write_document_job(struct pipeline *p, struct job *job, struct writer *w)
 {
 	char *data = NULL, err[512];
@@ -934,6 +1029,8 @@ static int write_document_job(struct pipeline *p, struct job *job, struct writer
 		return write_hive_job(p, job, w);
 	if (job->file->kind == EVIDENCE_ARCHIVE)
 		return write_archive_job(p, job, w);
+	if (job->file->kind == EVIDENCE_SERVICING_LOG)
+		return write_servicing_job(p, job, w);
 
 	if (job->file->container
 		    ? collection_read_member(job->file->container, job->file->member_index,
@@ -1347,13 +1444,13 @@ void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 {
 	printf("case store: %s\n", case_path);
 	printf("files: %zu evtx, %zu hive, %zu hive_log, %zu task_xml, %zu wsb, %zu archive, "
-	       "%zu collection container; "
+	       "%zu collection container, %zu servicing_log; "
 	       "%zu duplicate content, %zu unreadable, %zu not evidence (listed and hashed, status "
 	       "not_evidence)\n",
 	       s->files_by_kind[EVIDENCE_EVTX], s->files_by_kind[EVIDENCE_HIVE],
 	       s->files_by_kind[EVIDENCE_HIVE_LOG], s->files_by_kind[EVIDENCE_TASK_XML],
 	       s->files_by_kind[EVIDENCE_WSB], s->files_by_kind[EVIDENCE_ARCHIVE],
-	       s->files_by_kind[EVIDENCE_COLLECTION],
+	       s->files_by_kind[EVIDENCE_COLLECTION], s->files_by_kind[EVIDENCE_SERVICING_LOG],
 	       s->files_duplicate, s->files_unreadable, s->files_unknown);
 	printf("records: %llu stored, %llu already stored (linked), %llu counted only (outside the "
 	       "catalogue), %llu recovered, %llu failed; %llu recovery candidates unreadable\n",

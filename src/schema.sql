@@ -391,6 +391,24 @@ CREATE TABLE hive_log_replays (
   UNIQUE (hive_evidence_id, log_path)
 );
 
+-- A line of a servicing text log (CBS.log, CbsPersist_*.log, dism.log) that names the Windows
+-- Sandbox feature Containers-DisposableClientVM (parsers/servicing_log.c, METHOD.md §2.7). The time
+-- is as the log writes it: the host's local time, no offset; the host facts convert it with the
+-- host's time zone (correlate/servicing_facts.c).
+CREATE TABLE servicing_log_lines (
+  id            INTEGER PRIMARY KEY,
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  line_number   INTEGER NOT NULL,   -- 1-based
+  byte_offset   INTEGER NOT NULL,   -- offset of the line's first byte in the file
+  continues     INTEGER,            -- a continuation line: the dated line it continues (its time)
+  local_time    TEXT,               -- 'YYYY-MM-DD HH:MM:SS' as written; NULL before any dated line
+  level         TEXT,               -- Info | Warning | Error | ...
+  component     TEXT,               -- CBS | DISM | CSI | ...
+  action        TEXT NOT NULL,      -- enable | disable | mention
+  action_basis  TEXT NOT NULL,      -- the wording that decided the action
+  message       TEXT NOT NULL       -- the line after its component (at most 8 KiB)
+);
+
 -- A host fact derived from registry rows (correlate/host_facts.c): feature state, sandbox policy,
 -- audit policy and its coverage of the events sessions rely on, services, computer name.
 CREATE TABLE facts (
@@ -519,6 +537,39 @@ CREATE VIEW v_events AS
 
 -- The sessions as the JSON objects `sandtrace sessions --json` prints (one row per session, in id
 -- order). Times are ISO-8601 UTC with 100 ns digits; booleans are JSON booleans; absent is null.
+-- The account of a session's interactive start (§6.8): one row per session that has one, the
+-- first account step linked. Read by v_session_json and by `show` (export/session_text.c).
+CREATE VIEW v_session_account AS
+  SELECT session_id, json_extract(detail, '$.account') AS account,
+         json_extract(detail, '$.sid') AS sid
+  FROM session_events
+  WHERE role = 'account' AND rowid = (SELECT min(x.rowid) FROM session_events x
+                                     WHERE x.session_id = session_events.session_id
+                                       AND x.role = 'account');
+
+-- The further copies of each event record linked to a session (METHOD.md §8.2): a record found in
+-- more than one file (a log collected twice, a shadow copy) is stored once; its citation names the
+-- first path of the file it was stored from, and this view lists every other path and file it was
+-- found in, one row per (session, record), for the report's and `show`'s evidence lists.
+CREATE VIEW v_session_record_copies AS
+  WITH linked AS (SELECT DISTINCT session_id, row_id AS event_row FROM session_events
+                  WHERE source_table = 'events'),
+  found AS (SELECT l.session_id, l.event_row, e.evidence_id FROM linked l
+            JOIN events e ON e.id = l.event_row
+            UNION
+            SELECT l.session_id, l.event_row, s.evidence_id FROM linked l
+            JOIN event_sources s ON s.event_id_ref = l.event_row),
+  others AS (SELECT f.session_id, f.event_row, p.path, v.sha256 FROM found f
+             JOIN evidence v ON v.id = f.evidence_id
+             JOIN evidence_paths p ON p.evidence_id = v.id
+             WHERE p.path != (SELECT min(q.path) FROM events e JOIN evidence_paths q
+                              ON q.evidence_id = e.evidence_id WHERE e.id = f.event_row)
+             ORDER BY f.session_id, f.event_row, p.path)
+  SELECT o.session_id, o.event_row, c.label AS record, count(*) AS other_files,
+         group_concat(o.path || ' (sha256 ' || o.sha256 || ')', '; ') AS copies
+  FROM others o JOIN v_citation_events c ON c.row_id = o.event_row
+  GROUP BY o.session_id, o.event_row;
+
 CREATE VIEW v_session_json AS
   SELECT s.id AS id, json_object(
     'id', s.id,
@@ -541,8 +592,8 @@ CREATE VIEW v_session_json AS
     'trigger', json_object('kind', s.trigger_kind, 'task_name', s.trigger_task,
                            'user', s.trigger_user,
                            -- an interactive start's account SID (§6.8)
-                           'user_sid', (SELECT json_extract(detail, '$.sid') FROM session_events
-                                        WHERE session_id = s.id AND role = 'account' LIMIT 1)),
+                           'user_sid', (SELECT sid FROM v_session_account
+                                        WHERE session_id = s.id)),
     'launcher', json_object('image', s.launcher_image, 'pid', s.launcher_pid,
                             'command_line', s.launcher_command_line),
     'wsb', json_object(
@@ -831,6 +882,10 @@ CREATE VIEW v_citation AS
                                         w.location) END
   FROM wsb_configs w JOIN v_file_name f ON f.evidence_id = w.evidence_id
   UNION ALL
+  SELECT 'servicing_log_lines', l.id,
+         'servicing log ' || f.name || ' line ' || l.line_number || ' (byte offset '
+         || l.byte_offset || '), sha256 ' || substr(f.sha256, 1, 16)
+  FROM servicing_log_lines l JOIN v_file_name f ON f.evidence_id = l.evidence_id  UNION ALL
   SELECT 'facts', h.id, 'host fact ' || h.kind || ': ' || h.subject FROM facts h
   UNION ALL
   SELECT 'archives', a.id, 'archive ' || a.path || ', sha256 ' || substr(f.sha256, 1, 16)
@@ -980,7 +1035,16 @@ CREATE VIEW timeline AS
          f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL,
          (SELECT name FROM hosts WHERE id = f.host_id)
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
-  WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy');
+  WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy')
+  UNION ALL
+  -- a servicing-log line enabling or disabling the feature, its local time converted (§2.7)
+  SELECT f.time, 'Servicing Log Line', 'fact', f.kind,
+         'Windows Sandbox feature ' || f.value || 'd: ' || f.subject,
+         NULL, NULL, NULL, NULL, v.sha256,
+         (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
+  FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
+  WHERE f.time > 0 AND f.kind = 'feature_change' AND f.value IN ('enable', 'disable');
 
 
 -- ---- What the report reads (export/report.c reads these views and v_citation only) ----------
@@ -1030,7 +1094,7 @@ CREATE VIEW v_report_facts AS
                   (SELECT CASE WHEN count(DISTINCT h.value) = 1 THEN min(h.value) END FROM facts h
                    WHERE h.kind = 'host' AND h.subject = 'ComputerName')) AS host,
          CASE f.kind WHEN 'feature_state' THEN 0 WHEN 'sandbox_policy' THEN 1
-                     WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
+                     WHEN 'feature_change' THEN 0 WHEN 'audit_coverage' THEN 2 WHEN 'cmdline_audit' THEN 3
                      WHEN 'audit_policy' THEN 4 WHEN 'task_cache' THEN 5 WHEN 'service' THEN 6
                      WHEN 'host' THEN 7 ELSE 8 END AS kind_order
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id;

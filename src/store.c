@@ -28,6 +28,7 @@ enum statement_index {
 	ST_ADD_ROOT,
 	ST_ADD_HOST,
 	ST_ADD_EVIDENCE_HOST,
+	ST_ADD_SERVICING_LINE,
 	ST_COUNT
 };
 
@@ -69,6 +70,9 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 	[ST_ADD_HOST] = "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, ?3, ?4)",
 	[ST_ADD_EVIDENCE_HOST] = "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, "
 				 "how, basis) VALUES (?1, ?2, ?3, ?4)",
+	[ST_ADD_SERVICING_LINE] = "INSERT INTO servicing_log_lines (evidence_id, line_number, "
+				  "byte_offset, continues, local_time, level, component, action, "
+				  "action_basis, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 };
 
 struct store {
@@ -2428,4 +2432,24 @@ out:
 	free(values);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ---- servicing text logs (METHOD.md §2.7) --------------------------------------------------- */
+
+int store_add_servicing_line(struct store *store, int64_t evidence_id,
+			     const struct servicing_line *line)
+{
+	sqlite3_stmt *st = store->statements[ST_ADD_SERVICING_LINE];
+
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_int64(st, 2, (int64_t)line->line_number);
+	sqlite3_bind_int64(st, 3, (int64_t)line->offset);
+	bind_int_or_null(st, 4, (int64_t)line->continues, line->continues != 0);
+	bind_text_or_null(st, 5, line->local_time[0] ? line->local_time : NULL);
+	bind_text_or_null(st, 6, line->level[0] ? line->level : NULL);
+	bind_text_or_null(st, 7, line->component[0] ? line->component : NULL);
+	sqlite3_bind_text(st, 8, servicing_action_name(line->action), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, line->action_basis, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, line->message, -1, SQLITE_TRANSIENT);
+	return step_done(st);
 }

@@ -16,6 +16,7 @@
 #include "parsers/evtx.h"
 #include "parsers/hive.h"
 #include "parsers/hive_log.h"
+#include "parsers/servicing_log.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
@@ -176,6 +177,9 @@ int store_add_hive_log_replay(struct store *store, int64_t hive_evidence_id,
 /* Stores what was found about an archive at PATH. */
 int store_add_archive(struct store *store, int64_t evidence_id, const char *path,
 		      const struct archive_report *report);
+/* A servicing-log line naming the Windows Sandbox feature (METHOD.md §2.7). */
+int store_add_servicing_line(struct store *store, int64_t evidence_id,
+			     const struct servicing_line *line);
 
 /* A registry row as stored, read back for the host facts (data decoded from raw_hex). */
 struct store_reg_value {

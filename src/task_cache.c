@@ -30,20 +30,17 @@ static const char *below(const char *key_path, const char *sub)
 	return key_path + base + length + 1;
 }
 
-struct tree_key {
-	char *path;             /* "\Folder\Task" */
+/* A key below TaskCache\Tree or TaskCache\Tasks, with the rows read from it. */
+struct cache_key {
+	char *name;             /* Tree: the task's path "\Folder\Task"; Tasks: its "{GUID}" */
 	char *key_path;
-	int has_sd, has_index;
-	char *id;
 	struct strbuf basis;
 	const char *replay;     /* the first of its rows' transaction-log notes (§8.3), or NULL */
-};
-
-struct task_key {
-	char *guid, *key_path;
+	/* Tree keys: */
+	int has_sd, has_index;
+	char *id;
+	/* Tasks keys: */
 	const struct store_reg_value *path, *actions, *triggers, *dynamic_info;
-	struct strbuf basis;
-	const char *replay;
 };
 
 static void add_ref(struct strbuf *basis, const char **replay, const struct store_reg_value *row)
@@ -53,10 +50,13 @@ static void add_ref(struct strbuf *basis, const char **replay, const struct stor
 		*replay = row->replay;
 }
 
-static struct tree_key *tree_key_for(struct tree_key **keys, size_t *count, const char *key_path,
-				     const char *rest)
+/* The entry of KEYS for KEY_PATH, added (named PREFIX + REST) when it is not there yet; NULL when
+ * out of memory. */
+static struct cache_key *cache_key_for(struct cache_key **keys, size_t *count, const char *key_path,
+				       const char *prefix, const char *rest)
 {
-	struct tree_key *grown;
+	struct cache_key *grown;
+	struct strbuf name = STRBUF_INIT;
 
 	for (size_t i = 0; i < *count; i++)
 		if (strcasecmp((*keys)[i].key_path, key_path) == 0)
@@ -66,38 +66,12 @@ static struct tree_key *tree_key_for(struct tree_key **keys, size_t *count, cons
 		return NULL;
 	*keys = grown;
 	memset(&grown[*count], 0, sizeof grown[*count]);
+	strbuf_printf(&name, "%s%s", prefix, rest);
 	grown[*count].key_path = strdup(key_path);
-	grown[*count].path = malloc(strlen(rest) + 2);
-	if (!grown[*count].key_path || !grown[*count].path) {
+	grown[*count].name = strbuf_detach(&name);
+	if (!grown[*count].key_path || !grown[*count].name) {
 		free(grown[*count].key_path);
-		free(grown[*count].path);
-		return NULL;
-	}
-	grown[*count].path[0] = '\\';
-	memcpy(grown[*count].path + 1, rest, strlen(rest) + 1);
-	return &grown[(*count)++];
-}
-
-static struct task_key *task_key_for(struct task_key **keys, size_t *count, const char *key_path,
-				     const char *rest)
-{
-	struct task_key *grown;
-
-	if (strchr(rest, '\\'))
-		return NULL; /* a subkey of Tasks\{GUID}: not part of §4.2 */
-	for (size_t i = 0; i < *count; i++)
-		if (strcasecmp((*keys)[i].key_path, key_path) == 0)
-			return &(*keys)[i];
-	grown = realloc(*keys, (*count + 1) * sizeof *grown);
-	if (!grown)
-		return NULL;
-	*keys = grown;
-	memset(&grown[*count], 0, sizeof grown[*count]);
-	grown[*count].key_path = strdup(key_path);
-	grown[*count].guid = strdup(rest);
-	if (!grown[*count].key_path || !grown[*count].guid) {
-		free(grown[*count].key_path);
-		free(grown[*count].guid);
+		free(grown[*count].name);
 		return NULL;
 	}
 	return &grown[(*count)++];
@@ -109,7 +83,7 @@ static char *utf16_value_text(const struct store_reg_value *row)
 }
 
 /* Builds a task_definition from the decoded values (strings borrowed, arrays owned) and stores it. */
-static int store_cached_task(struct store *store, int64_t hive, struct task_key *key)
+static int store_cached_task(struct store *store, int64_t hive, struct cache_key *key)
 {
 	struct taskcache_actions actions;
 	struct taskcache_triggers triggers;
@@ -213,18 +187,18 @@ out:
 
 /* The basis of a finding: the rows of the Tree key or Tasks key it names; *REPLAY the note of
  * the first of them that came from the hive's transaction logs (or NULL). */
-static const char *finding_basis(const struct taskcache_finding *f, struct tree_key *tree,
-				 size_t tree_count, struct task_key *tasks, size_t task_count,
+static const char *finding_basis(const struct taskcache_finding *f, struct cache_key *tree,
+				 size_t tree_count, struct cache_key *tasks, size_t task_count,
 				 const char **replay)
 {
 	*replay = NULL;
 	for (size_t i = 0; f->task_path && i < tree_count; i++)
-		if (strcasecmp(tree[i].path, f->task_path) == 0) {
+		if (strcasecmp(tree[i].name, f->task_path) == 0) {
 			*replay = tree[i].replay;
 			return strbuf_text(&tree[i].basis);
 		}
 	for (size_t i = 0; f->guid && i < task_count; i++)
-		if (strcasecmp(tasks[i].guid, f->guid) == 0) {
+		if (strcasecmp(tasks[i].name, f->guid) == 0) {
 			*replay = tasks[i].replay;
 			return strbuf_text(&tasks[i].basis);
 		}
@@ -234,8 +208,8 @@ static const char *finding_basis(const struct taskcache_finding *f, struct tree_
 static int derive_hive(struct store *store, const struct store_reg_value *rows, size_t count,
 		       int64_t hive, char **uris, size_t uri_count)
 {
-	struct tree_key *tree = NULL;
-	struct task_key *tasks = NULL;
+	struct cache_key *tree = NULL;
+	struct cache_key *tasks = NULL;
 	size_t tree_count = 0, task_count = 0;
 	struct taskcache_tree_entry *tree_in = NULL;
 	struct taskcache_task_entry *tasks_in = NULL;
@@ -250,7 +224,7 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 		if (row->evidence_id != hive)
 			continue;
 		if ((rest = below(row->key_path, "Tree")) != NULL) {
-			struct tree_key *key = tree_key_for(&tree, &tree_count, row->key_path, rest);
+			struct cache_key *key = cache_key_for(&tree, &tree_count, row->key_path, "\\", rest);
 			if (!key)
 				goto out;
 			add_ref(&key->basis, &key->replay, row);
@@ -264,9 +238,12 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 				 !(key->id = strdup(row->decoded)))
 				goto out;
 		} else if ((rest = below(row->key_path, "Tasks")) != NULL) {
-			struct task_key *key = task_key_for(&tasks, &task_count, row->key_path, rest);
-			if (!key)
-				continue;
+			struct cache_key *key;
+
+			if (strchr(rest, '\\'))
+				continue; /* a subkey of Tasks\{GUID}: not part of §4.2 */
+			if (!(key = cache_key_for(&tasks, &task_count, row->key_path, "", rest)))
+				goto out;
 			add_ref(&key->basis, &key->replay, row);
 			if (!row->value_name)
 				continue;
@@ -293,10 +270,10 @@ static int derive_hive(struct store *store, const struct store_reg_value *rows, 
 	if (!tree_in || !tasks_in)
 		goto out;
 	for (size_t i = 0; i < tree_count; i++)
-		tree_in[i] = (struct taskcache_tree_entry){tree[i].path, tree[i].has_sd,
+		tree_in[i] = (struct taskcache_tree_entry){tree[i].name, tree[i].has_sd,
 							   tree[i].has_index, tree[i].id};
 	for (size_t i = 0; i < task_count; i++)
-		tasks_in[i] = (struct taskcache_task_entry){tasks[i].guid,
+		tasks_in[i] = (struct taskcache_task_entry){tasks[i].name,
 							    utf16_value_text(tasks[i].path)};
 	{
 		/* Without any task file in the collection, "no XML file" would be said of every task:
@@ -340,13 +317,13 @@ out:
 	free(tree_in);
 	free(tasks_in);
 	for (size_t i = 0; i < tree_count; i++) {
-		free(tree[i].path);
+		free(tree[i].name);
 		free(tree[i].key_path);
 		free(tree[i].id);
 		strbuf_free(&tree[i].basis);
 	}
 	for (size_t i = 0; i < task_count; i++) {
-		free(tasks[i].guid);
+		free(tasks[i].name);
 		free(tasks[i].key_path);
 		strbuf_free(&tasks[i].basis);
 	}

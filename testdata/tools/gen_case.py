@@ -1193,6 +1193,42 @@ NOTES = crlf([
     "- try it once before using it for real",
 ]) + "\r\n"
 
+# Servicing text logs (METHOD.md §2.7): one record per line, "YYYY-MM-DD HH:MM:SS, Level Component
+# message", in the host's LOCAL time (Tokyo, UTC+9) without an offset. The message wordings are
+# modelled on public samples; which exact lines Windows 11 writes for this feature is unconfirmed.
+# CBS.log: the enabling through OptionalFeatures.exe (4688 at 02:12:40Z; the OptionalFeatures key
+# is written at 02:13:58.4471093Z), two lines recording the enabling, the last at 11:13:58 local
+# (02:13:58Z). dism.log: an administrator's look at the feature on 2024-11-12 (no change), the day
+# Microsoft-Hyper-V-All was enabled (a DISM session that does not name the sandbox feature).
+CBS_PKG = "Containers-OptionalFeature-DisposableClientVM-Package~31bf3856ad364e35~amd64~~10.0.22621.4602"
+CBS_LOG = crlf([
+    "2025-01-06 11:13:21, Info                  CBS    TI: --- Initializing Trusted Installer ---",
+    "2025-01-06 11:13:21, Info                  CBS    TI: Last boot time: 2025-01-06 09:04:18.500",
+    "2025-01-06 11:13:24, Info                  CBS    Session: 31158042_2291847710 initialized by client "
+    "Windows Optional Component Manager, external staging directory: (null), external registry directory: (null)",
+    "2025-01-06 11:13:24, Info                  CBS    Appl: Selectable update, Package: " + CBS_PKG +
+    ", Update: Containers-DisposableClientVM, Applicable: true, Disposition: Staged",
+    "2025-01-06 11:13:25, Info                  CBS    Plan: Package: " + CBS_PKG + ", Update: "
+    "Containers-DisposableClientVM, current: Staged, pending: Default, start: Staged, applicable: Installed, "
+    "targeted: Installed, limit: Installed, selected: Installed",
+    "2025-01-06 11:13:41, Info                  CSI    00000012 Begin executing advanced installer phase 38 index 104",
+    "2025-01-06 11:13:58, Info                  CBS    Exec: Selectable update Containers-DisposableClientVM of "
+    "package " + CBS_PKG + " was turned on; a reboot is required to complete it.",
+    "2025-01-06 11:13:58, Info                  CBS    Reboot mark set",
+    "2025-01-06 11:15:44, Info                  CBS    Session: 31158042_2291847710 finalized. Reboot required: yes",
+]) + "\r\n"
+DISM_LOG = crlf([
+    "2024-11-12 15:00:41, Info                  DISM   PID=7716 TID=4400 Scratch directory set to "
+    "'C:\\Users\\k.tanaka\\AppData\\Local\\Temp\\'. - CDISMManager::put_ScratchDir",
+    "2024-11-12 15:00:41, Info                  DISM   PID=7716 TID=4400 Successfully loaded the ImageSession at "
+    "\"C:\\WINDOWS\\System32\\Dism\" - CDISMManager::LoadLocalImageSession",
+    "2024-11-12 15:00:41, Info                  DISM   DISM.EXE: Executing command line: dism  /online "
+    "/get-featureinfo /featurename:Containers-DisposableClientVM",
+    "2024-11-12 15:00:43, Info                  DISM   DISM.EXE: Image session has been closed. Reboot required=no.",
+    "2024-11-12 15:01:55, Info                  DISM   DISM.EXE: Executing command line: dism  /online "
+    "/enable-feature /featurename:Microsoft-Hyper-V-All /all /norestart",
+    "2024-11-12 15:02:19, Info                  DISM   DISM.EXE: Image session has been closed. Reboot required=yes.",
+]) + "\r\n"
 
 def write(rel, data, mode="w"):
     path = os.path.join(OUT, rel)
@@ -1384,6 +1420,8 @@ def write_readme(files):
             desc = "sandbox configuration"
         elif f.endswith(".bat"):
             desc = "batch file run inside the sandbox"
+        elif f.lower().endswith(".log"):
+            desc = "servicing text log (host local time, CRLF; METHOD.md §2.7)"
         else:
             desc = "user file"
         rows.append("| `case/%s` | `%s` | %s |" % (f, out, desc))
@@ -1479,6 +1517,8 @@ def main():
     write("C/Users/Public/Downloads/run.bat", RUN_BAT)
     write("C/Users/k.tanaka/Documents/Sandbox/DownloadsReadOnly.wsb", USER_WSB)
     write("C/Users/k.tanaka/Documents/meeting-notes-2025-01-06.txt", NOTES)
+    write("C/Windows/Logs/CBS/CBS.log", CBS_LOG)
+    write("C/Windows/Logs/DISM/dism.log", DISM_LOG)
     write_readme(files)
     table = timeline_table(files)
     with open(os.path.join(OUT, "..", "TIMELINE.md"), "w", encoding="utf-8", newline="\n") as fh:

@@ -191,6 +191,11 @@ def check_scenario(stforge, sandtrace, scen_dir, name, tmp):
             line = next((x for x in text.splitlines() if x.strip().startswith("started by:")), "")
             if who.lower() not in line.lower():
                 problems.append("show %d: the 'started by' line does not name %s: %r" % (sid, who, line.strip()))
+            # the account's SID, read through the same view as sessions.json (v_session_account)
+            user_sid = (by_id[vid].get("trigger") or {}).get("user_sid")
+            if user_sid and "(SID %s)" % user_sid not in line:
+                problems.append("show %d: the 'started by' line does not give the SID %s of "
+                                "sessions.json: %r" % (sid, user_sid, line.strip()))
     return problems
 
 

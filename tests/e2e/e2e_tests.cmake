@@ -165,3 +165,26 @@ set_tests_properties(e2e_collections_zip_7z_tar_kape_velociraptor_give_the_folde
 add_test(NAME e2e_hosts_each_host_its_own_facts_sessions_and_timeline
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_hosts.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# A damaged hive in a zip or tar.gz is read as the loose file is (METHOD.md §2.5, §8.6): a forged
+# hive with a broken base block and the corpus' hive with broken hive bins give the same facts and
+# registry rows from the container as from the folder, the repair recorded for the member.
+add_test(NAME e2e_damaged_hive_in_container_read_as_loose_file
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_container_hive_repair.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+
+# CBS.log / dism.log (METHOD.md §2.7): the lines naming the sandbox feature as this test reads the
+# files, their local times converted in the host's zone (zoneinfo), the rule's feature time, the
+# timeline and the report on the bundled case; UTF-16, junk, long lines, a 24 MiB log and a
+# collection without a time zone recorded and never crashing.
+add_test(NAME e2e_servicing_logs_feature_time_in_host_zone
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_servicing_logs.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# Which copies a record was found in (METHOD.md §8.2): the bundled case with an identical and a
+# shadow-like copy of Security.evtx; show and the report list both copies (path and SHA-256) once
+# for each Security record of each session.
+add_test(NAME e2e_record_copies_named_in_show_and_report
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_copies.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
