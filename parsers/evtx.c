@@ -72,13 +72,53 @@ void evtx_event_free(struct evtx_event *event)
 	free(event);
 }
 
-static uint64_t fnv1a64(const char *text, size_t length)
+static const uint64_t FNV1A64_BASIS = 14695981039346656037ULL;
+
+/* Continues the FNV-1a 64 hash HASH over LENGTH bytes of TEXT. */
+static uint64_t fnv1a64_more(uint64_t hash, const char *text, size_t length)
 {
-	uint64_t hash = 14695981039346656037ULL;
 	for (size_t i = 0; i < length; i++) {
 		hash ^= (unsigned char)text[i];
 		hash *= 1099511628211ULL;
 	}
+	return hash;
+}
+
+static uint64_t fnv1a64(const char *text, size_t length)
+{
+	return fnv1a64_more(FNV1A64_BASIS, text, length);
+}
+
+/* One field of the fields hash: its text, or one NUL byte (which no text holds) for an absent
+ * field, then the separator 0x1F, so that "ab"+"c" and "a"+"bc" hash apart. */
+static uint64_t hash_text_field(uint64_t hash, const char *text)
+{
+	static const char separator = 0x1f, absent = 0;
+	hash = text ? fnv1a64_more(hash, text, strlen(text)) : fnv1a64_more(hash, &absent, 1);
+	return fnv1a64_more(hash, &separator, 1);
+}
+
+static uint64_t hash_number_field(uint64_t hash, int64_t number)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%lld", (long long)number);
+	return hash_text_field(hash, text);
+}
+
+uint64_t evtx_event_fields_hash(const struct evtx_event *e)
+{
+	const char *texts[] = {e->provider, e->provider_guid, e->keywords, e->channel, e->computer,
+			       e->user_sid, e->activity_id, e->related_activity_id,
+			       e->data ? e->data : "{}"}; /* no payload: the store writes {} */
+	const int64_t numbers[] = {(int64_t)e->record_id, (int64_t)e->time, e->event_id,
+				   e->qualifiers, e->version, e->level, e->task, e->opcode,
+				   e->process_id, e->thread_id};
+	uint64_t hash = FNV1A64_BASIS;
+
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+		hash = hash_number_field(hash, numbers[i]);
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		hash = hash_text_field(hash, texts[i]);
 	return hash;
 }
 
@@ -565,16 +605,20 @@ static int hand_on(const struct evtx_callbacks *cb, struct reading *reading,
 	return cb->event(cb->context, event) != 0;
 }
 
-/* A record not kept in full loses its XML; the content hash is taken of what remains (the XML,
- * or the data when there is none). */
-static void finish_event(struct evtx_event *event)
+/* A record not kept in full loses its XML, and so does one kept for its fields only (want() 3,
+ * METHOD.md §8.8). The content hash is taken of the XML of a record kept with it, of the fields
+ * of a record kept without it, and of the substitution strings (data) of one libevtx could not
+ * render. */
+static void finish_event(struct evtx_event *event, int fields_only)
 {
-	if (!event->full) {
+	if (!event->full || fields_only) {
 		free(event->xml);
 		event->xml = NULL;
 	}
 	if (event->xml)
 		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
+	else if (fields_only)
+		event->content_hash = evtx_event_fields_hash(event);
 	else if (event->data)
 		event->content_hash = fnv1a64(event->data, strlen(event->data));
 }
@@ -589,7 +633,7 @@ static int read_record(libevtx_record_t *record, int recovered, int index, int64
 	struct evtx_event *event = event_new();
 	char location[64];
 	uint32_t qualifiers;
-	int have_number, have_time, want;
+	int have_number, have_time, want, fields_only = 0;
 
 	if (!event)
 		return 1;
@@ -663,13 +707,14 @@ static int read_record(libevtx_record_t *record, int recovered, int index, int64
 			event->time = event->written_time;
 			event->full = 1;
 		} else {
-			event->full = want == 1 || (cb->keep_rendered &&
-						     cb->keep_rendered(cb->context, event->xml));
+			fields_only = want == 3;
+			event->full = want == 1 || fields_only ||
+				      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
 		}
 		if (!recovered)
 			channel_cache_add(channels, event->provider, event->channel);
 	}
-	finish_event(event);
+	finish_event(event, fields_only);
 	return hand_on(cb, reading, event);
 }
 
@@ -1119,16 +1164,19 @@ static int hand_on_decoded(struct decoding *f, const struct binxml_record *recor
 		event->channel = text ? strdup(text) : NULL;
 		return hand_on(cb, &f->reading, event);
 	}
-	strbuf_reset(&f->xml);
-	binxml_render_xml(f->decoder, &f->xml);
-	event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
-	if (!event->xml || binxml_fill_event(f->decoder, event) != 0) {
+	if (want != 3) { /* a record kept for its fields only is never rendered (METHOD.md §8.8) */
+		strbuf_reset(&f->xml);
+		binxml_render_xml(f->decoder, &f->xml);
+		event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
+	}
+	if ((want != 3 && !event->xml) || binxml_fill_event(f->decoder, event) != 0) {
 		evtx_event_free(event);
 		problem_text(cb, "out of memory");
 		return 1;
 	}
-	event->full = want == 1 || (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
-	finish_event(event);
+	event->full = want == 1 || want == 3 ||
+		      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
+	finish_event(event, want == 3);
 	return hand_on(cb, &f->reading, event);
 }
 

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -137,7 +137,9 @@ CREATE TABLE events (
   xml           TEXT,               -- the record as rendered (NULL if it could not be, or if it is
                                     -- outside the catalogue and stored by --all-events: fields
                                     -- and offset only, METHOD.md §8.8)
-  content_hash  INTEGER NOT NULL,   -- 64-bit FNV-1a of the rendered record, the dedup key's content part
+  content_hash  INTEGER NOT NULL,   -- the dedup key's content part, 64-bit FNV-1a: of the rendered
+                                    -- record when xml is kept; of its fields (never rendered) for
+                                    -- the --all-events remainder (METHOD.md §8.8)
   UNIQUE (channel, computer, record_id, content_hash)
 );
 CREATE INDEX events_time ON events(time);

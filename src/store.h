@@ -19,7 +19,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 7 };
+enum { STORE_SCHEMA_VERSION = 8 };
 
 struct store;
 
