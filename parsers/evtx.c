@@ -1107,10 +1107,36 @@ out:
 
 /* ---- reading with sandtrace's own decoder (binxml.h) -------------------------------------- */
 
-/* What the decoder's reading of one file keeps: the libevtx file, opened only when a record
+/* The bytes of the log the decoder reads: a file (IN, at PATH) or a member of a collection
+ * container already in memory (DATA, SIZE bytes; PATH is NULL). */
+struct log_bytes {
+	const char *path;
+	FILE *in;
+	const uint8_t *data;
+	size_t size;
+};
+
+/* Copies up to SIZE bytes at OFFSET of the log into BUFFER; returns how many were copied. */
+static size_t log_bytes_read(const struct log_bytes *log, uint64_t offset, uint8_t *buffer,
+			     size_t size)
+{
+	if (!log->in) {
+		if (offset >= log->size)
+			return 0;
+		if (size > log->size - offset)
+			size = (size_t)(log->size - offset);
+		memcpy(buffer, log->data + offset, size);
+		return size;
+	}
+	if (fseeko(log->in, (off_t)offset, SEEK_SET) != 0)
+		return 0;
+	return fread(buffer, 1, size, log->in);
+}
+
+/* What the decoder's reading of one log keeps: the libevtx file, opened only when a record
  * must be read through it (refused by the decoder, or recovered from outside the records). */
 struct decoding {
-	const char *path;
+	const struct log_bytes *log;
 	const struct evtx_callbacks *cb;
 	struct reading reading;
 	struct id_list seen;
@@ -1118,19 +1144,31 @@ struct decoding {
 	struct binxml_decoder *decoder;
 	struct strbuf xml;
 	libevtx_file_t *file;
+	libbfio_handle_t *memory; /* the memory range libevtx reads a member through */
 	int libevtx_state; /* 0 not tried, 1 open, -1 could not be opened */
 };
 
 static libevtx_file_t *libevtx_for(struct decoding *f)
 {
 	libevtx_error_t *error = NULL;
+	char text[256];
 
 	if (f->libevtx_state == 0) {
 		f->libevtx_state = -1;
 		if (libevtx_file_initialize(&f->file, &error) != 1) {
 			problem_from_error(f->cb, "file", "libevtx could not be initialised", &error, 1);
-		} else if (libevtx_file_open(f->file, f->path, LIBEVTX_OPEN_READ, &error) != 1) {
+		} else if (f->log->path &&
+			   libevtx_file_open(f->file, f->log->path, LIBEVTX_OPEN_READ, &error) != 1) {
 			problem_from_error(f->cb, "file", "libevtx could not open the file", &error, 1);
+			libevtx_file_free(&f->file, NULL);
+		} else if (!f->log->path &&
+			   /* libbfio takes a non-const pointer but only reads a range opened to read */
+			   open_in_memory(f->file, (uint8_t *)f->log->data, f->log->size, &f->memory,
+					  text, sizeof text) != 0) {
+			char reason[400];
+			snprintf(reason, sizeof reason, "libevtx could not open the log in memory: %s",
+				 text);
+			problem_text(f->cb, reason);
 			libevtx_file_free(&f->file, NULL);
 		} else {
 			f->libevtx_state = 1;
@@ -1204,8 +1242,9 @@ static int compare_ranges(const void *a, const void *b)
  * record), and the file holds nothing after them but zeros. *RECOVERY is set when "**\0\0"
  * signatures lie in some chunk's free space: libevtx is then asked for recovered records.
  * Returns the number of chunks to read, or -1 with WHY filled. */
-static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *records,
-			    struct evtx_stats *stats, int *recovery, char *why, size_t why_size)
+static int decoder_may_read(const struct log_bytes *in, uint8_t *chunk,
+			    struct binxml_record *records, struct evtx_stats *stats, int *recovery,
+			    char *why, size_t why_size)
 {
 	uint8_t header[EVTX_FILE_HEADER_SIZE];
 	struct chunk_range *ranges = NULL;
@@ -1214,7 +1253,7 @@ static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *reco
 	int rc = -1;
 
 	*recovery = 0;
-	if (fread(header, 1, sizeof header, in) != sizeof header ||
+	if (log_bytes_read(in, 0, header, sizeof header) != sizeof header ||
 	    memcmp(header, "ElfFile\0", 8) != 0 ||
 	    (uint32_t)crc32(0, header, 120) != le32_at(header + 124) ||
 	    le32_at(header + 32) != 128 || le16_at(header + 38) != 3 ||
@@ -1237,7 +1276,8 @@ static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *reco
 		return -1;
 	}
 	for (;; chunk_index++) {
-		size_t got = fread(chunk, 1, EVTX_CHUNK_SIZE, in);
+		size_t got = log_bytes_read(in, EVTX_FILE_HEADER_SIZE + (uint64_t)chunk_index *
+						    EVTX_CHUNK_SIZE, chunk, EVTX_CHUNK_SIZE);
 		struct binxml_chunk_info info;
 		char reason[200];
 		int n;
@@ -1280,31 +1320,33 @@ out:
 	return rc;
 }
 
-/* Reads PATH with the decoder. Returns 1 when it did (events and problems handed on, STATS
- * filled), 0 when the file is to be read through libevtx instead (nothing handed on; WHY says
- * why), -1 when it stopped (the callback asked, or memory ran out). */
-static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
-			     struct evtx_stats *stats, char *why, size_t why_size)
+/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, with the decoder. Returns 1
+ * when it did (events and problems handed on, STATS filled), 0 when the log is to be read through
+ * libevtx instead (nothing handed on; WHY says why), -1 when it stopped (the callback asked, or
+ * memory ran out). */
+static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
+			     const struct evtx_callbacks *cb, struct evtx_stats *stats, char *why,
+			     size_t why_size)
 {
 	static const size_t records_size = BINXML_MAX_RECORDS * sizeof(struct binxml_record);
 	struct decoding f;
 	struct binxml_record *records = malloc(records_size);
 	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
-	FILE *in = fopen(path, "rb");
+	struct log_bytes log = {path, path ? fopen(path, "rb") : NULL, data, size};
 	int chunks, recovery = 0, stop = 0, index = 0, rc = 0;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&f, 0, sizeof f);
-	f.path = path;
+	f.log = &log;
 	f.cb = cb;
 	f.stats = stats;
 	why[0] = 0;
 	f.decoder = binxml_decoder_new();
-	if (!in || !records || !chunk || !f.decoder) {
-		snprintf(why, why_size, "%s", !in ? "cannot open the file" : "out of memory");
+	if ((path && !log.in) || !records || !chunk || !f.decoder) {
+		snprintf(why, why_size, "%s", path && !log.in ? "cannot open the file" : "out of memory");
 		goto out;
 	}
-	chunks = decoder_may_read(in, chunk, records, stats, &recovery, why, why_size);
+	chunks = decoder_may_read(&log, chunk, records, stats, &recovery, why, why_size);
 	if (chunks < 0) {
 		memset(stats, 0, sizeof *stats);
 		goto out;
@@ -1319,8 +1361,8 @@ static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
 		char reason[256];
 		int n = -1;
 
-		if (fseeko(in, EVTX_FILE_HEADER_SIZE + (off_t)c * EVTX_CHUNK_SIZE, SEEK_SET) == 0 &&
-		    fread(chunk, 1, EVTX_CHUNK_SIZE, in) == EVTX_CHUNK_SIZE)
+		if (log_bytes_read(&log, EVTX_FILE_HEADER_SIZE + (uint64_t)c * EVTX_CHUNK_SIZE, chunk,
+				   EVTX_CHUNK_SIZE) == EVTX_CHUNK_SIZE)
 			n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
 					       sizeof reason);
 		if (n < 0) { /* changed since the first pass: evidence must not change under us */
@@ -1360,7 +1402,9 @@ static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
 		libevtx_file_t *file = libevtx_for(&f);
 		char text[512];
 
-		if (file && evtx_locator_build(&f.reading.locator, path, text, sizeof text) != 0 &&
+		if (file && (path ? evtx_locator_build(&f.reading.locator, path, text, sizeof text)
+				  : evtx_locator_build_memory(&f.reading.locator, data, size, text,
+							      sizeof text)) != 0 &&
 		    cb->problem) {
 			char reason[600];
 			snprintf(reason, sizeof reason, "record offsets could not be located: %s", text);
@@ -1378,8 +1422,9 @@ out:
 		libevtx_file_close(f.file, NULL);
 		libevtx_file_free(&f.file, NULL);
 	}
-	if (in)
-		fclose(in);
+	libbfio_handle_free(&f.memory, NULL);
+	if (log.in)
+		fclose(log.in);
 	free(records);
 	free(chunk);
 	free(f.seen.ids);
@@ -1390,10 +1435,13 @@ out:
 	return rc;
 }
 
-int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+/* The log at PATH, or the SIZE bytes at DATA: through the decoder when it reads the log whole,
+ * else through libevtx, with a problem (not severe) saying why. */
+static int parse_log_bytes(const char *path, const uint8_t *data, size_t size,
+			   const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
 	char why[300], reason[400];
-	int rc = read_with_decoder(path, cb, stats, why, sizeof why);
+	int rc = read_with_decoder(path, data, size, cb, stats, why, sizeof why);
 
 	if (rc != 0)
 		return 0;
@@ -1402,7 +1450,12 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			 "read this file whole (%s)", why);
 		cb->problem(cb->context, "file", reason, 0);
 	}
-	return evtx_parse_file_with_libevtx(path, cb, stats);
+	return parse_log(path, data, size, cb, stats);
+}
+
+int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+{
+	return parse_log_bytes(path, NULL, 0, cb, stats);
 }
 
 int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *cb,
@@ -1411,10 +1464,9 @@ int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *
 	return parse_log(path, NULL, 0, cb, stats);
 }
 
-/* A member of a collection container is read through libevtx from memory (sandtrace's decoder
- * reads files; METHOD.md §8.6). */
+/* A member of a collection container is read from memory the way a file is read (METHOD.md §8.6). */
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *cb,
 		      struct evtx_stats *stats)
 {
-	return parse_log(NULL, data, size, cb, stats);
+	return parse_log_bytes(NULL, data, size, cb, stats);
 }

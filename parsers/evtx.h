@@ -87,8 +87,10 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 		    struct evtx_stats *stats);
 
 /* The same for an event log held in memory (DATA, SIZE bytes, not copied unless its header must
- * be repaired): a member of a collection container, read through a libbfio memory range. Offsets
- * are offsets into DATA, which is the member's bytes. */
+ * be repaired): a member of a collection container. Read as a file is: by sandtrace's decoder
+ * when it is sound, with libevtx (through a libbfio memory range) for what the decoder refuses
+ * and for a log it does not read whole, each said by a problem. Offsets are offsets into DATA,
+ * which is the member's bytes. */
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *callbacks,
 		      struct evtx_stats *stats);
 
