@@ -72,13 +72,53 @@ void evtx_event_free(struct evtx_event *event)
 	free(event);
 }
 
-static uint64_t fnv1a64(const char *text, size_t length)
+static const uint64_t FNV1A64_BASIS = 14695981039346656037ULL;
+
+/* Continues the FNV-1a 64 hash HASH over LENGTH bytes of TEXT. */
+static uint64_t fnv1a64_more(uint64_t hash, const char *text, size_t length)
 {
-	uint64_t hash = 14695981039346656037ULL;
 	for (size_t i = 0; i < length; i++) {
 		hash ^= (unsigned char)text[i];
 		hash *= 1099511628211ULL;
 	}
+	return hash;
+}
+
+static uint64_t fnv1a64(const char *text, size_t length)
+{
+	return fnv1a64_more(FNV1A64_BASIS, text, length);
+}
+
+/* One field of the fields hash: its text, or one NUL byte (which no text holds) for an absent
+ * field, then the separator 0x1F, so that "ab"+"c" and "a"+"bc" hash apart. */
+static uint64_t hash_text_field(uint64_t hash, const char *text)
+{
+	static const char separator = 0x1f, absent = 0;
+	hash = text ? fnv1a64_more(hash, text, strlen(text)) : fnv1a64_more(hash, &absent, 1);
+	return fnv1a64_more(hash, &separator, 1);
+}
+
+static uint64_t hash_number_field(uint64_t hash, int64_t number)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%lld", (long long)number);
+	return hash_text_field(hash, text);
+}
+
+uint64_t evtx_event_fields_hash(const struct evtx_event *e)
+{
+	const char *texts[] = {e->provider, e->provider_guid, e->keywords, e->channel, e->computer,
+			       e->user_sid, e->activity_id, e->related_activity_id,
+			       e->data ? e->data : "{}"}; /* no payload: the store writes {} */
+	const int64_t numbers[] = {(int64_t)e->record_id, (int64_t)e->time, e->event_id,
+				   e->qualifiers, e->version, e->level, e->task, e->opcode,
+				   e->process_id, e->thread_id};
+	uint64_t hash = FNV1A64_BASIS;
+
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+		hash = hash_number_field(hash, numbers[i]);
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		hash = hash_text_field(hash, texts[i]);
 	return hash;
 }
 
@@ -565,16 +605,20 @@ static int hand_on(const struct evtx_callbacks *cb, struct reading *reading,
 	return cb->event(cb->context, event) != 0;
 }
 
-/* A record not kept in full loses its XML; the content hash is taken of what remains (the XML,
- * or the data when there is none). */
-static void finish_event(struct evtx_event *event)
+/* A record not kept in full loses its XML, and so does one kept for its fields only (want() 3,
+ * METHOD.md §8.8). The content hash is taken of the XML of a record kept with it, of the fields
+ * of a record kept without it, and of the substitution strings (data) of one libevtx could not
+ * render. */
+static void finish_event(struct evtx_event *event, int fields_only)
 {
-	if (!event->full) {
+	if (!event->full || fields_only) {
 		free(event->xml);
 		event->xml = NULL;
 	}
 	if (event->xml)
 		event->content_hash = fnv1a64(event->xml, strlen(event->xml));
+	else if (fields_only)
+		event->content_hash = evtx_event_fields_hash(event);
 	else if (event->data)
 		event->content_hash = fnv1a64(event->data, strlen(event->data));
 }
@@ -589,7 +633,7 @@ static int read_record(libevtx_record_t *record, int recovered, int index, int64
 	struct evtx_event *event = event_new();
 	char location[64];
 	uint32_t qualifiers;
-	int have_number, have_time, want;
+	int have_number, have_time, want, fields_only = 0;
 
 	if (!event)
 		return 1;
@@ -663,13 +707,14 @@ static int read_record(libevtx_record_t *record, int recovered, int index, int64
 			event->time = event->written_time;
 			event->full = 1;
 		} else {
-			event->full = want == 1 || (cb->keep_rendered &&
-						     cb->keep_rendered(cb->context, event->xml));
+			fields_only = want == 3;
+			event->full = want == 1 || fields_only ||
+				      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
 		}
 		if (!recovered)
 			channel_cache_add(channels, event->provider, event->channel);
 	}
-	finish_event(event);
+	finish_event(event, fields_only);
 	return hand_on(cb, reading, event);
 }
 
@@ -1062,10 +1107,36 @@ out:
 
 /* ---- reading with sandtrace's own decoder (binxml.h) -------------------------------------- */
 
-/* What the decoder's reading of one file keeps: the libevtx file, opened only when a record
+/* The bytes of the log the decoder reads: a file (IN, at PATH) or a member of a collection
+ * container already in memory (DATA, SIZE bytes; PATH is NULL). */
+struct log_bytes {
+	const char *path;
+	FILE *in;
+	const uint8_t *data;
+	size_t size;
+};
+
+/* Copies up to SIZE bytes at OFFSET of the log into BUFFER; returns how many were copied. */
+static size_t log_bytes_read(const struct log_bytes *log, uint64_t offset, uint8_t *buffer,
+			     size_t size)
+{
+	if (!log->in) {
+		if (offset >= log->size)
+			return 0;
+		if (size > log->size - offset)
+			size = (size_t)(log->size - offset);
+		memcpy(buffer, log->data + offset, size);
+		return size;
+	}
+	if (fseeko(log->in, (off_t)offset, SEEK_SET) != 0)
+		return 0;
+	return fread(buffer, 1, size, log->in);
+}
+
+/* What the decoder's reading of one log keeps: the libevtx file, opened only when a record
  * must be read through it (refused by the decoder, or recovered from outside the records). */
 struct decoding {
-	const char *path;
+	const struct log_bytes *log;
 	const struct evtx_callbacks *cb;
 	struct reading reading;
 	struct id_list seen;
@@ -1073,19 +1144,31 @@ struct decoding {
 	struct binxml_decoder *decoder;
 	struct strbuf xml;
 	libevtx_file_t *file;
+	libbfio_handle_t *memory; /* the memory range libevtx reads a member through */
 	int libevtx_state; /* 0 not tried, 1 open, -1 could not be opened */
 };
 
 static libevtx_file_t *libevtx_for(struct decoding *f)
 {
 	libevtx_error_t *error = NULL;
+	char text[256];
 
 	if (f->libevtx_state == 0) {
 		f->libevtx_state = -1;
 		if (libevtx_file_initialize(&f->file, &error) != 1) {
 			problem_from_error(f->cb, "file", "libevtx could not be initialised", &error, 1);
-		} else if (libevtx_file_open(f->file, f->path, LIBEVTX_OPEN_READ, &error) != 1) {
+		} else if (f->log->path &&
+			   libevtx_file_open(f->file, f->log->path, LIBEVTX_OPEN_READ, &error) != 1) {
 			problem_from_error(f->cb, "file", "libevtx could not open the file", &error, 1);
+			libevtx_file_free(&f->file, NULL);
+		} else if (!f->log->path &&
+			   /* libbfio takes a non-const pointer but only reads a range opened to read */
+			   open_in_memory(f->file, (uint8_t *)f->log->data, f->log->size, &f->memory,
+					  text, sizeof text) != 0) {
+			char reason[400];
+			snprintf(reason, sizeof reason, "libevtx could not open the log in memory: %s",
+				 text);
+			problem_text(f->cb, reason);
 			libevtx_file_free(&f->file, NULL);
 		} else {
 			f->libevtx_state = 1;
@@ -1119,16 +1202,19 @@ static int hand_on_decoded(struct decoding *f, const struct binxml_record *recor
 		event->channel = text ? strdup(text) : NULL;
 		return hand_on(cb, &f->reading, event);
 	}
-	strbuf_reset(&f->xml);
-	binxml_render_xml(f->decoder, &f->xml);
-	event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
-	if (!event->xml || binxml_fill_event(f->decoder, event) != 0) {
+	if (want != 3) { /* a record kept for its fields only is never rendered (METHOD.md §8.8) */
+		strbuf_reset(&f->xml);
+		binxml_render_xml(f->decoder, &f->xml);
+		event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
+	}
+	if ((want != 3 && !event->xml) || binxml_fill_event(f->decoder, event) != 0) {
 		evtx_event_free(event);
 		problem_text(cb, "out of memory");
 		return 1;
 	}
-	event->full = want == 1 || (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
-	finish_event(event);
+	event->full = want == 1 || want == 3 ||
+		      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
+	finish_event(event, want == 3);
 	return hand_on(cb, &f->reading, event);
 }
 
@@ -1156,8 +1242,9 @@ static int compare_ranges(const void *a, const void *b)
  * record), and the file holds nothing after them but zeros. *RECOVERY is set when "**\0\0"
  * signatures lie in some chunk's free space: libevtx is then asked for recovered records.
  * Returns the number of chunks to read, or -1 with WHY filled. */
-static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *records,
-			    struct evtx_stats *stats, int *recovery, char *why, size_t why_size)
+static int decoder_may_read(const struct log_bytes *in, uint8_t *chunk,
+			    struct binxml_record *records, struct evtx_stats *stats, int *recovery,
+			    char *why, size_t why_size)
 {
 	uint8_t header[EVTX_FILE_HEADER_SIZE];
 	struct chunk_range *ranges = NULL;
@@ -1166,7 +1253,7 @@ static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *reco
 	int rc = -1;
 
 	*recovery = 0;
-	if (fread(header, 1, sizeof header, in) != sizeof header ||
+	if (log_bytes_read(in, 0, header, sizeof header) != sizeof header ||
 	    memcmp(header, "ElfFile\0", 8) != 0 ||
 	    (uint32_t)crc32(0, header, 120) != le32_at(header + 124) ||
 	    le32_at(header + 32) != 128 || le16_at(header + 38) != 3 ||
@@ -1189,7 +1276,8 @@ static int decoder_may_read(FILE *in, uint8_t *chunk, struct binxml_record *reco
 		return -1;
 	}
 	for (;; chunk_index++) {
-		size_t got = fread(chunk, 1, EVTX_CHUNK_SIZE, in);
+		size_t got = log_bytes_read(in, EVTX_FILE_HEADER_SIZE + (uint64_t)chunk_index *
+						    EVTX_CHUNK_SIZE, chunk, EVTX_CHUNK_SIZE);
 		struct binxml_chunk_info info;
 		char reason[200];
 		int n;
@@ -1232,31 +1320,33 @@ out:
 	return rc;
 }
 
-/* Reads PATH with the decoder. Returns 1 when it did (events and problems handed on, STATS
- * filled), 0 when the file is to be read through libevtx instead (nothing handed on; WHY says
- * why), -1 when it stopped (the callback asked, or memory ran out). */
-static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
-			     struct evtx_stats *stats, char *why, size_t why_size)
+/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, with the decoder. Returns 1
+ * when it did (events and problems handed on, STATS filled), 0 when the log is to be read through
+ * libevtx instead (nothing handed on; WHY says why), -1 when it stopped (the callback asked, or
+ * memory ran out). */
+static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
+			     const struct evtx_callbacks *cb, struct evtx_stats *stats, char *why,
+			     size_t why_size)
 {
 	static const size_t records_size = BINXML_MAX_RECORDS * sizeof(struct binxml_record);
 	struct decoding f;
 	struct binxml_record *records = malloc(records_size);
 	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
-	FILE *in = fopen(path, "rb");
+	struct log_bytes log = {path, path ? fopen(path, "rb") : NULL, data, size};
 	int chunks, recovery = 0, stop = 0, index = 0, rc = 0;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&f, 0, sizeof f);
-	f.path = path;
+	f.log = &log;
 	f.cb = cb;
 	f.stats = stats;
 	why[0] = 0;
 	f.decoder = binxml_decoder_new();
-	if (!in || !records || !chunk || !f.decoder) {
-		snprintf(why, why_size, "%s", !in ? "cannot open the file" : "out of memory");
+	if ((path && !log.in) || !records || !chunk || !f.decoder) {
+		snprintf(why, why_size, "%s", path && !log.in ? "cannot open the file" : "out of memory");
 		goto out;
 	}
-	chunks = decoder_may_read(in, chunk, records, stats, &recovery, why, why_size);
+	chunks = decoder_may_read(&log, chunk, records, stats, &recovery, why, why_size);
 	if (chunks < 0) {
 		memset(stats, 0, sizeof *stats);
 		goto out;
@@ -1271,8 +1361,8 @@ static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
 		char reason[256];
 		int n = -1;
 
-		if (fseeko(in, EVTX_FILE_HEADER_SIZE + (off_t)c * EVTX_CHUNK_SIZE, SEEK_SET) == 0 &&
-		    fread(chunk, 1, EVTX_CHUNK_SIZE, in) == EVTX_CHUNK_SIZE)
+		if (log_bytes_read(&log, EVTX_FILE_HEADER_SIZE + (uint64_t)c * EVTX_CHUNK_SIZE, chunk,
+				   EVTX_CHUNK_SIZE) == EVTX_CHUNK_SIZE)
 			n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
 					       sizeof reason);
 		if (n < 0) { /* changed since the first pass: evidence must not change under us */
@@ -1312,7 +1402,9 @@ static int read_with_decoder(const char *path, const struct evtx_callbacks *cb,
 		libevtx_file_t *file = libevtx_for(&f);
 		char text[512];
 
-		if (file && evtx_locator_build(&f.reading.locator, path, text, sizeof text) != 0 &&
+		if (file && (path ? evtx_locator_build(&f.reading.locator, path, text, sizeof text)
+				  : evtx_locator_build_memory(&f.reading.locator, data, size, text,
+							      sizeof text)) != 0 &&
 		    cb->problem) {
 			char reason[600];
 			snprintf(reason, sizeof reason, "record offsets could not be located: %s", text);
@@ -1330,8 +1422,9 @@ out:
 		libevtx_file_close(f.file, NULL);
 		libevtx_file_free(&f.file, NULL);
 	}
-	if (in)
-		fclose(in);
+	libbfio_handle_free(&f.memory, NULL);
+	if (log.in)
+		fclose(log.in);
 	free(records);
 	free(chunk);
 	free(f.seen.ids);
@@ -1342,10 +1435,13 @@ out:
 	return rc;
 }
 
-int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+/* The log at PATH, or the SIZE bytes at DATA: through the decoder when it reads the log whole,
+ * else through libevtx, with a problem (not severe) saying why. */
+static int parse_log_bytes(const char *path, const uint8_t *data, size_t size,
+			   const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
 	char why[300], reason[400];
-	int rc = read_with_decoder(path, cb, stats, why, sizeof why);
+	int rc = read_with_decoder(path, data, size, cb, stats, why, sizeof why);
 
 	if (rc != 0)
 		return 0;
@@ -1354,7 +1450,12 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct ev
 			 "read this file whole (%s)", why);
 		cb->problem(cb->context, "file", reason, 0);
 	}
-	return evtx_parse_file_with_libevtx(path, cb, stats);
+	return parse_log(path, data, size, cb, stats);
+}
+
+int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
+{
+	return parse_log_bytes(path, NULL, 0, cb, stats);
 }
 
 int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *cb,
@@ -1363,10 +1464,9 @@ int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *
 	return parse_log(path, NULL, 0, cb, stats);
 }
 
-/* A member of a collection container is read through libevtx from memory (sandtrace's decoder
- * reads files; METHOD.md §8.6). */
+/* A member of a collection container is read from memory the way a file is read (METHOD.md §8.6). */
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *cb,
 		      struct evtx_stats *stats)
 {
-	return parse_log(NULL, data, size, cb, stats);
+	return parse_log_bytes(NULL, data, size, cb, stats);
 }

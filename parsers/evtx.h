@@ -40,8 +40,11 @@ struct evtx_event {
 	char *provider, *provider_guid, *keywords, *channel, *computer, *user_sid;
 	char *activity_id, *related_activity_id;
 	char *data;              /* JSON object (always set when full) */
-	char *xml;               /* rendered XML, NULL if libevtx could not render it */
-	uint64_t content_hash;   /* FNV-1a 64 of xml (or of data when there is no xml) */
+	char *xml;               /* rendered XML, NULL if libevtx could not render it or if the
+				    record is kept for its fields only (want() 3) */
+	uint64_t content_hash;   /* FNV-1a 64 of xml; of the fields (evtx_event_fields_hash) for a
+				    record kept for its fields only; of data when libevtx could not
+				    render the record */
 };
 
 struct evtx_stats {
@@ -57,8 +60,9 @@ struct evtx_stats {
 
 struct evtx_callbacks {
 	void *context;
-	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), or 2
-	 * (render, then keep only if the XML mentions the sandbox). */
+	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), 2
+	 * (render, then keep only if the XML mentions the sandbox) or 3 (keep its fields, not its
+	 * XML: sandtrace's decoder does not render it at all, METHOD.md §8.8). */
 	int (*want)(void *context, const char *provider, uint32_t event_id);
 	/* For want()'s answer 2: nonzero if the rendered XML is to be kept. */
 	int (*keep_rendered)(void *context, const char *xml);
@@ -83,8 +87,10 @@ int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 		    struct evtx_stats *stats);
 
 /* The same for an event log held in memory (DATA, SIZE bytes, not copied unless its header must
- * be repaired): a member of a collection container, read through a libbfio memory range. Offsets
- * are offsets into DATA, which is the member's bytes. */
+ * be repaired): a member of a collection container. Read as a file is: by sandtrace's decoder
+ * when it is sound, with libevtx (through a libbfio memory range) for what the decoder refuses
+ * and for a log it does not read whole, each said by a problem. Offsets are offsets into DATA,
+ * which is the member's bytes. */
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *callbacks,
 		      struct evtx_stats *stats);
 
@@ -94,6 +100,11 @@ int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *
 				 struct evtx_stats *stats);
 
 void evtx_event_free(struct evtx_event *event);
+
+/* FNV-1a 64 of EVENT's System fields and data (not of its XML): the content part of the dedup key
+ * of a record stored without its XML. The same record gives the same hash whichever reader
+ * (sandtrace's decoder or libevtx) filled the fields. */
+uint64_t evtx_event_fields_hash(const struct evtx_event *event);
 
 /* Flattens one rendered record (XML text) into EVENT's System fields and data. Returns 0, or -1
  * if the text is not well-formed XML. Exposed for tests and for other XML sources. */

@@ -10,6 +10,7 @@ int cli_facts(int argc, char **argv);
 int cli_correlate(int argc, char **argv);
 int cli_sessions(int argc, char **argv);
 int cli_show(int argc, char **argv);
+int cli_record(int argc, char **argv);
 int cli_timeline(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_verify(int argc, char **argv);

@@ -191,12 +191,11 @@ static int want_record(void *context, const char *provider, uint32_t event_id)
 {
 	struct worker_context *w = context;
 
-	if (w->pipeline->all_events)
-		return 1;
 	switch (catalog_lookup(provider, event_id)) {
 	case CATALOG_STORE: return 1;
-	case CATALOG_IF_MENTIONS: return 2;
-	default: return 0;
+	/* with --all-events such a record is stored either way: rendered, for drop_remainder_xml */
+	case CATALOG_IF_MENTIONS: return w->pipeline->all_events ? 1 : 2;
+	default: return w->pipeline->all_events ? 3 : 0; /* fields only, METHOD.md §8.8 */
 	}
 }
 
@@ -207,8 +206,10 @@ static int keep_rendered(void *context, const char *xml)
 }
 
 /* With --all-events, a record outside the catalogue (one the default profile would not store) is
- * stored for its fields, chunk and offset, without its XML (METHOD.md §8.8). Its content hash was
- * taken of the XML already, so its dedup key is the one it would have with the XML kept. */
+ * stored for its fields, chunk and offset, without its XML (METHOD.md §8.8). A record outside the
+ * catalogue's providers arrives without XML (want_record's 3); one of the providers stored only
+ * when they name the sandbox arrives rendered, and loses its XML here when it does not name it.
+ * Either way its content hash is that of its fields, as for every record stored without XML. */
 static void drop_remainder_xml(const struct worker_context *w, struct evtx_event *event)
 {
 	enum catalog_decision decision;
@@ -221,6 +222,7 @@ static void drop_remainder_xml(const struct worker_context *w, struct evtx_event
 		return;
 	free(event->xml);
 	event->xml = NULL;
+	event->content_hash = evtx_event_fields_hash(event);
 }
 
 static int on_event(void *context, struct evtx_event *event)

@@ -42,6 +42,8 @@ static const struct command COMMANDS[] = {
 	 cli_correlate},
 	{"sessions", "one line per session, or --json", cli_sessions},
 	{"show", "one session's story, step by step, with its evidence", cli_show},
+	{"record", "one stored event record, its XML rendered again from the evidence file",
+	 cli_record},
 	{"timeline", "the timeline for Timesketch (csv, jsonl) or mactime (body)", cli_timeline},
 	{"report", "the self-contained HTML report of the case", cli_report},
 	{"verify", "re-hash the evidence and the outputs; report any change", cli_verify},

@@ -174,7 +174,9 @@ CREATE TABLE events (
   xml           TEXT,               -- the record as rendered (NULL if it could not be, or if it is
                                     -- outside the catalogue and stored by --all-events: fields
                                     -- and offset only, METHOD.md §8.8)
-  content_hash  INTEGER NOT NULL,   -- 64-bit FNV-1a of the rendered record, the dedup key's content part
+  content_hash  INTEGER NOT NULL,   -- the dedup key's content part, 64-bit FNV-1a: of the rendered
+                                    -- record when xml is kept; of its fields (never rendered) for
+                                    -- the --all-events remainder (METHOD.md §8.8)
   UNIQUE (channel, computer, record_id, content_hash)
 );
 CREATE INDEX events_time ON events(time);

@@ -249,6 +249,26 @@ def records_by_sha(db):
     return rows
 
 
+def events_by_sha(db):
+    """Every events row with its evidence's SHA-256 in place of the row ids."""
+    con = sqlite3.connect(db)
+    columns = [c[1] for c in con.execute("PRAGMA table_info(events)")
+               if c[1] not in ("id", "evidence_id")]
+    rows = set(con.execute("SELECT v.sha256, %s FROM events e JOIN evidence v ON v.id = "
+                           "e.evidence_id" % ", ".join("e." + c for c in columns)))
+    con.close()
+    return rows
+
+
+def problems_by_sha(db):
+    """Every parse_errors row of an event log as (SHA-256, location, reason)."""
+    con = sqlite3.connect(db)
+    rows = set(con.execute("SELECT v.sha256, p.location, p.reason FROM parse_errors p JOIN "
+                           "evidence v ON v.id = p.evidence_id WHERE v.kind = 'evtx'"))
+    con.close()
+    return rows
+
+
 def hostile(sandtrace, tmp, folder, plain, ref_db):
     evtx = sorted(rel for rel in plain if rel.endswith(".evtx"))
     victim = next(rel for rel in evtx if rel.endswith("/System.evtx"))
@@ -372,6 +392,18 @@ def corpus_logs_in_7z(sandtrace, tmp, evtx):
     check(len(want) > 10 and got == want, "corpus logs in a 7z: %d logs differ from the folder: %s"
           % (len([k for k in want if got.get(k) != want[k]]),
              [(k[:12], want[k], got.get(k)) for k in want if got.get(k) != want[k]][:4]))
+    # Members are read as files are (METHOD.md §8.6): the same events field by field, and the same
+    # problems, among them which records and logs sandtrace's decoder left to libevtx.
+    want, got = events_by_sha(folder_db), events_by_sha(archive_db)
+    check(len(want) > 1000 and got == want, "corpus logs in a 7z: %d of %d events differ from the "
+          "folder's" % (len(want ^ got), len(want)))
+    want, got = problems_by_sha(folder_db), problems_by_sha(archive_db)
+    libevtx = [p for p in want if p[2].startswith("read through libevtx")]
+    check(len(libevtx) > 0 and got == want, "corpus logs in a 7z: problems differ from the "
+          "folder's (%d read through libevtx in the folder): only in the folder %s, only in the "
+          "7z %s" % (len(libevtx), sorted(want - got)[:3], sorted(got - want)[:3]))
+    print("corpus logs in a 7z: %d events and %d problems (%d 'read through libevtx') as from "
+          "the folder" % (len(want), len(got), len(libevtx)))
 
 
 def dirty_hive_in_zip(sandtrace, tmp, dirty):

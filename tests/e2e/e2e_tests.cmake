@@ -104,6 +104,17 @@ add_test(NAME e2e_record_offsets_point_at_the_record_in_the_evidence
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_record_offsets_point_at_the_record_in_the_evidence PROPERTIES SKIP_RETURN_CODE 77)
 
+# `sandtrace record ID` renders a record again from its evidence file: the stored XML for catalogue
+# records, libevtx's XML (python3-libevtx) for the --all-events remainder, whose dedup key is the
+# hash of its fields; a changed or missing file is an error. Bundled case always, corpus sample
+# when present (skipped otherwise).
+add_test(NAME e2e_record_command_renders_stored_records_again_from_evidence
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_command.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_record_command_renders_stored_records_again_from_evidence PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 600)
+
 # The report printed to PDF by Chromium: page one answers, header/footer on every page, nothing
 # wider than the page or printed over another word (read back with poppler's pdftotext).
 add_test(NAME e2e_report_pdf_page_one_footer_layout

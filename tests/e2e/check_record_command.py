@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""`sandtrace record ID` renders a stored record again from its evidence file (METHOD.md §8.9).
+
+Forges the bundled case into a scratch folder, ingests it with --all-events, then for every
+events row:
+  - a record whose XML is stored (catalogue): `record ID --xml` prints exactly the stored XML;
+  - a record stored for its fields only (the remainder, METHOD.md §8.8): `record ID --xml` prints
+    exactly the XML libevtx (python3-libevtx, an independent reader) gives for the record with
+    the same number and written time, and its event id and EventData/UserData fields are those
+    the stored row holds (flattened by the reference rules of evtx_reference.py);
+  - the remainder's dedup key (content_hash) is the FNV-1a 64 of its fields as parsers/evtx.h
+    documents it, recomputed here from the stored row: it is not derived from rendered XML.
+Then the evidence is changed (one byte) and removed: `record` must exit 1 and say so. With the
+real corpus present, the same comparison runs on a sample of every log's records (the corpus
+holds logs sandtrace reads through libevtx, so both ways of rendering are exercised).
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evtx_reference import flatten_payload, NS  # noqa: E402
+
+SKIP = 77
+SAMPLE = 8   # records per corpus log
+
+
+def fnv_fields(row):
+    """The C evtx_event_fields_hash over a stored events row (dict), as a signed 64-bit int."""
+    h = 14695981039346656037
+
+    def more(data):
+        nonlocal h
+        for b in data:
+            h ^= b
+            h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+
+    def text(value):
+        more(b"\x00" if value is None else value.encode("utf-8"))
+        more(b"\x1f")
+
+    def number(value, absent):
+        text(str(absent if value is None else value))
+
+    number(row["record_id"], 0)
+    number(row["time"], 0)
+    number(row["event_id"], 0)
+    for name in ("qualifiers", "version", "level", "task", "opcode", "process_id", "thread_id"):
+        number(row[name], -1)
+    for name in ("provider", "provider_guid", "keywords", "channel", "computer", "user_sid",
+                 "activity_id", "related_activity_id", "data"):
+        text(row[name])
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+_LIBEVTX = {}
+
+
+def libevtx_xml(path, number, written, recovered):
+    """libevtx's XML of the record with that header number and written time (python3-libevtx),
+    from an index of the file built once."""
+    import pyevtx  # python3-libevtx, Debian
+    if path not in _LIBEVTX:
+        f = pyevtx.file()
+        f.open(path)
+        places = {}
+        for kind, count, get in ((0, f.number_of_records, f.get_record),
+                                 (1, f.number_of_recovered_records, f.get_recovered_record)):
+            for i in range(count):
+                try:
+                    record = get(i)
+                except OSError:   # a record libevtx cannot read: not one it could render
+                    continue
+                places.setdefault((kind, record.identifier,
+                                   record.get_written_time_as_integer()), (get, i))
+        _LIBEVTX[path] = (f, places)
+    f, places = _LIBEVTX[path]
+    for (kind, ident, when), (get, i) in places.items():
+        if kind == int(bool(recovered)) and ident == number and (written is None or when == written):
+            return get(i).xml_string
+    return None
+
+
+def check_rows(sandtrace, db, where, limit=None):
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    rows = con.execute("SELECT e.*, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
+                       "e.evidence_id ORDER BY p.id LIMIT 1) AS path FROM events e "
+                       "ORDER BY e.evidence_id, e.id").fetchall()
+    con.close()
+    errors, stored, remainder, per_file = [], 0, 0, {}
+    for row in rows:
+        n = per_file.get(row["evidence_id"], 0)
+        if limit is not None and n >= limit:
+            continue
+        per_file[row["evidence_id"]] = n + 1
+        label = "%s events.id=%d (record %d)" % (where, row["id"], row["record_id"])
+        # bytes, not text: the XML's own line ends (\r\n in some values) must survive
+        got = subprocess.run([sandtrace, "record", str(row["id"]), "--case", db, "--xml"],
+                             capture_output=True)
+        xml = got.stdout.decode("utf-8", "surrogateescape")
+        if row["xml"] is not None:
+            stored += 1
+            if got.returncode != 0 or xml != row["xml"]:
+                errors.append("%s: rendered again (exit %d, %s) differs from the stored XML" % (
+                    label, got.returncode, got.stderr[-200:]))
+            continue
+        if row["channel"] is None:
+            continue   # libevtx could not render it at ingest either (§8.4)
+        remainder += 1
+        if fnv_fields(dict(row)) != row["content_hash"]:
+            errors.append("%s: content_hash is not the hash of its fields" % label)
+        want = libevtx_xml(row["path"], row["header_record_id"], row["written_time"],
+                           row["recovered"])
+        if got.returncode != 0:
+            errors.append("%s: exit %d: %s" % (label, got.returncode, got.stderr[-300:]))
+            continue
+        if want is None or xml != want:
+            errors.append("%s: XML differs from libevtx's" % label)
+            continue
+        event = ET.fromstring(xml)
+        event_id = int(event.find(NS + "System").find(NS + "EventID").text)
+        import json
+        if event_id != row["event_id"] or flatten_payload(event) != json.loads(row["data"]):
+            errors.append("%s: the rendered record's event id / fields differ from the stored "
+                          "row" % label)
+    print("%s: %d records with stored XML rendered again identically, %d without XML equal to "
+          "libevtx's" % (where, stored, remainder))
+    if stored == 0 or remainder == 0:
+        errors.append("%s: expected records of both kinds (%d, %d)" % (where, stored, remainder))
+    return errors
+
+
+def check_evidence_changes(sandtrace, db, collection):
+    """A changed or missing file: exit 1 and the reason, never XML of other bytes."""
+    con = sqlite3.connect(db)
+    row_id, path = con.execute(
+        "SELECT e.id, p.path FROM events e JOIN evidence_paths p ON p.evidence_id = e.evidence_id "
+        "WHERE e.xml IS NULL AND e.channel IS NOT NULL ORDER BY e.id LIMIT 1").fetchone()
+    con.close()
+    errors = []
+    keep = path + ".orig"
+    shutil.copy2(path, keep)
+    with open(path, "r+b") as f:
+        f.seek(os.path.getsize(path) - 1)
+        last = f.read(1)
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xFF]))
+    got = run([sandtrace, "record", str(row_id), "--case", db])
+    if got.returncode != 1 or "changed since it was ingested" not in got.stderr or got.stdout:
+        errors.append("changed evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
+    os.remove(path)
+    got = run([sandtrace, "record", str(row_id), "--case", db])
+    if got.returncode != 1 or "cannot be read" not in got.stderr or got.stdout:
+        errors.append("missing evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
+    os.rename(keep, path)
+    got = run([sandtrace, "record", str(row_id), "--case", db])
+    if got.returncode != 0 or "not stored, METHOD.md" not in got.stdout:
+        errors.append("restored evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
+    got = run([sandtrace, "record", "999999999", "--case", db])
+    if got.returncode != 1 or "no record events.id=999999999" not in got.stderr:
+        errors.append("no such record: exit %d, stderr %r" % (got.returncode, got.stderr))
+    print("evidence changed / removed / restored, record absent: %s" % (
+        "as expected" if not errors else "FAILED"))
+    return errors
+
+
+def main():
+    stforge, sandtrace, case_source, corpus = sys.argv[1:5]
+    with tempfile.TemporaryDirectory() as tmp:
+        collection = os.path.join(tmp, "case")
+        forged = run([stforge, "case", case_source, collection])
+        if forged.returncode != 0:
+            print("FAIL: stforge case: " + forged.stderr)
+            return 1
+        db = os.path.join(tmp, "case.db")
+        ingested = run([sandtrace, "ingest", collection, "--case", db, "--all-events"])
+        if ingested.returncode != 0:
+            print("FAIL: ingest: " + ingested.stderr[-2000:])
+            return 1
+        errors = check_rows(sandtrace, db, "bundled case")
+        errors += check_evidence_changes(sandtrace, db, collection)
+        corpus_present = os.path.isdir(corpus)
+        if corpus_present:
+            cdb = os.path.join(tmp, "corpus.db")
+            ingested = run([sandtrace, "ingest", os.path.join(corpus, "evtx"), "--case", cdb,
+                            "--all-events"])
+            if ingested.returncode != 0:
+                errors.append("corpus ingest: " + ingested.stderr[-2000:])
+            else:
+                errors += check_rows(sandtrace, cdb, "corpus", limit=SAMPLE)
+        for e in errors[:40]:
+            print("FAIL: " + e)
+        if errors:
+            return 1
+        if not corpus_present:
+            print("SKIP: corpus folder %s not present (the bundled case passed)" % corpus)
+            return SKIP
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
