@@ -2340,17 +2340,33 @@ int store_scope_host(struct store *store, int64_t host_id)
 		strbuf_printf(&sql, " DROP VIEW IF EXISTS temp.%s;", SCOPED[i].table);
 	if (host_id != STORE_SCOPE_CASE) {
 		char host[32] = "NULL";
+		int holds_all = 0;
 
-		if (host_id > 0)
+		if (host_id > 0) {
+			sqlite3_stmt *st;
+
 			snprintf(host, sizeof host, "%lld", (long long)host_id);
+			if (sqlite3_prepare_v2(store->db,
+					       "SELECT NOT EXISTS (SELECT 1 FROM main.evidence v WHERE NOT "
+					       "EXISTS (SELECT 1 FROM main.evidence_hosts h WHERE "
+					       "h.evidence_id = v.id AND h.host_id = ?1))",
+					       -1, &st, NULL) != SQLITE_OK) {
+				strbuf_free(&sql);
+				return -1;
+			}
+			sqlite3_bind_int64(st, 1, host_id);
+			holds_all = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
 		strbuf_printf(&sql, " CREATE TEMP TABLE scope_host (host INTEGER); INSERT INTO "
 			      "temp.scope_host VALUES (%s); CREATE TEMP TABLE scope_evidence (id "
 			      "INTEGER PRIMARY KEY); INSERT INTO temp.scope_evidence SELECT DISTINCT "
 			      "evidence_id FROM main.evidence_hosts WHERE host_id IS %s;",
 			      host, host);
 		/* Temp views named like the tables hide them from every unqualified read on this
-		 * connection (SQLite looks in temp first); the writes of the correlation name main. */
-		for (size_t i = 0; i < sizeof SCOPED / sizeof SCOPED[0]; i++)
+		 * connection (SQLite looks in temp first); the writes of the correlation name main.
+		 * A host holding every file of the case (a case of one host) needs none. */
+		for (size_t i = 0; !holds_all && i < sizeof SCOPED / sizeof SCOPED[0]; i++)
 			strbuf_printf(&sql, " CREATE TEMP VIEW %s AS SELECT * FROM main.%s WHERE %s;",
 				      SCOPED[i].table, SCOPED[i].table, SCOPED[i].condition);
 	}

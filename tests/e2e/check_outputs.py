@@ -149,19 +149,23 @@ def main():
               "hostile xml_string did not survive JSONL")
         check(len({k for l in lines for k in json.loads(l)}) < 450, "too many distinct fields")
         # plaso's strings: the EventData / UserData values in document order, read here from
-        # xml_string with ElementTree; hostname on every row (the record's computer, else the
-        # host's ComputerName the store states)
+        # xml_string with ElementTree; hostname on every row: the host of the row's file (METHOD.md
+        # §2.7; the hostile log is a host of its own, PC-HOSTILE, the name most of its records
+        # carry, so its PC-HUGE record is PC-HOSTILE's too), else the host of its session, else
+        # the record's computer
         host = con.execute("SELECT value FROM facts WHERE kind = 'host' AND subject = 'ComputerName'").fetchone()[0]
-        # ... or, since a case may hold several hosts (METHOD.md §2.7), the host of the row's file:
-        # a log naming several computers belongs to one host, and all its rows carry that name
-        file_host = dict(con.execute(
-            "SELECT e.sha256, group_concat(h.name, ', ') FROM evidence e JOIN evidence_hosts x ON "
-            "x.evidence_id = e.id JOIN hosts h ON h.id = x.host_id GROUP BY e.sha256"))
+        file_host = dict(con.execute("SELECT v.sha256, h.name FROM evidence_hosts e JOIN hosts h ON "
+                                     "h.id = e.host_id JOIN evidence v ON v.id = e.evidence_id"))
+        session_host = dict(con.execute("SELECT s.id, h.name FROM sessions s JOIN hosts h ON h.id = s.host_id"))
+        check(sorted(set(file_host.values())) == ["PC-HOSTILE", host], "hosts %s" % sorted(set(file_host.values())))
         with_strings = 0
         for line in lines:
             obj = json.loads(line)
-            check(obj.get("hostname") == (file_host.get(obj.get("evidence_sha256")) or obj.get("computer_name") or host),
-                  "hostname %r for computer %r" % (obj.get("hostname"), obj.get("computer_name")))
+            want = file_host.get(obj.get("evidence_sha256")) if obj.get("evidence_sha256") else \
+                session_host.get(obj.get("session_id"))
+            check(obj.get("hostname") == (want or obj.get("computer_name")),
+                  "hostname %r for computer %r, file host %r" % (obj.get("hostname"),
+                                                                  obj.get("computer_name"), want))
             if obj.get("data_type") != "windows:evtx:record" or "[cut by sandtrace:" in obj["xml_string"]:
                 continue
             want = xml_strings(obj["xml_string"])
