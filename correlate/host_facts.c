@@ -746,7 +746,7 @@ static int derive_scope(struct store *store, int absence)
 	if (rc == 0)
 		rc = derive_hosts(store, &r);
 	if (rc == 0)
-		rc = servicing_facts_derive(store); /* CBS.log / dism.log, §2.7 */
+		rc = servicing_facts_derive(store); /* CBS.log / dism.log, §2.8 */
 	store_free_reg_values(r.rows, r.count);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * servicing_facts.c - the feature changes CBS.log and dism.log record, as host facts (METHOD.md
- * §2.7). Interface: servicing_facts.h.
+ * §2.8). Interface: servicing_facts.h.
  *
  * The logs write the host's local time without an offset. A time becomes a UTC time only through
  * the zone the host was set to (the host.time_zone fact of §2.5, mapped to its IANA name by
@@ -101,7 +101,7 @@ static int on_line(void *context, int columns, const char *const *names, const c
 		struct store_fact fact = {"feature_change", strbuf_text(&where),
 					  enable ? "enable" : "disable", strbuf_text(&detail), utc,
 					  strbuf_text(&basis), strtoll(v[L_EVIDENCE], NULL, 10),
-					  "medium", "§2.7"};
+					  "medium", "§2.8"};
 		d->rc = store_add_fact(d->store, &fact);
 	}
 	strbuf_free(&detail);
@@ -142,7 +142,7 @@ static int add_last_enabling(struct derive_state *d)
 		struct store_fact fact = {"feature_change", SERVICING_LAST_ENABLING,
 					  d->last_enable ? iso : "not converted",
 					  strbuf_text(&detail), d->last_enable, strbuf_text(&basis),
-					  d->last_enable_evidence, "medium", "§2.7"};
+					  d->last_enable_evidence, "medium", "§2.8"};
 		rc = store_add_fact(d->store, &fact);
 	}
 	strbuf_free(&detail);
@@ -183,7 +183,7 @@ void servicing_feature_time(struct store *store, uint64_t *time, int64_t *fact_r
 		*time = logged;
 		*fact_row = row;
 		*basis = "a line of the servicing logs (CBS.log, dism.log) recording the feature being "
-			 "enabled, its host local time converted to UTC (METHOD.md §2.7)";
+			 "enabled, its host local time converted to UTC (METHOD.md §2.8)";
 	}
 	free(value);
 }

@@ -1,7 +1,7 @@
 /*
  * servicing_facts.h - host facts from the servicing text logs (CBS.log, dism.log): when the
  * Windows Sandbox feature was enabled or disabled, with the logs' local times converted to UTC in
- * the host's own time zone (METHOD.md §2.7). Reads the typed table servicing_log_lines and the
+ * the host's own time zone (METHOD.md §2.8). Reads the typed table servicing_log_lines and the
  * host.time_zone fact; writes facts of kind feature_change.
  */
 #ifndef SANDTRACE_SERVICING_FACTS_H

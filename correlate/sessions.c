@@ -2015,7 +2015,7 @@ static int correlate_scope(struct store *store, int64_t first_id, size_t *sessio
 						 &feature_time, &feature_fact);
 		const char *feature_basis = "last write of the Notifications\\OptionalFeatures\\"
 					    "Containers-DisposableClientVM key";
-		servicing_feature_time(store, &feature_time, &feature_fact, &feature_basis); /* §2.7 */
+		servicing_feature_time(store, &feature_time, &feature_fact, &feature_basis); /* §2.8 */
 		struct rules_context context = {sessions, n, in.archives, in.archive_count,
 						feature_time, feature_basis,
 						feature_fact, in.clears, in.clear_count, in.calls,

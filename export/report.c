@@ -579,7 +579,7 @@ static void put_fact_basis(struct report *r, const char *basis, const char *file
 		put_citation(r, "events", strtoll(basis + 10, NULL, 10), NULL);
 		return;
 	}
-	if (strncmp(basis, "servicing_log_lines:", 20) == 0) { /* a CBS.log / dism.log line, §2.7 */
+	if (strncmp(basis, "servicing_log_lines:", 20) == 0) { /* a CBS.log / dism.log line, §2.8 */
 		put_citation(r, "servicing_log_lines", strtoll(basis + 20, NULL, 10), NULL);
 		return;
 	}
@@ -764,7 +764,7 @@ static void write_fact_group(struct report *r, struct fact_group *g, size_t firs
 		}
 		if (v[FACT_TIME] && strcmp(v[FACT_TIME], "0")) {
 			put(r, strcmp(v[FACT_KIND], "feature_change") == 0
-				       ? "<br><span class=\"small muted\">logged " /* §2.7 */
+				       ? "<br><span class=\"small muted\">logged " /* §2.8 */
 				       : "<br><span class=\"small muted\">key last written ");
 			put_time_text(r, v[FACT_TIME]);
 			put(r, "</span>");

@@ -1,6 +1,6 @@
 /*
  * servicing_log.c - reading CBS.log and dism.log for the lines that name the Windows Sandbox
- * feature (METHOD.md §2.7). Interface and ownership: servicing_log.h.
+ * feature (METHOD.md §2.8). Interface and ownership: servicing_log.h.
  *
  * Microsoft publishes no grammar of these logs. The record prefix is the one every public sample
  * shows; the wordings that say a feature was turned on or off are one table (ACTION_RULES), each
@@ -22,7 +22,7 @@
  * the message); the first row that matches decides. UNLESS, when set, is a wording that makes the
  * row not apply (a plan line whose current and target states are both "Installed" changes
  * nothing). All rows are wordings seen in public samples of the logs or in the documented
- * command lines; which of them Windows 10/11 writes for this feature is unconfirmed (§2.7).
+ * command lines; which of them Windows 10/11 writes for this feature is unconfirmed (§2.8).
  */
 static const struct action_rule {
 	const char *wording;

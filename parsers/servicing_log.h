@@ -1,6 +1,6 @@
 /*
  * servicing_log.h - the Windows servicing text logs CBS.log (and its rotated CbsPersist_*.log) and
- * dism.log: the lines that name the Windows Sandbox feature (METHOD.md §2.7).
+ * dism.log: the lines that name the Windows Sandbox feature (METHOD.md §2.8).
  *
  * Both logs write one record per line, "YYYY-MM-DD HH:MM:SS, Level  Component  message", in the
  * host's local time without an offset; lines without that prefix continue the record before them.

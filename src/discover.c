@@ -112,7 +112,7 @@ enum evidence_kind discover_classify(const unsigned char *head, size_t head_size
 	    (head_size >= 4 && memcmp(head, "MSCF", 4) == 0))
 		return EVIDENCE_ARCHIVE;
 	if (servicing_log_sniff(head, head_size))
-		return EVIDENCE_SERVICING_LOG; /* METHOD.md §2.7 */
+		return EVIDENCE_SERVICING_LOG; /* METHOD.md §2.8 */
 	head_as_ascii(head, head_size, text, sizeof text);
 	rest = root_element(text, name, sizeof name);
 	if (!rest)
@@ -162,7 +162,7 @@ static const struct name_rule NAME_RULES[] = {
 	 "named like a user registry hive (NTUSER.DAT, UsrClass.dat) or Amcache.hve"},
 	/* Sandbox configurations are opened by their extension (§5.1). */
 	{"*.wsb", EVIDENCE_WSB, 0, "named like a Windows Sandbox configuration (*.wsb)"},
-	/* The servicing logs keep these names in Windows/Logs (§2.7). */
+	/* The servicing logs keep these names in Windows/Logs (§2.8). */
 	{"*/logs/cbs/cbs.log|*/logs/cbs/cbspersist_*.log|*/logs/dism/dism.log", EVIDENCE_SERVICING_LOG,
 	 0, "named like a servicing log (Logs/CBS/CBS.log, CbsPersist_*.log, Logs/DISM/dism.log)"},
 	/* Every file under System32/Tasks is a task definition, named by the task (§4.1). */

@@ -38,7 +38,7 @@ enum evidence_kind {
 	EVIDENCE_COLLECTION, /* a collection container (zip, 7z, tar): its members are listed as
 				files of their own (collection.h) */
 	EVIDENCE_SERVICING_LOG, /* CBS.log / dism.log: text lines "YYYY-MM-DD HH:MM:SS, Level
-				   Component ..." (§2.7) */
+				   Component ..." (§2.8) */
 	EVIDENCE_KIND_COUNT
 };
 

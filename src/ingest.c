@@ -971,7 +971,7 @@ out:
 	return rc;
 }
 
-/* A servicing text log (§2.7): the lines naming the Windows Sandbox feature are stored; a read
+/* A servicing text log (§2.8): the lines naming the Windows Sandbox feature are stored; a read
  * error, lines cut at their length limit, NUL bytes (binary junk) and lines beyond the number
  * kept are recorded, and what was read before them stays. */
 static int write_servicing_job(const struct pipeline *p, struct job *job, struct writer *w)

@@ -394,7 +394,7 @@ CREATE TABLE hive_log_replays (
 );
 
 -- A line of a servicing text log (CBS.log, CbsPersist_*.log, dism.log) that names the Windows
--- Sandbox feature Containers-DisposableClientVM (parsers/servicing_log.c, METHOD.md §2.7). The time
+-- Sandbox feature Containers-DisposableClientVM (parsers/servicing_log.c, METHOD.md §2.8). The time
 -- is as the log writes it: the host's local time, no offset; the host facts convert it with the
 -- host's time zone (correlate/servicing_facts.c).
 CREATE TABLE servicing_log_lines (
@@ -1039,7 +1039,7 @@ CREATE VIEW timeline AS
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
   WHERE f.time > 0 AND f.kind IN ('feature_state', 'sandbox_policy', 'audit_policy')
   UNION ALL
-  -- a servicing-log line enabling or disabling the feature, its local time converted (§2.7)
+  -- a servicing-log line enabling or disabling the feature, its local time converted (§2.8)
   SELECT f.time, 'Servicing Log Line', 'fact', f.kind,
          'Windows Sandbox feature ' || f.value || 'd: ' || f.subject,
          NULL, NULL, NULL, NULL, v.sha256,

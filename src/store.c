@@ -2450,7 +2450,7 @@ out:
 	return rc;
 }
 
-/* ---- servicing text logs (METHOD.md §2.7) --------------------------------------------------- */
+/* ---- servicing text logs (METHOD.md §2.8) --------------------------------------------------- */
 
 int store_add_servicing_line(struct store *store, int64_t evidence_id,
 			     const struct servicing_line *line)

@@ -177,7 +177,7 @@ int store_add_hive_log_replay(struct store *store, int64_t hive_evidence_id,
 /* Stores what was found about an archive at PATH. */
 int store_add_archive(struct store *store, int64_t evidence_id, const char *path,
 		      const struct archive_report *report);
-/* A servicing-log line naming the Windows Sandbox feature (METHOD.md §2.7). */
+/* A servicing-log line naming the Windows Sandbox feature (METHOD.md §2.8). */
 int store_add_servicing_line(struct store *store, int64_t evidence_id,
 			     const struct servicing_line *line);
 

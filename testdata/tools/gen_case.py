@@ -1193,7 +1193,7 @@ NOTES = crlf([
     "- try it once before using it for real",
 ]) + "\r\n"
 
-# Servicing text logs (METHOD.md §2.7): one record per line, "YYYY-MM-DD HH:MM:SS, Level Component
+# Servicing text logs (METHOD.md §2.8): one record per line, "YYYY-MM-DD HH:MM:SS, Level Component
 # message", in the host's LOCAL time (Tokyo, UTC+9) without an offset. The message wordings are
 # modelled on public samples; which exact lines Windows 11 writes for this feature is unconfirmed.
 # CBS.log: the enabling through OptionalFeatures.exe (4688 at 02:12:40Z; the OptionalFeatures key
@@ -1421,7 +1421,7 @@ def write_readme(files):
         elif f.endswith(".bat"):
             desc = "batch file run inside the sandbox"
         elif f.lower().endswith(".log"):
-            desc = "servicing text log (host local time, CRLF; METHOD.md §2.7)"
+            desc = "servicing text log (host local time, CRLF; METHOD.md §2.8)"
         else:
             desc = "user file"
         rows.append("| `case/%s` | `%s` | %s |" % (f, out, desc))

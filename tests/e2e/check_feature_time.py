@@ -8,7 +8,7 @@ registry alone decides: as it is (the feature selected 11 minutes before the fir
 rule fires on that session), and with the OptionalFeatures key written months earlier while the
 package keys keep their recent servicing time (the rule must not fire). A third variant keeps the
 servicing logs with that old key: a log line recording the enabling is the better evidence
-(METHOD.md §2.7), so the rule fires again, citing the log.
+(METHOD.md §2.8), so the rule fires again, citing the log.
 
     check_feature_time.py STFORGE SANDTRACE TESTDATA_CASE
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The feature changes CBS.log and dism.log record (METHOD.md §2.7), against the text this test reads itself.
+"""The feature changes CBS.log and dism.log record (METHOD.md §2.8), against the text this test reads itself.
 
 1. The bundled case (forged with CBS.log and dism.log): every line naming Containers-DisposableClientVM is
    in servicing_log_lines with the line number, byte offset, time, level, component and message this
@@ -117,7 +117,7 @@ def bundled(stforge, sandtrace, source, tmp):
     for g in enables:
         fact = db.execute("SELECT time, value, section FROM facts WHERE kind = 'feature_change' AND basis = ?",
                           ("servicing_log_lines:%d" % g[7],)).fetchone()
-        check(fact == (filetime_of_local(g[2], "Asia/Tokyo"), "enable", "§2.7"),
+        check(fact == (filetime_of_local(g[2], "Asia/Tokyo"), "enable", "§2.8"),
               "case: fact of line %d: %s, expected %d" % (g[0], fact, filetime_of_local(g[2], "Asia/Tokyo")))
     last = db.execute("SELECT time, basis FROM facts WHERE kind = 'feature_change' AND subject = "
                       "'last enabling (servicing logs)'").fetchone()

@@ -185,7 +185,7 @@ add_test(NAME e2e_damaged_hive_in_container_read_as_loose_file
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 
-# CBS.log / dism.log (METHOD.md §2.7): the lines naming the sandbox feature as this test reads the
+# CBS.log / dism.log (METHOD.md §2.8): the lines naming the sandbox feature as this test reads the
 # files, their local times converted in the host's zone (zoneinfo), the rule's feature time, the
 # timeline and the report on the bundled case; UTF-16, junk, long lines, a 24 MiB log and a
 # collection without a time zone recorded and never crashing.

@@ -1,6 +1,6 @@
 /*
  * fuzz_servicing_log.c - libFuzzer target for the servicing-log reader (parsers/servicing_log.c,
- * METHOD.md §2.7): arbitrary bytes sniffed, then fed in two pieces split where the first byte of
+ * METHOD.md §2.8): arbitrary bytes sniffed, then fed in two pieces split where the first byte of
  * the input says, and again whole; both readings must keep the same lines with the same numbers,
  * offsets and messages, every offset inside the input, every message valid UTF-8 and at most
  * SERVICING_LINE_MAX bytes.

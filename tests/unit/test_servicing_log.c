@@ -1,4 +1,4 @@
-/* test_servicing_log.c - the servicing-log reader (METHOD.md §2.7): the record prefix is sniffed
+/* test_servicing_log.c - the servicing-log reader (METHOD.md §2.8): the record prefix is sniffed
  * in 8-bit and UTF-16LE text and refused in other text; the same bytes give the same lines whatever
  * the size of the pieces they are fed in (1 byte, 7 bytes, whole), UTF-8 split across pieces
  * included; line numbers and byte offsets are those of the text written here; each wording of the
