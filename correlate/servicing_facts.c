@@ -101,7 +101,7 @@ static int on_line(void *context, int columns, const char *const *names, const c
 		struct store_fact fact = {"feature_change", strbuf_text(&where),
 					  enable ? "enable" : "disable", strbuf_text(&detail), utc,
 					  strbuf_text(&basis), strtoll(v[L_EVIDENCE], NULL, 10),
-					  "medium", "§2.8"};
+					  "medium", "§2.8", 0, NULL}; /* 0: the host in scope */
 		d->rc = store_add_fact(d->store, &fact);
 	}
 	strbuf_free(&detail);
@@ -142,7 +142,7 @@ static int add_last_enabling(struct derive_state *d)
 		struct store_fact fact = {"feature_change", SERVICING_LAST_ENABLING,
 					  d->last_enable ? iso : "not converted",
 					  strbuf_text(&detail), d->last_enable, strbuf_text(&basis),
-					  d->last_enable_evidence, "medium", "§2.8"};
+					  d->last_enable_evidence, "medium", "§2.8", 0, NULL};
 		rc = store_add_fact(d->store, &fact);
 	}
 	strbuf_free(&detail);

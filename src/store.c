@@ -2321,6 +2321,7 @@ static const struct {
 	{"wsb_configs", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
 	{"archives", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
 	{"taskcache_findings", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
+	{"servicing_log_lines", "evidence_id IN (SELECT id FROM temp.scope_evidence)"},
 	{"wsb_calls", "event_ref IN (SELECT id FROM main.events WHERE evidence_id IN (SELECT id FROM "
 		      "temp.scope_evidence)) OR task_ref IN (SELECT id FROM main.tasks WHERE "
 		      "evidence_id IN (SELECT id FROM temp.scope_evidence))"},
