@@ -1044,7 +1044,8 @@ CREATE VIEW timeline AS
          'Windows Sandbox feature ' || f.value || 'd: ' || f.subject,
          NULL, NULL, NULL, NULL, v.sha256,
          (SELECT path FROM evidence_paths p WHERE p.evidence_id = v.id ORDER BY p.id LIMIT 1),
-         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL
+         f.basis, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id, NULL, NULL, NULL,
+         (SELECT name FROM hosts WHERE id = f.host_id)
   FROM facts f LEFT JOIN evidence v ON v.id = f.evidence_id
   WHERE f.time > 0 AND f.kind = 'feature_change' AND f.value IN ('enable', 'disable');
 
