@@ -1,5 +1,5 @@
 /*
- * evtx_record.h - one event record rendered again from its evidence file (METHOD.md §8.9).
+ * evtx_record.h - one event record rendered again from its evidence file (METHOD.md §8.10).
  *
  * The store keeps every record's place (byte offset of its "**\0\0" signature, record number and
  * written time from its header) but not the XML of the records `--all-events` stores for their

@@ -1,6 +1,6 @@
 /*
  * record.c - `sandtrace record`: a stored event record shown with its XML rendered again from the
- * evidence file (see record.h; METHOD.md §8.9).
+ * evidence file (see record.h; METHOD.md §8.10).
  *
  * The store keeps the XML of catalogue records and only the fields and place of the records
  * `--all-events` adds (§8.8). Either way the record's evidence file is found by the paths the

@@ -1,6 +1,6 @@
 /*
  * record.h - `sandtrace record`: one stored event record, its fields and its XML rendered again
- * from the evidence file (METHOD.md §8.9).
+ * from the evidence file (METHOD.md §8.10).
  */
 #ifndef SANDTRACE_RECORD_H
 #define SANDTRACE_RECORD_H

@@ -397,13 +397,14 @@ def corpus_logs_in_7z(sandtrace, tmp, evtx):
     want, got = events_by_sha(folder_db), events_by_sha(archive_db)
     check(len(want) > 1000 and got == want, "corpus logs in a 7z: %d of %d events differ from the "
           "folder's" % (len(want ^ got), len(want)))
+    events = len(want)
     want, got = problems_by_sha(folder_db), problems_by_sha(archive_db)
     libevtx = [p for p in want if p[2].startswith("read through libevtx")]
     check(len(libevtx) > 0 and got == want, "corpus logs in a 7z: problems differ from the "
           "folder's (%d read through libevtx in the folder): only in the folder %s, only in the "
           "7z %s" % (len(libevtx), sorted(want - got)[:3], sorted(got - want)[:3]))
     print("corpus logs in a 7z: %d events and %d problems (%d 'read through libevtx') as from "
-          "the folder" % (len(want), len(got), len(libevtx)))
+          "the folder" % (events, len(want), len(libevtx)))
 
 
 def dirty_hive_in_zip(sandtrace, tmp, dirty):

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`sandtrace record ID` renders a stored record again from its evidence file (METHOD.md §8.9).
+"""`sandtrace record ID` renders a stored record again from its evidence file (METHOD.md §8.10).
 
 Forges the bundled case into a scratch folder, ingests it with --all-events, then for every
 events row:
