@@ -12,6 +12,8 @@
  */
 #include "evtx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libbfio.h>
 #include <libevtx.h>
 #include <libxml/parser.h>
@@ -20,11 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "binxml.h"
 #include "evtx_layout.h"
 #include "json.h"
+#include "ordered_pool.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -1107,11 +1111,12 @@ out:
 
 /* ---- reading with sandtrace's own decoder (binxml.h) -------------------------------------- */
 
-/* The bytes of the log the decoder reads: a file (IN, at PATH) or a member of a collection
- * container already in memory (DATA, SIZE bytes; PATH is NULL). */
+/* The bytes of the log the decoder reads: a file (FD, at PATH) or a member of a collection
+ * container already in memory (DATA, SIZE bytes; PATH is NULL, FD -1). Read with pread or memcpy,
+ * so that every chunk worker may read it at once. */
 struct log_bytes {
 	const char *path;
-	FILE *in;
+	int fd;
 	const uint8_t *data;
 	size_t size;
 };
@@ -1120,7 +1125,7 @@ struct log_bytes {
 static size_t log_bytes_read(const struct log_bytes *log, uint64_t offset, uint8_t *buffer,
 			     size_t size)
 {
-	if (!log->in) {
+	if (log->fd < 0) {
 		if (offset >= log->size)
 			return 0;
 		if (size > log->size - offset)
@@ -1128,21 +1133,50 @@ static size_t log_bytes_read(const struct log_bytes *log, uint64_t offset, uint8
 		memcpy(buffer, log->data + offset, size);
 		return size;
 	}
-	if (fseeko(log->in, (off_t)offset, SEEK_SET) != 0)
-		return 0;
-	return fread(buffer, 1, size, log->in);
+	for (size_t got = 0;;) {
+		ssize_t n = pread(log->fd, buffer + got, size - got, (off_t)(offset + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (got += (size_t)n) == size)
+			return got;
+	}
 }
 
-/* What the decoder's reading of one log keeps: the libevtx file, opened only when a record
- * must be read through it (refused by the decoder, or recovered from outside the records). */
+/* One pool thread's tools for decoding chunks (ordered_pool.h): its own decoder, chunk bytes,
+ * record list and XML buffer, so that threads share nothing while they decode. */
+struct chunk_worker {
+	struct binxml_decoder *decoder;
+	uint8_t *chunk;
+	struct binxml_record *records;
+	struct strbuf xml;
+};
+
+/* One record of a decoded chunk, waiting to be handed on: its event, or why the decoder refused
+ * it (both NULL: memory ran out). */
+struct decoded_record {
+	struct binxml_record place;
+	struct evtx_event *event;
+	char *refused;
+};
+
+/* What decoding one chunk gave. COUNT is -1 when the chunk no longer passes its check. */
+struct decoded_chunk {
+	int count;
+	struct decoded_record records[];
+};
+
+/* What the decoder's reading of one file keeps: the libevtx file, opened only when a record
+ * must be read through it (refused by the decoder, or recovered from outside the records). The
+ * chunk workers decode; everything else here is touched only by the thread handing records on. */
 struct decoding {
 	const struct log_bytes *log;
 	const struct evtx_callbacks *cb;
 	struct reading reading;
 	struct id_list seen;
 	struct evtx_stats *stats;
-	struct binxml_decoder *decoder;
-	struct strbuf xml;
+	struct chunk_worker *workers;
+	int worker_count;
+	int index;             /* records handed on or refused so far: libevtx's record index */
 	libevtx_file_t *file;
 	libbfio_handle_t *memory; /* the memory range libevtx reads a member through */
 	int libevtx_state; /* 0 not tried, 1 open, -1 could not be opened */
@@ -1177,45 +1211,181 @@ static libevtx_file_t *libevtx_for(struct decoding *f)
 	return f->libevtx_state == 1 ? f->file : NULL;
 }
 
-/* Hands on the record the decoder has just decoded (RECORD of chunk CHUNK); nonzero to stop. */
-static int hand_on_decoded(struct decoding *f, const struct binxml_record *record, int64_t chunk)
+/* The event of the record worker W has just decoded (RECORD of chunk CHUNK): the store-or-count
+ * decision from its System fields, then XML and fields for a record to be stored. NULL when
+ * memory ran out. Runs on a pool thread: it calls only want and keep_rendered. */
+static struct evtx_event *decoded_event(const struct evtx_callbacks *cb, struct chunk_worker *w,
+					const struct binxml_record *record, int64_t chunk)
 {
-	const struct evtx_callbacks *cb = f->cb;
 	struct evtx_event *event = event_new();
 	const char *text;
 	int want;
 
 	if (!event)
-		return 1;
+		return NULL;
 	event->header_record_id = event->record_id = record->number;
 	event->written_time = record->written_time;
 	event->offset = EVTX_FILE_HEADER_SIZE + chunk * EVTX_CHUNK_SIZE + record->offset;
 	event->chunk = chunk;
-	text = binxml_provider(f->decoder);
+	text = binxml_provider(w->decoder);
 	event->provider = text ? strdup(text) : NULL;
-	if (binxml_event_id(f->decoder, &event->event_id) != 0)
+	if (binxml_event_id(w->decoder, &event->event_id) != 0)
 		event->event_id = 0;
-	event->qualifiers = binxml_qualifiers(f->decoder);
+	event->qualifiers = binxml_qualifiers(w->decoder);
 	want = cb->want ? cb->want(cb->context, event->provider, event->event_id) : 1;
 	if (want == 0) {
-		text = binxml_channel(f->decoder);
+		text = binxml_channel(w->decoder);
 		event->channel = text ? strdup(text) : NULL;
-		return hand_on(cb, &f->reading, event);
+		return event;
 	}
 	if (want != 3) { /* a record kept for its fields only is never rendered (METHOD.md §8.8) */
-		strbuf_reset(&f->xml);
-		binxml_render_xml(f->decoder, &f->xml);
-		event->xml = strbuf_failed(&f->xml) ? NULL : strdup(strbuf_text(&f->xml));
+		strbuf_reset(&w->xml);
+		binxml_render_xml(w->decoder, &w->xml);
+		event->xml = strbuf_failed(&w->xml) ? NULL : strdup(strbuf_text(&w->xml));
 	}
-	if ((want != 3 && !event->xml) || binxml_fill_event(f->decoder, event) != 0) {
+	if ((want != 3 && !event->xml) || binxml_fill_event(w->decoder, event) != 0) {
 		evtx_event_free(event);
-		problem_text(cb, "out of memory");
-		return 1;
+		return NULL;
 	}
 	event->full = want == 1 || want == 3 ||
 		      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
 	finish_event(event, want == 3);
-	return hand_on(cb, &f->reading, event);
+	return event;
+}
+
+static void decoded_chunk_free(void *context, void *result)
+{
+	struct decoded_chunk *decoded = result;
+
+	(void)context;
+	for (int r = 0; decoded && r < decoded->count; r++) {
+		evtx_event_free(decoded->records[r].event);
+		free(decoded->records[r].refused);
+	}
+	free(decoded);
+}
+
+/* ordered_pool work: reads chunk INDEX again (pread; the first pass checked it) and decodes
+ * each of its records on worker WORKER. NULL when memory ran out. */
+static void *decode_chunk(void *context, int worker, size_t index)
+{
+	struct decoding *f = context;
+	struct chunk_worker *w = &f->workers[worker];
+	struct decoded_chunk *decoded;
+	struct binxml_chunk_info info;
+	char reason[256];
+	int n = -1;
+
+	if (log_bytes_read(f->log, EVTX_FILE_HEADER_SIZE + (uint64_t)index * EVTX_CHUNK_SIZE, w->chunk,
+			   EVTX_CHUNK_SIZE) == EVTX_CHUNK_SIZE)
+		n = binxml_chunk_check(w->chunk, w->records, BINXML_MAX_RECORDS, &info, reason,
+				       sizeof reason);
+	decoded = calloc(1, sizeof *decoded + (size_t)(n > 0 ? n : 0) * sizeof decoded->records[0]);
+	if (!decoded)
+		return NULL;
+	decoded->count = n;
+	if (n > 0)
+		binxml_decoder_set_chunk(w->decoder, w->chunk);
+	for (int r = 0; r < n; r++) {
+		struct decoded_record *d = &decoded->records[r];
+
+		d->place = w->records[r];
+		if (binxml_decode_record(w->decoder, &w->records[r], reason, sizeof reason) == 0)
+			d->event = decoded_event(f->cb, w, &w->records[r], (int64_t)index);
+		else
+			d->refused = strdup(reason);
+		if (!d->event && !d->refused)
+			break; /* out of memory: handed on as such */
+	}
+	return decoded;
+}
+
+/* ordered_pool deliver: hands on the records of chunk INDEX in order, reading the ones the
+ * decoder refused through libevtx. Returns nonzero to stop. */
+static int deliver_chunk(void *context, size_t index, void *result)
+{
+	struct decoding *f = context;
+	const struct evtx_callbacks *cb = f->cb;
+	struct decoded_chunk *decoded = result;
+	int stop = 0;
+
+	if (!decoded) {
+		problem_text(cb, "out of memory");
+		return 1;
+	}
+	if (decoded->count < 0) { /* changed since the first pass: evidence must not change under us */
+		char reason[120];
+		snprintf(reason, sizeof reason, "chunk %zu changed while the file was read; its "
+			 "records are not read", index);
+		problem_text(cb, reason);
+	}
+	for (int r = 0; r < decoded->count && !stop; r++, f->index++) {
+		struct decoded_record *d = &decoded->records[r];
+		char location[32];
+		libevtx_file_t *file;
+
+		if (d->event) {
+			f->stats->records++;
+			id_list_add(&f->seen, d->place.number);
+			stop = hand_on(cb, &f->reading, d->event);
+			d->event = NULL;
+			continue;
+		}
+		if (!d->refused) {
+			f->stats->records++;
+			problem_text(cb, "out of memory");
+			stop = 1;
+			break;
+		}
+		snprintf(location, sizeof location, "record index %d", f->index);
+		if (cb->problem) {
+			char reason_text[400];
+			snprintf(reason_text, sizeof reason_text, "read through libevtx: sandtrace's "
+				 "decoder refused it (%s)", d->refused);
+			cb->problem(cb->context, location, reason_text, 0);
+		}
+		file = libevtx_for(f);
+		if (file)
+			stop = read_allocated(file, f->index, EVTX_FILE_HEADER_SIZE +
+					      (int64_t)index * EVTX_CHUNK_SIZE + d->place.offset,
+					      cb, &f->reading, &f->seen, f->stats);
+		else
+			f->stats->failed++;
+	}
+	decoded_chunk_free(NULL, decoded);
+	return stop;
+}
+
+/* Chunks each thread may have decoded ahead of the hand-over (ordered_pool.h's window). */
+enum { CHUNKS_AHEAD_PER_THREAD = 2 };
+
+/* THREADS chunk workers for F (at least one); -1 when out of memory. */
+static int workers_new(struct decoding *f, int threads)
+{
+	f->workers = calloc((size_t)threads, sizeof *f->workers);
+	if (!f->workers)
+		return -1;
+	f->worker_count = threads;
+	for (int i = 0; i < threads; i++) {
+		struct chunk_worker *w = &f->workers[i];
+		w->decoder = binxml_decoder_new();
+		w->chunk = malloc(EVTX_CHUNK_SIZE);
+		w->records = malloc(BINXML_MAX_RECORDS * sizeof *w->records);
+		if (!w->decoder || !w->chunk || !w->records)
+			return -1;
+	}
+	return 0;
+}
+
+static void workers_free(struct decoding *f)
+{
+	for (int i = 0; f->workers && i < f->worker_count; i++) {
+		binxml_decoder_free(f->workers[i].decoder);
+		free(f->workers[i].chunk);
+		free(f->workers[i].records);
+		strbuf_free(&f->workers[i].xml);
+	}
+	free(f->workers);
 }
 
 static int all_zero(const uint8_t *bytes, size_t size)
@@ -1320,20 +1490,20 @@ out:
 	return rc;
 }
 
-/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, with the decoder. Returns 1
- * when it did (events and problems handed on, STATS filled), 0 when the log is to be read through
- * libevtx instead (nothing handed on; WHY says why), -1 when it stopped (the callback asked, or
- * memory ran out). */
+/* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, with the decoder, its chunks
+ * decoded on THREADS threads. Returns 1 when it did (events and problems handed on, STATS filled),
+ * 0 when the log is to be read through libevtx instead (nothing handed on; WHY says why), -1 when
+ * it stopped (the callback asked, or memory ran out). */
 static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
-			     const struct evtx_callbacks *cb, struct evtx_stats *stats, char *why,
-			     size_t why_size)
+			     const struct evtx_callbacks *cb, struct evtx_stats *stats, int threads,
+			     char *why, size_t why_size)
 {
 	static const size_t records_size = BINXML_MAX_RECORDS * sizeof(struct binxml_record);
 	struct decoding f;
 	struct binxml_record *records = malloc(records_size);
 	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
-	struct log_bytes log = {path, path ? fopen(path, "rb") : NULL, data, size};
-	int chunks, recovery = 0, stop = 0, index = 0, rc = 0;
+	struct log_bytes log = {path, path ? open(path, O_RDONLY | O_CLOEXEC) : -1, data, size};
+	int chunks, recovery = 0, stop = 0, rc = 0;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&f, 0, sizeof f);
@@ -1341,9 +1511,8 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 	f.cb = cb;
 	f.stats = stats;
 	why[0] = 0;
-	f.decoder = binxml_decoder_new();
-	if ((path && !log.in) || !records || !chunk || !f.decoder) {
-		snprintf(why, why_size, "%s", path && !log.in ? "cannot open the file" : "out of memory");
+	if ((path && log.fd < 0) || !records || !chunk) {
+		snprintf(why, why_size, "%s", path && log.fd < 0 ? "cannot open the file" : "out of memory");
 		goto out;
 	}
 	chunks = decoder_may_read(&log, chunk, records, stats, &recovery, why, why_size);
@@ -1351,52 +1520,24 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 		memset(stats, 0, sizeof *stats);
 		goto out;
 	}
+	if (threads > chunks)
+		threads = chunks > 1 ? chunks : 1;
+	if (threads < 1)
+		threads = 1;
+	if (workers_new(&f, threads) != 0) {
+		memset(stats, 0, sizeof *stats);
+		snprintf(why, why_size, "out of memory");
+		goto out;
+	}
 	rc = 1;
 	if (stats->dirty)
 		report_dirty(cb);
 	if (stats->corrupted)
 		report_corrupted(cb);
-	for (int c = 0; c < chunks && !stop; c++) {
-		struct binxml_chunk_info info;
-		char reason[256];
-		int n = -1;
-
-		if (log_bytes_read(&log, EVTX_FILE_HEADER_SIZE + (uint64_t)c * EVTX_CHUNK_SIZE, chunk,
-				   EVTX_CHUNK_SIZE) == EVTX_CHUNK_SIZE)
-			n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
-					       sizeof reason);
-		if (n < 0) { /* changed since the first pass: evidence must not change under us */
-			snprintf(reason, sizeof reason, "chunk %d changed while the file was read; "
-				 "its records are not read", c);
-			problem_text(cb, reason);
-			continue;
-		}
-		binxml_decoder_set_chunk(f.decoder, chunk);
-		for (int r = 0; r < n && !stop; r++, index++) {
-			char refused[256], location[32];
-			libevtx_file_t *file;
-
-			if (binxml_decode_record(f.decoder, &records[r], refused, sizeof refused) == 0) {
-				stats->records++;
-				id_list_add(&f.seen, records[r].number);
-				stop = hand_on_decoded(&f, &records[r], c);
-				continue;
-			}
-			snprintf(location, sizeof location, "record index %d", index);
-			if (cb->problem) {
-				char reason_text[400];
-				snprintf(reason_text, sizeof reason_text, "read through libevtx: sandtrace's "
-					 "decoder refused it (%s)", refused);
-				cb->problem(cb->context, location, reason_text, 0);
-			}
-			file = libevtx_for(&f);
-			if (file)
-				stop = read_allocated(file, index, EVTX_FILE_HEADER_SIZE +
-						      (int64_t)c * EVTX_CHUNK_SIZE + records[r].offset,
-						      cb, &f.reading, &f.seen, stats);
-			else
-				stats->failed++;
-		}
+	{
+		struct ordered_pool_task task = {&f, decode_chunk, deliver_chunk, decoded_chunk_free};
+		stop = ordered_pool_run(&task, (size_t)chunks, threads,
+					(size_t)threads * CHUNKS_AHEAD_PER_THREAD);
 	}
 	if (!stop && recovery) {
 		libevtx_file_t *file = libevtx_for(&f);
@@ -1423,13 +1564,12 @@ out:
 		libevtx_file_free(&f.file, NULL);
 	}
 	libbfio_handle_free(&f.memory, NULL);
-	if (log.in)
-		fclose(log.in);
+	if (log.fd >= 0)
+		close(log.fd);
 	free(records);
 	free(chunk);
 	free(f.seen.ids);
-	strbuf_free(&f.xml);
-	binxml_decoder_free(f.decoder);
+	workers_free(&f);
 	channel_cache_free(&f.reading.channels);
 	evtx_locator_free(&f.reading.locator);
 	return rc;
@@ -1438,10 +1578,10 @@ out:
 /* The log at PATH, or the SIZE bytes at DATA: through the decoder when it reads the log whole,
  * else through libevtx, with a problem (not severe) saying why. */
 static int parse_log_bytes(const char *path, const uint8_t *data, size_t size,
-			   const struct evtx_callbacks *cb, struct evtx_stats *stats)
+			   const struct evtx_callbacks *cb, struct evtx_stats *stats, int threads)
 {
 	char why[300], reason[400];
-	int rc = read_with_decoder(path, data, size, cb, stats, why, sizeof why);
+	int rc = read_with_decoder(path, data, size, cb, stats, threads, why, sizeof why);
 
 	if (rc != 0)
 		return 0;
@@ -1455,7 +1595,13 @@ static int parse_log_bytes(const char *path, const uint8_t *data, size_t size,
 
 int evtx_parse_file(const char *path, const struct evtx_callbacks *cb, struct evtx_stats *stats)
 {
-	return parse_log_bytes(path, NULL, 0, cb, stats);
+	return parse_log_bytes(path, NULL, 0, cb, stats, 1);
+}
+
+int evtx_parse_file_threads(const char *path, const struct evtx_callbacks *cb,
+			    struct evtx_stats *stats, int threads)
+{
+	return parse_log_bytes(path, NULL, 0, cb, stats, threads);
 }
 
 int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *cb,
@@ -1468,5 +1614,5 @@ int evtx_parse_file_with_libevtx(const char *path, const struct evtx_callbacks *
 int evtx_parse_memory(const uint8_t *data, size_t size, const struct evtx_callbacks *cb,
 		      struct evtx_stats *stats)
 {
-	return parse_log_bytes(NULL, data, size, cb, stats);
+	return parse_log_bytes(NULL, data, size, cb, stats, 1);
 }

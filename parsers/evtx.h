@@ -62,7 +62,10 @@ struct evtx_callbacks {
 	void *context;
 	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), 2
 	 * (render, then keep only if the XML mentions the sandbox) or 3 (keep its fields, not its
-	 * XML: sandtrace's decoder does not render it at all, METHOD.md §8.8). */
+	 * XML: sandtrace's decoder does not render it at all, METHOD.md §8.8). With several decoder
+	 * threads (evtx_parse_file_threads), want and keep_rendered are called from those threads,
+	 * several at once; event and problem are always called from the caller's thread, in record
+	 * order. */
 	int (*want)(void *context, const char *provider, uint32_t event_id);
 	/* For want()'s answer 2: nonzero if the rendered XML is to be kept. */
 	int (*keep_rendered)(void *context, const char *xml);
@@ -85,6 +88,13 @@ struct evtx_callbacks {
  * problems reported), -1 if it could not be opened as EVTX at all (empty, too short, no chunk). */
 int evtx_parse_file(const char *path, const struct evtx_callbacks *callbacks,
 		    struct evtx_stats *stats);
+
+/* The same, with the chunks of a sound file decoded on THREADS threads (METHOD.md §1.11): the
+ * records, problems and STATS handed on are exactly those of evtx_parse_file, in the same order;
+ * at most a few chunks per thread are decoded ahead of the hand-over, so memory does not grow
+ * with the file. THREADS <= 1 decodes on the caller's thread. */
+int evtx_parse_file_threads(const char *path, const struct evtx_callbacks *callbacks,
+			    struct evtx_stats *stats, int threads);
 
 /* The same for an event log held in memory (DATA, SIZE bytes, not copied unless its header must
  * be repaired): a member of a collection container. Read as a file is: by sandtrace's decoder

@@ -268,7 +268,8 @@ static void ingest_usage(FILE *out)
 		"are recognised by content; every input is hashed (SHA-256, MD5, SHA-1) before it is\n"
 		"read and is never written. Re-running adds nothing twice.\n"
 		"  --all-events  store every event record, not only the catalogue's (all are counted)\n"
-		"  --jobs N      parser threads (default: the number of CPUs less one, for the writer)\n"
+		"  --jobs N      parser threads; a large log's chunks are decoded on N threads\n"
+		"                (default: the number of CPUs)\n"
 		"  --member-limit MIB\n"
 		"                largest member of a ZIP / 7z / tar collection read into memory\n"
 		"                (default 2048); a larger one is listed with the reason, not read\n"
@@ -291,9 +292,9 @@ int cli_ingest(int argc, char **argv)
 	long memory_limit = 8192;
 
 	options.roots = roots;
-	/* One core stays with the writer thread: measured on 2 cores (tests/bench/ingest.sh), two
-	 * parser threads beside the writer were 1.4x slower than one. */
-	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	/* Every core decodes: a large log's chunks are spread over the threads (METHOD.md §1.11),
+	 * the writer takes what is left (measured with tests/bench/ingest.sh, README). */
+	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	for (int i = 1; i < argc; i++) {
 		const char *value;
 
@@ -1020,7 +1021,7 @@ int cli_analyze(int argc, char **argv)
 	if (!roots)
 		return 1;
 	options.roots = roots;
-	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	options.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: sandtrace analyze COLLECTION... -o OUTDIR [--case-name N] "

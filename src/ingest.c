@@ -73,6 +73,7 @@ struct pipeline {
 	size_t *parse_order;     /* phase 2: job indexes to parse, in path order */
 	size_t parse_count, next_parse;
 	int all_events;
+	int decoder_threads;     /* threads decoding the chunks of one log (options->jobs) */
 	uint64_t member_limit;   /* bytes of a container's member read into memory at most */
 	int abort;               /* the writer failed: workers drop what they read and stop */
 };
@@ -292,7 +293,8 @@ static void *parse_worker(void *arg)
 		struct evtx_stats stats;
 		int opened = job->file->container
 				     ? parse_member_log(p, job->file, &callbacks, &stats)
-				     : evtx_parse_file(job->file->path, &callbacks, &stats);
+				     : evtx_parse_file_threads(job->file->path, &callbacks, &stats,
+							       p->decoder_threads);
 
 		flush_batch(&w);
 		pthread_mutex_lock(&p->lock);
@@ -1330,6 +1332,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.changed, NULL);
 	p.all_events = options->all_events;
+	p.decoder_threads = jobs;
 	if (store_open(options->case_path, &store, err, err_size) != 0)
 		goto out;
 	started_at = filetime_now();

@@ -9,7 +9,11 @@
 # side by side in one run, `evtxexport -f xml FILE >/dev/null` (libevtx-utils, the peer),
 # `sandtrace ingest` (default profile) and `sandtrace ingest --all-events` on the same files,
 # reporting wall seconds, records/s, speed relative to evtxexport, CPU use ((user + sys) / wall:
-# 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. Every run
+# 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. A further row
+# runs the default profile with `--jobs 1` (the log's chunks decoded on one thread) to show what
+# decoding on every core gains. With BENCH_HUGE_RECORDS=N (e.g. 2000000) a third log of N records
+# is forged and ingested (default and --all-events, no evtxexport: its run would take hours), for
+# the peak memory of a log far larger than the others. Every run
 # starts from a fresh case store. The numbers depend on the machine and on what else runs on it:
 # read the ratios, which are measured side by side. Build Release first:
 #   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DSANDTRACE_WERROR=OFF
@@ -31,6 +35,7 @@ STFORGE=$(cd "$BUILD" && pwd)/stforge
 NPROC=$(nproc)
 
 BIG=${BENCH_RECORDS:-400000}
+HUGE=${BENCH_HUGE_RECORDS:-0}
 SMALL=${BENCH_SMALL_RECORDS:-100000}
 COPIES=${BENCH_COPIES:-0}
 COLL=${BENCH_COLL_RECORDS:-$BIG}   # records in each large log of the collection
@@ -177,7 +182,7 @@ with open(out, "w") as fp:
 PYEOF
 
 echo "forging inputs in $T ..." >&2
-mkdir -p "$T/coll/logs" "$T/single" "$T/small"
+mkdir -p "$T/coll/logs" "$T/single" "$T/small" "$T/huge"
 "$STFORGE" case testdata/case "$T/coll/case" >/dev/null
 gen() { # N SEED FIRST_ID OUT.evtx
 	$PY "$T/gen.py" "$1" "$2" "$3" "$4.xml" 2>/dev/null
@@ -189,6 +194,7 @@ for ((i = 1; i <= COPIES; i++)); do
 	if ((i % NPROC == 0)); then wait; fi
 done
 gen "$SMALL" 77 5000000 "$T/small/Security.evtx" &
+if ((HUGE > 0)); then gen "$HUGE" 131 20000000 "$T/huge/Security.evtx" & fi
 if ((COPIES > 0 && COLL == BIG)); then
 	wait
 	ln "$T/coll/logs/Security-1.evtx" "$T/single/Security.evtx"
@@ -228,10 +234,16 @@ for size in small single; do
 	run "Security ${n}: ingest default" "$T/$size" "$n" "$SANDTRACE" ingest "$T/$size" --case "$T/case.db"
 	[[ $(seen) == "$n" ]] || echo "warning: sandtrace saw $(seen) records, forged $n" >&2
 	[[ $size == single ]] && STORED_SINGLE=$(sqlite3 "$T/case.db" "SELECT count(*) FROM events")
+	run "Security ${n}: ingest --jobs 1" "$T/$size" "$n" "$SANDTRACE" ingest "$T/$size" --case "$T/case.db" --jobs 1
 	run "Security ${n}: ingest --all-events" "$T/$size" "$n" "$SANDTRACE" ingest "$T/$size" --case "$T/case.db" --all-events
 	sqlite3 "$T/case.db" "SELECT count(*) FROM parse_errors WHERE reason LIKE 'read through libevtx%'" |
 		grep -qx 0 || echo "warning: some records were read through libevtx, not the decoder" >&2
 done
+if ((HUGE > 0)); then
+	run "Security ${HUGE}: ingest default" "$T/huge" "$HUGE" "$SANDTRACE" ingest "$T/huge" --case "$T/case.db"
+	[[ $(seen) == "$HUGE" ]] || echo "warning: sandtrace saw $(seen) records, forged $HUGE" >&2
+	run "Security ${HUGE}: ingest --all-events" "$T/huge" "$HUGE" "$SANDTRACE" ingest "$T/huge" --case "$T/case.db" --all-events
+fi
 if ((COPIES > 0)); then
 	R_COLL=$((COPIES * COLL + $("$STFORGE" case testdata/case "$T/x" >/dev/null && find testdata/case -name '*.evtx.xml' -exec grep -c '<Event ' {} + | awk -F: '{s += $NF} END {print s}')))
 	rm -rf "$T/x"
@@ -256,7 +268,8 @@ printf '%s\n' "${ROWS[@]}" | awk -F'|' '{
 	printf "%-44s %8.2f %10.0f %8s %5.0f%% %9.1f %8s\n", $1, $2, $4 / w, speed, ($6 + $7) * 100 / w, $3 / 1024, store
 }'
 echo
-echo "speed = evtxexport's wall time / this run's wall time, evtxexport measured just before on the same file."
+echo "speed = evtxexport's wall time / this run's wall time, evtxexport measured just before on the same file"
+echo "(the ${HUGE}-record rows have no evtxexport run: their speed is against the last one measured)."
 if [[ -n ${BENCH_KEEP:-} ]]; then
 	cp "$T/single/Security.evtx" "$BENCH_KEEP"
 	echo "kept the ${BIG}-record Security log as $BENCH_KEEP"

@@ -28,6 +28,12 @@ add_test(NAME e2e_ingest_damaged_forged_logs_keeps_readable_records
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace>
           ${CMAKE_SOURCE_DIR}/testdata/case/C/Windows/System32/winevt/Logs/Security.evtx.xml)
 
+# A log of many chunks decoded on 1 and on 4 threads: byte-identical stores and outputs, also with
+# a record the decoder refuses in a middle chunk (METHOD.md §1.11).
+add_test(NAME e2e_parallel_decode_jobs_1_and_4_give_identical_outputs
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_parallel_decode.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
 # Every hive of the bundled case, forged and read back by libregf and Parse::Win32Registry.
 file(GLOB_RECURSE CASE_HIVE_SOURCES RELATIVE ${CMAKE_SOURCE_DIR}/testdata/case
      ${CMAKE_SOURCE_DIR}/testdata/case/*.hive.reg)
