@@ -894,8 +894,11 @@ static int write_output(const char *dir, const char *name, struct store *store, 
 	FILE *out;
 	int rc;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	snprintf(partial, sizeof partial, "%s.partial", path);
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+	    (size_t)snprintf(partial, sizeof partial, "%s.partial", path) >= sizeof partial) {
+		fprintf(stderr, "sandtrace: %s/%s: the path is too long\n", dir, name);
+		return -1;
+	}
 	if (!(out = fopen(partial, "w"))) {
 		fprintf(stderr, "sandtrace: %s: %s\n", partial, strerror(errno));
 		return -1;
