@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "correlate/hosts.h" /* hosts_same_name: the one rule for "the same host" (§2.7, §8.9) */
 #include "store.h"
 #include "strbuf.h"
 
@@ -258,25 +259,6 @@ int host_scope_leave(struct store *store)
 	return rc;
 }
 
-/* The first DNS label of NAME ("PC-K01" of "PC-K01.corp.example"): its length. */
-static size_t first_label_length(const char *name)
-{
-	return strcspn(name, ".");
-}
-
-/* Whether host NAME is the one the user wrote as WANTED (METHOD.md §8.9): the same name without
- * regard to case, or the same first DNS label when one of the two is a bare name. */
-static int host_name_matches(const char *name, const char *wanted)
-{
-	size_t a = first_label_length(name), b = first_label_length(wanted);
-
-	if (strcasecmp(name, wanted) == 0)
-		return 1;
-	if (name[a] && wanted[b])
-		return 0; /* two different DNS names */
-	return a == b && strncasecmp(name, wanted, a) == 0;
-}
-
 struct host_rows {
 	struct name_list names;
 	int64_t *ids;
@@ -324,7 +306,7 @@ int host_scope_find(struct store *store, const char *wanted, int64_t *host_id, c
 	}
 	if (exact != 1) {
 		for (size_t i = 0; i < hosts.names.count; i++)
-			if (host_name_matches(hosts.names.names[i], wanted)) {
+			if (hosts_same_name(hosts.names.names[i], wanted)) {
 				matches++;
 				match = i;
 			}
