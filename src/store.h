@@ -37,6 +37,9 @@ const char *store_error(struct store *store);
 
 int store_begin(struct store *store);
 int store_commit(struct store *store);
+/* A bulk load: from now until store_close, commits do not wait for the disk (METHOD.md §8.5).
+ * store_close flushes the store to the disk before it returns. */
+int store_bulk_load(struct store *store);
 
 /* Starts a run row that began at STARTED (UTC FILETIME; 0 = now); its id is used by every later
  * insert. */
