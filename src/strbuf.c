@@ -51,53 +51,89 @@ void strbuf_append_str(struct strbuf *sb, const char *text)
 
 void strbuf_append_char(struct strbuf *sb, char c)
 {
+	if (!sb->failed && sb->length + 1 < sb->capacity) {
+		sb->data[sb->length++] = c;
+		sb->data[sb->length] = 0;
+		return;
+	}
 	strbuf_append(sb, &c, 1);
+}
+
+/* CP (at most U+10FFFF) as UTF-8 into OUT (4 bytes at most); returns the bytes written. */
+static size_t utf8_encode(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
 }
 
 void strbuf_append_codepoint(struct strbuf *sb, uint32_t cp)
 {
 	char b[4];
 
-	if (cp < 0x80) {
-		strbuf_append_char(sb, (char)cp);
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		strbuf_append(sb, b, 4);
-	}
+	strbuf_append(sb, b, utf8_encode(b, cp));
 }
 
+static uint32_t unit_at(const uint8_t *data, size_t i)
+{
+	return (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
+}
+
+/* Room for the worst case is reserved once and the UTF-8 written in place: a unit becomes at
+ * most 3 bytes (U+FFFD for a lone surrogate included), a surrogate pair of 2 units 4 bytes.
+ * Appending one character at a time was the decoder threads' largest cost. */
 size_t strbuf_append_utf16le(struct strbuf *sb, const uint8_t *data, size_t units)
 {
 	size_t i = 0;
+	char *out;
 
+	if (units > (size_t)-1 / 8 || strbuf_reserve(sb, units * 3) != 0) {
+		/* nothing can be appended; still say how many units the text takes */
+		while (i < units && unit_at(data, i++) != 0)
+			;
+		sb->failed = 1;
+		return i;
+	}
+	out = sb->data + sb->length;
 	while (i < units) {
-		uint32_t unit = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
-		i++;
+		uint32_t unit = unit_at(data, i++);
+
 		if (unit == 0)
 			break;
+		if (unit < 0x80) {
+			*out++ = (char)unit;
+			continue;
+		}
 		if (unit >= 0xD800 && unit <= 0xDBFF && i < units) {
-			uint32_t low = (uint32_t)data[2 * i] | (uint32_t)data[2 * i + 1] << 8;
+			uint32_t low = unit_at(data, i);
 			if (low >= 0xDC00 && low <= 0xDFFF) {
 				i++;
-				strbuf_append_codepoint(sb, 0x10000 + ((unit - 0xD800) << 10) +
+				out += utf8_encode(out, 0x10000 + ((unit - 0xD800) << 10) +
 								(low - 0xDC00));
 				continue;
 			}
 		}
-		strbuf_append_codepoint(sb, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
+		out += utf8_encode(out, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
 	}
+	sb->length = (size_t)(out - sb->data);
+	sb->data[sb->length] = 0;
 	return i;
 }
 
