@@ -1406,21 +1406,106 @@ static int compare_ranges(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+/* One 64 KiB block of the first pass, as a pool thread found it. */
+struct block_check {
+	size_t got;        /* bytes read at the block's place */
+	int zero;          /* they are all zero */
+	int records;       /* binxml_chunk_check's result (a full block the header counts) */
+	struct binxml_chunk_info info;
+	char reason[200];
+};
+
+struct first_pass {
+	const struct log_bytes *in;
+	uint16_t counted;
+	struct block_check *blocks;  /* one per block */
+	uint8_t **chunks;            /* per pool thread: a chunk buffer ... */
+	struct binxml_record **records; /* ... and its record list */
+	struct chunk_range *ranges;  /* per chunk the header counts */
+	size_t seen;                 /* blocks handed on */
+	int recovery;
+	char *why;
+	size_t why_size;
+};
+
+static void *check_block(void *context, int worker, size_t index)
+{
+	struct first_pass *pass = context;
+	struct block_check *b = &pass->blocks[index];
+	uint8_t *chunk = pass->chunks[worker];
+
+	b->got = log_bytes_read(pass->in, EVTX_FILE_HEADER_SIZE + (uint64_t)index * EVTX_CHUNK_SIZE,
+				chunk, EVTX_CHUNK_SIZE);
+	if (index >= pass->counted || b->got < EVTX_CHUNK_SIZE)
+		b->zero = all_zero(chunk, b->got);
+	else
+		b->records = binxml_chunk_check(chunk, pass->records[worker], BINXML_MAX_RECORDS,
+						&b->info, b->reason, sizeof b->reason);
+	return b;
+}
+
+/* In block order: the verdicts a one-thread pass would reach, in the same order. */
+static int judge_block(void *context, size_t index, void *result)
+{
+	struct first_pass *pass = context;
+	const struct block_check *b = result;
+
+	if (b->got == 0)
+		return 1; /* the file ended sooner than its size said: what was seen is judged */
+	pass->seen = index + 1;
+	if (index >= pass->counted || b->got < EVTX_CHUNK_SIZE) {
+		if (b->zero)
+			return 0;
+		if (index < pass->counted)
+			snprintf(pass->why, pass->why_size, "chunk %zu is cut short (%zu of %d bytes)",
+				 index, b->got, EVTX_CHUNK_SIZE);
+		else
+			snprintf(pass->why, pass->why_size,
+				 "data after the %u chunk(s) the header counts", (unsigned)pass->counted);
+		return 1;
+	}
+	if (b->records < 0) {
+		snprintf(pass->why, pass->why_size, "chunk %zu: %s", index, b->reason);
+		return 1;
+	}
+	if (b->info.slack_signatures)
+		pass->recovery = 1;
+	pass->ranges[index].first = b->info.first_number;
+	pass->ranges[index].last = b->info.last_number;
+	return 0;
+}
+
+static void keep_block(void *context, void *result)
+{
+	(void)context;
+	(void)result; /* the blocks live in first_pass.blocks */
+}
+
+/* The size of the log IN in bytes, or 0 when it cannot be told. */
+static uint64_t log_bytes_size(const struct log_bytes *in)
+{
+	struct stat st;
+
+	if (in->fd < 0)
+		return in->size;
+	return fstat(in->fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
 /* The first pass: whether the decoder may read PATH (IN) whole. It may when the file header is
  * sound (signature, CRC32, sizes), every chunk the header counts passes binxml_chunk_check, the
  * chunks' record number ranges do not overlap (so that record number and written time name one
  * record), and the file holds nothing after them but zeros. *RECOVERY is set when "**\0\0"
- * signatures lie in some chunk's free space: libevtx is then asked for recovered records.
+ * signatures lie in some chunk's free space: libevtx is then asked for recovered records. The
+ * blocks are checked on THREADS threads (they are independent) and judged in file order.
  * Returns the number of chunks to read, or -1 with WHY filled. */
-static int decoder_may_read(const struct log_bytes *in, uint8_t *chunk,
-			    struct binxml_record *records, struct evtx_stats *stats, int *recovery,
-			    char *why, size_t why_size)
+static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx_stats *stats,
+			    int *recovery, char *why, size_t why_size)
 {
 	uint8_t header[EVTX_FILE_HEADER_SIZE];
-	struct chunk_range *ranges = NULL;
-	uint16_t counted;
-	long chunk_index = 0;
-	int rc = -1;
+	struct first_pass pass = {.in = in, .why = why, .why_size = why_size};
+	uint64_t size = log_bytes_size(in);
+	size_t blocks;
+	int rc = -1, stopped;
 
 	*recovery = 0;
 	if (log_bytes_read(in, 0, header, sizeof header) != sizeof header ||
@@ -1432,61 +1517,64 @@ static int decoder_may_read(const struct log_bytes *in, uint8_t *chunk,
 		return -1;
 	}
 	stats->dirty = (le32_at(header + 120) & 1) != 0;
-	counted = le16_at(header + 42);
+	pass.counted = le16_at(header + 42);
 	{
 		/* libevtx calls a file corrupted whose header's first chunk number is above its last
 		 * one (a log that has wrapped round) or whose chunk count is not last - first + 1;
 		 * the same test keeps its verdict (a severe problem) unchanged. */
 		uint16_t first = le16_at(header + 8), last = le16_at(header + 16);
-		stats->corrupted = first > last || counted != (uint16_t)(last - first + 1);
+		stats->corrupted = first > last || pass.counted != (uint16_t)(last - first + 1);
 	}
-	ranges = calloc(counted ? counted : 1, sizeof *ranges);
-	if (!ranges) {
-		snprintf(why, why_size, "out of memory");
-		return -1;
+	blocks = size > EVTX_FILE_HEADER_SIZE
+			 ? (size_t)((size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
+			 : 0;
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > blocks)
+		threads = blocks > 1 ? (int)blocks : 1;
+	pass.ranges = calloc(pass.counted ? pass.counted : 1, sizeof *pass.ranges);
+	pass.blocks = calloc(blocks ? blocks : 1, sizeof *pass.blocks);
+	pass.chunks = calloc((size_t)threads, sizeof *pass.chunks);
+	pass.records = calloc((size_t)threads, sizeof *pass.records);
+	if (!pass.ranges || !pass.blocks || !pass.chunks || !pass.records)
+		goto out_of_memory;
+	for (int i = 0; i < threads; i++) {
+		pass.chunks[i] = malloc(EVTX_CHUNK_SIZE);
+		pass.records[i] = malloc(BINXML_MAX_RECORDS * sizeof(struct binxml_record));
+		if (!pass.chunks[i] || !pass.records[i])
+			goto out_of_memory;
 	}
-	for (;; chunk_index++) {
-		size_t got = log_bytes_read(in, EVTX_FILE_HEADER_SIZE + (uint64_t)chunk_index *
-						    EVTX_CHUNK_SIZE, chunk, EVTX_CHUNK_SIZE);
-		struct binxml_chunk_info info;
-		char reason[200];
-		int n;
-
-		if (got == 0)
-			break;
-		if (chunk_index >= counted || got < EVTX_CHUNK_SIZE) {
-			if (!all_zero(chunk, got)) {
-				snprintf(why, why_size, "data after the %u chunk(s) the header counts",
-					 (unsigned)counted);
-				goto out;
-			}
-			continue;
-		}
-		n = binxml_chunk_check(chunk, records, BINXML_MAX_RECORDS, &info, reason,
-				       sizeof reason);
-		if (n < 0) {
-			snprintf(why, why_size, "chunk %ld: %s", chunk_index, reason);
-			goto out;
-		}
-		if (info.slack_signatures)
-			*recovery = 1;
-		ranges[chunk_index].first = info.first_number;
-		ranges[chunk_index].last = info.last_number;
+	{
+		struct ordered_pool_task task = {&pass, check_block, judge_block, keep_block};
+		stopped = ordered_pool_run(&task, blocks, threads, (size_t)threads * 4);
 	}
-	if (chunk_index < counted) {
-		snprintf(why, why_size, "the header counts %u chunks, the file holds %ld",
-			 (unsigned)counted, chunk_index);
+	if (stopped && why[0])
+		goto out;
+	if (pass.seen < pass.counted) {
+		snprintf(why, why_size, "the header counts %u chunks, the file holds %zu",
+			 (unsigned)pass.counted, pass.seen);
 		goto out;
 	}
-	qsort(ranges, counted, sizeof *ranges, compare_ranges);
-	for (uint16_t i = 1; i < counted; i++)
-		if (ranges[i].first <= ranges[i - 1].last) {
+	qsort(pass.ranges, pass.counted, sizeof *pass.ranges, compare_ranges);
+	for (uint16_t i = 1; i < pass.counted; i++)
+		if (pass.ranges[i].first <= pass.ranges[i - 1].last) {
 			snprintf(why, why_size, "two chunks hold the same record numbers");
 			goto out;
 		}
-	rc = counted;
+	*recovery = pass.recovery;
+	rc = pass.counted;
+	goto out;
+out_of_memory:
+	snprintf(why, why_size, "out of memory");
 out:
-	free(ranges);
+	for (int i = 0; pass.chunks && pass.records && i < threads; i++) {
+		free(pass.chunks[i]);
+		free(pass.records[i]);
+	}
+	free(pass.chunks);
+	free(pass.records);
+	free(pass.blocks);
+	free(pass.ranges);
 	return rc;
 }
 
@@ -1498,10 +1586,7 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 			     const struct evtx_callbacks *cb, struct evtx_stats *stats, int threads,
 			     char *why, size_t why_size)
 {
-	static const size_t records_size = BINXML_MAX_RECORDS * sizeof(struct binxml_record);
 	struct decoding f;
-	struct binxml_record *records = malloc(records_size);
-	uint8_t *chunk = malloc(EVTX_CHUNK_SIZE);
 	struct log_bytes log = {path, path ? open(path, O_RDONLY | O_CLOEXEC) : -1, data, size};
 	int chunks, recovery = 0, stop = 0, rc = 0;
 
@@ -1511,11 +1596,11 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 	f.cb = cb;
 	f.stats = stats;
 	why[0] = 0;
-	if ((path && log.fd < 0) || !records || !chunk) {
-		snprintf(why, why_size, "%s", path && log.fd < 0 ? "cannot open the file" : "out of memory");
+	if (path && log.fd < 0) {
+		snprintf(why, why_size, "cannot open the file");
 		goto out;
 	}
-	chunks = decoder_may_read(&log, chunk, records, stats, &recovery, why, why_size);
+	chunks = decoder_may_read(&log, threads, stats, &recovery, why, why_size);
 	if (chunks < 0) {
 		memset(stats, 0, sizeof *stats);
 		goto out;
@@ -1566,8 +1651,6 @@ out:
 	libbfio_handle_free(&f.memory, NULL);
 	if (log.fd >= 0)
 		close(log.fd);
-	free(records);
-	free(chunk);
 	free(f.seen.ids);
 	workers_free(&f);
 	channel_cache_free(&f.reading.channels);

@@ -7,6 +7,11 @@ Security records repeated with new record numbers (about 80 chunks). The case is
 body), `sessions --json` and an export of every row of events, event_counts and parse_errors
 (without the run's own numbers) must be byte-identical.
 
+The first pass over the log (whether sandtrace's decoder may read it whole; its blocks are checked
+on several threads too) must reach the same verdict with 1 and 4 threads, and the right one, on
+copies of the sound log with data after the last chunk, zeros after it, a cut in a chunk, a chunk
+copied over the next and a damaged byte in the last chunk.
+
 Then one record in a middle chunk is damaged so that sandtrace's decoder refuses it while the
 chunk still passes its CRC checks (its first Binary XML token made unknown, both CRC32s
 recomputed), and the log is ingested again with 1 and 4 threads: the same stores, a parse_errors
@@ -96,6 +101,50 @@ def damage_middle_record(path):
     return number, chunks
 
 
+def first_pass_variants(sound, chunks):
+    """Copies of the sound log's bytes, each with the verdict the first pass must reach."""
+    cut = HEADER + (chunks // 2) * CHUNK + 1000
+    copied = bytearray(sound)
+    copied[HEADER + CHUNK:HEADER + 2 * CHUNK] = sound[HEADER:HEADER + CHUNK]
+    flipped = bytearray(sound)
+    flipped[HEADER + (chunks - 1) * CHUNK + 600] ^= 0xFF
+    return [
+        ("data after the last chunk", sound + b"X" * 100,
+         "data after the %d chunk(s) the header counts" % chunks),
+        ("zeros after the last chunk", sound + bytes(CHUNK + 1000), None),
+        ("cut in a chunk", sound[:cut], "chunk %d is cut short (1000 of 65536 bytes)" % (chunks // 2)),
+        ("cut after a chunk", sound[:HEADER + (chunks // 2) * CHUNK],
+         "the header counts %d chunks, the file holds %d" % (chunks, chunks // 2)),
+        ("chunk 0 copied over chunk 1", bytes(copied), "two chunks hold the same record numbers"),
+        ("a byte of the last chunk changed", bytes(flipped), "chunk %d: " % (chunks - 1)),
+    ]
+
+
+def first_pass_verdicts(sandtrace, tmp, security, sound, chunks, failures):
+    prefix = "read through libevtx: sandtrace's decoder does not read this file whole ("
+    for label, data, want in first_pass_variants(sound, chunks):
+        open(security, "wb").write(data)
+        seen = {}
+        for jobs in (1, 4):
+            db = os.path.join(tmp, "v%d.db" % jobs)
+            if os.path.exists(db):
+                os.remove(db)
+            run([sandtrace, "ingest", security, "--case", db, "--jobs", str(jobs)])
+            con = sqlite3.connect(db)
+            seen[jobs] = [r[0] for r in con.execute(
+                "SELECT location || ': ' || reason FROM parse_errors ORDER BY id")]
+            con.close()
+            verdicts = [e for e in seen[jobs] if prefix in e]
+            if want is None and verdicts:
+                failures.append("%s, --jobs %d: decoder refused the log: %s" % (label, jobs, verdicts))
+            if want is not None and (len(verdicts) != 1 or prefix + want not in verdicts[0]):
+                failures.append("%s, --jobs %d: want the verdict '%s', got %s"
+                                % (label, jobs, want, verdicts))
+        if seen[1] != seen[4]:
+            failures.append("%s: parse_errors differ between --jobs 1 and --jobs 4" % label)
+    open(security, "wb").write(sound)
+
+
 def libevtx_numbers(path):
     f = pyevtx.file()
     f.open(path)
@@ -139,6 +188,7 @@ def main():
             if all_events and one["events"].count(b"'Security'") < total:
                 failures.append("--all-events stored fewer Security records than the %d forged" % total)
 
+        first_pass_verdicts(sandtrace, tmp, security, open(security, "rb").read(), chunks, failures)
         number, _ = damage_middle_record(security)
         want = libevtx_numbers(security)
         results = {}
