@@ -8,8 +8,8 @@
 # BENCH_COPIES=N > 0, a collection = the forged bundled case + N large Security logs). Then times,
 # side by side in one run, `evtxexport -f xml FILE >/dev/null` (libevtx-utils, the peer),
 # `sandtrace ingest` (default profile) and `sandtrace ingest --all-events` on the same files,
-# reporting wall seconds, records/s, speed relative to evtxexport, CPU use ((user + sys) / wall:
-# 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. A further row
+# reporting wall, user and sys seconds, records/s, speed relative to evtxexport, CPU use
+# ((user + sys) / wall: 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. A further row
 # runs the default profile with `--jobs 1` (the log's chunks decoded on one thread) to show what
 # decoding on every core gains. With BENCH_HUGE_RECORDS=N (e.g. 2000000) a third log of N records
 # is forged and ingested (default and --all-events, no evtxexport: its run would take hours), for
@@ -287,14 +287,14 @@ if ((HUGE > 0)); then
 	echo "          stforge evtx        ${wall} s wall, ${user} s user, ${sys} s sys, peak RSS $((rss / 1024)) MiB"
 fi
 echo
-printf '%-44s %8s %10s %8s %6s %9s %8s\n' run wall_s records/s speed CPU% RSS_MiB store/in
+printf '%-44s %8s %8s %7s %10s %8s %6s %9s %8s\n' run wall_s user_s sys_s records/s speed CPU% RSS_MiB store/in
 EX=""
 printf '%s\n' "${ROWS[@]}" | awk -F'|' '{
 	w = ($2 > 0 ? $2 : 0.01)
 	if ($1 ~ /evtxexport/) ex = w
 	speed = (ex > 0 ? sprintf("%.2fx", ex / w) : "-")
 	store = ($8 > 0 ? sprintf("%.2f", $8 / $5) : "-")
-	printf "%-44s %8.2f %10.0f %8s %5.0f%% %9.1f %8s\n", $1, $2, $4 / w, speed, ($6 + $7) * 100 / w, $3 / 1024, store
+	printf "%-44s %8.2f %8.2f %7.2f %10.0f %8s %5.0f%% %9.1f %8s\n", $1, $2, $6, $7, $4 / w, speed, ($6 + $7) * 100 / w, $3 / 1024, store
 }'
 echo
 echo "speed = evtxexport's wall time / this run's wall time, evtxexport measured just before on the same file"
