@@ -8,13 +8,16 @@
 # BENCH_COPIES=N > 0, a collection = the forged bundled case + N large Security logs). Then times,
 # side by side in one run, `evtxexport -f xml FILE >/dev/null` (libevtx-utils, the peer),
 # `sandtrace ingest` (default profile) and `sandtrace ingest --all-events` on the same files,
-# reporting wall seconds, records/s, speed relative to evtxexport, CPU use ((user + sys) / wall:
-# 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. A further row
+# reporting wall, user and sys seconds, records/s, speed relative to evtxexport, CPU use
+# ((user + sys) / wall: 200 % = both cores busy), peak RSS (/usr/bin/time %M) and store size / input size. A further row
 # runs the default profile with `--jobs 1` (the log's chunks decoded on one thread) to show what
 # decoding on every core gains. With BENCH_HUGE_RECORDS=N (e.g. 2000000) a third log of N records
 # is forged and ingested (default and --all-events, no evtxexport: its run would take hours), for
-# the peak memory of a log far larger than the others. Every run
-# starts from a fresh case store. The numbers depend on the machine and on what else runs on it:
+# the peak memory of a log far larger than the others; the forging of that log (generator, then
+# `stforge evtx`, which reads the XML one event at a time) is timed too. BENCH_ONLY=huge forges and
+# measures the huge log alone (no 100k/400k logs, no collection), for a machine where the whole
+# script would take too long; BENCH_KEEP_HUGE=PATH keeps the huge log (e.g. to time `analyze` on it).
+# Every run starts from a fresh case store. The numbers depend on the machine and on what else runs on it:
 # read the ratios, which are measured side by side. Build Release first:
 #   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DSANDTRACE_WERROR=OFF
 #   cmake --build build-release -j2 && bash tests/bench/ingest.sh build-release
@@ -36,6 +39,8 @@ NPROC=$(nproc)
 
 BIG=${BENCH_RECORDS:-400000}
 HUGE=${BENCH_HUGE_RECORDS:-0}
+ONLY=${BENCH_ONLY:-}
+[[ -z $ONLY || ($ONLY == huge && $HUGE -gt 0) ]] || { echo "BENCH_ONLY=huge needs BENCH_HUGE_RECORDS=N > 0" >&2; exit 2; }
 SMALL=${BENCH_SMALL_RECORDS:-100000}
 COPIES=${BENCH_COPIES:-0}
 COLL=${BENCH_COLL_RECORDS:-$BIG}   # records in each large log of the collection
@@ -183,24 +188,37 @@ PYEOF
 
 echo "forging inputs in $T ..." >&2
 mkdir -p "$T/coll/logs" "$T/single" "$T/small" "$T/huge"
-"$STFORGE" case testdata/case "$T/coll/case" >/dev/null
 gen() { # N SEED FIRST_ID OUT.evtx
 	$PY "$T/gen.py" "$1" "$2" "$3" "$4.xml" 2>/dev/null
 	"$STFORGE" evtx "$4.xml" "$4" >/dev/null
 	rm -f "$4.xml"
 }
-for ((i = 1; i <= COPIES; i++)); do
-	gen "$COLL" "$i" $((1000000 * i)) "$T/coll/logs/Security-$i.evtx" &
-	if ((i % NPROC == 0)); then wait; fi
-done
-gen "$SMALL" 77 5000000 "$T/small/Security.evtx" &
-if ((HUGE > 0)); then gen "$HUGE" 131 20000000 "$T/huge/Security.evtx" & fi
-if ((COPIES > 0 && COLL == BIG)); then
-	wait
-	ln "$T/coll/logs/Security-1.evtx" "$T/single/Security.evtx"
+# The huge log's forging, timed in its two steps ("wall rss user sys" in $T/forge-gen, $T/forge-evtx).
+gen_huge() {
+	local out=$T/huge/Security.evtx
+	/usr/bin/time -f '%e %M %U %S' -o "$T/forge-gen" $PY "$T/gen.py" "$HUGE" 131 20000000 "$out.xml" 2>/dev/null
+	XML_BYTES=$(stat -c %s "$out.xml")
+	/usr/bin/time -f '%e %M %U %S' -o "$T/forge-evtx" "$STFORGE" evtx "$out.xml" "$out" >/dev/null
+	rm -f "$out.xml"
+}
+if [[ $ONLY == huge ]]; then
+	gen_huge
 else
-	gen "$BIG" 101 9000000 "$T/single/Security.evtx" &
-	wait
+	# the huge log first and alone, so that its forging is timed on a machine otherwise idle
+	if ((HUGE > 0)); then gen_huge; fi
+	"$STFORGE" case testdata/case "$T/coll/case" >/dev/null
+	for ((i = 1; i <= COPIES; i++)); do
+		gen "$COLL" "$i" $((1000000 * i)) "$T/coll/logs/Security-$i.evtx" &
+		if ((i % NPROC == 0)); then wait; fi
+	done
+	gen "$SMALL" 77 5000000 "$T/small/Security.evtx" &
+	if ((COPIES > 0 && COLL == BIG)); then
+		wait
+		ln "$T/coll/logs/Security-1.evtx" "$T/single/Security.evtx"
+	else
+		gen "$BIG" 101 9000000 "$T/single/Security.evtx" &
+		wait
+	fi
 fi
 
 bytes() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
@@ -228,7 +246,9 @@ export -f evtxexport_all
 
 R_SINGLE=$BIG R_SMALL=$SMALL
 echo "measuring (jobs default = $NPROC) ..." >&2
-for size in small single; do
+SIZES=(small single)
+[[ $ONLY == huge ]] && SIZES=()
+for size in "${SIZES[@]}"; do
 	if [[ $size == small ]]; then n=$SMALL; else n=$BIG; fi
 	run "Security ${n}: evtxexport -f xml" "$T/$size" "$n" bash -c 'evtxexport_all "$1"' _ "$T/$size"
 	run "Security ${n}: ingest default" "$T/$size" "$n" "$SANDTRACE" ingest "$T/$size" --case "$T/case.db"
@@ -244,7 +264,7 @@ if ((HUGE > 0)); then
 	[[ $(seen) == "$HUGE" ]] || echo "warning: sandtrace saw $(seen) records, forged $HUGE" >&2
 	run "Security ${HUGE}: ingest --all-events" "$T/huge" "$HUGE" "$SANDTRACE" ingest "$T/huge" --case "$T/case.db" --all-events
 fi
-if ((COPIES > 0)); then
+if ((COPIES > 0)) && [[ $ONLY != huge ]]; then
 	R_COLL=$((COPIES * COLL + $("$STFORGE" case testdata/case "$T/x" >/dev/null && find testdata/case -name '*.evtx.xml' -exec grep -c '<Event ' {} + | awk -F: '{s += $NF} END {print s}')))
 	rm -rf "$T/x"
 	run "collection: evtxexport -f xml (sequential)" "$T/coll" "$R_COLL" bash -c 'evtxexport_all "$1"' _ "$T/coll"
@@ -255,22 +275,35 @@ fi
 # ---------------------------------------------------------------- 3. report
 echo
 echo "sandtrace ingest vs evtxexport -f xml   ($(uname -m), $NPROC CPUs, build: $BUILD, load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "inputs: Security ${BIG} = $(bytes "$T/single") B, $R_SINGLE records ($STORED_SINGLE stored by the default profile);"
-echo "        Security ${SMALL} = $(bytes "$T/small") B, $R_SMALL records"
+if [[ $ONLY != huge ]]; then
+	echo "inputs: Security ${BIG} = $(bytes "$T/single") B, $R_SINGLE records ($STORED_SINGLE stored by the default profile);"
+	echo "        Security ${SMALL} = $(bytes "$T/small") B, $R_SMALL records"
+fi
+if ((HUGE > 0)); then
+	echo "        Security ${HUGE} = $(bytes "$T/huge") B, forged from $XML_BYTES B of XML:"
+	read -r wall rss user sys <"$T/forge-gen"
+	echo "          generator (gen.py)  ${wall} s wall, ${user} s user, ${sys} s sys, peak RSS $((rss / 1024)) MiB"
+	read -r wall rss user sys <"$T/forge-evtx"
+	echo "          stforge evtx        ${wall} s wall, ${user} s user, ${sys} s sys, peak RSS $((rss / 1024)) MiB"
+fi
 echo
-printf '%-44s %8s %10s %8s %6s %9s %8s\n' run wall_s records/s speed CPU% RSS_MiB store/in
+printf '%-44s %8s %8s %7s %10s %8s %6s %9s %8s\n' run wall_s user_s sys_s records/s speed CPU% RSS_MiB store/in
 EX=""
 printf '%s\n' "${ROWS[@]}" | awk -F'|' '{
 	w = ($2 > 0 ? $2 : 0.01)
 	if ($1 ~ /evtxexport/) ex = w
 	speed = (ex > 0 ? sprintf("%.2fx", ex / w) : "-")
 	store = ($8 > 0 ? sprintf("%.2f", $8 / $5) : "-")
-	printf "%-44s %8.2f %10.0f %8s %5.0f%% %9.1f %8s\n", $1, $2, $4 / w, speed, ($6 + $7) * 100 / w, $3 / 1024, store
+	printf "%-44s %8.2f %8.2f %7.2f %10.0f %8s %5.0f%% %9.1f %8s\n", $1, $2, $6, $7, $4 / w, speed, ($6 + $7) * 100 / w, $3 / 1024, store
 }'
 echo
 echo "speed = evtxexport's wall time / this run's wall time, evtxexport measured just before on the same file"
 echo "(the ${HUGE}-record rows have no evtxexport run: their speed is against the last one measured)."
-if [[ -n ${BENCH_KEEP:-} ]]; then
+if [[ -n ${BENCH_KEEP_HUGE:-} ]] && ((HUGE > 0)); then
+	cp "$T/huge/Security.evtx" "$BENCH_KEEP_HUGE"
+	echo "kept the ${HUGE}-record Security log as $BENCH_KEEP_HUGE"
+fi
+if [[ -n ${BENCH_KEEP:-} && $ONLY != huge ]]; then
 	cp "$T/single/Security.evtx" "$BENCH_KEEP"
 	echo "kept the ${BIG}-record Security log as $BENCH_KEEP"
 fi

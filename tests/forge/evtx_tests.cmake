@@ -63,3 +63,9 @@ add_test(NAME forge_evtx_structure_matches_windows
           --stforge $<TARGET_FILE:stforge> ${EVTX_SAMPLES}/all_types.evtx.xml
           ${EVTX_OUT}/structure.evtx "${SANDTRACE_CORPUS}/evtx")
 set_tests_properties(forge_evtx_structure_matches_windows PROPERTIES SKIP_RETURN_CODE 77)
+
+# Streaming: the XML is read one event at a time, so peak memory is flat in the number of events
+# (a 2,000,000-record benchmark log is forged this way); a source that breaks off leaves no output.
+add_test(NAME forge_evtx_streams_source_memory_flat_in_event_count
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/forge/check_evtx_streaming.py
+          $<TARGET_FILE:stforge> ${EVTX_OUT}/streaming --small 1000 --large 10000)

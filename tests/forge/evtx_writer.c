@@ -36,9 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <zlib.h>
 
 #define FORGE_NS "urn:sandtrace:forge"
@@ -1384,8 +1386,77 @@ static int encode_record(struct forge *f, struct chunk *c, const xmlNode *event,
 	return 0;
 }
 
+/* ---- output: each chunk written to the file when it is full --------------------------------- */
+
+/*
+ * The file is written to OUT.part and renamed to OUT once complete, so a source that fails half
+ * way leaves no output (nor a half-written log under the name a test or a user would read).
+ */
+struct evtx_output {
+	FILE *fp;
+	char *part_path;
+	uint64_t size;
+};
+
+static int evtx_output_open(struct forge *f, struct evtx_output *o, const char *path)
+{
+	static const unsigned char zeros[FILE_HEADER_BLOCK];
+	size_t len = strlen(path);
+	memset(o, 0, sizeof *o);
+	o->part_path = malloc(len + sizeof ".part");
+	if (!o->part_path)
+		return forge_fail(f, "out of memory");
+	memcpy(o->part_path, path, len);
+	memcpy(o->part_path + len, ".part", sizeof ".part");
+	o->fp = fopen(o->part_path, "wb");
+	if (!o->fp)
+		return forge_fail(f, "cannot create %s: %s", o->part_path, strerror(errno));
+	/* the file header, rewritten once the chunk count and the next record number are known */
+	if (fwrite(zeros, 1, sizeof zeros, o->fp) != sizeof zeros)
+		return forge_fail(f, "cannot write %s: %s", o->part_path, strerror(errno));
+	o->size = sizeof zeros;
+	return 0;
+}
+
+static int evtx_output_append(struct forge *f, struct evtx_output *o, const void *data, size_t len)
+{
+	if (fwrite(data, 1, len, o->fp) != len)
+		return forge_fail(f, "cannot write %s: %s", o->part_path, strerror(errno));
+	o->size += len;
+	return 0;
+}
+
+/* Writes HEADER over the first block, cuts the file to SIZE bytes and renames it to PATH. */
+static int evtx_output_finish(struct forge *f, struct evtx_output *o, const unsigned char *header,
+			      uint64_t size, const char *path)
+{
+	if (fseek(o->fp, 0, SEEK_SET) != 0 || fwrite(header, 1, FILE_HEADER_BLOCK, o->fp) != FILE_HEADER_BLOCK ||
+	    fflush(o->fp) != 0 || (size < o->size && ftruncate(fileno(o->fp), (off_t)size) != 0))
+		return forge_fail(f, "cannot write %s: %s", o->part_path, strerror(errno));
+	int closed = fclose(o->fp);
+	o->fp = NULL;
+	if (closed != 0)
+		return forge_fail(f, "cannot write %s: %s", o->part_path, strerror(errno));
+	if (rename(o->part_path, path) != 0)
+		return forge_fail(f, "cannot create %s: %s", path, strerror(errno));
+	free(o->part_path);
+	o->part_path = NULL;
+	return 0;
+}
+
+/* Drops what evtx_output_finish did not complete. */
+static void evtx_output_discard(struct evtx_output *o)
+{
+	if (o->fp)
+		fclose(o->fp);
+	if (o->part_path)
+		unlink(o->part_path);
+	free(o->part_path);
+	memset(o, 0, sizeof *o);
+}
+
 /* Writes the chunk header (libyal: 512 bytes, tables at 128 and 384) and appends the chunk. */
-static int chunk_finish(struct forge *f, struct chunk *c, struct bytes *file, unsigned damage,
+static int chunk_finish(struct forge *f, struct chunk *c, struct evtx_output *file, unsigned damage,
 			size_t chunk_index)
 {
 	unsigned char *h = c->data;
@@ -1420,9 +1491,7 @@ static int chunk_finish(struct forge *f, struct chunk *c, struct bytes *file, un
 	uLong header_crc = crc32(0L, h, 120);
 	header_crc = crc32(header_crc, h + 128, CHUNK_HEADER_SIZE - 128);
 	le_store(h + 124, header_crc, 4);
-	if (bytes_put(file, c->data, CHUNK_SIZE) < 0)
-		return forge_fail(f, "out of memory");
-	return 0;
+	return evtx_output_append(f, file, c->data, CHUNK_SIZE);
 }
 
 static void file_header_write(unsigned char *h, size_t chunks, uint64_t next_id, unsigned damage)
@@ -1441,77 +1510,123 @@ static void file_header_write(unsigned char *h, size_t chunks, uint64_t next_id,
 	le_store(h + 124, crc32(0L, h, 120), 4);
 }
 
-/* ---- input --------------------------------------------------------------------------------- */
+/* ---- input: one <Event> at a time ----------------------------------------------------------- */
 
-/* Collects the <Event> elements of DOC: the root itself, or the children of <Events>. */
-static int collect_events(struct forge *f, xmlDoc *doc, const xmlNode ***events, size_t *count)
+/*
+ * The events of the XML in document order, read with libxml2's xmlTextReader: each <Event> is
+ * expanded into a tree of its own, written, and freed by the reader when it moves past it, so
+ * the forge holds one event at a time whatever the length of the log (a 400,000-record source
+ * read whole as one document took 7.2 GB). The events are the root itself, or the children of
+ * an <Events> root.
+ */
+struct event_reader {
+	xmlTextReader *reader;
+	int skip_subtree;    /* the last event was handed out: move past it, not into it */
+	int seen_root;       /* an element was read */
+	char xml_error[200]; /* libxml2's first error message, without its newline */
+	int xml_error_line;
+};
+
+/* libxml2 reports every problem of the document here (XML_PARSE_NOERROR keeps stderr quiet);
+ * the first error is kept: the ones after it are often its consequences. */
+static void event_reader_on_error(void *data, xmlErrorPtr error)
 {
-	const xmlNode *root = xmlDocGetRootElement(doc);
-	*events = NULL;
-	*count = 0;
-	if (!root)
-		return forge_fail(f, "no root element");
-	size_t n = 0;
-	if (is_element(root, "Event")) {
-		n = 1;
-	} else if (is_element(root, "Events")) {
-		for (const xmlNode *c = root->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE)
-				continue;
-			if (!is_element(c, "Event"))
-				return forge_fail(f, "<Events> holds <%s>, expected <Event>",
-						  (const char *)c->name);
-			n++;
-		}
-	} else {
-		return forge_fail(f, "root element is <%s>, expected <Events> or <Event>",
-				  (const char *)root->name);
-	}
-	if (n == 0)
-		return forge_fail(f, "no <Event> elements");
-	const xmlNode **list = calloc(n, sizeof *list);
-	if (!list)
-		return forge_fail(f, "out of memory");
-	if (is_element(root, "Event")) {
-		list[0] = root;
-	} else {
-		size_t i = 0;
-		for (const xmlNode *c = root->children; c; c = c->next)
-			if (c->type == XML_ELEMENT_NODE)
-				list[i++] = c;
-	}
-	*events = list;
-	*count = n;
+	struct event_reader *r = data;
+	if (!error || error->level < XML_ERR_ERROR || r->xml_error[0])
+		return;
+	snprintf(r->xml_error, sizeof r->xml_error, "%s", error->message ? error->message : "");
+	r->xml_error[strcspn(r->xml_error, "\n")] = '\0';
+	r->xml_error_line = error->line;
+}
+
+static int event_reader_open(struct forge *f, struct event_reader *r, const char *path)
+{
+	memset(r, 0, sizeof *r);
+	/* No network, no DTD loading, no messages on stderr: errors come back through ERR. */
+	r->reader = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!r->reader)
+		return forge_fail(f, "cannot read %s: %s", path, strerror(errno));
+	xmlTextReaderSetStructuredErrorHandler(r->reader, event_reader_on_error, r);
 	return 0;
 }
 
-static int write_file(struct forge *f, const char *path, const struct bytes *file)
+static void event_reader_close(struct event_reader *r)
 {
-	FILE *fp = fopen(path, "wb");
-	if (!fp)
-		return forge_fail(f, "cannot create %s: %s", path, strerror(errno));
-	int rc = 0;
-	if (fwrite(file->data, 1, file->len, fp) != file->len)
-		rc = forge_fail(f, "cannot write %s: %s", path, strerror(errno));
-	if (fclose(fp) != 0 && rc == 0)
-		rc = forge_fail(f, "cannot write %s: %s", path, strerror(errno));
-	return rc;
+	if (r->reader)
+		xmlFreeTextReader(r->reader);
+	r->reader = NULL;
+}
+
+/* Replaces R's error with the one libxml2's whole-document parser gives for PATH. */
+static void document_error(struct event_reader *r, const char *path)
+{
+	xmlParserCtxt *ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return;
+	xmlDoc *doc = xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	const xmlError *e = xmlCtxtGetLastError(ctxt);
+	if (!doc && e && e->message) {
+		snprintf(r->xml_error, sizeof r->xml_error, "%s", e->message);
+		r->xml_error[strcspn(r->xml_error, "\n")] = '\0';
+		r->xml_error_line = e->line;
+	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+}
+
+/* The next <Event> of the file PATH: 1 with *EVENT set (valid until the next call), 0 after the last one, -1 on an
+ * error (a document that is not well-formed, a root or a child that is not an event). */
+static int event_reader_next(struct forge *f, struct event_reader *r, const char *path,
+			     const xmlNode **event)
+{
+	int more = r->skip_subtree ? xmlTextReaderNext(r->reader) : xmlTextReaderRead(r->reader);
+	r->skip_subtree = 0;
+	for (; more == 1; more = xmlTextReaderRead(r->reader)) {
+		if (xmlTextReaderNodeType(r->reader) != XML_READER_TYPE_ELEMENT)
+			continue;
+		const char *name = (const char *)xmlTextReaderConstLocalName(r->reader);
+		r->seen_root = 1;
+		if (xmlTextReaderDepth(r->reader) == 0) {
+			if (name && !strcmp(name, "Events"))
+				continue; /* its children are the events */
+			if (!name || strcmp(name, "Event"))
+				return forge_fail(f, "root element is <%s>, expected <Events> or <Event>",
+						  name ? name : "");
+		} else if (!name || strcmp(name, "Event")) {
+			return forge_fail(f, "<Events> holds <%s>, expected <Event>", name ? name : "");
+		}
+		const xmlNode *node = xmlTextReaderExpand(r->reader);
+		if (!node)
+			break; /* the event is not well-formed: reported below */
+		r->skip_subtree = 1;
+		*event = node;
+		return 1;
+	}
+	if (more == 0 && !r->xml_error[0])
+		return 0;
+	/* libxml2 2.9's reader calls any document that fails before its root element is read (an
+	 * empty file, text before the root, junk after a short one) "Extra content at the end of
+	 * the document"; the whole-document parser says what is wrong. It stops at that error, which
+	 * comes before the first element the reader could read, so what it holds stays small. */
+	if (!r->seen_root)
+		document_error(r, path);
+	return forge_fail(f, "not well-formed XML: %s (line %d)", r->xml_error, r->xml_error_line);
 }
 
 int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage, char *err,
 		    size_t err_len)
 {
 	struct forge f = {err, err_len, (iconv_t)-1, 0};
-	struct bytes file = {0}, rec = {0};
+	struct bytes rec = {0};
 	struct chunk *chunk = NULL;
-	xmlParserCtxt *ctxt = NULL;
-	xmlDoc *doc = NULL;
-	const xmlNode **events = NULL;
+	struct event_reader events = {0};
+	struct evtx_output output = {0};
+	const xmlNode *event = NULL;
+	unsigned char header[FILE_HEADER_BLOCK];
 	size_t event_count = 0, chunk_count = 0;
-	uint64_t last_id = 0;
-	size_t last_chunk_at = 0;
+	uint64_t last_id = 0, last_chunk_at = 0;
 	uint32_t last_chunk_record = 0, last_chunk_record_size = 0;
-	int rc = -1;
+	int more, rc = -1;
 
 	if (err && err_len)
 		err[0] = '\0';
@@ -1524,44 +1639,27 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 		forge_fail(&f, "iconv cannot convert UTF-8 to UTF-16LE");
 		goto out;
 	}
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		forge_fail(&f, "out of memory");
-		goto out;
-	}
-	/* No network, no DTD loading, no messages on stderr: errors come back through ERR. */
-	doc = xmlCtxtReadFile(ctxt, xml_path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		char message[200] = "";
-		if (e && e->message) {
-			snprintf(message, sizeof message, "%s", e->message);
-			message[strcspn(message, "\n")] = '\0'; /* libxml2 ends messages with a newline */
-		}
-		forge_fail(&f, "not well-formed XML: %s (line %d)", message, e ? e->line : 0);
-		goto out;
-	}
-	if (collect_events(&f, doc, &events, &event_count) < 0)
-		goto out;
 	chunk = calloc(1, sizeof *chunk);
-	if (!chunk || bytes_zero(&file, FILE_HEADER_BLOCK) < 0) {
+	if (!chunk) {
 		forge_fail(&f, "out of memory");
 		goto out;
 	}
 	chunk_reset(chunk);
-	for (size_t i = 0; i < event_count; i++) {
-		f.event_number = i + 1;
+	if (event_reader_open(&f, &events, xml_path) < 0 || evtx_output_open(&f, &output, out_path) < 0)
+		goto out;
+	while ((more = event_reader_next(&f, &events, xml_path, &event)) == 1) {
+		f.event_number = ++event_count;
 		uint64_t xml_id = 0, written = 0;
-		if (event_header_fields(&f, events[i], last_id + 1, &xml_id, &written) < 0)
+		if (event_header_fields(&f, event, last_id + 1, &xml_id, &written) < 0)
 			goto out;
 		/* Record numbers in a file are consecutive (libevtx calls a file with a gap corrupted),
 		 * so the header takes EventRecordID for the first event and counts on from there. A
 		 * source whose ids skip keeps them in the XML only, as in a log Windows saved from a
 		 * filtered view (measured: exported corpus logs show header 1 / EventRecordID 563265). */
-		uint64_t id = i == 0 ? xml_id : last_id + 1;
+		uint64_t id = event_count == 1 ? xml_id : last_id + 1;
 		struct chunk_mark mark;
 		chunk_mark_save(chunk, &mark);
-		if (encode_record(&f, chunk, events[i], id, written, &rec) < 0)
+		if (encode_record(&f, chunk, event, id, written, &rec) < 0)
 			goto out;
 		/* A record must end before the chunk does: libevtx 20181227 does not read a record
 		 * that ends exactly at offset 65536 (measured with the benchmark's 200,000-record log:
@@ -1573,11 +1671,15 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 				goto out;
 			}
 			chunk_mark_restore(chunk, &mark);
-			if (chunk_finish(&f, chunk, &file, damage, chunk_count) < 0)
+			if (chunk_finish(&f, chunk, &output, damage, chunk_count) < 0)
 				goto out;
-			chunk_count++;
+			/* the file header counts chunks in 16 bits, and this record opens one more */
+			if (++chunk_count == 0xffff) {
+				forge_fail(&f, "more than 65535 chunks");
+				goto out;
+			}
 			chunk_reset(chunk);
-			if (encode_record(&f, chunk, events[i], id, written, &rec) < 0)
+			if (encode_record(&f, chunk, event, id, written, &rec) < 0)
 				goto out;
 			if (chunk->used + rec.len >= CHUNK_SIZE) {
 				forge_fail(&f, "record of %zu bytes does not fit in a 64 KiB chunk", rec.len);
@@ -1592,35 +1694,35 @@ int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage,
 		chunk->used += (uint32_t)rec.len;
 		chunk->records++;
 		last_id = id;
+		f.event_number = 0;
 	}
-	f.event_number = 0;
-	if (chunk_count == 0xffff) {
-		forge_fail(&f, "more than 65535 chunks");
+	if (more < 0)
+		goto out;
+	if (event_count == 0) {
+		forge_fail(&f, "no <Event> elements");
 		goto out;
 	}
-	last_chunk_at = file.len;
+	last_chunk_at = output.size;
 	last_chunk_record = chunk->last_record;
 	last_chunk_record_size = chunk->used - chunk->last_record;
-	if (chunk_finish(&f, chunk, &file, damage, chunk_count) < 0)
+	if (chunk_finish(&f, chunk, &output, damage, chunk_count) < 0)
 		goto out;
 	chunk_count++;
-	file_header_write(file.data, chunk_count, last_id + 1, damage);
-	if (damage & EVTX_DAMAGE_TRUNCATE_LAST) {
-		/* Cut through the middle of the final chunk's last record. */
-		file.len = last_chunk_at + last_chunk_record + last_chunk_record_size / 2;
-	}
-	if (write_file(&f, out_path, &file) < 0)
+	file_header_write(header, chunk_count, last_id + 1, damage);
+	/* TRUNCATE_LAST cuts through the middle of the final chunk's last record. */
+	uint64_t size = damage & EVTX_DAMAGE_TRUNCATE_LAST
+			       ? last_chunk_at + last_chunk_record + last_chunk_record_size / 2
+			       : output.size;
+	if (evtx_output_finish(&f, &output, header, size, out_path) < 0)
 		goto out;
 	rc = 0;
 out:
+	evtx_output_discard(&output);
+	event_reader_close(&events);
 	if (chunk)
 		chunk_free(chunk);
 	free(chunk);
-	free(events);
 	bytes_free(&rec);
-	bytes_free(&file);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	if (f.to_utf16 != (iconv_t)-1)
 		iconv_close(f.to_utf16);
 	return rc;

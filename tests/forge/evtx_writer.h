@@ -20,7 +20,10 @@ enum evtx_damage {
 };
 
 /* Writes OUT_PATH from the event XML in XML_PATH with the given damage flags (or'ed
- * enum evtx_damage). Returns 0, or -1 with a message in ERR (ERR_LEN bytes, may be 0). */
+ * enum evtx_damage). The XML is read one <Event> at a time and each 64 KiB chunk is written when
+ * full, so memory does not grow with the log; the file is built as OUT_PATH.part and renamed to
+ * OUT_PATH when complete, so a failure leaves OUT_PATH as it was. Returns 0, or -1 with a message
+ * in ERR (ERR_LEN bytes, may be 0). */
 int evtx_forge_file(const char *xml_path, const char *out_path, unsigned damage, char *err,
 		    size_t err_len);
 
