@@ -27,6 +27,7 @@ enum statement_index {
 	ST_ADD_COUNT,
 	ST_ADD_COMPUTER,
 	ST_ADD_CANDIDATE,
+	ST_ADD_WSB_CALL,
 	ST_ADD_ROOT,
 	ST_ADD_HOST,
 	ST_ADD_EVIDENCE_HOST,
@@ -73,6 +74,15 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 			    "records + excluded.records, first_event = min(first_event, "
 			    "excluded.first_event)",
 	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref) VALUES (?1)",
+	/* prepared once: a log of many launches gives thousands of calls */
+	[ST_ADD_WSB_CALL] =
+		"INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
+		"command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
+		"allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
+		"coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
+		"?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
+		"(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
+		"AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
 	[ST_ADD_ROOT] = "INSERT OR IGNORE INTO main.collection_roots (path, run_id) VALUES (?1, ?2)",
 	[ST_ADD_HOST] = "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, ?3, ?4)",
 	[ST_ADD_EVIDENCE_HOST] = "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, "
@@ -1097,20 +1107,8 @@ int store_each_call_source(struct store *store,
 
 int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int has_inline)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = store->statements[ST_ADD_WSB_CALL];
 
-	if (sqlite3_prepare_v2(
-		    store->db,
-		    "INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
-		    "command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
-		    "allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
-		    "coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
-		    "?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
-		    "(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
-		    "AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
-		    -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	bind_int_or_null(st, 1, c->event_ref, c->event_ref > 0);
 	bind_int_or_null(st, 2, c->task_ref, c->task_ref > 0);
 	bind_int_or_null(st, 3, c->action_position, c->task_ref > 0);
@@ -1127,9 +1125,7 @@ int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int 
 	bind_text_or_null(st, 14, c->config_path);
 	bind_int_or_null(st, 15, c->inline_config_id, c->inline_config_id > 0);
 	sqlite3_bind_int(st, 16, has_inline);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(st);
 }
 
 static int wsb_call_row(void *context, sqlite3_stmt *st)
