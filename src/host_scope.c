@@ -67,8 +67,6 @@ static const struct {
 	 "task_ref IN (SELECT id FROM main.tasks WHERE evidence_id IN " EVIDENCE_OF_HOST ")"},
 	{"vm_commands",
 	 "event_ref IN (SELECT id FROM main.events WHERE evidence_id IN " EVIDENCE_OF_HOST ")"},
-	{"launcher_candidates",
-	 "event_ref IN (SELECT id FROM main.events WHERE evidence_id IN " EVIDENCE_OF_HOST ")"},
 };
 enum { SCOPE_RULE_COUNT = sizeof SCOPE_RULES / sizeof SCOPE_RULES[0] };
 

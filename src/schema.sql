@@ -197,11 +197,16 @@ CREATE INDEX events_time ON events(time);
 CREATE INDEX events_id ON events(event_id);
 
 -- A stored process start (Security 4688, Sysmon 1) whose payload mentions a sandbox launcher
--- ("wsb" or "WindowsSandbox", case ignored), marked by the writer as it stores the record
--- (src/wsb_calls.c): the launcher calls (wsb_calls) are decoded from these rows only, not from every
--- process start of the store (METHOD.md §5.2, §8.11).
+-- ("wsb" or "WindowsSandbox", case ignored), with the fields a launcher call is read from, copied
+-- by the writer as it stores the record (src/wsb_calls.c): the launcher calls (wsb_calls) are
+-- decoded from these rows, without reading every process start of the store again (METHOD.md
+-- §5.2, §8.11).
 CREATE TABLE launcher_candidates (
-  event_ref     INTEGER PRIMARY KEY REFERENCES events(id)
+  event_ref     INTEGER PRIMARY KEY REFERENCES events(id),
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- the record's events.evidence_id
+  time          INTEGER NOT NULL,   -- its time (the written time without one; 0 without either)
+  image         TEXT,               -- its NewProcessName (4688) or Image (Sysmon 1)
+  command_line  TEXT                -- its CommandLine
 );
 
 -- A further file that holds a record already in events (an overlapping export, a VSS copy).

@@ -73,14 +73,18 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 			    "first_event) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET records = "
 			    "records + excluded.records, first_event = min(first_event, "
 			    "excluded.first_event)",
-	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref) VALUES (?1)",
+	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref, evidence_id, time, "
+			     "image, command_line) SELECT id, evidence_id, coalesce(time, "
+			     "written_time, 0), CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
+			     "json_extract(data, '$.Image') ELSE json_extract(data, "
+			     "'$.NewProcessName') END, json_extract(data, '$.CommandLine') FROM "
+			     "main.events WHERE id = ?1",
 	/* prepared once: a log of many launches gives thousands of calls */
 	[ST_ADD_WSB_CALL] =
 		"INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
 		"command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
-		"allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
-		"coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
-		"?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
+		"allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, ?17, ?4, ?5, ?6, "
+		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
 		"(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
 		"AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
 	[ST_ADD_ROOT] = "INSERT OR IGNORE INTO main.collection_roots (path, run_id) VALUES (?1, ?2)",
@@ -1073,7 +1077,8 @@ static int call_source_row(void *context, sqlite3_stmt *st)
 		sqlite3_column_int64(st, 3),
 		(const char *)sqlite3_column_text(st, 4),
 		(const char *)sqlite3_column_text(st, 5),
-		(const char *)sqlite3_column_text(st, 6)};
+		(const char *)sqlite3_column_text(st, 6),
+		(uint64_t)sqlite3_column_int64(st, 7)};
 
 	if (!source.event_row && !source.image)
 		return 0;
@@ -1091,14 +1096,12 @@ int store_each_call_source(struct store *store,
 	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine): the process starts the writer
 	 * marked (wsb_calls_may_mention_launcher); §4.1 (Exec), §5.2 (wsb.exe). */
 	if (each_row(store,
-		     "SELECT e.id, e.evidence_id, 0, 0, CASE e.provider WHEN 'Microsoft-Windows-Sysmon' "
-		     "THEN json_extract(e.data, '$.Image') ELSE json_extract(e.data, "
-		     "'$.NewProcessName') END, json_extract(e.data, '$.CommandLine'), NULL FROM "
-		     "launcher_candidates l JOIN events e ON e.id = l.event_ref ORDER BY e.id",
+		     "SELECT event_ref, evidence_id, 0, 0, image, command_line, NULL, time FROM "
+		     "launcher_candidates ORDER BY event_ref",
 		     call_source_row, &r) != 0)
 		return -1;
 	return each_row(store,
-			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments "
+			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments, 0 "
 			"FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE a.type = 'Exec' AND "
 			"(a.command LIKE '%wsb%' OR a.command LIKE '%WindowsSandbox%') ORDER BY "
 			"a.task_id, a.position",
@@ -1125,6 +1128,7 @@ int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int 
 	bind_text_or_null(st, 14, c->config_path);
 	bind_int_or_null(st, 15, c->inline_config_id, c->inline_config_id > 0);
 	sqlite3_bind_int(st, 16, has_inline);
+	sqlite3_bind_int64(st, 17, (int64_t)c->time);
 	return step_done(st);
 }
 

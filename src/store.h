@@ -122,6 +122,7 @@ struct store_call_source {
 	const char *image;        /* NewProcessName / Image, or the action's Command */
 	const char *command_line; /* an event's CommandLine; NULL for a task action */
 	const char *arguments;    /* a task action's Arguments (NULL if none) */
+	uint64_t time;            /* an event's time (its written time without one); 0 for an action */
 };
 /* Calls FN for every such source: the events in row order, then the task actions. */
 int store_each_call_source(struct store *store,
@@ -137,9 +138,9 @@ struct store_wsb_call {
 	int allow_write;
 	int64_t inline_config_id; /* 0: none */
 };
-/* Stores CALL (id ignored; time taken from the event). When CALL has an inline configuration
- * (HAS_INLINE) but no inline_config_id and is a task action's, the configuration stored for that
- * task is linked. Returns 0 or -1. */
+/* Stores CALL (id ignored; its time as given: the event's, 0 for a task action's call). When CALL
+ * has an inline configuration (HAS_INLINE) but no inline_config_id and is a task action's, the
+ * configuration stored for that task is linked. Returns 0 or -1. */
 int store_add_wsb_call(struct store *store, const struct store_wsb_call *call, int has_inline);
 /* Every wsb_calls row: the events' in the correlator's event order (§6), then the task actions';
  * free with store_free_wsb_calls. */

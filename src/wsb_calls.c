@@ -127,6 +127,7 @@ static int on_source(void *context, const struct store_call_source *source)
 	row.event_ref = source->event_row;
 	row.task_ref = source->task_row;
 	row.action_position = source->action_position;
+	row.time = source->time;
 	row.image = (char *)source->image;
 	row.command_line = line ? line : (char *)source->command_line;
 	row.status = call.verb ? "call" : parsed ? "configuration" : "none";

@@ -25,13 +25,14 @@ import collections
 import html
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 
 from Evtx.Evtx import Evtx
+
+from case_copies import forge_case_with_copies
 
 failures = []
 COMPUTER = re.compile(r"<Computer>(.*?)</Computer>|<Computer\s*/>", re.S)
@@ -99,17 +100,7 @@ def main():
     stforge, sandtrace, source = sys.argv[1:4]
     corpus = sys.argv[4] if len(sys.argv) > 4 else None
     with tempfile.TemporaryDirectory() as tmp:
-        case = os.path.join(tmp, "case")
-        subprocess.run([stforge, "case", source, case], check=True, capture_output=True)
-        original = os.path.join(case, "C", "Windows", "System32", "winevt", "Logs", "Security.evtx")
-        same = os.path.join(case, "Copies", "again", "Security.evtx")
-        shadow = os.path.join(case, "VSS", "Security.evtx")
-        os.makedirs(os.path.dirname(same))
-        os.makedirs(os.path.dirname(shadow))
-        shutil.copy(original, same)
-        data = bytearray(open(original, "rb").read())
-        data[0x200] = 0x5A  # the header's unused space: other bytes, the same records
-        open(shadow, "wb").write(bytes(data))
+        case, original, _, shadow = forge_case_with_copies(stforge, source, tmp)
 
         # 1. The rows, default profile and --all-events.
         for all_events in (False, True):
