@@ -18,6 +18,8 @@ counts. This test checks the counts three ways:
 3. The readers use them: after one file's rows of evidence_computers are removed, `sandtrace
    correlate` no longer gives that file its host by its own records (a store whose counts are
    wrong gives other facts).
+4. A file read again after an interrupted run (its evidence row still "pending", its records
+   already stored) is counted again from its rows.
 
     check_evidence_computers.py STFORGE SANDTRACE TESTDATA_CASE [CORPUS]
 """
@@ -150,6 +152,25 @@ def main():
                           "h.evidence_id WHERE p.path = ?", (original,)).fetchall()
         check(after == [] and how != [("names_itself",)],
               "without its counts Security.evtx still names its host: fact %s, evidence_hosts %s" % (after, how))
+        con.close()
+
+        # 4. A file read again after a run that stopped while reading it (status still pending):
+        # its rows are already stored, so it is counted again from them, not from what this run adds.
+        db = os.path.join(tmp, "resumed.db")
+        ingest(sandtrace, db, [case], False)
+        con = sqlite3.connect(db)
+        evidence = con.execute("SELECT evidence_id FROM evidence_paths WHERE path = ?", (original,)).fetchone()[0]
+        expected = stored_counts(con)[evidence]
+        con.execute("UPDATE evidence SET status = 'pending' WHERE id = ?", (evidence,))
+        con.execute("UPDATE evidence_computers SET records = 1 WHERE evidence_id = ?", (evidence,))
+        con.commit()
+        con.close()
+        ingest(sandtrace, db, [case], False)
+        con = sqlite3.connect(db)
+        ours = check_against_rows(con, "read again")
+        check(ours.get(evidence) == expected and con.execute(
+            "SELECT status FROM evidence WHERE id = ?", (evidence,)).fetchone()[0] == "parsed",
+              "read again: Security.evtx counts %s, first read %s" % (ours.get(evidence), expected))
         con.close()
 
         # 2'. The real corpus, when present.
