@@ -558,11 +558,13 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 	}
 	for (size_t i = 0; rc == 0 && !job->resumed && i < computers.capacity; i++) {
 		struct count_entry *c = &computers.entries[i];
-		if (c->channel && store_add_evidence_computer(w->store, job->evidence_id, c->channel,
-							      c->stored, c->first_row) != 0)
+		if (c->channel && store_add_evidence_computer(w->store, job->evidence_id,
+							      c->channel, c->stored,
+							      c->first_row) != 0)
 			rc = -1;
 	}
-	if (rc == 0 && job->resumed && store_recount_evidence_computers(w->store, job->evidence_id) != 0)
+	if (rc == 0 && job->resumed &&
+	    store_recount_evidence_computers(w->store, job->evidence_id) != 0)
 		rc = -1;
 	count_free(&counts);
 	count_free(&computers);

@@ -70,11 +70,11 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 			 "stored) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
 			 "seen = seen + excluded.seen, stored = stored + excluded.stored",
 	[ST_ADD_COMPUTER] = "INSERT INTO evidence_computers (evidence_id, computer, records, "
-			    "first_event) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET records = "
-			    "records + excluded.records, first_event = min(first_event, "
-			    "excluded.first_event)",
-	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref, evidence_id, time, "
-			     "image, command_line) SELECT id, evidence_id, coalesce(time, "
+			    "first_event) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+			    "records = records + excluded.records, "
+			    "first_event = min(first_event, excluded.first_event)",
+	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref, evidence_id, "
+			     "time, image, command_line) SELECT id, evidence_id, coalesce(time, "
 			     "written_time, 0), CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
 			     "json_extract(data, '$.Image') ELSE json_extract(data, "
 			     "'$.NewProcessName') END, json_extract(data, '$.CommandLine') FROM "
@@ -84,7 +84,8 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 		"INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
 		"command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
 		"allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, ?17, ?4, ?5, ?6, "
-		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
+		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT "
+		"NULL THEN "
 		"(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
 		"AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
 	[ST_ADD_ROOT] = "INSERT OR IGNORE INTO main.collection_roots (path, run_id) VALUES (?1, ?2)",
@@ -767,10 +768,11 @@ int store_recount_evidence_computers(struct store *store, int64_t evidence_id)
 		return -1;
 	return run_for_evidence(store,
 				"INSERT INTO evidence_computers (evidence_id, computer, records, "
-				"first_event) SELECT ?1, coalesce(computer, ''), count(*), min(id) FROM "
-				"(SELECT id, computer FROM events WHERE evidence_id = ?1 UNION ALL SELECT "
-				"e.id, e.computer FROM event_sources s JOIN events e ON e.id = "
-				"s.event_id_ref WHERE s.evidence_id = ?1) GROUP BY coalesce(computer, '')",
+				"first_event) SELECT ?1, coalesce(computer, ''), count(*), min(id) "
+				"FROM (SELECT id, computer FROM events WHERE evidence_id = ?1 "
+				"UNION ALL SELECT e.id, e.computer FROM event_sources s JOIN "
+				"events e ON e.id = s.event_id_ref WHERE s.evidence_id = ?1) "
+				"GROUP BY coalesce(computer, '')",
 				evidence_id);
 }
 
@@ -1101,10 +1103,10 @@ int store_each_call_source(struct store *store,
 		     call_source_row, &r) != 0)
 		return -1;
 	return each_row(store,
-			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments, 0 "
-			"FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE a.type = 'Exec' AND "
-			"(a.command LIKE '%wsb%' OR a.command LIKE '%WindowsSandbox%') ORDER BY "
-			"a.task_id, a.position",
+			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, "
+			"a.arguments, 0 FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE "
+			"a.type = 'Exec' AND (a.command LIKE '%wsb%' OR a.command LIKE "
+			"'%WindowsSandbox%') ORDER BY a.task_id, a.position",
 			call_source_row, &r);
 }
 

@@ -122,7 +122,7 @@ struct store_call_source {
 	const char *image;        /* NewProcessName / Image, or the action's Command */
 	const char *command_line; /* an event's CommandLine; NULL for a task action */
 	const char *arguments;    /* a task action's Arguments (NULL if none) */
-	uint64_t time;            /* an event's time (its written time without one); 0 for an action */
+	uint64_t time;            /* an event's time (else its written time); 0 for an action */
 };
 /* Calls FN for every such source: the events in row order, then the task actions. */
 int store_each_call_source(struct store *store,
@@ -255,9 +255,9 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 /* Calls FN once per (evidence file, System/Computer value) with the number of the file's stored
  * event records that carry it (records first read from another file count for this one too,
  * through event_sources; as the writer counted them in evidence_computers), and once with "" and
- * 0 for a file without records: in evidence id order, the most frequent value first. PATH is the first path the file was found at, FIRST_EVENT
- * the smallest events.id among those records (0 if none). For the host of each evidence file
- * (METHOD.md §2.6). */
+ * 0 for a file without records: in evidence id order, the most frequent value first. PATH is the
+ * first path the file was found at, FIRST_EVENT the smallest events.id among those records (0 if
+ * none). For the host of each evidence file (METHOD.md §2.6). */
 int store_each_evidence_computer(struct store *store,
 				 int (*fn)(void *context, int64_t evidence_id, const char *path,
 					   const char *computer, int64_t records,
