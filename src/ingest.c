@@ -54,6 +54,7 @@ struct job {
 	char hash_error[256];
 	int hashed_ok;
 	int parse;               /* 1 = to be parsed in phase 2 */
+	int resumed;             /* parsed before by a run that stopped: some rows already stored */
 	int64_t evidence_id;
 	char first_problem[512]; /* the first severe problem: the status_reason of partly/failed */
 	/* queue (guarded by the pipeline mutex) */
@@ -306,12 +307,16 @@ static void *parse_worker(void *arg)
 	}
 }
 
-/* ---- per-file counts of (channel, provider, event id) --------------------------------------- */
+/* ---- per-file counts of (channel, provider, event id), and of computers --------------------- */
 
+/* A count_table keyed by (channel, provider, event id) counts records seen and stored
+ * (event_counts); one keyed by (computer, "", 0) counts the stored rows naming each computer and
+ * keeps the smallest of their events.id (evidence_computers, METHOD.md §2.6). */
 struct count_entry {
 	char *channel, *provider;
 	uint32_t event_id;
 	uint64_t seen, stored;
+	int64_t first_row;       /* the computer table's smallest events.id; 0 = none yet */
 };
 
 struct count_table {
@@ -342,8 +347,10 @@ static struct count_entry *count_slot(struct count_entry *entries, size_t capaci
 	return &entries[i];
 }
 
-static int count_add(struct count_table *t, const char *channel, const char *provider,
-		     uint32_t event_id, int stored)
+/* The entry of (CHANNEL, PROVIDER, EVENT_ID), added with zero counts if new; NULL when memory
+ * runs out. */
+static struct count_entry *count_entry_of(struct count_table *t, const char *channel,
+					  const char *provider, uint32_t event_id)
 {
 	struct count_entry *slot;
 
@@ -353,7 +360,7 @@ static int count_add(struct count_table *t, const char *channel, const char *pro
 		size_t capacity = t->capacity ? t->capacity * 2 : 64;
 		struct count_entry *grown = calloc(capacity, sizeof *grown);
 		if (!grown)
-			return -1;
+			return NULL;
 		for (size_t i = 0; i < t->capacity; i++)
 			if (t->entries[i].channel)
 				*count_slot(grown, capacity, t->entries[i].channel,
@@ -371,13 +378,36 @@ static int count_add(struct count_table *t, const char *channel, const char *pro
 			free(slot->channel);
 			free(slot->provider);
 			slot->channel = slot->provider = NULL;
-			return -1;
+			return NULL;
 		}
 		slot->event_id = event_id;
 		t->count++;
 	}
+	return slot;
+}
+
+static int count_add(struct count_table *t, const char *channel, const char *provider,
+		     uint32_t event_id, int stored)
+{
+	struct count_entry *slot = count_entry_of(t, channel, provider, event_id);
+
+	if (!slot)
+		return -1;
 	slot->seen++;
 	slot->stored += stored != 0;
+	return 0;
+}
+
+/* One more stored row, events.id ROW, naming COMPUTER. */
+static int count_computer(struct count_table *t, const char *computer, int64_t row)
+{
+	struct count_entry *slot = count_entry_of(t, computer, "", 0);
+
+	if (!slot)
+		return -1;
+	slot->stored++;
+	if (!slot->first_row || row < slot->first_row)
+		slot->first_row = row;
 	return 0;
 }
 
@@ -462,7 +492,7 @@ static int job_finish(struct writer *w, struct job *job, const char *status,
 /* Drains one parse job's queue into the store and finishes its evidence row. */
 static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w)
 {
-	struct count_table counts = {0};
+	struct count_table counts = {0}, computers = {0};
 	uint64_t problems = 0;
 	int rc = 0;
 
@@ -488,10 +518,18 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 		pending = item->next;
 		if (item->event) {
 			struct evtx_event *e = item->event;
+			int64_t counted_row = 0;
 			int new_row = 0;
 
 			if (rc == 0 && e->full && store_add_event(w->store, job->evidence_id, e,
-								  &new_row) != 0)
+								  &new_row, &counted_row) != 0)
+				rc = -1;
+			if (rc == 0 && counted_row &&
+			    count_computer(&computers, e->computer, counted_row) != 0)
+				rc = -1;
+			if (rc == 0 && new_row &&
+			    wsb_calls_may_mention_launcher(e->provider, e->event_id, e->data) &&
+			    store_add_launcher_candidate(w->store, counted_row) != 0)
 				rc = -1;
 			if (e->full) {
 				if (new_row)
@@ -527,7 +565,18 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 							c->stored) != 0)
 			rc = -1;
 	}
+	for (size_t i = 0; rc == 0 && !job->resumed && i < computers.capacity; i++) {
+		struct count_entry *c = &computers.entries[i];
+		if (c->channel && store_add_evidence_computer(w->store, job->evidence_id,
+							      c->channel, c->stored,
+							      c->first_row) != 0)
+			rc = -1;
+	}
+	if (rc == 0 && job->resumed &&
+	    store_recount_evidence_computers(w->store, job->evidence_id) != 0)
+		rc = -1;
 	count_free(&counts);
+	count_free(&computers);
 	w->summary->records_recovered += job->stats.recovered;
 	w->summary->records_failed += job->stats.failed;
 	w->summary->recovered_failed += job->stats.recovered_failed;
@@ -1200,6 +1249,7 @@ static int register_files(struct pipeline *p, struct writer *w)
 			if (store_clear_event_counts(w->store, job->evidence_id) != 0)
 				return -1;
 			job->parse = 1;
+			job->resumed = 1;
 		} else if (found && strcmp(status, "not_evidence") == 0 &&
 			   job->file->kind != EVIDENCE_UNKNOWN) {
 			/* The same bytes were listed as not evidence, here they are where evidence is

@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -142,6 +142,18 @@ CREATE TABLE event_counts (
   PRIMARY KEY (evidence_id, channel, provider, event_id)
 );
 
+-- How many of a file's stored event records name each computer (System/Computer), counted by the
+-- writer as it stores them (METHOD.md §2.6): the rows of events first read from this file plus its
+-- rows of event_sources (a record first read from another file). A file without stored records
+-- has no row. Read to name the host of each log (correlate/hosts.c, host facts).
+CREATE TABLE evidence_computers (
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+  computer      TEXT NOT NULL,      -- System/Computer as written ('' if the record had none)
+  records       INTEGER NOT NULL,   -- stored records of this file naming it
+  first_event   INTEGER NOT NULL,   -- the smallest events.id among them
+  PRIMARY KEY (evidence_id, computer)
+);
+
 -- One event record (deduplicated across files: same channel, computer, record id and content).
 CREATE TABLE events (
   id            INTEGER PRIMARY KEY,
@@ -180,7 +192,22 @@ CREATE TABLE events (
   UNIQUE (channel, computer, record_id, content_hash)
 );
 CREATE INDEX events_time ON events(time);
-CREATE INDEX events_id ON events(channel, event_id);
+-- The derivations and the correlator select records by event id (and provider): a few ids of a
+-- large log are read through this index, not by scanning every row (METHOD.md §8.11).
+CREATE INDEX events_id ON events(event_id);
+
+-- A stored process start (Security 4688, Sysmon 1) whose payload mentions a sandbox launcher
+-- ("wsb" or "WindowsSandbox", case ignored), with the fields a launcher call is read from, copied
+-- by the writer as it stores the record (src/wsb_calls.c): the launcher calls (wsb_calls) are
+-- decoded from these rows, without reading every process start of the store again (METHOD.md
+-- §5.2, §8.11).
+CREATE TABLE launcher_candidates (
+  event_ref     INTEGER PRIMARY KEY REFERENCES events(id),
+  evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- the record's events.evidence_id
+  time          INTEGER NOT NULL,   -- its time (the written time without one; 0 without either)
+  image         TEXT,               -- its NewProcessName (4688) or Image (Sysmon 1)
+  command_line  TEXT                -- its CommandLine
+);
 
 -- A further file that holds a record already in events (an overlapping export, a VSS copy).
 CREATE TABLE event_sources (

@@ -25,6 +25,9 @@ enum statement_index {
 	ST_FIND_EVENT,
 	ST_ADD_SOURCE,
 	ST_ADD_COUNT,
+	ST_ADD_COMPUTER,
+	ST_ADD_CANDIDATE,
+	ST_ADD_WSB_CALL,
 	ST_ADD_ROOT,
 	ST_ADD_HOST,
 	ST_ADD_EVIDENCE_HOST,
@@ -66,6 +69,25 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 	[ST_ADD_COUNT] = "INSERT INTO event_counts (evidence_id, channel, provider, event_id, seen, "
 			 "stored) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
 			 "seen = seen + excluded.seen, stored = stored + excluded.stored",
+	[ST_ADD_COMPUTER] = "INSERT INTO evidence_computers (evidence_id, computer, records, "
+			    "first_event) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+			    "records = records + excluded.records, "
+			    "first_event = min(first_event, excluded.first_event)",
+	[ST_ADD_CANDIDATE] = "INSERT OR IGNORE INTO launcher_candidates (event_ref, evidence_id, "
+			     "time, image, command_line) SELECT id, evidence_id, coalesce(time, "
+			     "written_time, 0), CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
+			     "json_extract(data, '$.Image') ELSE json_extract(data, "
+			     "'$.NewProcessName') END, json_extract(data, '$.CommandLine') FROM "
+			     "main.events WHERE id = ?1",
+	/* prepared once: a log of many launches gives thousands of calls */
+	[ST_ADD_WSB_CALL] =
+		"INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
+		"command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
+		"allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, ?17, ?4, ?5, ?6, "
+		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT "
+		"NULL THEN "
+		"(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
+		"AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
 	[ST_ADD_ROOT] = "INSERT OR IGNORE INTO main.collection_roots (path, run_id) VALUES (?1, ?2)",
 	[ST_ADD_HOST] = "INSERT INTO main.hosts (id, name, basis, confidence) VALUES (?1, ?2, ?3, ?4)",
 	[ST_ADD_EVIDENCE_HOST] = "INSERT OR IGNORE INTO main.evidence_hosts (evidence_id, host_id, "
@@ -620,9 +642,11 @@ int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 }
 
 int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *e,
-		    int *new_row)
+		    int *new_row, int64_t *counted_row)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_EVENT];
+
+	*counted_row = 0;
 
 	sqlite3_bind_int64(st, 1, evidence_id);
 	sqlite3_bind_int64(st, 2, (int64_t)e->record_id);
@@ -654,8 +678,10 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	if (step_done(st) != 0)
 		return -1;
 	*new_row = sqlite3_changes(store->db) > 0;
-	if (*new_row)
+	if (*new_row) {
+		*counted_row = sqlite3_last_insert_rowid(store->db);
 		return 0;
+	}
 
 	/* Already stored from another file (or twice in this one): link this source. */
 	sqlite3_stmt *find = store->statements[ST_FIND_EVENT];
@@ -683,7 +709,11 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	bind_int_or_null(source, 3, e->chunk, e->chunk >= 0);
 	bind_int_or_null(source, 4, e->offset, e->offset >= 0);
 	sqlite3_bind_int(source, 5, e->recovered);
-	return step_done(source);
+	if (step_done(source) != 0)
+		return -1;
+	if (sqlite3_changes(store->db) > 0)
+		*counted_row = event_row;
+	return 0;
 }
 
 int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
@@ -700,18 +730,63 @@ int store_add_event_count(struct store *store, int64_t evidence_id, const char *
 	return step_done(st);
 }
 
-int store_clear_event_counts(struct store *store, int64_t evidence_id)
+/* Runs SQL, whose only parameter ?1 is EVIDENCE_ID, once. */
+static int run_for_evidence(struct store *store, const char *sql, int64_t evidence_id)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(store->db, "DELETE FROM event_counts WHERE evidence_id = ?1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, evidence_id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_add_launcher_candidate(struct store *store, int64_t event_row)
+{
+	sqlite3_stmt *st = store->statements[ST_ADD_CANDIDATE];
+
+	sqlite3_bind_int64(st, 1, event_row);
+	return step_done(st);
+}
+
+int store_clear_event_counts(struct store *store, int64_t evidence_id)
+{
+	if (run_for_evidence(store, "DELETE FROM event_counts WHERE evidence_id = ?1",
+			     evidence_id) != 0)
+		return -1;
+	return run_for_evidence(store, "DELETE FROM evidence_computers WHERE evidence_id = ?1",
+				evidence_id);
+}
+
+int store_add_evidence_computer(struct store *store, int64_t evidence_id, const char *computer,
+				uint64_t records, int64_t first_event)
+{
+	sqlite3_stmt *st = store->statements[ST_ADD_COMPUTER];
+
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_text(st, 2, computer ? computer : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)records);
+	sqlite3_bind_int64(st, 4, first_event);
+	return step_done(st);
+}
+
+int store_recount_evidence_computers(struct store *store, int64_t evidence_id)
+{
+	/* The file's rows however they came: this run's and those of an interrupted earlier run. */
+	if (run_for_evidence(store, "DELETE FROM evidence_computers WHERE evidence_id = ?1",
+			     evidence_id) != 0)
+		return -1;
+	return run_for_evidence(store,
+				"INSERT INTO evidence_computers (evidence_id, computer, records, "
+				"first_event) SELECT ?1, coalesce(computer, ''), count(*), min(id) "
+				"FROM (SELECT id, computer FROM events WHERE evidence_id = ?1 "
+				"UNION ALL SELECT e.id, e.computer FROM event_sources s JOIN "
+				"events e ON e.id = s.event_id_ref WHERE s.evidence_id = ?1) "
+				"GROUP BY coalesce(computer, '')",
+				evidence_id);
 }
 
 /* ---- host artifacts (METHOD.md §4, §5) --------------------------------------------------- */
@@ -1017,7 +1092,8 @@ static int call_source_row(void *context, sqlite3_stmt *st)
 		sqlite3_column_int64(st, 3),
 		(const char *)sqlite3_column_text(st, 4),
 		(const char *)sqlite3_column_text(st, 5),
-		(const char *)sqlite3_column_text(st, 6)};
+		(const char *)sqlite3_column_text(st, 6),
+		(uint64_t)sqlite3_column_int64(st, 7)};
 
 	if (!source.event_row && !source.image)
 		return 0;
@@ -1032,40 +1108,25 @@ int store_each_call_source(struct store *store,
 {
 	struct call_source_rows r = {fn, context};
 
-	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine), §4.1 (Exec), §5.2 (wsb.exe). */
+	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine): the process starts the writer
+	 * marked (wsb_calls_may_mention_launcher); §4.1 (Exec), §5.2 (wsb.exe). */
 	if (each_row(store,
-		     "SELECT id, evidence_id, 0, 0, CASE provider WHEN 'Microsoft-Windows-Sysmon' THEN "
-		     "json_extract(data, '$.Image') ELSE json_extract(data, '$.NewProcessName') END, "
-		     "json_extract(data, '$.CommandLine') AS c, NULL FROM events WHERE ((provider = "
-		     "'Microsoft-Windows-Security-Auditing' AND event_id = 4688) OR (provider = "
-		     "'Microsoft-Windows-Sysmon' AND event_id = 1)) AND (c LIKE '%wsb%' OR c LIKE "
-		     "'%WindowsSandbox%') ORDER BY id",
+		     "SELECT event_ref, evidence_id, 0, 0, image, command_line, NULL, time FROM "
+		     "launcher_candidates ORDER BY event_ref",
 		     call_source_row, &r) != 0)
 		return -1;
 	return each_row(store,
-			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, a.arguments "
-			"FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE a.type = 'Exec' AND "
-			"(a.command LIKE '%wsb%' OR a.command LIKE '%WindowsSandbox%') ORDER BY "
-			"a.task_id, a.position",
+			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, "
+			"a.arguments, 0 FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE "
+			"a.type = 'Exec' AND (a.command LIKE '%wsb%' OR a.command LIKE "
+			"'%WindowsSandbox%') ORDER BY a.task_id, a.position",
 			call_source_row, &r);
 }
 
 int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int has_inline)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = store->statements[ST_ADD_WSB_CALL];
 
-	if (sqlite3_prepare_v2(
-		    store->db,
-		    "INSERT INTO wsb_calls (event_ref, task_ref, action_position, time, image, "
-		    "command_line, status, verb, vm_id, command, run_as, host_path, sandbox_path, "
-		    "allow_write, config_path, inline_config_id) VALUES (?1, ?2, ?3, coalesce((SELECT "
-		    "coalesce(time, written_time, 0) FROM events WHERE id = ?1), 0), ?4, ?5, ?6, ?7, ?8, "
-		    "?9, ?10, ?11, ?12, ?13, ?14, coalesce(?15, CASE WHEN ?16 AND ?2 IS NOT NULL THEN "
-		    "(SELECT id FROM wsb_configs WHERE source IN ('inline_task', 'inline_event_task') "
-		    "AND location = 'tasks.id=' || ?2 ORDER BY id LIMIT 1) END))",
-		    -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	bind_int_or_null(st, 1, c->event_ref, c->event_ref > 0);
 	bind_int_or_null(st, 2, c->task_ref, c->task_ref > 0);
 	bind_int_or_null(st, 3, c->action_position, c->task_ref > 0);
@@ -1082,9 +1143,8 @@ int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int 
 	bind_text_or_null(st, 14, c->config_path);
 	bind_int_or_null(st, 15, c->inline_config_id, c->inline_config_id > 0);
 	sqlite3_bind_int(st, 16, has_inline);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	sqlite3_bind_int64(st, 17, (int64_t)c->time);
+	return step_done(st);
 }
 
 static int wsb_call_row(void *context, sqlite3_stmt *st)
@@ -1603,15 +1663,11 @@ int store_each_evidence_computer(struct store *store,
 	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(store->db,
-			       "WITH rec(id, evidence_id, computer) AS (SELECT id, evidence_id, computer "
-			       "FROM events UNION ALL SELECT e.id, s.evidence_id, e.computer FROM "
-			       "event_sources s JOIN events e ON e.id = s.event_id_ref) "
 			       "SELECT v.id, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
-			       "v.id ORDER BY p.id LIMIT 1), coalesce(r.computer, ''), "
-			       "count(r.evidence_id), coalesce(min(r.id), 0) FROM evidence v "
-			       "LEFT JOIN rec r ON r.evidence_id = v.id "
-			       "GROUP BY v.id, r.computer ORDER BY v.id, count(r.evidence_id) DESC, "
-			       "r.computer",
+			       "v.id ORDER BY p.id LIMIT 1), coalesce(c.computer, ''), "
+			       "coalesce(c.records, 0), coalesce(c.first_event, 0) FROM evidence v "
+			       "LEFT JOIN evidence_computers c ON c.evidence_id = v.id "
+			       "ORDER BY v.id, coalesce(c.records, 0) DESC, c.computer",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
@@ -1716,7 +1772,9 @@ static char *role_condition(enum catalog_role role)
 	size_t count, i;
 	const struct catalog_entry *rows = catalog_entries(&count);
 
-	strbuf_append_str(&sb, "(0");
+	/* No constant term: "(0 OR ...)" would keep SQLite from reading each term's rows through
+	 * the index on event_id (a scan of every record instead). */
+	strbuf_append_str(&sb, "(");
 	for (i = 0; i < count; i++) {
 		char *channel = NULL, *term;
 
@@ -1726,9 +1784,9 @@ static char *role_condition(enum catalog_role role)
 		if (rows[i].channel &&
 		    !(channel = sqlite3_mprintf(" AND e.channel = %Q", rows[i].channel)))
 			break;
-		term = sqlite3_mprintf(" OR (e.provider = %Q AND e.event_id BETWEEN %u AND %u%s)",
-				       rows[i].provider, rows[i].first_id, rows[i].last_id,
-				       channel ? channel : "");
+		term = sqlite3_mprintf("%s(e.provider = %Q AND e.event_id BETWEEN %u AND %u%s)",
+				       sb.length > 1 ? " OR " : "", rows[i].provider,
+				       rows[i].first_id, rows[i].last_id, channel ? channel : "");
 		sqlite3_free(channel);
 		if (!term)
 			break;
@@ -1739,7 +1797,7 @@ static char *role_condition(enum catalog_role role)
 		strbuf_free(&sb);
 		return NULL;
 	}
-	strbuf_append_str(&sb, ")");
+	strbuf_append_str(&sb, sb.length > 1 ? ")" : "0)");
 	return strbuf_detach(&sb);
 }
 

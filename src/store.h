@@ -20,7 +20,7 @@
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
 
-enum { STORE_SCHEMA_VERSION = 8 };
+enum { STORE_SCHEMA_VERSION = 9 };
 
 struct store;
 
@@ -86,11 +86,24 @@ int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
 
 /* Stores EVENT read from EVIDENCE_ID. If the same record (channel, computer, record id, content) is
- * already stored, links this file as a further source instead. *NEW_ROW tells which happened. */
+ * already stored, links this file as a further source instead. *NEW_ROW tells which happened.
+ * *COUNTED_ROW is the events.id of the record when this call added a row that names EVIDENCE_ID
+ * (a new events row or a new event_sources row), else 0: what evidence_computers counts. */
 int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *event,
-		    int *new_row);
-/* Forgets the counts of EVIDENCE_ID (before it is read again after an interrupted run). */
+		    int *new_row, int64_t *counted_row);
+/* Marks events row EVENT_ROW as a process start that may be a launcher call (launcher_candidates,
+ * wsb_calls_may_mention_launcher). */
+int store_add_launcher_candidate(struct store *store, int64_t event_row);
+/* Forgets the counts of EVIDENCE_ID, event_counts and evidence_computers (before it is read again
+ * after an interrupted run). */
 int store_clear_event_counts(struct store *store, int64_t evidence_id);
+/* Adds RECORDS stored records of EVIDENCE_ID naming COMPUTER (NULL = none: ''), the smallest of
+ * their events.id FIRST_EVENT, to evidence_computers. */
+int store_add_evidence_computer(struct store *store, int64_t evidence_id, const char *computer,
+				uint64_t records, int64_t first_event);
+/* Counts EVIDENCE_ID's evidence_computers again from its rows of events and event_sources (a file
+ * read again after an interrupted run, some of whose rows the earlier run stored). */
+int store_recount_evidence_computers(struct store *store, int64_t evidence_id);
 /* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
 int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
 			  const char *provider, uint32_t event_id, uint64_t seen, uint64_t stored);
@@ -103,14 +116,16 @@ int store_each_task_content(struct store *store,
 			    void *context);
 
 /* A command line that may be a Windows Sandbox launcher call (§5.2): a process-creation record's
- * (Security 4688, Sysmon 1) that names WindowsSandbox / wsb, or a task Exec action's whose
- * Command does. Strings live only during the callback. */
+ * (Security 4688, Sysmon 1) that the writer marked in launcher_candidates (its payload names
+ * WindowsSandbox / wsb; wsb_calls.c keeps those whose CommandLine does), or a task Exec action's
+ * whose Command names them. Strings live only during the callback. */
 struct store_call_source {
 	int64_t event_row, evidence_id; /* event_row 0 for a task action */
 	int64_t task_row, action_position; /* task_row 0 for an event */
 	const char *image;        /* NewProcessName / Image, or the action's Command */
 	const char *command_line; /* an event's CommandLine; NULL for a task action */
 	const char *arguments;    /* a task action's Arguments (NULL if none) */
+	uint64_t time;            /* an event's time (else its written time); 0 for an action */
 };
 /* Calls FN for every such source: the events in row order, then the task actions. */
 int store_each_call_source(struct store *store,
@@ -126,9 +141,9 @@ struct store_wsb_call {
 	int allow_write;
 	int64_t inline_config_id; /* 0: none */
 };
-/* Stores CALL (id ignored; time taken from the event). When CALL has an inline configuration
- * (HAS_INLINE) but no inline_config_id and is a task action's, the configuration stored for that
- * task is linked. Returns 0 or -1. */
+/* Stores CALL (id ignored; its time as given: the event's, 0 for a task action's call). When CALL
+ * has an inline configuration (HAS_INLINE) but no inline_config_id and is a task action's, the
+ * configuration stored for that task is linked. Returns 0 or -1. */
 int store_add_wsb_call(struct store *store, const struct store_wsb_call *call, int has_inline);
 /* Every wsb_calls row: the events' in the correlator's event order (§6), then the task actions';
  * free with store_free_wsb_calls. */
@@ -242,10 +257,10 @@ int store_each_fact(struct store *store, int (*fn)(void *context, const struct s
 
 /* Calls FN once per (evidence file, System/Computer value) with the number of the file's stored
  * event records that carry it (records first read from another file count for this one too,
- * through event_sources), and once with "" and 0 for a file without records: in evidence id
- * order, the most frequent value first. PATH is the first path the file was found at, FIRST_EVENT
- * the smallest events.id among those records (0 if none). For the host of each evidence file
- * (METHOD.md §2.6). */
+ * through event_sources; as the writer counted them in evidence_computers), and once with "" and
+ * 0 for a file without records: in evidence id order, the most frequent value first. PATH is the
+ * first path the file was found at, FIRST_EVENT the smallest events.id among those records (0 if
+ * none). For the host of each evidence file (METHOD.md §2.6). */
 int store_each_evidence_computer(struct store *store,
 				 int (*fn)(void *context, int64_t evidence_id, const char *path,
 					   const char *computer, int64_t records,

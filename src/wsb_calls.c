@@ -16,6 +16,44 @@
 /* The programs whose task actions are read as calls (§5.2, §6.3). */
 static const char *const LAUNCHER_PROGRAMS[] = {"WindowsSandbox", "wsb"};
 
+/* A process start's command line is read as a call when it mentions one of these (§5.2); both
+ * begin with a 'w'. */
+static const char *const LAUNCHER_WORDS[] = {"wsb", "WindowsSandbox"};
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Whether TEXT holds one of LAUNCHER_WORDS, the case of ASCII letters ignored (as SQLite's LIKE
+ * ignores it). */
+static int mentions_launcher(const char *text)
+{
+	for (const char *w = text ? strpbrk(text, "wW") : NULL; w; w = strpbrk(w + 1, "wW"))
+		for (size_t i = 0; i < sizeof LAUNCHER_WORDS / sizeof LAUNCHER_WORDS[0]; i++) {
+			const char *word = LAUNCHER_WORDS[i];
+			size_t k = 0;
+
+			while (word[k] && ascii_lower((unsigned char)w[k]) == ascii_lower(word[k]))
+				k++;
+			if (!word[k])
+				return 1;
+		}
+	return 0;
+}
+
+int wsb_calls_may_mention_launcher(const char *provider, unsigned event_id, const char *data)
+{
+	/* §1.1 Security 4688, §1.7 Sysmon 1: the process starts whose CommandLine is read. JSON
+	 * escapes no letter (src/json.c), so a CommandLine mentioning a word makes DATA mention
+	 * it. */
+	if (!provider ||
+	    !((event_id == 4688 && strcmp(provider, "Microsoft-Windows-Security-Auditing") == 0) ||
+	      (event_id == 1 && strcmp(provider, "Microsoft-Windows-Sysmon") == 0)))
+		return 0;
+	return mentions_launcher(data);
+}
+
 /* "Command" Arguments: the command line an Exec action gives its process (§4.1), with the
  * Command's own quotes and surrounding spaces removed and the whole quoted once. NULL when the
  * Command is no launcher program or memory runs out (*FAILED set). */
@@ -76,6 +114,8 @@ static int on_source(void *context, const struct store_call_source *source)
 	char *line = NULL;
 	int failed = 0, parsed, rc = 0;
 
+	if (source->event_row && !mentions_launcher(source->command_line))
+		return 0; /* the payload mentions a launcher elsewhere than in the CommandLine */
 	if (!source->event_row && !(line = action_command_line(source, &failed)))
 		return failed ? -1 : 0;
 	parsed = wsb_cli_parse(line ? line : source->command_line, &call);
@@ -87,6 +127,7 @@ static int on_source(void *context, const struct store_call_source *source)
 	row.event_ref = source->event_row;
 	row.task_ref = source->task_row;
 	row.action_position = source->action_position;
+	row.time = source->time;
 	row.image = (char *)source->image;
 	row.command_line = line ? line : (char *)source->command_line;
 	row.status = call.verb ? "call" : parsed ? "configuration" : "none";

@@ -10,6 +10,13 @@
 
 struct store;
 
+/* Whether a record of PROVIDER and EVENT_ID whose payload is DATA (JSON text) may be a launcher
+ * call: a process start (Security 4688, Sysmon 1) whose payload mentions "wsb" or
+ * "WindowsSandbox", ignoring the case of ASCII letters. Asked by the writer as it stores each
+ * record (store_add_launcher_candidate); wsb_calls_derive reads only those records, and keeps
+ * those whose CommandLine mentions them, as SQLite's LIKE '%wsb%' would. */
+int wsb_calls_may_mention_launcher(const char *provider, unsigned event_id, const char *data);
+
 /* Derives the wsb_calls rows (and the inline command-line configurations) over the whole store.
  * Runs after every task is stored and after store_clear_derived. Returns 0 or -1. */
 int wsb_calls_derive(struct store *store);

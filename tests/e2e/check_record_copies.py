@@ -14,11 +14,12 @@ import hashlib
 import html
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+
+from case_copies import forge_case_with_copies
 
 failures = []
 
@@ -34,18 +35,7 @@ def main():
         return 2
     stforge, sandtrace, source = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
-        case = os.path.join(tmp, "case")
-        subprocess.run([stforge, "case", source, case], check=True, capture_output=True)
-        original = os.path.join(case, "C", "Windows", "System32", "winevt", "Logs", "Security.evtx")
-        same = os.path.join(case, "Copies", "again", "Security.evtx")
-        shadow = os.path.join(case, "VSS", "Security.evtx")
-        os.makedirs(os.path.dirname(same))
-        os.makedirs(os.path.dirname(shadow))
-        shutil.copy(original, same)
-        data = bytearray(open(original, "rb").read())
-        check(data[0x200] == 0, "the header's unused space is not zero at 0x200")
-        data[0x200] = 0x5A  # outside the 120 bytes the header checksum covers
-        open(shadow, "wb").write(bytes(data))
+        case, original, same, shadow = forge_case_with_copies(stforge, source, tmp)
         sha = {p: hashlib.sha256(open(p, "rb").read()).hexdigest() for p in (original, same, shadow)}
         out = os.path.join(tmp, "out")
         run = subprocess.run([sandtrace, "analyze", case, "-o", out], capture_output=True, text=True)

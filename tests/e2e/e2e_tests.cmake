@@ -205,3 +205,12 @@ add_test(NAME e2e_servicing_logs_feature_time_in_host_zone
 add_test(NAME e2e_record_copies_named_in_show_and_report
   COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_record_copies.py
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
+# The writer's per-file computer counts (evidence_computers, METHOD.md §2.6) equal the store's rows
+# and python-evtx (bundled case with a shadow copy; the real corpus when present), and the host of a
+# log is read from them.
+add_test(NAME e2e_evidence_computers_equal_rows_and_python_evtx
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_evidence_computers.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${SANDTRACE_CORPUS})
+set_tests_properties(e2e_evidence_computers_equal_rows_and_python_evtx PROPERTIES TIMEOUT 600)
