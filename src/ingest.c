@@ -43,6 +43,7 @@ enum {
 struct item {
 	struct item *next;
 	struct evtx_event *event; /* an event, or NULL for a problem */
+	struct sqlar_blob xml;    /* the event's XML packed for the store (data NULL: none) */
 	char *location, *reason;
 	int severe;
 };
@@ -123,11 +124,13 @@ struct worker_context {
 	struct item *head, *tail; /* the batch being filled */
 	size_t count;
 	int aborted;
+	struct sqlar_packer *packer; /* packs the XML here, off the writer's thread (sqlar.h) */
 };
 
 static void item_free(struct item *item)
 {
 	evtx_event_free(item->event);
+	sqlar_blob_free(&item->xml);
 	free(item->location);
 	free(item->reason);
 	free(item);
@@ -226,17 +229,37 @@ static void drop_remainder_xml(const struct worker_context *w, struct evtx_event
 	event->content_hash = evtx_event_fields_hash(event);
 }
 
+static void on_problem(void *context, const char *location, const char *reason, int severe);
+
+/* The XML is compressed here, on the thread that hands the file's records over, not on the
+ * writer's: the writer is the ingest's bottleneck (METHOD.md §8.11). */
 static int on_event(void *context, struct evtx_event *event)
 {
+	struct worker_context *w = context;
 	struct item *item = calloc(1, sizeof *item);
+	char err[200];
 
 	if (!item) {
 		evtx_event_free(event);
 		return 1;
 	}
-	drop_remainder_xml(context, event);
+	drop_remainder_xml(w, event);
+	if (event->xml) {
+		if (!w->packer ||
+		    sqlar_pack(w->packer, event->xml, strlen(event->xml), &item->xml, err,
+			       sizeof err) != 0) {
+			char location[64], reason[300];
+			snprintf(location, sizeof location, "record %llu",
+				 (unsigned long long)event->record_id);
+			snprintf(reason, sizeof reason, "its XML is not stored: %s",
+				 w->packer ? err : "out of memory");
+			on_problem(w, location, reason, 1);
+		}
+		free(event->xml); /* hashed already (content_hash); the store keeps item->xml */
+		event->xml = NULL;
+	}
 	item->event = event;
-	return enqueue(context, item);
+	return enqueue(w, item);
 }
 
 static void on_problem(void *context, const char *location, const char *reason, int severe)
@@ -287,7 +310,7 @@ static void *parse_worker(void *arg)
 		if (n >= p->parse_count)
 			return NULL;
 		struct job *job = &p->jobs[p->parse_order[n]];
-		struct worker_context w = {p, job, NULL, NULL, 0, 0};
+		struct worker_context w = {p, job, NULL, NULL, 0, 0, sqlar_packer_new()};
 		struct evtx_callbacks callbacks = {&w, want_record, keep_rendered, on_event,
 						   on_problem};
 		struct evtx_stats stats;
@@ -297,6 +320,7 @@ static void *parse_worker(void *arg)
 							       p->decoder_threads);
 
 		flush_batch(&w);
+		sqlar_packer_free(w.packer);
 		pthread_mutex_lock(&p->lock);
 		job->opened = opened;
 		job->stats = stats;
@@ -480,8 +504,9 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 			struct evtx_event *e = item->event;
 			int new_row = 0;
 
-			if (rc == 0 && e->full && store_add_event(w->store, job->evidence_id, e,
-								  &new_row) != 0)
+			if (rc == 0 && e->full &&
+			    store_add_event(w->store, job->evidence_id, e,
+					    item->xml.data ? &item->xml : NULL, &new_row) != 0)
 				rc = -1;
 			if (e->full) {
 				if (new_row)

@@ -19,8 +19,9 @@
 #include "parsers/servicing_log.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
+#include "sqlar.h"
 
-enum { STORE_SCHEMA_VERSION = 8 };
+enum { STORE_SCHEMA_VERSION = 9 };
 
 struct store;
 
@@ -82,10 +83,12 @@ int store_add_path(struct store *store, int64_t evidence_id, const char *path, u
 int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
 
-/* Stores EVENT read from EVIDENCE_ID. If the same record (channel, computer, record id, content) is
- * already stored, links this file as a further source instead. *NEW_ROW tells which happened. */
+/* Stores EVENT read from EVIDENCE_ID, with XML as its XML (EVENT's xml packed by sqlar_pack; NULL
+ * when it has none: EVENT's own xml is not read). If the same record (channel, computer, record
+ * id, content) is already stored, links this file as a further source instead. *NEW_ROW tells
+ * which happened. */
 int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *event,
-		    int *new_row);
+		    const struct sqlar_blob *xml, int *new_row);
 /* Forgets the counts of EVIDENCE_ID (before it is read again after an interrupted run). */
 int store_clear_event_counts(struct store *store, int64_t evidence_id);
 /* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
