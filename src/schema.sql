@@ -973,7 +973,7 @@ CREATE VIEW timeline AS
          e.provider AS source_name,
          e.channel AS channel,
          e.computer AS computer_name,
-         CAST(sqlar_uncompress(e.xml, e.xml_size) AS TEXT) AS xml_string,   -- NULL (empty in exports) for the --all-events remainder, §8.8
+         CAST(sqlar_uncompress(e.xml, e.xml_size) AS TEXT) AS xml_string,   -- NULL (empty in exports) for the --all-events remainder, §8.8; §8.11
          e.data AS data,
          e.id AS row_id,
          e.user_sid AS user_sid,
