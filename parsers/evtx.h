@@ -65,9 +65,9 @@ struct evtx_callbacks {
 	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), 2
 	 * (render, then keep only if the XML mentions the sandbox) or 3 (keep its fields, not its
 	 * XML: sandtrace's decoder does not render it at all, METHOD.md §8.8). With several decoder
-	 * threads (evtx_parse_file_threads), want and keep_rendered are called from those threads,
-	 * several at once; event and problem are always called from the caller's thread, in record
-	 * order. */
+	 * threads (evtx_parse_file_threads), want, keep_rendered and prepare are called from those
+	 * threads, several at once; event and problem are always called from the caller's thread,
+	 * in record order. */
 	int (*want)(void *context, const char *provider, uint32_t event_id);
 	/* For want()'s answer 2: nonzero if the rendered XML is to be kept. */
 	int (*keep_rendered)(void *context, const char *xml);
