@@ -73,6 +73,8 @@ void evtx_event_free(struct evtx_event *event)
 	free(event->related_activity_id);
 	free(event->data);
 	free(event->xml);
+	if (event->attached_free)
+		event->attached_free(event->attached);
 	free(event);
 }
 
@@ -1213,7 +1215,7 @@ static libevtx_file_t *libevtx_for(struct decoding *f)
 
 /* The event of the record worker W has just decoded (RECORD of chunk CHUNK): the store-or-count
  * decision from its System fields, then XML and fields for a record to be stored. NULL when
- * memory ran out. Runs on a pool thread: it calls only want and keep_rendered. */
+ * memory ran out. Runs on a pool thread: it calls only want, keep_rendered and prepare. */
 static struct evtx_event *decoded_event(const struct evtx_callbacks *cb, struct chunk_worker *w,
 					const struct binxml_record *record, int64_t chunk)
 {
@@ -1250,6 +1252,8 @@ static struct evtx_event *decoded_event(const struct evtx_callbacks *cb, struct 
 	event->full = want == 1 || want == 3 ||
 		      (cb->keep_rendered && cb->keep_rendered(cb->context, event->xml));
 	finish_event(event, want == 3);
+	if (event->full && cb->prepare)
+		cb->prepare(cb->context, event);
 	return event;
 }
 

@@ -45,6 +45,8 @@ struct evtx_event {
 	uint64_t content_hash;   /* FNV-1a 64 of xml; of the fields (evtx_event_fields_hash) for a
 				    record kept for its fields only; of data when libevtx could not
 				    render the record */
+	void *attached;          /* the consumer's, attached by its prepare callback; NULL if none */
+	void (*attached_free)(void *attached); /* frees ATTACHED with the event */
 };
 
 struct evtx_stats {
@@ -63,9 +65,9 @@ struct evtx_callbacks {
 	/* Decides whether a record is rendered in full: returns 0 (count only), 1 (full), 2
 	 * (render, then keep only if the XML mentions the sandbox) or 3 (keep its fields, not its
 	 * XML: sandtrace's decoder does not render it at all, METHOD.md §8.8). With several decoder
-	 * threads (evtx_parse_file_threads), want and keep_rendered are called from those threads,
-	 * several at once; event and problem are always called from the caller's thread, in record
-	 * order. */
+	 * threads (evtx_parse_file_threads), want, keep_rendered and prepare are called from those
+	 * threads, several at once; event and problem are always called from the caller's thread,
+	 * in record order. */
 	int (*want)(void *context, const char *provider, uint32_t event_id);
 	/* For want()'s answer 2: nonzero if the rendered XML is to be kept. */
 	int (*keep_rendered)(void *context, const char *xml);
@@ -75,6 +77,12 @@ struct evtx_callbacks {
 	/* Receives each problem: LOCATION ("file", "record index 17", "recovered index 3"), REASON.
 	 * SEVERE is 0 for conditions that leave every record readable (a dirty header). */
 	void (*problem)(void *context, const char *location, const char *reason, int severe);
+	/* Optional: called for each record kept in full that sandtrace's decoder read, on the thread
+	 * that decoded it (with several decoder threads, several at once, like want), before event
+	 * receives it: per-record work that may run in parallel (the store's compression of the XML,
+	 * METHOD.md §8.12). It may attach data to EVENT (attached, attached_free) and drop its xml
+	 * (content_hash is already set). Not called for records read through libevtx. */
+	void (*prepare)(void *context, struct evtx_event *event);
 };
 
 /* Reads every allocated and recovered record of PATH. A sound file (header and every chunk pass

@@ -43,6 +43,7 @@ enum {
 struct item {
 	struct item *next;
 	struct evtx_event *event; /* an event, or NULL for a problem */
+	struct sqlar_blob xml;    /* the event's XML packed for the store (data NULL: none) */
 	char *location, *reason;
 	int severe;
 };
@@ -118,17 +119,30 @@ static void *hash_worker(void *arg)
  * record (measured: per-record hand-over spent 14 % of an ingest in futex wake-ups). */
 enum { BATCH_SIZE = 256 };
 
+/* zlib compressors for the threads that pack one file's XML (its decoder threads, and the thread
+ * that hands its records over): one is taken for a record and given back, so each serves one
+ * thread at a time, and they are set up once per file, not per record (sqlar.h). */
+enum { PACKERS_KEPT = 8 };
+
+struct packer_pool {
+	pthread_mutex_t lock;
+	struct sqlar_packer *idle[PACKERS_KEPT];
+	int idle_count;
+};
+
 struct worker_context {
 	struct pipeline *pipeline;
 	struct job *job;
 	struct item *head, *tail; /* the batch being filled */
 	size_t count;
 	int aborted;
+	struct packer_pool *packers;
 };
 
 static void item_free(struct item *item)
 {
 	evtx_event_free(item->event);
+	sqlar_blob_free(&item->xml);
 	free(item->location);
 	free(item->reason);
 	free(item);
@@ -227,17 +241,94 @@ static void drop_remainder_xml(const struct worker_context *w, struct evtx_event
 	event->content_hash = evtx_event_fields_hash(event);
 }
 
+static void on_problem(void *context, const char *location, const char *reason, int severe);
+
+/* The XML is compressed here, on the thread that hands the file's records over, not on the
+ * writer's: the writer is the ingest's bottleneck (METHOD.md §8.12). */
+/* Packs XML into OUT with a packer of W's pool (any thread). Returns 0, or -1 with ERR. */
+static int pack_xml(struct worker_context *w, const char *xml, struct sqlar_blob *out, char *err,
+		    size_t err_size)
+{
+	struct packer_pool *pool = w->packers;
+	struct sqlar_packer *packer = NULL;
+	int rc;
+
+	pthread_mutex_lock(&pool->lock);
+	if (pool->idle_count > 0)
+		packer = pool->idle[--pool->idle_count];
+	pthread_mutex_unlock(&pool->lock);
+	if (!packer && !(packer = sqlar_packer_new())) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	rc = sqlar_pack(packer, xml, strlen(xml), out, err, err_size);
+	pthread_mutex_lock(&pool->lock);
+	if (pool->idle_count < PACKERS_KEPT) {
+		pool->idle[pool->idle_count++] = packer;
+		packer = NULL;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	sqlar_packer_free(packer);
+	return rc;
+}
+
+static void free_packed(void *attached)
+{
+	sqlar_blob_free(attached);
+	free(attached);
+}
+
+/* On the decoder thread that read the record (evtx_callbacks.prepare): the XML is compressed
+ * there, several records at once, and not on the writer's thread, the ingest's bottleneck, nor
+ * on the one thread that hands the records over (METHOD.md §8.12). */
+static void prepare_record(void *context, struct evtx_event *event)
+{
+	struct worker_context *w = context;
+	struct sqlar_blob *packed;
+	char err[200];
+
+	drop_remainder_xml(w, event);
+	if (!event->xml || !(packed = calloc(1, sizeof *packed)))
+		return;
+	if (pack_xml(w, event->xml, packed, err, sizeof err) != 0) {
+		free(packed); /* on_event tries again, and records why if it fails there too */
+		return;
+	}
+	event->attached = packed;
+	event->attached_free = free_packed;
+	free(event->xml); /* hashed already (content_hash); the store keeps the packed XML */
+	event->xml = NULL;
+}
+
 static int on_event(void *context, struct evtx_event *event)
 {
+	struct worker_context *w = context;
 	struct item *item = calloc(1, sizeof *item);
+	char err[200];
 
 	if (!item) {
 		evtx_event_free(event);
 		return 1;
 	}
-	drop_remainder_xml(context, event);
+	drop_remainder_xml(w, event);
+	if (event->attached) { /* packed by prepare_record */
+		item->xml = *(struct sqlar_blob *)event->attached;
+		free(event->attached);
+		event->attached = NULL;
+		event->attached_free = NULL;
+	} else if (event->xml) { /* read through libevtx: packed here */
+		if (pack_xml(w, event->xml, &item->xml, err, sizeof err) != 0) {
+			char location[64], reason[300];
+			snprintf(location, sizeof location, "record %llu",
+				 (unsigned long long)event->record_id);
+			snprintf(reason, sizeof reason, "its XML is not stored: %s", err);
+			on_problem(w, location, reason, 1);
+		}
+		free(event->xml);
+		event->xml = NULL;
+	}
 	item->event = event;
-	return enqueue(context, item);
+	return enqueue(w, item);
 }
 
 static void on_problem(void *context, const char *location, const char *reason, int severe)
@@ -288,9 +379,10 @@ static void *parse_worker(void *arg)
 		if (n >= p->parse_count)
 			return NULL;
 		struct job *job = &p->jobs[p->parse_order[n]];
-		struct worker_context w = {p, job, NULL, NULL, 0, 0};
+		struct packer_pool packers = {PTHREAD_MUTEX_INITIALIZER, {NULL}, 0};
+		struct worker_context w = {p, job, NULL, NULL, 0, 0, &packers};
 		struct evtx_callbacks callbacks = {&w, want_record, keep_rendered, on_event,
-						   on_problem};
+						   on_problem, prepare_record};
 		struct evtx_stats stats;
 		int opened = job->file->container
 				     ? parse_member_log(p, job->file, &callbacks, &stats)
@@ -298,6 +390,8 @@ static void *parse_worker(void *arg)
 							       p->decoder_threads);
 
 		flush_batch(&w);
+		while (packers.idle_count > 0)
+			sqlar_packer_free(packers.idle[--packers.idle_count]);
 		pthread_mutex_lock(&p->lock);
 		job->opened = opened;
 		job->stats = stats;
@@ -521,8 +615,10 @@ static int write_parse_job(struct pipeline *p, struct job *job, struct writer *w
 			int64_t counted_row = 0;
 			int new_row = 0;
 
-			if (rc == 0 && e->full && store_add_event(w->store, job->evidence_id, e,
-								  &new_row, &counted_row) != 0)
+			if (rc == 0 && e->full &&
+			    store_add_event(w->store, job->evidence_id, e,
+					    item->xml.data ? &item->xml : NULL, &new_row,
+					    &counted_row) != 0)
 				rc = -1;
 			if (rc == 0 && counted_row &&
 			    count_computer(&computers, e->computer, counted_row) != 0)

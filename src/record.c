@@ -24,7 +24,7 @@
 /* The events row as the query gives it: every column as text, and what locating it needs. */
 struct stored_record {
 	int found;
-	struct strbuf fields;    /* "name: value" lines of the non-NULL columns but xml */
+	struct strbuf fields;    /* "name: value" lines of the non-NULL columns but the XML's */
 	char *xml;               /* stored XML, NULL if none */
 	char *sha256;
 	char **paths;            /* evidence_paths of the record's file, first found first */
@@ -45,7 +45,9 @@ static int take_row(void *context, int columns, const char *const *names,
 	r->found = 1;
 	for (int i = 0; i < columns; i++) {
 		const char *name = names[i], *value = values[i];
-		if (!strcmp(name, "xml")) {
+		if (!strcmp(name, "xml") || !strcmp(name, "xml_size")) {
+			continue; /* packed (sqlar.h): read through stored_xml below */
+		} else if (!strcmp(name, "stored_xml")) {
 			r->xml = value ? strdup(value) : NULL;
 		} else if (!strcmp(name, "sha256")) {
 			r->sha256 = value ? strdup(value) : NULL;
@@ -121,8 +123,9 @@ int record_print(struct store *store, int64_t id, int xml_only, FILE *out, char 
 	int rc = 1;
 
 	r.at.offset = -1;
-	snprintf(sql, sizeof sql, "SELECT e.*, v.sha256 FROM events e JOIN evidence v "
-		 "ON v.id = e.evidence_id WHERE e.id = %" PRId64, id);
+	snprintf(sql, sizeof sql, "SELECT e.*, CAST(sqlar_uncompress(e.xml, e.xml_size) AS TEXT) "
+		 "AS stored_xml, v.sha256 FROM events e JOIN evidence v ON v.id = e.evidence_id "
+		 "WHERE e.id = %" PRId64, id);
 	if (store_query(store, sql, take_row, &r) != 0) {
 		rc = -1;
 		goto out;

@@ -183,9 +183,14 @@ CREATE TABLE events (
   process_id    INTEGER,            -- System/Execution/@ProcessID
   thread_id     INTEGER,            -- System/Execution/@ThreadID
   data          TEXT NOT NULL,      -- payload as a JSON object name -> value (see parsers/evtx.h)
-  xml           TEXT,               -- the record as rendered (NULL if it could not be, or if it is
-                                    -- outside the catalogue and stored by --all-events: fields
-                                    -- and offset only, METHOD.md §8.8)
+  xml           BLOB,               -- the record as rendered, UTF-8, in the SQLite Archive layout
+                                    -- (METHOD.md §8.12): zlib-compressed when that is shorter,
+                                    -- else as is; read it as
+                                    -- CAST(sqlar_uncompress(xml, xml_size) AS TEXT) (the sqlite3
+                                    -- shell and sandtrace both have that function). NULL if it
+                                    -- could not be rendered, or if it is outside the catalogue
+                                    -- and stored by --all-events: fields and offset only, §8.8
+  xml_size      INTEGER,            -- bytes of the rendered record (== length(xml): stored as is)
   content_hash  INTEGER NOT NULL,   -- the dedup key's content part, 64-bit FNV-1a: of the rendered
                                     -- record when xml is kept; of its fields (never rendered) for
                                     -- the --all-events remainder (METHOD.md §8.8)
@@ -995,7 +1000,7 @@ CREATE VIEW timeline AS
          e.provider AS source_name,
          e.channel AS channel,
          e.computer AS computer_name,
-         e.xml AS xml_string,   -- NULL (empty in exports) for the --all-events remainder, §8.8
+         CAST(sqlar_uncompress(e.xml, e.xml_size) AS TEXT) AS xml_string,   -- NULL (empty in exports) for the --all-events remainder, §8.8; §8.12
          e.data AS data,
          e.id AS row_id,
          e.user_sid AS user_sid,
@@ -1218,7 +1223,7 @@ CREATE VIEW v_report_appendix_events AS
          (SELECT group_concat(session_id, ' ') FROM (SELECT DISTINCT session_id
             FROM session_events se WHERE se.source_table = 'events' AND se.row_id = e.id
             ORDER BY session_id)) AS sessions,
-         e.xml
+         CAST(sqlar_uncompress(e.xml, e.xml_size) AS TEXT) AS xml
   FROM events e JOIN evidence v ON v.id = e.evidence_id
   WHERE e.id IN (SELECT row_id FROM session_events WHERE source_table = 'events'
                  UNION SELECT event_ref FROM tasks WHERE event_ref IS NOT NULL

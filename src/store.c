@@ -59,9 +59,9 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 		"INSERT OR IGNORE INTO events (evidence_id, record_id, chunk, offset, recovered, time, "
 		"written_time, provider, provider_guid, event_id, qualifiers, version, level, task, "
 		"opcode, keywords, channel, computer, user_sid, activity_id, related_activity_id, "
-		"process_id, thread_id, data, xml, content_hash, header_record_id) VALUES (?1, ?2, ?3, "
-		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-		"?22, ?23, ?24, ?25, ?26, ?27)",
+		"process_id, thread_id, data, xml, content_hash, header_record_id, xml_size) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
 	[ST_FIND_EVENT] = "SELECT id, evidence_id FROM events WHERE channel IS ?1 AND computer IS ?2 "
 			  "AND record_id = ?3 AND content_hash = ?4",
 	[ST_ADD_SOURCE] = "INSERT OR IGNORE INTO event_sources (event_id_ref, evidence_id, chunk, "
@@ -168,6 +168,11 @@ static int open_store(const char *path, int read_only, struct store **out, char 
 		goto fail;
 	}
 	sqlite3_busy_timeout(store->db, 5000);
+	/* Every reader of events.xml, the schema's views included, goes through it (sqlar.h). */
+	if (sqlar_register(store->db) != SQLITE_OK) {
+		snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(store->db));
+		goto fail;
+	}
 	if (user_version(store->db, &version) != 0 || table_count(store->db, &tables) != 0) {
 		snprintf(err, err_size, "%s: not a SQLite database (%s)", path,
 			 sqlite3_errmsg(store->db));
@@ -642,7 +647,7 @@ int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 }
 
 int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *e,
-		    int *new_row, int64_t *counted_row)
+		    const struct sqlar_blob *xml, int *new_row, int64_t *counted_row)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_EVENT];
 
@@ -672,7 +677,10 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	bind_int_or_null(st, 22, e->process_id, e->process_id >= 0);
 	bind_int_or_null(st, 23, e->thread_id, e->thread_id >= 0);
 	sqlite3_bind_text(st, 24, e->data ? e->data : "{}", -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 25, e->xml);
+	if (xml) {
+		sqlite3_bind_blob64(st, 25, xml->data, xml->data_size, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 28, (int64_t)xml->size);
+	}
 	sqlite3_bind_int64(st, 26, (int64_t)e->content_hash);
 	sqlite3_bind_int64(st, 27, (int64_t)e->header_record_id);
 	if (step_done(st) != 0)

@@ -19,6 +19,7 @@
 #include "parsers/servicing_log.h"
 #include "parsers/task_xml.h"
 #include "parsers/wsb.h"
+#include "sqlar.h"
 
 enum { STORE_SCHEMA_VERSION = 9 };
 
@@ -85,12 +86,14 @@ int store_add_path(struct store *store, int64_t evidence_id, const char *path, u
 int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
 
-/* Stores EVENT read from EVIDENCE_ID. If the same record (channel, computer, record id, content) is
- * already stored, links this file as a further source instead. *NEW_ROW tells which happened.
- * *COUNTED_ROW is the events.id of the record when this call added a row that names EVIDENCE_ID
- * (a new events row or a new event_sources row), else 0: what evidence_computers counts. */
+/* Stores EVENT read from EVIDENCE_ID, with XML as its XML (EVENT's xml packed by sqlar_pack; NULL
+ * when it has none: EVENT's own xml is not read). If the same record (channel, computer, record
+ * id, content) is already stored, links this file as a further source instead. *NEW_ROW tells
+ * which happened. *COUNTED_ROW is the events.id of the record when this call added a row that
+ * names EVIDENCE_ID (a new events row or a new event_sources row), else 0: what
+ * evidence_computers counts. */
 int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_event *event,
-		    int *new_row, int64_t *counted_row);
+		    const struct sqlar_blob *xml, int *new_row, int64_t *counted_row);
 /* Marks events row EVENT_ROW as a process start that may be a launcher call (launcher_candidates,
  * wsb_calls_may_mention_launcher). */
 int store_add_launcher_candidate(struct store *store, int64_t event_row);

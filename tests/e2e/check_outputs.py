@@ -26,6 +26,9 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import case_store  # noqa: E402
+
 failures = []
 HOSTILE = 'cmd.exe /c "echo a,b" & type C:\\x|y 100% \u65e5\u672c\u8a9e\nsecond line'
 
@@ -111,8 +114,9 @@ def main():
                   strip(open(os.path.join(b, "report.html"), "rb").read()),
                   "report.html differs outside its run-metadata block")
 
-        con = sqlite3.connect(os.path.join(a, "case.db"))
-        want_xml = con.execute("SELECT xml FROM events WHERE computer = 'PC-HOSTILE'").fetchone()[0]
+        con = case_store.connect(os.path.join(a, "case.db"))
+        want_xml = con.execute("SELECT %s FROM events WHERE computer = 'PC-HOSTILE'"
+                               % case_store.XML).fetchone()[0]
         check(con.execute("SELECT json_extract(data, '$.CommandLine') FROM events WHERE computer = "
                           "'PC-HOSTILE'").fetchone()[0] == HOSTILE, "hostile value stored as written")
 

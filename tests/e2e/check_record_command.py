@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from evtx_reference import flatten_payload, NS  # noqa: E402
+from case_store import E_XML, connect  # noqa: E402
 
 SKIP = 77
 SAMPLE = 8   # records per corpus log
@@ -90,11 +91,11 @@ def libevtx_xml(path, number, written, recovered):
 
 
 def check_rows(sandtrace, db, where, limit=None):
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.row_factory = sqlite3.Row
-    rows = con.execute("SELECT e.*, (SELECT path FROM evidence_paths p WHERE p.evidence_id = "
-                       "e.evidence_id ORDER BY p.id LIMIT 1) AS path FROM events e "
-                       "ORDER BY e.evidence_id, e.id").fetchall()
+    rows = con.execute("SELECT e.*, %s AS xml_text, (SELECT path FROM evidence_paths p WHERE "
+                       "p.evidence_id = e.evidence_id ORDER BY p.id LIMIT 1) AS path FROM events e "
+                       "ORDER BY e.evidence_id, e.id" % E_XML).fetchall()
     con.close()
     errors, stored, remainder, per_file = [], 0, 0, {}
     for row in rows:
@@ -107,9 +108,9 @@ def check_rows(sandtrace, db, where, limit=None):
         got = subprocess.run([sandtrace, "record", str(row["id"]), "--case", db, "--xml"],
                              capture_output=True)
         xml = got.stdout.decode("utf-8", "surrogateescape")
-        if row["xml"] is not None:
+        if row["xml_text"] is not None:
             stored += 1
-            if got.returncode != 0 or xml != row["xml"]:
+            if got.returncode != 0 or xml != row["xml_text"]:
                 errors.append("%s: rendered again (exit %d, %s) differs from the stored XML" % (
                     label, got.returncode, got.stderr[-200:]))
             continue

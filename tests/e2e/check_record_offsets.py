@@ -31,6 +31,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import case_store  # noqa: E402
+
 SKIP = 77
 HEADER, CHUNK = 4096, 65536
 
@@ -163,13 +166,13 @@ def check_remainder_xml(sandtrace, collection, all_db, tmp):
     default_db = os.path.join(tmp, "default.db")
     ingest(sandtrace, collection, default_db, ())
     key = "channel, computer, record_id, content_hash"
-    catalogue = {tuple(r[:4]): r[4] for r in sqlite3.connect(default_db).execute(
-        "SELECT %s, xml FROM events" % key)}
+    catalogue = {tuple(r[:4]): r[4] for r in case_store.connect(default_db).execute(
+        "SELECT %s, %s FROM events" % (key, case_store.XML))}
     errors, kept, remainder, compared = [], 0, 0, 0
-    con = sqlite3.connect(all_db)
-    for row in con.execute("SELECT %s, xml, data, offset, chunk, event_id, recovered, "
+    con = case_store.connect(all_db)
+    for row in con.execute("SELECT %s, %s, data, offset, chunk, event_id, recovered, "
                            "(SELECT path FROM evidence_paths p WHERE p.evidence_id = e.evidence_id "
-                           "ORDER BY p.id LIMIT 1) FROM events e" % key):
+                           "ORDER BY p.id LIMIT 1) FROM events e" % (key, case_store.E_XML)):
         channel, computer, record_id, _, xml, data, offset, chunk, event_id, recovered, path = row
         where = "%s record %d (%s)" % (os.path.basename(path), record_id, channel)
         if tuple(row[:4]) in catalogue:

@@ -121,6 +121,14 @@ add_test(NAME e2e_record_command_renders_stored_records_again_from_evidence
 set_tests_properties(e2e_record_command_renders_stored_records_again_from_evidence PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 600)
 
+# events.xml is kept in the SQLite Archive layout (zlib, METHOD.md §8.12): every stored XML read
+# back with Python's zlib is libevtx's rendering of the record (python3-libevtx), the sqlite3
+# shell's own sqlar_uncompress reads the same bytes, the XML is compressed; a store of schema
+# version 8 is refused and left unchanged.
+add_test(NAME e2e_packed_xml_reads_back_as_libevtx_renders_it
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_packed_xml.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case)
+
 # The report printed to PDF by Chromium: page one answers, header/footer on every page, nothing
 # wider than the page or printed over another word (read back with poppler's pdftotext).
 add_test(NAME e2e_report_pdf_page_one_footer_layout

@@ -80,7 +80,7 @@ static void on_problem(void *context, const char *location, const char *reason, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct evtx_callbacks callbacks = {NULL, want, keep_rendered, on_event, on_problem};
+	const struct evtx_callbacks callbacks = {NULL, want, keep_rendered, on_event, on_problem, NULL};
 	struct evtx_stats stats;
 	size_t done = 0;
 

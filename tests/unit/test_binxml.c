@@ -265,9 +265,9 @@ static void compare_readers(const char *path, struct file_totals *totals)
 		struct transcript mine = {STRBUF_INIT, 0, 0, 0, profile};
 		struct transcript theirs = {STRBUF_INIT, 0, 0, 0, profile};
 		struct evtx_callbacks a = {&mine, want_profile, keep_rendered, transcript_event,
-					   transcript_problem};
+					   transcript_problem, NULL};
 		struct evtx_callbacks b = {&theirs, want_profile, keep_rendered, transcript_event,
-					   transcript_problem};
+					   transcript_problem, NULL};
 		struct evtx_stats sa, sb;
 		/* the decoder on several threads for the first profile, on the caller's for the
 		 * second: both must hand on exactly what libevtx gives (METHOD.md §1.11) */

@@ -53,7 +53,7 @@ static void on_problem(void *context, const char *location, const char *reason, 
 
 static int parse(const char *path, struct reading *r)
 {
-	const struct evtx_callbacks callbacks = {r, NULL, NULL, on_event, on_problem};
+	const struct evtx_callbacks callbacks = {r, NULL, NULL, on_event, on_problem, NULL};
 	struct evtx_stats stats;
 
 	memset(r, 0, sizeof *r);
