@@ -10,16 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
-/* zlib's fastest level: on the catalogue records of a forged 100,000-record Security log (1.4 KB
- * of XML each) it keeps 46 % of the bytes where the default level 6 keeps 45 %, at about two
- * thirds of the CPU time. The window and memory settings are zlib's defaults (those of
- * compress()). */
-enum { PACK_LEVEL = Z_BEST_SPEED, PACK_WINDOW_BITS = 15, PACK_MEMORY_LEVEL = 8 };
+/* libdeflate's fastest level, writing the zlib format that zlib's uncompress() and the sqlite3
+ * shell's sqlar_uncompress read. On the catalogue records of a forged 100,000-record Security log
+ * (1.4 KB of XML each; one thread, CPU time) it took 9.6 us per record and kept 45.2 % of the bytes,
+ * where zlib's fastest level, its stream reused, took 21.7 us and kept 45.7 %. */
+enum { PACK_LEVEL = 1 };
 
 struct sqlar_packer {
-	z_stream stream;
+	struct libdeflate_compressor *compressor;
 };
 
 struct sqlar_packer *sqlar_packer_new(void)
@@ -28,8 +29,8 @@ struct sqlar_packer *sqlar_packer_new(void)
 
 	if (!packer)
 		return NULL;
-	if (deflateInit2(&packer->stream, PACK_LEVEL, Z_DEFLATED, PACK_WINDOW_BITS,
-			 PACK_MEMORY_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK) {
+	packer->compressor = libdeflate_alloc_compressor(PACK_LEVEL);
+	if (!packer->compressor) {
 		free(packer);
 		return NULL;
 	}
@@ -40,7 +41,7 @@ void sqlar_packer_free(struct sqlar_packer *packer)
 {
 	if (!packer)
 		return;
-	deflateEnd(&packer->stream);
+	libdeflate_free_compressor(packer->compressor);
 	free(packer);
 }
 
@@ -56,32 +57,27 @@ void sqlar_blob_free(struct sqlar_blob *blob)
 int sqlar_pack(struct sqlar_packer *packer, const char *text, size_t length,
 	       struct sqlar_blob *out, char *err, size_t err_size)
 {
-	z_stream *z = &packer->stream;
-	uLong bound;
+	size_t packed = 0;
 
 	memset(out, 0, sizeof *out);
 	if (length > UINT_MAX / 2) {
 		snprintf(err, err_size, "a text of %zu bytes is too long to compress", length);
 		return -1;
 	}
-	bound = deflateBound(z, (uLong)length);
-	out->data = malloc(bound > length ? bound : length ? length : 1);
+	out->data = malloc(length ? length : 1);
 	if (!out->data) {
 		snprintf(err, err_size, "out of memory");
 		return -1;
 	}
 	out->size = length;
-	if (deflateReset(z) == Z_OK) {
-		z->next_in = (Bytef *)(uintptr_t)text;
-		z->avail_in = (uInt)length;
-		z->next_out = out->data;
-		z->avail_out = (uInt)bound;
-		if (deflate(z, Z_FINISH) == Z_STREAM_END && z->total_out < length) {
-			out->data_size = z->total_out;
-			return 0;
-		}
+	/* Kept compressed only when strictly shorter, so that size == length means "as it is". */
+	if (length > 1)
+		packed = libdeflate_zlib_compress(packer->compressor, text, length, out->data,
+						  length - 1);
+	if (packed > 0) {
+		out->data_size = packed;
+		return 0;
 	}
-	/* Compression does not shorten it (or zlib failed): kept as it is, so size == length. */
 	memcpy(out->data, text, length);
 	out->data_size = length;
 	return 0;
