@@ -1,7 +1,8 @@
 /*
  * pid_index.h - records looked up by process id: a sorted array of (PID, record position) pairs,
  * so that the correlator finds the records of one process by binary search instead of reading
- * every record's payload again for each launcher (METHOD.md §6.3).
+ * every record's payload again for each launcher (METHOD.md §6.3). Any other non-negative key
+ * (an events.id a row refers to) is looked up the same way.
  *
  * The pairs of one PID follow in record order, so a walk from pid_index_first() meets them in the
  * order the records are read (time, evidence SHA-256, record id): the first match found is the

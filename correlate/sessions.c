@@ -350,6 +350,7 @@ struct correlation {
 	struct pid_index processes;  /* process records (4688 / Sysmon 1) by their "pid" */
 	struct pid_index task_runs;  /* task-run records naming the process they created, by it */
 	struct pid_index task_service; /* Task Scheduler records by the writer's System PID */
+	struct pid_index calls_by_event; /* the calls by the event row (events.id) they were read from */
 };
 
 /* A copy of TEXT (NULL stays NULL; a failed copy is NULL too, as an absent value). */
@@ -611,10 +612,9 @@ static int is_launcher_image(const char *image, const struct store_wsb_call *cal
 /* The call read from the command line of process record EVENT_ROW, or NULL. */
 static const struct store_wsb_call *call_of_event(const struct correlation *c, int64_t event_row)
 {
-	for (size_t i = 0; i < c->call_count; i++)
-		if (c->calls[i].event_ref == event_row)
-			return &c->calls[i];
-	return NULL;
+	const struct pid_entry *first = pid_index_first(&c->calls_by_event, event_row);
+
+	return first ? &c->calls[first->position] : NULL;
 }
 
 /* The call read from Exec action ACTION (an index into its exec arrays) of task T, or NULL. */
@@ -918,7 +918,8 @@ static int collect_task_launchers(struct correlation *c)
 }
 
 /* Reads the PID of each process record, each task run's process and each Task Scheduler
- * record's writer once, into the indexes the launcher passes search. */
+ * record's writer once, into the indexes the launcher passes search; and indexes the calls by the
+ * record they were read from (the index's key is any non-negative number). */
 static int index_processes(struct correlation *c)
 {
 	for (size_t i = 0; i < c->event_count; i++) {
@@ -941,6 +942,10 @@ static int index_processes(struct correlation *c)
 		if (rc != 0)
 			return -1;
 	}
+	for (size_t i = 0; i < c->call_count; i++)
+		if (pid_index_add(&c->calls_by_event, c->calls[i].event_ref, i) != 0)
+			return -1;
+	pid_index_sort(&c->calls_by_event);
 	pid_index_sort(&c->processes);
 	pid_index_sort(&c->task_runs);
 	pid_index_sort(&c->task_service);
@@ -1289,18 +1294,15 @@ static void trigger_from_run(struct correlation *c, struct session *s, const str
 	if (!name)
 		return;
 	if (run == &c->events[l->event]) {
-		for (size_t i = l->event + 1; i < c->event_count && !other; i++) {
-			char *image = NULL, *task;
-			int64_t pid = -1;
-			if (!task_process_of(&c->events[i], &image, &pid) || pid != l->pid ||
-			    !same_task_process(run->time, c->events[i].time)) {
-				free(image);
+		for (const struct pid_entry *p = pid_index_first(&c->task_runs, l->pid); p && !other;
+		     p = pid_index_next(&c->task_runs, p)) {
+			char *task;
+			if (p->position <= l->event ||
+			    !same_task_process(run->time, c->events[p->position].time))
 				continue;
-			}
-			free(image);
-			task = key_field(&c->events[i], "task");
+			task = key_field(&c->events[p->position], "task");
 			if (same_task_name(task, name))
-				other = &c->events[i];
+				other = &c->events[p->position];
 			free(task);
 		}
 		strbuf_printf(&basis, "Task Scheduler %u of this task names the launcher process "
@@ -1981,6 +1983,7 @@ static void correlation_free(struct correlation *c)
 	pid_index_free(&c->processes);
 	pid_index_free(&c->task_runs);
 	pid_index_free(&c->task_service);
+	pid_index_free(&c->calls_by_event);
 }
 
 /* The sessions of the evidence in scope (one host's, §2.7), numbered from FIRST_ID on. */
