@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "correlate/hosts.h"
+#include "correlate/pid_index.h"
 #include "correlate/rules.h"
 #include "correlate/servicing_facts.h"
 #include "correlate/story.h"
@@ -344,6 +345,12 @@ struct correlation {
 	uint64_t security_cleared; /* time of the last Security 1102 (log cleared), 0 if none */
 	size_t hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record (an event
 						       index), event_count if it has none */
+	/* Each payload's PID read once (index_processes), so that a launcher's lookups are binary
+	 * searches, not a scan of every record: */
+	struct pid_index processes;  /* process records (4688 / Sysmon 1) by their "pid" */
+	struct pid_index task_runs;  /* task-run records naming the process they created, by it */
+	struct pid_index task_service; /* Task Scheduler records by the writer's System PID */
+	struct pid_index calls_by_event; /* the calls by the event row (events.id) they were read from */
 };
 
 /* A copy of TEXT (NULL stays NULL; a failed copy is NULL too, as an absent value). */
@@ -605,10 +612,9 @@ static int is_launcher_image(const char *image, const struct store_wsb_call *cal
 /* The call read from the command line of process record EVENT_ROW, or NULL. */
 static const struct store_wsb_call *call_of_event(const struct correlation *c, int64_t event_row)
 {
-	for (size_t i = 0; i < c->call_count; i++)
-		if (c->calls[i].event_ref == event_row)
-			return &c->calls[i];
-	return NULL;
+	const struct pid_entry *first = pid_index_first(&c->calls_by_event, event_row);
+
+	return first ? &c->calls[first->position] : NULL;
 }
 
 /* The call read from Exec action ACTION (an index into its exec arrays) of task T, or NULL. */
@@ -692,18 +698,18 @@ static int same_task_process(uint64_t run_time, uint64_t process_time)
 static const struct store_event *task_run_for(const struct correlation *c, int64_t pid,
 					      uint64_t time)
 {
-	for (size_t i = 0; pid >= 0 && i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *image = NULL;
-		int64_t run_pid = -1;
-
-		if (!task_process_of(e, &image, &run_pid))
-			continue;
-		free(image);
-		if (run_pid == pid && same_task_process(e->time, time))
-			return e;
-	}
+	for (const struct pid_entry *p = pid_index_first(&c->task_runs, pid); p;
+	     p = pid_index_next(&c->task_runs, p))
+		if (same_task_process(c->events[p->position].time, time))
+			return &c->events[p->position];
 	return NULL;
+}
+
+/* Is E recorded no later than TIME, in boot EPOCH? */
+static int same_boot_before(const struct correlation *c, const struct store_event *e,
+			    uint64_t time, int epoch)
+{
+	return e->time <= time && boot_epoch(c, e->time) == epoch;
 }
 
 /* Why the parent of L runs tasks (§6.3 (3)), or NULL if it does not. An svchost.exe is the Task
@@ -715,6 +721,8 @@ static const char *task_host_of(const struct correlation *c, const struct launch
 	const struct store_event *le = &c->events[l->event];
 	const struct task_host *host = NULL;
 	int epoch = boot_epoch(c, le->time);
+	size_t decided = c->event_count;
+	const char *answer = NULL;
 
 	for (size_t i = 0; l->parent && i < COUNT(TASK_HOSTS) && !host; i++)
 		if (!strcasecmp(cmdline_word_basename(l->parent), TASK_HOSTS[i].name))
@@ -723,29 +731,36 @@ static const char *task_host_of(const struct correlation *c, const struct launch
 		return NULL;
 	if (!host->service)
 		return host->name;
-	for (size_t i = 0; l->creator_pid >= 0 && i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *pid, *command_line;
-		int mine;
+	/* The first record, in record order, that decides: a Task Scheduler record its PID wrote, or
+	 * a Security process record of its PID that has a command line; both from before L in L's
+	 * boot. */
+	for (const struct pid_entry *p = pid_index_first(&c->task_service, l->creator_pid); p;
+	     p = pid_index_next(&c->task_service, p))
+		if (same_boot_before(c, &c->events[p->position], le->time, epoch)) {
+			decided = p->position;
+			answer = "the Task Scheduler service's svchost.exe (its Task Scheduler records)";
+			break;
+		}
+	for (const struct pid_entry *p = pid_index_first(&c->processes, l->creator_pid);
+	     p && p->position < decided; p = pid_index_next(&c->processes, p)) {
+		const struct store_event *e = &c->events[p->position];
+		char *command_line;
 
-		if (e->time > le->time || boot_epoch(c, e->time) != epoch)
+		if (!from(e, PROVIDER_SECURITY) || !same_boot_before(c, e, le->time, epoch))
 			continue;
-		if (from(e, PROVIDER_TASKS) && e->process_id == l->creator_pid)
-			return "the Task Scheduler service's svchost.exe (its Task Scheduler records)";
-		if (role_of(e) != CATALOG_ROLE_PROCESS || !from(e, PROVIDER_SECURITY))
-			continue;
-		pid = key_field(e, "pid");
-		mine = sessions_parse_id(pid) == l->creator_pid;
-		free(pid);
-		command_line = mine ? key_field(e, "command_line") : NULL;
+		command_line = key_field(e, "command_line");
 		if (command_line && *command_line) {
-			int named = strcasestr(command_line, host->service) != NULL;
+			decided = p->position;
+			answer = strcasestr(command_line, host->service)
+					 ? "the Task Scheduler service's svchost.exe (its command line)"
+					 : NULL;
 			free(command_line);
-			return named ? "the Task Scheduler service's svchost.exe (its command line)" : NULL;
+			break;
 		}
 		free(command_line);
 	}
-	return "svchost.exe (which service it hosts is not recorded)";
+	return decided < c->event_count ? answer
+					 : "svchost.exe (which service it hosts is not recorded)";
 }
 
 static void launcher_free(struct launcher *l)
@@ -862,19 +877,10 @@ static int collect_process_launchers(struct correlation *c)
 /* Is there a 4688 / Sysmon 1 of process PID near TIME (whatever its image)? */
 static int process_recorded(const struct correlation *c, int64_t pid, uint64_t time)
 {
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *text;
-		int match;
-
-		if (role_of(e) != CATALOG_ROLE_PROCESS)
-			continue;
-		text = key_field(e, "pid");
-		match = sessions_parse_id(text) == pid && same_task_process(time, e->time);
-		free(text);
-		if (match)
+	for (const struct pid_entry *p = pid_index_first(&c->processes, pid); p;
+	     p = pid_index_next(&c->processes, p))
+		if (same_task_process(time, c->events[p->position].time))
 			return 1;
-	}
 	return 0;
 }
 
@@ -911,9 +917,44 @@ static int collect_task_launchers(struct correlation *c)
 	return 0;
 }
 
+/* Reads the PID of each process record, each task run's process and each Task Scheduler
+ * record's writer once, into the indexes the launcher passes search; and indexes the calls by the
+ * record they were read from (the index's key is any non-negative number). */
+static int index_processes(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *image = NULL;
+		int64_t pid = -1;
+		int rc = 0;
+
+		if (role_of(e) == CATALOG_ROLE_PROCESS) {
+			char *text = key_field(e, "pid");
+			pid = sessions_parse_id(text);
+			free(text);
+			rc = pid_index_add(&c->processes, pid, i);
+		} else if (task_process_of(e, &image, &pid)) {
+			free(image);
+			rc = pid_index_add(&c->task_runs, pid, i);
+		}
+		if (rc == 0 && from(e, PROVIDER_TASKS))
+			rc = pid_index_add(&c->task_service, e->process_id, i);
+		if (rc != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < c->call_count; i++)
+		if (pid_index_add(&c->calls_by_event, c->calls[i].event_ref, i) != 0)
+			return -1;
+	pid_index_sort(&c->calls_by_event);
+	pid_index_sort(&c->processes);
+	pid_index_sort(&c->task_runs);
+	pid_index_sort(&c->task_service);
+	return 0;
+}
+
 static int collect_launchers(struct correlation *c)
 {
-	return collect_process_launchers(c) != 0 || collect_task_launchers(c) != 0 ? -1 : 0;
+	return index_processes(c) != 0 || collect_process_launchers(c) != 0 || collect_task_launchers(c) != 0 ? -1 : 0;
 }
 
 /* A child of launcher L that only a sandbox run starts (the client or remote-session window),
@@ -1253,18 +1294,15 @@ static void trigger_from_run(struct correlation *c, struct session *s, const str
 	if (!name)
 		return;
 	if (run == &c->events[l->event]) {
-		for (size_t i = l->event + 1; i < c->event_count && !other; i++) {
-			char *image = NULL, *task;
-			int64_t pid = -1;
-			if (!task_process_of(&c->events[i], &image, &pid) || pid != l->pid ||
-			    !same_task_process(run->time, c->events[i].time)) {
-				free(image);
+		for (const struct pid_entry *p = pid_index_first(&c->task_runs, l->pid); p && !other;
+		     p = pid_index_next(&c->task_runs, p)) {
+			char *task;
+			if (p->position <= l->event ||
+			    !same_task_process(run->time, c->events[p->position].time))
 				continue;
-			}
-			free(image);
-			task = key_field(&c->events[i], "task");
+			task = key_field(&c->events[p->position], "task");
 			if (same_task_name(task, name))
-				other = &c->events[i];
+				other = &c->events[p->position];
 			free(task);
 		}
 		strbuf_printf(&basis, "Task Scheduler %u of this task names the launcher process "
@@ -1942,6 +1980,10 @@ static void correlation_free(struct correlation *c)
 	for (size_t i = 0; i < c->launcher_count; i++)
 		launcher_free(&c->launchers[i]);
 	free(c->launchers);
+	pid_index_free(&c->processes);
+	pid_index_free(&c->task_runs);
+	pid_index_free(&c->task_service);
+	pid_index_free(&c->calls_by_event);
 }
 
 /* The sessions of the evidence in scope (one host's, §2.7), numbered from FIRST_ID on. */
