@@ -1422,7 +1422,8 @@ struct block_check {
 struct first_pass {
 	const struct log_bytes *in;
 	uint16_t counted;
-	struct block_check *blocks;  /* one per block */
+	struct block_check *blocks;  /* WINDOW slots: block i in slot i % WINDOW (ordered_pool.h) */
+	size_t window;
 	uint8_t **chunks;            /* per pool thread: a chunk buffer ... */
 	struct binxml_record **records; /* ... and its record list */
 	struct chunk_range *ranges;  /* per chunk the header counts */
@@ -1435,9 +1436,10 @@ struct first_pass {
 static void *check_block(void *context, int worker, size_t index)
 {
 	struct first_pass *pass = context;
-	struct block_check *b = &pass->blocks[index];
+	struct block_check *b = &pass->blocks[index % pass->window];
 	uint8_t *chunk = pass->chunks[worker];
 
+	memset(b, 0, sizeof *b); /* the slot's last block was judged: nothing of it is kept */
 	b->got = log_bytes_read(pass->in, EVTX_FILE_HEADER_SIZE + (uint64_t)index * EVTX_CHUNK_SIZE,
 				chunk, EVTX_CHUNK_SIZE);
 	if (index >= pass->counted || b->got < EVTX_CHUNK_SIZE)
@@ -1482,7 +1484,7 @@ static int judge_block(void *context, size_t index, void *result)
 static void keep_block(void *context, void *result)
 {
 	(void)context;
-	(void)result; /* the blocks live in first_pass.blocks */
+	(void)result; /* the slots live in first_pass.blocks */
 }
 
 /* The size of the log IN in bytes, or 0 when it cannot be told. */
@@ -1537,7 +1539,8 @@ static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx
 	if ((size_t)threads > blocks)
 		threads = blocks > 1 ? (int)blocks : 1;
 	pass.ranges = calloc(pass.counted ? pass.counted : 1, sizeof *pass.ranges);
-	pass.blocks = calloc(blocks ? blocks : 1, sizeof *pass.blocks);
+	pass.window = (size_t)threads * 4;
+	pass.blocks = calloc(pass.window, sizeof *pass.blocks);
 	pass.chunks = calloc((size_t)threads, sizeof *pass.chunks);
 	pass.records = calloc((size_t)threads, sizeof *pass.records);
 	if (!pass.ranges || !pass.blocks || !pass.chunks || !pass.records)
@@ -1550,7 +1553,7 @@ static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx
 	}
 	{
 		struct ordered_pool_task task = {&pass, check_block, judge_block, keep_block};
-		stopped = ordered_pool_run(&task, blocks, threads, (size_t)threads * 4);
+		stopped = ordered_pool_run(&task, blocks, threads, pass.window);
 	}
 	if (stopped && why[0])
 		goto out;
