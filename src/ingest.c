@@ -119,7 +119,7 @@ static void *hash_worker(void *arg)
  * record (measured: per-record hand-over spent 14 % of an ingest in futex wake-ups). */
 enum { BATCH_SIZE = 256 };
 
-/* zlib compressors for the threads that pack one file's XML (its decoder threads, and the thread
+/* Compressors (sqlar.h) for the threads that pack one file's XML (its decoder threads, and the thread
  * that hands its records over): one is taken for a record and given back, so each serves one
  * thread at a time, and they are set up once per file, not per record (sqlar.h). */
 enum { PACKERS_KEPT = 8 };
@@ -243,8 +243,6 @@ static void drop_remainder_xml(const struct worker_context *w, struct evtx_event
 
 static void on_problem(void *context, const char *location, const char *reason, int severe);
 
-/* The XML is compressed here, on the thread that hands the file's records over, not on the
- * writer's: the writer is the ingest's bottleneck (METHOD.md §8.12). */
 /* Packs XML into OUT with a packer of W's pool (any thread). Returns 0, or -1 with ERR. */
 static int pack_xml(struct worker_context *w, const char *xml, struct sqlar_blob *out, char *err,
 		    size_t err_size)
@@ -558,8 +556,6 @@ static int maybe_commit(struct writer *w)
 	return store_commit(w->store) == 0 && store_begin(w->store) == 0 ? 0 : -1;
 }
 
-/* Sets JOB's evidence result: STATUS, its first severe problem as the reason when the status is not
- * "parsed", and the record counts of STATS (NULL for files without records). */
 /* Keeps "LOCATION: REASON" as the file's status reason; a longer text is cut and ends in "...",
  * while parse_errors keeps it whole. */
 static void note_first_problem(struct job *job, const char *location, const char *reason)
@@ -569,6 +565,9 @@ static void note_first_problem(struct job *job, const char *location, const char
 	if (snprintf(job->first_problem, size, "%s: %s", location, reason) >= (int)size)
 		memcpy(job->first_problem + size - 4, "...", 4);
 }
+
+/* Sets JOB's evidence result: STATUS, its first severe problem as the reason when the status is not
+ * "parsed", and the record counts of STATS (NULL for files without records). */
 
 static int job_finish(struct writer *w, struct job *job, const char *status,
 		      const struct evtx_stats *stats)
