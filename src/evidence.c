@@ -123,13 +123,13 @@ static int hash_fd(int fd, struct evidence_hasher *hasher, struct md5_ring *ring
 		}
 		if (got == 0)
 			return 0;
+		if (!ring) {
+			evidence_hasher_update(hasher, buffer, (size_t)got);
+			continue;
+		}
 		sha256_update(&hasher->sha256, (size_t)got, buffer);
 		sha1_update(&hasher->sha1, (size_t)got, buffer);
 		hasher->size += (size_t)got;
-		if (!ring) {
-			md5_update(&hasher->md5, (size_t)got, buffer);
-			continue;
-		}
 		pthread_mutex_lock(&ring->lock);
 		ring->sizes[slot] = (size_t)got;
 		ring->produced++;
