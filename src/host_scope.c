@@ -48,6 +48,9 @@ static const struct {
 	{"collection_roots", NULL},
 	{"hosts", "id $HOST"},
 	{"event_messages", NULL},
+	/* combinations of System fields, each read through the view events, whose rows come from
+	 * the host's event_rows (its evidence_id): shown whole, as a table of values */
+	{"system_fields", NULL},
 	{"evidence", "id IN " EVIDENCE_OF_HOST},
 	{"hive_log_replays", "hive_evidence_id IN " EVIDENCE_OF_HOST},
 	{"event_sources", "evidence_id IN " EVIDENCE_OF_HOST},

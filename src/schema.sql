@@ -4,7 +4,7 @@
 -- Times are integer FILETIMEs: 100 ns units since 1601-01-01 UTC. Views render them as ISO-8601.
 -- Every row that states something names the evidence it was read from (evidence_id) and where in it.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- One invocation of sandtrace that wrote to this store.
 CREATE TABLE run (
@@ -154,8 +154,30 @@ CREATE TABLE evidence_computers (
   PRIMARY KEY (evidence_id, computer)
 );
 
--- One event record (deduplicated across files: same channel, computer, record id and content).
-CREATE TABLE events (
+-- The System fields many records share (provider, its GUID, channel, computer, keywords, user SID,
+-- qualifiers, version, level, task, opcode), kept once per distinct combination and named by
+-- event_rows.system_id (METHOD.md §8.13). Read them through the view events.
+CREATE TABLE system_fields (
+  id            INTEGER PRIMARY KEY,
+  provider      TEXT,               -- System/Provider/@Name
+  provider_guid TEXT,               -- System/Provider/@Guid, as written
+  channel       TEXT,               -- System/Channel
+  computer      TEXT,               -- System/Computer
+  keywords      TEXT,               -- System/Keywords as written (0x... hex)
+  user_sid      TEXT,               -- System/Security/@UserID
+  qualifiers    INTEGER,            -- System/EventID/@Qualifiers
+  version       INTEGER,            -- System/Version
+  level         INTEGER,            -- System/Level
+  task          INTEGER,            -- System/Task
+  opcode        INTEGER             -- System/Opcode
+);
+-- The writer finds a combination it has not met in this run through this index (src/system_fields.c).
+CREATE INDEX system_fields_key ON system_fields(provider, channel, computer, keywords, user_sid,
+  provider_guid, qualifiers, version, level, task, opcode);
+
+-- One event record (deduplicated across files: same System fields, record id and content), as
+-- stored. Read records through the view events, which has every field of a record by name.
+CREATE TABLE event_rows (
   id            INTEGER PRIMARY KEY,
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- first file it was read from
   record_id     INTEGER NOT NULL,   -- System/EventRecordID (the header's number if the XML has none)
@@ -166,18 +188,8 @@ CREATE TABLE events (
   recovered     INTEGER NOT NULL,   -- 1 = recovered by libevtx from unallocated space, 0 = allocated
   time          INTEGER,            -- System/TimeCreated/@SystemTime as FILETIME (NULL if unreadable)
   written_time  INTEGER,            -- the record header's written time, FILETIME
-  provider      TEXT,               -- System/Provider/@Name
-  provider_guid TEXT,               -- System/Provider/@Guid, as written
+  system_id     INTEGER NOT NULL REFERENCES system_fields(id), -- its shared System fields
   event_id      INTEGER NOT NULL,   -- System/EventID
-  qualifiers    INTEGER,            -- System/EventID/@Qualifiers
-  version       INTEGER,            -- System/Version
-  level         INTEGER,            -- System/Level
-  task          INTEGER,            -- System/Task
-  opcode        INTEGER,            -- System/Opcode
-  keywords      TEXT,               -- System/Keywords as written (0x... hex)
-  channel       TEXT,               -- System/Channel
-  computer      TEXT,               -- System/Computer
-  user_sid      TEXT,               -- System/Security/@UserID
   activity_id   TEXT,               -- System/Correlation/@ActivityID
   related_activity_id TEXT,         -- System/Correlation/@RelatedActivityID
   process_id    INTEGER,            -- System/Execution/@ProcessID
@@ -193,13 +205,29 @@ CREATE TABLE events (
   xml_size      INTEGER,            -- bytes of the rendered record (== length(xml): stored as is)
   content_hash  INTEGER NOT NULL,   -- the dedup key's content part, 64-bit FNV-1a: of the rendered
                                     -- record when xml is kept; of its fields (never rendered) for
-                                    -- the --all-events remainder (METHOD.md §8.8)
-  UNIQUE (channel, computer, record_id, content_hash)
+                                    -- the --all-events remainder (METHOD.md §8.8). Either hash
+                                    -- covers the System fields, so this key keeps one row per
+                                    -- channel, computer, record id and content (§8.13)
+  UNIQUE (system_id, record_id, content_hash)
 );
-CREATE INDEX events_time ON events(time);
+CREATE INDEX events_time ON event_rows(time);
 -- The derivations and the correlator select records by event id (and provider): a few ids of a
 -- large log are read through this index, not by scanning every row (METHOD.md §8.11).
-CREATE INDEX events_id ON events(event_id);
+CREATE INDEX events_id ON event_rows(event_id);
+
+-- One event record with all its fields, as every reader sees it (the columns of the events table
+-- of schema versions 9 and earlier, in the same order). Plain SQL, no function: any SQLite tool
+-- reads it. CROSS JOIN keeps SQLite reading event_rows first, through its own indexes (a query
+-- for some event ids of a provider goes through events_id), and system_fields by its key; with a
+-- plain JOIN it began from the few system_fields rows of the provider and read every record of
+-- each (METHOD.md §8.13).
+CREATE VIEW events AS
+  SELECT r.id, r.evidence_id, r.record_id, r.header_record_id, r.chunk, r.offset, r.recovered,
+         r.time, r.written_time, s.provider, s.provider_guid, r.event_id, s.qualifiers,
+         s.version, s.level, s.task, s.opcode, s.keywords, s.channel, s.computer, s.user_sid,
+         r.activity_id, r.related_activity_id, r.process_id, r.thread_id, r.data, r.xml,
+         r.xml_size, r.content_hash
+  FROM event_rows r CROSS JOIN system_fields s ON s.id = r.system_id;
 
 -- A stored process start (Security 4688, Sysmon 1) whose payload mentions a sandbox launcher
 -- ("wsb" or "WindowsSandbox", case ignored), with the fields a launcher call is read from, copied
@@ -207,7 +235,7 @@ CREATE INDEX events_id ON events(event_id);
 -- decoded from these rows, without reading every process start of the store again (METHOD.md
 -- §5.2, §8.11).
 CREATE TABLE launcher_candidates (
-  event_ref     INTEGER PRIMARY KEY REFERENCES events(id),
+  event_ref     INTEGER PRIMARY KEY REFERENCES event_rows(id),
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id), -- the record's events.evidence_id
   time          INTEGER NOT NULL,   -- its time (the written time without one; 0 without either)
   image         TEXT,               -- its NewProcessName (4688) or Image (Sysmon 1)
@@ -216,7 +244,7 @@ CREATE TABLE launcher_candidates (
 
 -- A further file that holds a record already in events (an overlapping export, a VSS copy).
 CREATE TABLE event_sources (
-  event_id_ref  INTEGER NOT NULL REFERENCES events(id),
+  event_id_ref  INTEGER NOT NULL REFERENCES event_rows(id),
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
   chunk         INTEGER,
   offset        INTEGER,
@@ -231,7 +259,7 @@ CREATE TABLE tasks (
   evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
   source        TEXT NOT NULL,      -- task_file | event_4698 | event_4702 | taskcache
   location      TEXT NOT NULL,      -- path inside the collection, "events.id=N", or the key path
-  event_ref     INTEGER REFERENCES events(id), -- the 4698/4702 it came from
+  event_ref     INTEGER REFERENCES event_rows(id), -- the 4698/4702 it came from
   well_formed   INTEGER NOT NULL,   -- 0 = XML was malformed and read in recovery mode
   encoding_repaired INTEGER NOT NULL DEFAULT 0, -- 1 = the declared encoding contradicted the bytes
   parse_problem TEXT,               -- libxml2's message when not well formed or repaired
@@ -309,7 +337,7 @@ CREATE TABLE wsb_configs (
 -- these columns, never the command line again.
 CREATE TABLE wsb_calls (
   id            INTEGER PRIMARY KEY,
-  event_ref     INTEGER REFERENCES events(id), -- the 4688 / Sysmon 1 (NULL for a task action)
+  event_ref     INTEGER REFERENCES event_rows(id), -- the 4688 / Sysmon 1 (NULL for a task action)
   task_ref      INTEGER,            -- the task whose Exec action it is (NULL for an event) ...
   action_position INTEGER,          -- ... and that action's position
   time          INTEGER NOT NULL,   -- the record's FILETIME (0 for a task action)
@@ -333,7 +361,7 @@ CREATE TABLE wsb_calls (
 -- the command role (Hyper-V-Compute 2500), decoded once at ingest (src/vm_commands.c). The
 -- parameters text is read as §1.10 says; the correlator reads these columns, never the record.
 CREATE TABLE vm_commands (
-  event_ref     INTEGER PRIMARY KEY REFERENCES events(id),
+  event_ref     INTEGER PRIMARY KEY REFERENCES event_rows(id),
   vm_id         TEXT,               -- the VM key field as the record writes it (SystemId)
   command_line  TEXT,               -- CommandLine; NULL = none found
   user          TEXT,               -- User; NULL = none found

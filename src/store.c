@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "strbuf.h"
+#include "system_fields.h"
 #include "timeutil.h"
 
 extern const char SANDTRACE_SCHEMA_SQL[]; /* schema.sql, embedded by the build */
@@ -56,14 +57,12 @@ static const char *const STATEMENT_SQL[ST_COUNT] = {
 	[ST_ADD_ERROR] = "INSERT OR IGNORE INTO parse_errors (evidence_id, path, location, reason, "
 			 "run_id) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_ADD_EVENT] =
-		"INSERT OR IGNORE INTO events (evidence_id, record_id, chunk, offset, recovered, time, "
-		"written_time, provider, provider_guid, event_id, qualifiers, version, level, task, "
-		"opcode, keywords, channel, computer, user_sid, activity_id, related_activity_id, "
-		"process_id, thread_id, data, xml, content_hash, header_record_id, xml_size) VALUES "
-		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
-	[ST_FIND_EVENT] = "SELECT id, evidence_id FROM events WHERE channel IS ?1 AND computer IS ?2 "
-			  "AND record_id = ?3 AND content_hash = ?4",
+		"INSERT OR IGNORE INTO event_rows (evidence_id, record_id, chunk, offset, recovered, "
+		"time, written_time, system_id, event_id, activity_id, related_activity_id, process_id, "
+		"thread_id, data, xml, content_hash, header_record_id, xml_size) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	[ST_FIND_EVENT] = "SELECT id, evidence_id FROM event_rows WHERE system_id = ?1 AND "
+			  "record_id = ?2 AND content_hash = ?3",
 	[ST_ADD_SOURCE] = "INSERT OR IGNORE INTO event_sources (event_id_ref, evidence_id, chunk, "
 			  "offset, recovered) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_ADD_COUNT] = "INSERT INTO event_counts (evidence_id, channel, provider, event_id, seen, "
@@ -103,6 +102,7 @@ struct store {
 	int64_t run_id;
 	int read_only;
 	int writable;            /* opened for writing and accepted (schema checked): may be written */
+	struct system_fields *system_fields; /* the writer's lookup of system_fields rows */
 	int64_t scope_host;      /* store_scope_host: STORE_SCOPE_CASE, STORE_SCOPE_UNASSIGNED or a
 				    hosts.id */
 };
@@ -224,6 +224,10 @@ static int open_store(const char *path, int read_only, struct store **out, char 
 			snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(store->db));
 			goto fail;
 		}
+	if (!(store->system_fields = system_fields_open(store->db))) {
+		snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(store->db));
+		goto fail;
+	}
 	store->writable = 1;
 	*out = store;
 	return 0;
@@ -248,6 +252,7 @@ void store_close(struct store *store)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(store->statements[i]);
+	system_fields_close(store->system_fields);
 	/* A writer leaves one self-contained file: the write-ahead log is folded back and the
 	 * journal mode reset, so case.db alone is what is hashed, handed over and read (read-only
 	 * readers need no -wal or -shm file beside it). Fails harmlessly while another connection
@@ -650,9 +655,12 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 		    const struct sqlar_blob *xml, int *new_row, int64_t *counted_row)
 {
 	sqlite3_stmt *st = store->statements[ST_ADD_EVENT];
+	int64_t system_id;
 
 	*counted_row = 0;
 
+	if (system_fields_id(store->system_fields, e, &system_id) != 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, evidence_id);
 	sqlite3_bind_int64(st, 2, (int64_t)e->record_id);
 	bind_int_or_null(st, 3, e->chunk, e->chunk >= 0);
@@ -660,29 +668,19 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	sqlite3_bind_int(st, 5, e->recovered);
 	bind_int_or_null(st, 6, (int64_t)e->time, e->time != 0);
 	bind_int_or_null(st, 7, (int64_t)e->written_time, e->written_time != 0);
-	bind_text_or_null(st, 8, e->provider);
-	bind_text_or_null(st, 9, e->provider_guid);
-	sqlite3_bind_int64(st, 10, e->event_id);
-	bind_int_or_null(st, 11, e->qualifiers, e->qualifiers >= 0);
-	bind_int_or_null(st, 12, e->version, e->version >= 0);
-	bind_int_or_null(st, 13, e->level, e->level >= 0);
-	bind_int_or_null(st, 14, e->task, e->task >= 0);
-	bind_int_or_null(st, 15, e->opcode, e->opcode >= 0);
-	bind_text_or_null(st, 16, e->keywords);
-	bind_text_or_null(st, 17, e->channel);
-	bind_text_or_null(st, 18, e->computer);
-	bind_text_or_null(st, 19, e->user_sid);
-	bind_text_or_null(st, 20, e->activity_id);
-	bind_text_or_null(st, 21, e->related_activity_id);
-	bind_int_or_null(st, 22, e->process_id, e->process_id >= 0);
-	bind_int_or_null(st, 23, e->thread_id, e->thread_id >= 0);
-	sqlite3_bind_text(st, 24, e->data ? e->data : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, system_id);
+	sqlite3_bind_int64(st, 9, e->event_id);
+	bind_text_or_null(st, 10, e->activity_id);
+	bind_text_or_null(st, 11, e->related_activity_id);
+	bind_int_or_null(st, 12, e->process_id, e->process_id >= 0);
+	bind_int_or_null(st, 13, e->thread_id, e->thread_id >= 0);
+	sqlite3_bind_text(st, 14, e->data ? e->data : "{}", -1, SQLITE_TRANSIENT);
 	if (xml) {
-		sqlite3_bind_blob64(st, 25, xml->data, xml->data_size, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 28, (int64_t)xml->size);
+		sqlite3_bind_blob64(st, 15, xml->data, xml->data_size, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 18, (int64_t)xml->size);
 	}
-	sqlite3_bind_int64(st, 26, (int64_t)e->content_hash);
-	sqlite3_bind_int64(st, 27, (int64_t)e->header_record_id);
+	sqlite3_bind_int64(st, 16, (int64_t)e->content_hash);
+	sqlite3_bind_int64(st, 17, (int64_t)e->header_record_id);
 	if (step_done(st) != 0)
 		return -1;
 	*new_row = sqlite3_changes(store->db) > 0;
@@ -696,10 +694,9 @@ int store_add_event(struct store *store, int64_t evidence_id, const struct evtx_
 	int64_t event_row = 0, first_evidence = 0;
 	int rc;
 
-	bind_text_or_null(find, 1, e->channel);
-	bind_text_or_null(find, 2, e->computer);
-	sqlite3_bind_int64(find, 3, (int64_t)e->record_id);
-	sqlite3_bind_int64(find, 4, (int64_t)e->content_hash);
+	sqlite3_bind_int64(find, 1, system_id);
+	sqlite3_bind_int64(find, 2, (int64_t)e->record_id);
+	sqlite3_bind_int64(find, 3, (int64_t)e->content_hash);
 	rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW) {
 		event_row = sqlite3_column_int64(find, 0);

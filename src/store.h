@@ -21,7 +21,7 @@
 #include "parsers/wsb.h"
 #include "sqlar.h"
 
-enum { STORE_SCHEMA_VERSION = 9 };
+enum { STORE_SCHEMA_VERSION = 10 };
 
 struct store;
 

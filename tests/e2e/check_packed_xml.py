@@ -101,7 +101,7 @@ def check_older_store(sandtrace, db, collection, tmp):
     for cmd in ([sandtrace, "sessions", "--case", old],
                 [sandtrace, "ingest", collection, "--case", old, "--all-events"]):
         got = subprocess.run(cmd, capture_output=True, text=True)
-        if got.returncode == 0 or "schema version 8, this sandtrace uses version 9" not in got.stderr:
+        if got.returncode == 0 or "schema version 8, this sandtrace uses version 10" not in got.stderr:
             errors.append("%s on a version-8 store: exit %d, %r" % (cmd[1], got.returncode,
                                                                    got.stderr[-300:]))
     if sha256(old) != before:
