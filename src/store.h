@@ -87,8 +87,9 @@ int store_add_error(struct store *store, int64_t evidence_id, const char *path,
 		    const char *location, const char *reason);
 
 /* Stores EVENT read from EVIDENCE_ID, with XML as its XML (EVENT's xml packed by sqlar_pack; NULL
- * when it has none: EVENT's own xml is not read). If the same record (channel, computer, record
- * id, content) is already stored, links this file as a further source instead. *NEW_ROW tells
+ * when it has none: EVENT's own xml is not read), its System fields as a system_fields row
+ * (METHOD.md §8.13). If the same record (System fields, record id, content) is already stored,
+ * links this file as a further source instead. *NEW_ROW tells
  * which happened. *COUNTED_ROW is the events.id of the record when this call added a row that
  * names EVIDENCE_ID (a new events row or a new event_sources row), else 0: what
  * evidence_computers counts. */
