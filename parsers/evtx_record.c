@@ -9,6 +9,7 @@
  */
 #include "evtx_record.h"
 
+#include <libbfio.h>
 #include <libevtx.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,16 @@
 #include "binxml.h"
 #include "evtx_layout.h"
 
+/* The event log to read: the file at PATH, or SIZE bytes at DATA (a member of a collection
+ * container) when DATA is not NULL. */
+struct log_bytes {
+	const char *path;
+	const uint8_t *data;
+	size_t size;
+};
+
 /* Renders AT through sandtrace's decoder. Returns 0, or -1 with WHY (then libevtx is tried). */
-static int render_with_decoder(const char *path, const struct evtx_record_at *at,
+static int render_with_decoder(const struct log_bytes *log, const struct evtx_record_at *at,
 			       struct strbuf *out, char *why, size_t why_size)
 {
 	struct binxml_record *records = malloc(BINXML_MAX_RECORDS * sizeof *records);
@@ -28,6 +37,7 @@ static int render_with_decoder(const char *path, const struct evtx_record_at *at
 	struct binxml_chunk_info info;
 	FILE *in = NULL;
 	int64_t chunk_index, in_chunk;
+	uint64_t start;
 	int n, rc = -1;
 	char reason[256];
 
@@ -42,10 +52,15 @@ static int render_with_decoder(const char *path, const struct evtx_record_at *at
 	}
 	chunk_index = (at->offset - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE;
 	in_chunk = (at->offset - EVTX_FILE_HEADER_SIZE) % EVTX_CHUNK_SIZE;
-	in = fopen(path, "rb");
-	if (!in || fseeko(in, (off_t)(EVTX_FILE_HEADER_SIZE + chunk_index * EVTX_CHUNK_SIZE),
-			  SEEK_SET) != 0 ||
-	    fread(chunk, 1, EVTX_CHUNK_SIZE, in) != EVTX_CHUNK_SIZE) {
+	start = (uint64_t)(EVTX_FILE_HEADER_SIZE + chunk_index * EVTX_CHUNK_SIZE);
+	if (log->data) {
+		if (start > log->size || log->size - start < EVTX_CHUNK_SIZE) {
+			snprintf(why, why_size, "chunk %lld is not in the log", (long long)chunk_index);
+			goto out;
+		}
+		memcpy(chunk, log->data + start, EVTX_CHUNK_SIZE);
+	} else if (!(in = fopen(log->path, "rb")) || fseeko(in, (off_t)start, SEEK_SET) != 0 ||
+		   fread(chunk, 1, EVTX_CHUNK_SIZE, in) != EVTX_CHUNK_SIZE) {
 		snprintf(why, why_size, "chunk %lld cannot be read", (long long)chunk_index);
 		goto out;
 	}
@@ -103,15 +118,28 @@ static int libevtx_record_is(libevtx_record_t *record, const struct evtx_record_
 
 /* Renders AT through libevtx, looking it up by record number and written time among the
  * allocated (or recovered) records. Returns 0, or -1 with WHY. */
-static int render_with_libevtx(const char *path, const struct evtx_record_at *at,
+static int render_with_libevtx(const struct log_bytes *log, const struct evtx_record_at *at,
 			       struct strbuf *out, char *why, size_t why_size)
 {
 	libevtx_error_t *error = NULL;
+	libbfio_error_t *bfio_error = NULL;
+	libbfio_handle_t *memory = NULL; /* the member's bytes, for libevtx */
 	libevtx_file_t *file = NULL;
-	int count = 0, rc = -1, found = 0;
+	int count = 0, rc = -1, found = 0, opened;
 
-	if (libevtx_file_initialize(&file, &error) != 1 ||
-	    libevtx_file_open(file, path, LIBEVTX_OPEN_READ, &error) != 1) {
+	if (libevtx_file_initialize(&file, &error) != 1) {
+		snprintf(why, why_size, "libevtx cannot open the file");
+		goto out;
+	}
+	if (!log->data)
+		opened = libevtx_file_open(file, log->path, LIBEVTX_OPEN_READ, &error) == 1;
+	else
+		opened = libbfio_memory_range_initialize(&memory, &bfio_error) == 1 &&
+			 libbfio_memory_range_set(memory, (uint8_t *)log->data, log->size,
+						  &bfio_error) == 1 &&
+			 libevtx_file_open_file_io_handle(file, memory, LIBEVTX_OPEN_READ,
+							  &error) == 1;
+	if (!opened) {
 		snprintf(why, why_size, "libevtx cannot open the file");
 		goto out;
 	}
@@ -156,28 +184,45 @@ static int render_with_libevtx(const char *path, const struct evtx_record_at *at
 			 (unsigned long long)at->header_number, (unsigned long long)at->written_time);
 out:
 	libevtx_error_free(&error);
+	libbfio_error_free(&bfio_error);
 	if (file) {
 		libevtx_file_close(file, NULL);
 		libevtx_file_free(&file, NULL);
 	}
+	if (memory)
+		libbfio_handle_free(&memory, NULL);
 	return rc;
 }
 
-int evtx_record_render(const char *path, const struct evtx_record_at *at, struct strbuf *out,
-		       const char **reader, char *why, size_t why_size)
+static int render(const struct log_bytes *log, const struct evtx_record_at *at, struct strbuf *out,
+		  const char **reader, char *why, size_t why_size)
 {
 	char decoder_why[400], libevtx_why[300];
 
 	strbuf_reset(out);
-	if (render_with_decoder(path, at, out, decoder_why, sizeof decoder_why) == 0) {
+	if (render_with_decoder(log, at, out, decoder_why, sizeof decoder_why) == 0) {
 		*reader = "sandtrace decoder";
 		return 0;
 	}
 	strbuf_reset(out);
-	if (render_with_libevtx(path, at, out, libevtx_why, sizeof libevtx_why) == 0) {
+	if (render_with_libevtx(log, at, out, libevtx_why, sizeof libevtx_why) == 0) {
 		*reader = "libevtx";
 		return 0;
 	}
 	snprintf(why, why_size, "sandtrace's decoder: %s; %s", decoder_why, libevtx_why);
 	return -1;
+}
+
+int evtx_record_render(const char *path, const struct evtx_record_at *at, struct strbuf *out,
+		       const char **reader, char *why, size_t why_size)
+{
+	struct log_bytes log = {path, NULL, 0};
+	return render(&log, at, out, reader, why, why_size);
+}
+
+int evtx_record_render_memory(const uint8_t *data, size_t size, const struct evtx_record_at *at,
+			      struct strbuf *out, const char **reader, char *why, size_t why_size)
+{
+	struct log_bytes log = {NULL, data, size};
+	return render(&log, at, out, reader, why, why_size);
 }

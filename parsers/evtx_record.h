@@ -29,4 +29,9 @@ struct evtx_record_at {
 int evtx_record_render(const char *path, const struct evtx_record_at *at, struct strbuf *out,
 		       const char **reader, char *why, size_t why_size);
 
+/* The same for the event log held in SIZE bytes at DATA (a member of a collection container, read
+ * into memory; libevtx reads it through a libbfio memory range). */
+int evtx_record_render_memory(const uint8_t *data, size_t size, const struct evtx_record_at *at,
+			      struct strbuf *out, const char **reader, char *why, size_t why_size);
+
 #endif

@@ -10,9 +10,12 @@ events row:
     the stored row holds (flattened by the reference rules of evtx_reference.py);
   - the remainder's dedup key (content_hash) is the FNV-1a 64 of its fields as parsers/evtx.h
     documents it, recomputed here from the stored row: it is not derived from rendered XML.
-Then the evidence is changed (one byte) and removed: `record` must exit 1 and say so. With the
-real corpus present, the same comparison runs on a sample of every log's records (the corpus
-holds logs sandtrace reads through libevtx, so both ways of rendering are exercised).
+The same logs are then put in a ZIP and ingested from it: `record` reads each record's member from
+the container (its SHA-256 checked) and must print the stored XML, or libevtx's XML of the loose
+file's record for one stored without it. Then the evidence is changed (one byte) and removed, in the folder and in the ZIP: `record`
+must exit 1 and say so. With the real corpus present, the same comparisons run on a sample of every
+log's records, loose and in a ZIP (the corpus holds logs sandtrace reads through libevtx, so both
+ways of rendering are exercised, from a file and from memory).
 """
 import os
 import shutil
@@ -174,6 +177,91 @@ def check_evidence_changes(sandtrace, db, collection):
     return errors
 
 
+def zip_folder(folder, zip_path):
+    """FOLDER's files into a new ZIP (deflated), named by their path below FOLDER's parent."""
+    import zipfile
+    base = os.path.dirname(folder)
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                z.write(path, os.path.relpath(path, base))
+
+
+def check_container(sandtrace, folder, tmp, where, limit):
+    """The same logs read from a ZIP: `record` reads the member from the container (hash checked)
+    and prints the stored XML, or for a record stored without it libevtx's XML of the loose file's
+    record (as check_rows). Then the member is changed, and the container removed."""
+    zip_path = os.path.join(tmp, os.path.basename(folder) + ".zip")
+    zip_folder(folder, zip_path)
+    zdb = os.path.join(tmp, os.path.basename(folder) + "-zip.db")
+    ingested = run([sandtrace, "ingest", zip_path, "--case", zdb, "--all-events"])
+    if ingested.returncode != 0:
+        return ["%s in a ZIP: ingest: %s" % (where, ingested.stderr[-2000:])]
+    con = connect(zdb)
+    con.row_factory = sqlite3.Row
+    rows = con.execute("SELECT e.*, %s AS xml_text, (SELECT path FROM evidence_paths p WHERE "
+                       "p.evidence_id = e.evidence_id ORDER BY p.id LIMIT 1) AS path FROM events e "
+                       "ORDER BY e.evidence_id, e.id" % E_XML).fetchall()
+    con.close()
+    errors, compared, per_file, kinds = [], 0, {}, set()
+    for row in rows:
+        if per_file.get(row["evidence_id"], 0) >= limit or row["channel"] is None:
+            continue
+        per_file[row["evidence_id"]] = per_file.get(row["evidence_id"], 0) + 1
+        label = "%s in a ZIP: events.id=%d (%s)" % (where, row["id"], row["path"])
+        if "!" not in row["path"]:
+            errors.append("%s: not a member path" % label)
+            continue
+        want = row["xml_text"]
+        if want is None:
+            loose = os.path.join(os.path.dirname(folder), row["path"].split("!", 1)[1])
+            want = libevtx_xml(loose, row["header_record_id"], row["written_time"],
+                               row["recovered"])
+        got = subprocess.run([sandtrace, "record", str(row["id"]), "--case", zdb, "--xml"],
+                             capture_output=True)
+        if got.returncode != 0 or want is None or got.stdout.decode("utf-8", "surrogateescape") != want:
+            errors.append("%s: exit %d, XML differs from the %s (%s)" % (
+                label, got.returncode, "stored XML" if row["xml_text"] else "libevtx's",
+                got.stderr.decode("utf-8", "replace")[-300:]))
+            continue
+        compared += 1
+        kinds.add(row["xml_text"] is None)
+    print("%s in a ZIP: %d records rendered again from the container's members, each equal to "
+          "the stored XML or libevtx's" % (where, compared))
+    if compared == 0 or (where == "bundled case" and kinds != {False, True}):
+        errors.append("%s in a ZIP: expected records with and without stored XML (%d compared)" %
+                      (where, compared))
+    if where != "bundled case":
+        return errors
+    # the member changed (its last byte), then the container gone: exit 1 and the reason
+    con = sqlite3.connect(zdb)
+    row_id, path = con.execute(
+        "SELECT e.id, p.path FROM events e JOIN evidence_paths p ON p.evidence_id = e.evidence_id "
+        "WHERE e.xml IS NULL AND e.channel IS NOT NULL ORDER BY e.id LIMIT 1").fetchone()
+    con.close()
+    member = path.split("!", 1)[1]
+    import zipfile
+    with zipfile.ZipFile(zip_path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    os.remove(zip_path)
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == member:
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
+            z.writestr(info, data)
+    got = run([sandtrace, "record", str(row_id), "--case", zdb])
+    if got.returncode != 1 or "changed since it was ingested" not in got.stderr or got.stdout:
+        errors.append("changed member: exit %d, stderr %r" % (got.returncode, got.stderr))
+    os.remove(zip_path)
+    got = run([sandtrace, "record", str(row_id), "--case", zdb])
+    if got.returncode != 1 or "cannot be read" not in got.stderr or got.stdout:
+        errors.append("missing container: exit %d, stderr %r" % (got.returncode, got.stderr))
+    print("member changed / container removed: %s" % ("as expected" if not errors else "FAILED"))
+    return errors
+
+
 def main():
     stforge, sandtrace, case_source, corpus = sys.argv[1:5]
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,6 +276,7 @@ def main():
             print("FAIL: ingest: " + ingested.stderr[-2000:])
             return 1
         errors = check_rows(sandtrace, db, "bundled case")
+        errors += check_container(sandtrace, collection, tmp, "bundled case", 12)
         errors += check_evidence_changes(sandtrace, db, collection)
         corpus_present = os.path.isdir(corpus)
         if corpus_present:
@@ -198,6 +287,8 @@ def main():
                 errors.append("corpus ingest: " + ingested.stderr[-2000:])
             else:
                 errors += check_rows(sandtrace, cdb, "corpus", limit=SAMPLE)
+                errors += check_container(sandtrace, os.path.join(corpus, "evtx"), tmp,
+                                          "corpus", 3)
         for e in errors[:40]:
             print("FAIL: " + e)
         if errors:
