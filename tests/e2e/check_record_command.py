@@ -143,6 +143,14 @@ def check_rows(sandtrace, db, where, limit=None):
     return errors
 
 
+def refused(sandtrace, db, row_id, words, label):
+    """`record ROW_ID` must exit 1, print nothing and say WORDS on stderr; [] or [the error]."""
+    got = run([sandtrace, "record", str(row_id), "--case", db])
+    if got.returncode != 1 or words not in got.stderr or got.stdout:
+        return ["%s: exit %d, stderr %r" % (label, got.returncode, got.stderr)]
+    return []
+
+
 def check_evidence_changes(sandtrace, db, collection):
     """A changed or missing file: exit 1 and the reason, never XML of other bytes."""
     con = sqlite3.connect(db)
@@ -158,20 +166,14 @@ def check_evidence_changes(sandtrace, db, collection):
         last = f.read(1)
         f.seek(-1, os.SEEK_END)
         f.write(bytes([last[0] ^ 0xFF]))
-    got = run([sandtrace, "record", str(row_id), "--case", db])
-    if got.returncode != 1 or "changed since it was ingested" not in got.stderr or got.stdout:
-        errors.append("changed evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
+    errors += refused(sandtrace, db, row_id, "changed since it was ingested", "changed evidence")
     os.remove(path)
-    got = run([sandtrace, "record", str(row_id), "--case", db])
-    if got.returncode != 1 or "cannot be read" not in got.stderr or got.stdout:
-        errors.append("missing evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
+    errors += refused(sandtrace, db, row_id, "cannot be read", "missing evidence")
     os.rename(keep, path)
     got = run([sandtrace, "record", str(row_id), "--case", db])
     if got.returncode != 0 or "not stored, METHOD.md" not in got.stdout:
         errors.append("restored evidence: exit %d, stderr %r" % (got.returncode, got.stderr))
-    got = run([sandtrace, "record", "999999999", "--case", db])
-    if got.returncode != 1 or "no record events.id=999999999" not in got.stderr:
-        errors.append("no such record: exit %d, stderr %r" % (got.returncode, got.stderr))
+    errors += refused(sandtrace, db, 999999999, "no record events.id=999999999", "no such record")
     print("evidence changed / removed / restored, record absent: %s" % (
         "as expected" if not errors else "FAILED"))
     return errors
@@ -251,13 +253,9 @@ def check_container(sandtrace, folder, tmp, where, limit):
             if info.filename == member:
                 data = data[:-1] + bytes([data[-1] ^ 0xFF])
             z.writestr(info, data)
-    got = run([sandtrace, "record", str(row_id), "--case", zdb])
-    if got.returncode != 1 or "changed since it was ingested" not in got.stderr or got.stdout:
-        errors.append("changed member: exit %d, stderr %r" % (got.returncode, got.stderr))
+    errors += refused(sandtrace, zdb, row_id, "changed since it was ingested", "changed member")
     os.remove(zip_path)
-    got = run([sandtrace, "record", str(row_id), "--case", zdb])
-    if got.returncode != 1 or "cannot be read" not in got.stderr or got.stdout:
-        errors.append("missing container: exit %d, stderr %r" % (got.returncode, got.stderr))
+    errors += refused(sandtrace, zdb, row_id, "cannot be read", "missing container")
     print("member changed / container removed: %s" % ("as expected" if not errors else "FAILED"))
     return errors
 

@@ -8,23 +8,7 @@
 
 #include "host_scope.h"
 #include "store.h"
-
-static int count_row(void *context, int columns, const char *const *names,
-		     const char *const *values)
-{
-	(void)columns;
-	(void)names;
-	*(long long *)context = values[0] ? strtoll(values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long count(struct store *store, const char *sql)
-{
-	long long n = -1;
-	if (store_query(store, sql, count_row, &n) != 0)
-		return -2;
-	return n;
-}
+#include "store_count.h"
 
 /* Host NAME as --host WANTED finds it: the stored name, "" when none or several match. */
 static const char *found(struct store *store, const char *wanted, char *message, size_t size)

@@ -12,6 +12,7 @@
 
 #include "../parsers/evtx.h"
 #include "store.h"
+#include "store_count.h"
 
 enum { COMBINATIONS = 6000, RECORDS = 14000, SECOND_RUN = 3000 };
 
@@ -137,23 +138,6 @@ static int check_row(void *context, int columns, const char *const *names,
 			r + 1);
 	c->rows++;
 	return 0;
-}
-
-static int count_row(void *context, int columns, const char *const *names,
-		     const char *const *values)
-{
-	(void)columns;
-	(void)names;
-	*(long long *)context = values[0] ? strtoll(values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long count(struct store *store, const char *sql)
-{
-	long long n = -1;
-	if (store_query(store, sql, count_row, &n) != 0)
-		return -2;
-	return n;
 }
 
 int main(void)
