@@ -8,7 +8,7 @@
 
 #include "host_scope.h"
 #include "store.h"
-#include "store_count.h"
+#include "scratch_store.h"
 
 /* Host NAME as --host WANTED finds it: the stored name, "" when none or several match. */
 static const char *found(struct store *store, const char *wanted, char *message, size_t size)
@@ -22,17 +22,11 @@ int main(void)
 {
 	char path[] = "/tmp/test_host_scope_XXXXXX", err[512], message[512];
 	struct store *store = NULL, *reader = NULL;
-	int fd = mkstemp(path);
 
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	CHECK(store_open(path, &store, err, sizeof err) == 0);
+	CHECK((store = scratch_store(path)) != NULL);
 	if (!store)
 		return 1;
 	CHECK(store_exec_temp(store,
-			      "INSERT INTO run (id, started, tool_version, libraries, command_line) "
-			      "VALUES (1, 1, 't', 'l', 'c');"
 			      "INSERT INTO evidence (id, sha256, md5, sha1, size, kind, status, run_id) "
 			      "VALUES (1, 'a', 'a', 'a', 1, 'evtx', 'parsed', 1), (2, 'b', 'b', 'b', 1, "
 			      "'evtx', 'parsed', 1), (3, 'c', 'c', 'c', 1, 'wsb', 'parsed', 1);"
