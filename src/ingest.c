@@ -1312,6 +1312,16 @@ static const char *initial_status(const struct found_file *file, uint64_t size, 
 	return "pending";
 }
 
+/* Whether a job of P before job I reads evidence EVIDENCE_ID again after an interrupted run: the
+ * same content at a further path is then a duplicate, not read (and counted) twice. */
+static int resumed_before(const struct pipeline *p, size_t i, int64_t evidence_id)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->jobs[j].resumed && p->jobs[j].evidence_id == evidence_id)
+			return 1;
+	return 0;
+}
+
 /* Registers every hashed file: evidence rows (one per content, evidence or not), paths, hashing
  * errors, empty files named like evidence. Marks the jobs whose content is new evidence for
  * parsing. */
@@ -1338,9 +1348,13 @@ static int register_files(struct pipeline *p, struct writer *w)
 		found = store_find_evidence(w->store, job->hashes.sha256, &job->evidence_id, status);
 		if (found < 0)
 			return -1;
-		if (found && strcmp(status, "pending") == 0) {
-			/* An earlier run stopped while parsing this file: read it again. Events are
-			 * deduplicated by key; the counts are rebuilt from scratch. */
+		if (found && strcmp(status, "pending") == 0 &&
+		    resumed_before(p, i, job->evidence_id)) {
+			w->summary->files_duplicate++;
+		} else if (found && strcmp(status, "pending") == 0) {
+			/* An earlier run stopped while parsing this file: read it again (once, however
+			 * many paths hold it). Events are deduplicated by key; the counts are rebuilt
+			 * from scratch. */
 			if (store_clear_event_counts(w->store, job->evidence_id) != 0)
 				return -1;
 			job->parse = 1;

@@ -105,7 +105,8 @@ int store_clear_event_counts(struct store *store, int64_t evidence_id);
 int store_add_evidence_computer(struct store *store, int64_t evidence_id, const char *computer,
 				uint64_t records, int64_t first_event);
 /* Counts EVIDENCE_ID's evidence_computers again from its rows of events and event_sources (a file
- * read again after an interrupted run, some of whose rows the earlier run stored). */
+ * read again after an interrupted run, some of whose rows the earlier run stored), into the place
+ * store_clear_event_counts emptied when this run began to read it. */
 int store_recount_evidence_computers(struct store *store, int64_t evidence_id);
 /* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
 int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
