@@ -131,8 +131,10 @@ struct store_call_source {
 	const char *arguments;    /* a task action's Arguments (NULL if none) */
 	uint64_t time;            /* an event's time (else its written time); 0 for an action */
 };
-/* Calls FN for every such source: the events in row order, then the task actions. */
-int store_each_call_source(struct store *store,
+/* Calls FN for every such source: the events in row order, then the task Exec actions whose
+ * Command mentions one of the WORD_COUNT WORDS (ASCII case ignored, as LIKE does; no word may hold
+ * LIKE's % or _). Returns 0, or -1 (also when memory runs out). */
+int store_each_call_source(struct store *store, const char *const *words, size_t word_count,
 			   int (*fn)(void *context, const struct store_call_source *source),
 			   void *context);
 
