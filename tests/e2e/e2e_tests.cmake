@@ -222,3 +222,10 @@ add_test(NAME e2e_evidence_computers_equal_rows_and_python_evtx
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_evidence_computers_equal_rows_and_python_evtx PROPERTIES TIMEOUT 600)
+
+# The library versions (METHOD.md §8.5): --version lists exactly the libraries the binary is linked
+# with, each version equal to pkg-config's (or the system's), and the run row and the report show
+# the same list.
+add_test(NAME e2e_versions_list_every_linked_library
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_versions.py
+          $<TARGET_FILE:sandtrace>)
