@@ -1446,8 +1446,9 @@ static void *check_block(void *context, int worker, size_t index)
 	if (index >= pass->counted || b->got < EVTX_CHUNK_SIZE)
 		b->zero = all_zero(chunk, b->got);
 	else
-		b->records = binxml_chunk_check(chunk, pass->workers[worker].records, BINXML_MAX_RECORDS,
-						&b->info, b->reason, sizeof b->reason);
+		b->records = binxml_chunk_check(chunk, pass->workers[worker].records,
+						BINXML_MAX_RECORDS, &b->info, b->reason,
+						sizeof b->reason);
 	return b;
 }
 
