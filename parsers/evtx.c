@@ -1145,7 +1145,8 @@ static size_t log_bytes_read(const struct log_bytes *log, uint64_t offset, uint8
 }
 
 /* One pool thread's tools for decoding chunks (ordered_pool.h): its own decoder, chunk bytes,
- * record list and XML buffer, so that threads share nothing while they decode. */
+ * record list and XML buffer, so that threads share nothing while they decode. The first pass
+ * (decoder_may_read) checks blocks in the same chunk bytes and record list beforehand. */
 struct chunk_worker {
 	struct binxml_decoder *decoder;
 	uint8_t *chunk;
@@ -1424,8 +1425,8 @@ struct first_pass {
 	uint16_t counted;
 	struct block_check *blocks;  /* WINDOW slots: block i in slot i % WINDOW (ordered_pool.h) */
 	size_t window;
-	uint8_t **chunks;            /* per pool thread: a chunk buffer ... */
-	struct binxml_record **records; /* ... and its record list */
+	struct chunk_worker *workers; /* per pool thread: the chunk buffer and record list its
+				       * decoding uses afterwards (read_with_decoder) */
 	struct chunk_range *ranges;  /* per chunk the header counts */
 	size_t seen;                 /* blocks handed on */
 	int recovery;
@@ -1437,7 +1438,7 @@ static void *check_block(void *context, int worker, size_t index)
 {
 	struct first_pass *pass = context;
 	struct block_check *b = &pass->blocks[index % pass->window];
-	uint8_t *chunk = pass->chunks[worker];
+	uint8_t *chunk = pass->workers[worker].chunk;
 
 	memset(b, 0, sizeof *b); /* the slot's last block was judged: nothing of it is kept */
 	b->got = log_bytes_read(pass->in, EVTX_FILE_HEADER_SIZE + (uint64_t)index * EVTX_CHUNK_SIZE,
@@ -1445,8 +1446,9 @@ static void *check_block(void *context, int worker, size_t index)
 	if (index >= pass->counted || b->got < EVTX_CHUNK_SIZE)
 		b->zero = all_zero(chunk, b->got);
 	else
-		b->records = binxml_chunk_check(chunk, pass->records[worker], BINXML_MAX_RECORDS,
-						&b->info, b->reason, sizeof b->reason);
+		b->records = binxml_chunk_check(chunk, pass->workers[worker].records,
+						BINXML_MAX_RECORDS, &b->info, b->reason,
+						sizeof b->reason);
 	return b;
 }
 
@@ -1497,23 +1499,15 @@ static uint64_t log_bytes_size(const struct log_bytes *in)
 	return fstat(in->fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
 }
 
-/* The first pass: whether the decoder may read PATH (IN) whole. It may when the file header is
- * sound (signature, CRC32, sizes), every chunk the header counts passes binxml_chunk_check, the
- * chunks' record number ranges do not overlap (so that record number and written time name one
- * record), and the file holds nothing after them but zeros. *RECOVERY is set when "**\0\0"
- * signatures lie in some chunk's free space: libevtx is then asked for recovered records. The
- * blocks are checked on THREADS threads (they are independent) and judged in file order.
- * Returns the number of chunks to read, or -1 with WHY filled. */
-static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx_stats *stats,
-			    int *recovery, char *why, size_t why_size)
+/* The file header of the log IN, the start of the first pass: 0 when it is sound (signature,
+ * CRC32, sizes), with *COUNTED the chunks it counts, *BLOCKS the 64 KiB blocks the file holds
+ * after it, and STATS' dirty and corrupted flags set; -1 with WHY filled when it is not. */
+static int log_header_check(const struct log_bytes *in, struct evtx_stats *stats,
+			    uint16_t *counted, size_t *blocks, char *why, size_t why_size)
 {
 	uint8_t header[EVTX_FILE_HEADER_SIZE];
-	struct first_pass pass = {.in = in, .why = why, .why_size = why_size};
 	uint64_t size = log_bytes_size(in);
-	size_t blocks;
-	int rc = -1, stopped;
 
-	*recovery = 0;
 	if (log_bytes_read(in, 0, header, sizeof header) != sizeof header ||
 	    memcmp(header, "ElfFile\0", 8) != 0 ||
 	    (uint32_t)crc32(0, header, 120) != le32_at(header + 124) ||
@@ -1523,33 +1517,44 @@ static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx
 		return -1;
 	}
 	stats->dirty = (le32_at(header + 120) & 1) != 0;
-	pass.counted = le16_at(header + 42);
+	*counted = le16_at(header + 42);
 	{
 		/* libevtx calls a file corrupted whose header's first chunk number is above its last
 		 * one (a log that has wrapped round) or whose chunk count is not last - first + 1;
 		 * the same test keeps its verdict (a severe problem) unchanged. */
 		uint16_t first = le16_at(header + 8), last = le16_at(header + 16);
-		stats->corrupted = first > last || pass.counted != (uint16_t)(last - first + 1);
+		stats->corrupted = first > last || *counted != (uint16_t)(last - first + 1);
 	}
-	blocks = size > EVTX_FILE_HEADER_SIZE
-			 ? (size_t)((size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
-			 : 0;
-	if (threads < 1)
-		threads = 1;
-	if ((size_t)threads > blocks)
-		threads = blocks > 1 ? (int)blocks : 1;
+	*blocks = size > EVTX_FILE_HEADER_SIZE
+			  ? (size_t)((size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE)
+			  : 0;
+	return 0;
+}
+
+/* The rest of the first pass: whether the decoder may read IN whole, its header (COUNTED chunks,
+ * BLOCKS blocks) being sound. It may when every chunk the header counts passes
+ * binxml_chunk_check, the chunks' record number ranges do not overlap (so that record number and
+ * written time name one record), and the file holds nothing after them but zeros. *RECOVERY is
+ * set when "**\0\0" signatures lie in some chunk's free space: libevtx is then asked for
+ * recovered records. The blocks are checked on THREADS threads (they are independent), each
+ * reading into the chunk buffer and record list of its own of WORKERS (the ones that decode the
+ * chunks afterwards), and judged in file order. Returns the number of chunks to read, or -1 with
+ * WHY filled. */
+static int decoder_may_read(const struct log_bytes *in, uint16_t counted, size_t blocks,
+			    struct chunk_worker *workers, int threads, int *recovery, char *why,
+			    size_t why_size)
+{
+	struct first_pass pass = {.in = in, .counted = counted, .workers = workers, .why = why,
+				  .why_size = why_size};
+	int rc = -1, stopped;
+
+	*recovery = 0;
 	pass.ranges = calloc(pass.counted ? pass.counted : 1, sizeof *pass.ranges);
 	pass.window = (size_t)threads * 4;
 	pass.blocks = calloc(pass.window, sizeof *pass.blocks);
-	pass.chunks = calloc((size_t)threads, sizeof *pass.chunks);
-	pass.records = calloc((size_t)threads, sizeof *pass.records);
-	if (!pass.ranges || !pass.blocks || !pass.chunks || !pass.records)
-		goto out_of_memory;
-	for (int i = 0; i < threads; i++) {
-		pass.chunks[i] = malloc(EVTX_CHUNK_SIZE);
-		pass.records[i] = malloc(BINXML_MAX_RECORDS * sizeof(struct binxml_record));
-		if (!pass.chunks[i] || !pass.records[i])
-			goto out_of_memory;
+	if (!pass.ranges || !pass.blocks) {
+		snprintf(why, why_size, "out of memory");
+		goto out;
 	}
 	{
 		struct ordered_pool_task task = {&pass, check_block, judge_block, keep_block};
@@ -1570,19 +1575,20 @@ static int decoder_may_read(const struct log_bytes *in, int threads, struct evtx
 		}
 	*recovery = pass.recovery;
 	rc = pass.counted;
-	goto out;
-out_of_memory:
-	snprintf(why, why_size, "out of memory");
 out:
-	for (int i = 0; pass.chunks && pass.records && i < threads; i++) {
-		free(pass.chunks[i]);
-		free(pass.records[i]);
-	}
-	free(pass.chunks);
-	free(pass.records);
 	free(pass.blocks);
 	free(pass.ranges);
 	return rc;
+}
+
+/* THREADS brought within 1 .. ITEMS (1 when there are no items). */
+static int threads_for(int threads, size_t items)
+{
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > items)
+		threads = items > 1 ? (int)items : 1;
+	return threads;
 }
 
 /* Reads the log at PATH, or the SIZE bytes at DATA when PATH is NULL, with the decoder, its chunks
@@ -1596,6 +1602,8 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 	struct decoding f;
 	struct log_bytes log = {path, path ? open(path, O_RDONLY | O_CLOEXEC) : -1, data, size};
 	int chunks, recovery = 0, stop = 0, rc = 0;
+	uint16_t counted = 0;
+	size_t blocks = 0;
 
 	memset(stats, 0, sizeof *stats);
 	memset(&f, 0, sizeof f);
@@ -1607,20 +1615,25 @@ static int read_with_decoder(const char *path, const uint8_t *data, size_t size,
 		snprintf(why, why_size, "cannot open the file");
 		goto out;
 	}
-	chunks = decoder_may_read(&log, threads, stats, &recovery, why, why_size);
-	if (chunks < 0) {
+	if (log_header_check(&log, stats, &counted, &blocks, why, why_size) != 0) {
 		memset(stats, 0, sizeof *stats);
 		goto out;
 	}
-	if (threads > chunks)
-		threads = chunks > 1 ? chunks : 1;
-	if (threads < 1)
-		threads = 1;
+	/* The workers serve the first pass (one per block-checking thread) and then the decoding,
+	 * which needs no more of them than there are chunks. */
+	threads = threads_for(threads, blocks);
 	if (workers_new(&f, threads) != 0) {
 		memset(stats, 0, sizeof *stats);
 		snprintf(why, why_size, "out of memory");
 		goto out;
 	}
+	chunks = decoder_may_read(&log, counted, blocks, f.workers, threads, &recovery, why,
+				  why_size);
+	if (chunks < 0) {
+		memset(stats, 0, sizeof *stats);
+		goto out;
+	}
+	threads = threads_for(threads, (size_t)chunks);
 	rc = 1;
 	if (stats->dirty)
 		report_dirty(cb);

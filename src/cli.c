@@ -365,8 +365,7 @@ int cli_ingest(int argc, char **argv)
 		rc = 1;
 	} else {
 		ingest_print_summary(&summary, options.case_path);
-		/* Unreadable evidence is a problem the user must see (DESIGN.md exit codes). */
-		rc = summary.files_unreadable ? 1 : 0;
+		rc = ingest_exit_code(&summary);
 	}
 	free((char *)options.command_line);
 	goto out;
@@ -1155,7 +1154,7 @@ int cli_analyze(int argc, char **argv)
 	       pdf && !pdf_missing ? " report.pdf," : "", dir);
 	printf("manifest.txt SHA-256: %s (note it with the case: `sandtrace verify` checks the "
 	       "manifest against it)\n", manifest_sha256);
-	rc = summary.files_unreadable || pdf_missing ? 1 : 0;
+	rc = ingest_exit_code(&summary) || pdf_missing ? 1 : 0;
 out:
 	if (store)
 		store_close(store);

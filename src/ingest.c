@@ -1312,6 +1312,16 @@ static const char *initial_status(const struct found_file *file, uint64_t size, 
 	return "pending";
 }
 
+/* Whether a job of P before job I reads evidence EVIDENCE_ID again after an interrupted run: the
+ * same content at a further path is then a duplicate, not read (and counted) twice. */
+static int resumed_before(const struct pipeline *p, size_t i, int64_t evidence_id)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->jobs[j].resumed && p->jobs[j].evidence_id == evidence_id)
+			return 1;
+	return 0;
+}
+
 /* Registers every hashed file: evidence rows (one per content, evidence or not), paths, hashing
  * errors, empty files named like evidence. Marks the jobs whose content is new evidence for
  * parsing. */
@@ -1338,9 +1348,13 @@ static int register_files(struct pipeline *p, struct writer *w)
 		found = store_find_evidence(w->store, job->hashes.sha256, &job->evidence_id, status);
 		if (found < 0)
 			return -1;
-		if (found && strcmp(status, "pending") == 0) {
-			/* An earlier run stopped while parsing this file: read it again. Events are
-			 * deduplicated by key; the counts are rebuilt from scratch. */
+		if (found && strcmp(status, "pending") == 0 &&
+		    resumed_before(p, i, job->evidence_id)) {
+			w->summary->files_duplicate++;
+		} else if (found && strcmp(status, "pending") == 0) {
+			/* An earlier run stopped while parsing this file: read it again (once, however
+			 * many paths hold it). Events are deduplicated by key; the counts are rebuilt
+			 * from scratch. */
 			if (store_clear_event_counts(w->store, job->evidence_id) != 0)
 				return -1;
 			job->parse = 1;
@@ -1383,6 +1397,42 @@ static int register_files(struct pipeline *p, struct writer *w)
 		}
 	}
 	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Counts, once per content, this run's files (an earlier run's content found again included)
+ * whose evidence status is failed or partly, into the summary: what the exit code and the
+ * summary report (METHOD.md §8.4). Returns 0 or -1. */
+static int count_unread_evidence(const struct pipeline *p, struct writer *w)
+{
+	int64_t *ids = calloc(p->job_count ? p->job_count : 1, sizeof *ids);
+	size_t count = 0;
+	int rc = 0;
+
+	if (!ids)
+		return -1;
+	for (size_t i = 0; i < p->job_count; i++)
+		if (p->jobs[i].evidence_id > 0)
+			ids[count++] = p->jobs[i].evidence_id;
+	qsort(ids, count, sizeof *ids, compare_ids);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		char status[16];
+
+		if (i > 0 && ids[i] == ids[i - 1])
+			continue;
+		rc = store_evidence_status(w->store, ids[i], status);
+		if (strcmp(status, "failed") == 0)
+			w->summary->files_failed++;
+		else if (strcmp(status, "partly") == 0)
+			w->summary->files_partly++;
+	}
+	free(ids);
+	return rc;
 }
 
 static int compare_text(const void *a, const void *b)
@@ -1564,7 +1614,7 @@ int ingest_run(const struct ingest_options *options, struct ingest_summary *summ
 	}
 	if (derive_from_events(&w) != 0 || task_cache_derive(store) != 0 ||
 	    wsb_calls_derive(store) != 0 || vm_commands_derive(store) != 0 ||
-	    host_facts_derive(store) != 0)
+	    host_facts_derive(store) != 0 || count_unread_evidence(&p, &w) != 0)
 		goto store_failed;
 	if (store_commit(store) != 0 ||
 	    (!options->keep_run_open && store_finish_run(store, 0) != 0))
@@ -1600,6 +1650,11 @@ out:
 	return rc;
 }
 
+int ingest_exit_code(const struct ingest_summary *summary)
+{
+	return summary->files_unreadable || summary->files_failed ? 1 : 0;
+}
+
 void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 {
 	printf("case store: %s\n", case_path);
@@ -1617,6 +1672,8 @@ void ingest_print_summary(const struct ingest_summary *s, const char *case_path)
 	       (unsigned long long)s->records_stored, (unsigned long long)s->records_linked,
 	       (unsigned long long)s->records_counted, (unsigned long long)s->records_recovered,
 	       (unsigned long long)s->records_failed, (unsigned long long)s->recovered_failed);
+	printf("evidence not read whole: %zu failed to parse, %zu read partly (status in evidence, "
+	       "reasons in parse_errors)\n", s->files_failed, s->files_partly);
 	printf("problems recorded in parse_errors: %llu\n", (unsigned long long)s->problems);
 	printf("time: %.2f s\n", s->seconds);
 }

@@ -36,6 +36,8 @@ struct ingest_summary {
 	size_t files_unreadable; /* could not be opened or hashed */
 	size_t files_unknown;    /* walked, not evidence sandtrace reads (listed and hashed too) */
 	size_t files_duplicate;  /* same content as another path or as an earlier run */
+	size_t files_failed;     /* distinct contents of this run's files whose status is failed */
+	size_t files_partly;     /* ... and partly (METHOD.md §8.4) */
 	uint64_t records_stored; /* new rows in events */
 	uint64_t records_linked; /* records already stored, linked as a further source */
 	uint64_t records_counted;/* counted only (outside the catalogue) */
@@ -52,6 +54,11 @@ struct ingest_summary {
  * same_case_only) with the reason in ERR. */
 int ingest_run(const struct ingest_options *options, struct ingest_summary *summary, char *err,
 	       size_t err_size);
+
+/* The exit code of a command whose ingest gave SUMMARY (METHOD.md §8.4): 1 when a file could not
+ * be read or its content failed to parse (a problem the user must see), else 0; a file read
+ * partly is reported on stderr, in the summary and in the report, not in the exit code. */
+int ingest_exit_code(const struct ingest_summary *summary);
 
 /* Prints SUMMARY for people (stdout). */
 void ingest_print_summary(const struct ingest_summary *summary, const char *case_path);

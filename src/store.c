@@ -780,10 +780,9 @@ int store_add_evidence_computer(struct store *store, int64_t evidence_id, const 
 
 int store_recount_evidence_computers(struct store *store, int64_t evidence_id)
 {
-	/* The file's rows however they came: this run's and those of an interrupted earlier run. */
-	if (run_for_evidence(store, "DELETE FROM evidence_computers WHERE evidence_id = ?1",
-			     evidence_id) != 0)
-		return -1;
+	/* The file's rows however they came: this run's and those of an interrupted earlier run.
+	 * Its old counts went with store_clear_event_counts when the run began to read it again
+	 * (a count left over would break the primary key here, not pass unseen). */
 	return run_for_evidence(store,
 				"INSERT INTO evidence_computers (evidence_id, computer, records, "
 				"first_event) SELECT ?1, coalesce(computer, ''), count(*), min(id) "
@@ -1107,11 +1106,14 @@ static int call_source_row(void *context, sqlite3_stmt *st)
 	return r->fn(r->context, &source);
 }
 
-int store_each_call_source(struct store *store,
+int store_each_call_source(struct store *store, const char *const *words, size_t word_count,
 			   int (*fn)(void *context, const struct store_call_source *source),
 			   void *context)
 {
 	struct call_source_rows r = {fn, context};
+	sqlite3_str *sql;
+	char *text;
+	int rc;
 
 	/* §1.1 (4688 CommandLine), §1.7 (Sysmon 1 CommandLine): the process starts the writer
 	 * marked (wsb_calls_may_mention_launcher); §4.1 (Exec), §5.2 (wsb.exe). */
@@ -1120,12 +1122,17 @@ int store_each_call_source(struct store *store,
 		     "launcher_candidates ORDER BY event_ref",
 		     call_source_row, &r) != 0)
 		return -1;
-	return each_row(store,
-			"SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, "
-			"a.arguments, 0 FROM task_actions a JOIN tasks t ON t.id = a.task_id WHERE "
-			"a.type = 'Exec' AND (a.command LIKE '%wsb%' OR a.command LIKE "
-			"'%WindowsSandbox%') ORDER BY a.task_id, a.position",
-			call_source_row, &r);
+	sql = sqlite3_str_new(store->db);
+	sqlite3_str_appendall(sql, "SELECT 0, t.evidence_id, a.task_id, a.position, a.command, NULL, "
+				   "a.arguments, 0 FROM task_actions a JOIN tasks t ON t.id = "
+				   "a.task_id WHERE a.type = 'Exec' AND (0");
+	for (size_t i = 0; i < word_count; i++)
+		sqlite3_str_appendf(sql, " OR a.command LIKE '%%' || %Q || '%%'", words[i]);
+	sqlite3_str_appendall(sql, ") ORDER BY a.task_id, a.position");
+	text = sqlite3_str_finish(sql);
+	rc = text ? each_row(store, text, call_source_row, &r) : -1;
+	sqlite3_free(text);
+	return rc;
 }
 
 int store_add_wsb_call(struct store *store, const struct store_wsb_call *c, int has_inline)

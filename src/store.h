@@ -106,7 +106,8 @@ int store_clear_event_counts(struct store *store, int64_t evidence_id);
 int store_add_evidence_computer(struct store *store, int64_t evidence_id, const char *computer,
 				uint64_t records, int64_t first_event);
 /* Counts EVIDENCE_ID's evidence_computers again from its rows of events and event_sources (a file
- * read again after an interrupted run, some of whose rows the earlier run stored). */
+ * read again after an interrupted run, some of whose rows the earlier run stored), into the place
+ * store_clear_event_counts emptied when this run began to read it. */
 int store_recount_evidence_computers(struct store *store, int64_t evidence_id);
 /* Adds SEEN / STORED to the count of (EVIDENCE_ID, CHANNEL, PROVIDER, EVENT_ID). */
 int store_add_event_count(struct store *store, int64_t evidence_id, const char *channel,
@@ -131,8 +132,10 @@ struct store_call_source {
 	const char *arguments;    /* a task action's Arguments (NULL if none) */
 	uint64_t time;            /* an event's time (else its written time); 0 for an action */
 };
-/* Calls FN for every such source: the events in row order, then the task actions. */
-int store_each_call_source(struct store *store,
+/* Calls FN for every such source: the events in row order, then the task Exec actions whose
+ * Command mentions one of the WORD_COUNT WORDS (ASCII case ignored, as LIKE does; no word may hold
+ * LIKE's % or _). Returns 0, or -1 (also when memory runs out). */
+int store_each_call_source(struct store *store, const char *const *words, size_t word_count,
 			   int (*fn)(void *context, const struct store_call_source *source),
 			   void *context);
 

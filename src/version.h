@@ -2,7 +2,8 @@
  * version.h - the versions of sandtrace and of every library it runs with.
  *
  * Examiners cite these in their reports, so they are read from the libraries at run time (what is
- * actually loaded), not from the headers the binary was built against.
+ * actually loaded), not from the headers the binary was built against; the one library that cannot
+ * be asked (libdeflate) gives its header's version, marked "(header)".
  */
 #ifndef SANDTRACE_VERSION_H
 #define SANDTRACE_VERSION_H
@@ -16,7 +17,7 @@ struct version_entry {
 	char version[32];
 };
 
-enum { VERSION_ENTRY_COUNT = 8 };
+enum { VERSION_ENTRY_COUNT = 13 };
 
 /* Fills ENTRIES (VERSION_ENTRY_COUNT of them): sandtrace first, then each library. */
 void version_collect(struct version_entry entries[VERSION_ENTRY_COUNT]);

@@ -13,12 +13,12 @@
 #include "store.h"
 #include "strbuf.h"
 
-/* The programs whose task actions are read as calls (§5.2, §6.3). */
-static const char *const LAUNCHER_PROGRAMS[] = {"WindowsSandbox", "wsb"};
-
-/* A process start's command line is read as a call when it mentions one of these (§5.2); both
- * begin with a 'w'. */
+/* The launcher programs (§5.2, §6.3), the one list of them: a process start's command line is read
+ * as a call when it mentions one (mentions_launcher), a task Exec action when its Command mentions
+ * one (the store's query, store_each_call_source) and names it as its program
+ * (action_command_line). Each begins with a 'w' (mentions_launcher) and holds no LIKE wildcard. */
 static const char *const LAUNCHER_WORDS[] = {"wsb", "WindowsSandbox"};
+enum { LAUNCHER_WORD_COUNT = sizeof LAUNCHER_WORDS / sizeof LAUNCHER_WORDS[0] };
 
 static int ascii_lower(int c)
 {
@@ -30,7 +30,7 @@ static int ascii_lower(int c)
 static int mentions_launcher(const char *text)
 {
 	for (const char *w = text ? strpbrk(text, "wW") : NULL; w; w = strpbrk(w + 1, "wW"))
-		for (size_t i = 0; i < sizeof LAUNCHER_WORDS / sizeof LAUNCHER_WORDS[0]; i++) {
+		for (size_t i = 0; i < LAUNCHER_WORD_COUNT; i++) {
 			const char *word = LAUNCHER_WORDS[i];
 			size_t k = 0;
 
@@ -73,8 +73,8 @@ static char *action_command_line(const struct store_call_source *source, int *fa
 		*failed = 1;
 		return NULL;
 	}
-	for (i = 0; i < sizeof LAUNCHER_PROGRAMS / sizeof LAUNCHER_PROGRAMS[0]; i++)
-		launcher |= cmdline_word_is_program(bare, LAUNCHER_PROGRAMS[i]);
+	for (i = 0; i < LAUNCHER_WORD_COUNT; i++)
+		launcher |= cmdline_word_is_program(bare, LAUNCHER_WORDS[i]);
 	free(bare);
 	if (!launcher)
 		return NULL;
@@ -150,5 +150,5 @@ static int on_source(void *context, const struct store_call_source *source)
 
 int wsb_calls_derive(struct store *store)
 {
-	return store_each_call_source(store, on_source, store);
+	return store_each_call_source(store, LAUNCHER_WORDS, LAUNCHER_WORD_COUNT, on_source, store);
 }

@@ -19,7 +19,8 @@ counts. This test checks the counts three ways:
    correlate` no longer gives that file its host by its own records (a store whose counts are
    wrong gives other facts).
 4. A file read again after an interrupted run (its evidence row still "pending", its records
-   already stored) is counted again from its rows.
+   already stored) is counted again from its rows; found at two paths (the identical copy), it is
+   read once, so its event_counts equal those of the first read too (not twice them).
 
     check_evidence_computers.py STFORGE SANDTRACE TESTDATA_CASE [CORPUS]
 """
@@ -161,6 +162,9 @@ def main():
         con = sqlite3.connect(db)
         evidence = con.execute("SELECT evidence_id FROM evidence_paths WHERE path = ?", (original,)).fetchone()[0]
         expected = stored_counts(con)[evidence]
+        event_counts = "SELECT channel, provider, event_id, seen, stored FROM event_counts WHERE " \
+                       "evidence_id = ? ORDER BY channel, provider, event_id"
+        expected_event_counts = con.execute(event_counts, (evidence,)).fetchall()
         con.execute("UPDATE evidence SET status = 'pending' WHERE id = ?", (evidence,))
         con.execute("UPDATE evidence_computers SET records = 1 WHERE evidence_id = ?", (evidence,))
         con.commit()
@@ -171,6 +175,9 @@ def main():
         check(ours.get(evidence) == expected and con.execute(
             "SELECT status FROM evidence WHERE id = ?", (evidence,)).fetchone()[0] == "parsed",
               "read again: Security.evtx counts %s, first read %s" % (ours.get(evidence), expected))
+        again = con.execute(event_counts, (evidence,)).fetchall()
+        check(expected_event_counts != [] and again == expected_event_counts,
+              "read again: Security.evtx event_counts %s, first read %s" % (again, expected_event_counts))
         con.close()
 
         # 2'. The real corpus, when present.

@@ -222,3 +222,18 @@ add_test(NAME e2e_evidence_computers_equal_rows_and_python_evtx
           $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
           ${SANDTRACE_CORPUS})
 set_tests_properties(e2e_evidence_computers_equal_rows_and_python_evtx PROPERTIES TIMEOUT 600)
+
+# The library versions (METHOD.md §8.5): --version lists exactly the libraries the binary is linked
+# with, each version equal to pkg-config's (or the system's), and the run row and the report show
+# the same list.
+add_test(NAME e2e_versions_list_every_linked_library
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_versions.py
+          $<TARGET_FILE:sandtrace>)
+
+# Exit codes of ingest and analyze on evidence that could not be read (METHOD.md §8.4): 0 for the
+# bundled case and for a log read partly, 1 for a file that failed to parse or could not be read
+# (after every output is written), 2 for a usage error.
+add_test(NAME e2e_exit_codes_failed_and_unreadable_evidence_exit_1
+  COMMAND ${SANDTRACE_PYTHON} ${CMAKE_SOURCE_DIR}/tests/e2e/check_exit_codes.py
+          $<TARGET_FILE:stforge> $<TARGET_FILE:sandtrace> ${CMAKE_SOURCE_DIR}/testdata/case
+          ${CMAKE_SOURCE_DIR}/tests/forge/samples/evtx/all_types.evtx.xml)
