@@ -343,8 +343,11 @@ struct correlation {
 	size_t launcher_count;
 	int have_security;     /* any Security-Auditing record in the store */
 	uint64_t security_cleared; /* time of the last Security 1102 (log cleared), 0 if none */
-	size_t hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record (an event
-						       index), event_count if it has none */
+	struct {
+		uint64_t time;
+		int64_t id;      /* its events.id; 0: the channel has no dated record */
+	} hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record, noted as the
+						  records go by (select_events), kept or not */
 	/* Each payload's PID read once (index_processes), so that a launcher's lookups are binary
 	 * searches, not a scan of every record: */
 	struct pid_index processes;  /* process records (4688 / Sysmon 1) by their "pid" */
@@ -446,10 +449,22 @@ static int vm_of_event(const struct store_event *e, char guid[37], const char **
 	return found;
 }
 
+/* What the whole log says, whether E is kept or not: whether Security records are there at all,
+ * and each Hyper-V channel's oldest dated record (§6.4). */
+static void note_log_wide(struct correlation *c, const struct store_event *e)
+{
+	for (size_t h = 0; e->time && e->channel && h < HYPERV_CHANNEL_COUNT; h++)
+		if (!strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
+		    (!c->hyperv_oldest[h].id || e->time < c->hyperv_oldest[h].time)) {
+			c->hyperv_oldest[h].time = e->time;
+			c->hyperv_oldest[h].id = e->id;
+		}
+	if (from(e, PROVIDER_SECURITY))
+		c->have_security = 1;
+}
+
 static int collect_vms(struct correlation *c)
 {
-	for (size_t h = 0; h < HYPERV_CHANNEL_COUNT; h++)
-		c->hyperv_oldest[h] = c->event_count;
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
 		char guid[37];
@@ -457,13 +472,6 @@ static int collect_vms(struct correlation *c)
 		struct vm_run *vm;
 		struct vm_link *link;
 
-		for (size_t h = 0; e->time && e->channel && h < HYPERV_CHANNEL_COUNT; h++)
-			if (!strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
-			    (c->hyperv_oldest[h] == c->event_count ||
-			     e->time < c->events[c->hyperv_oldest[h]].time))
-				c->hyperv_oldest[h] = i;
-		if (from(e, PROVIDER_SECURITY))
-			c->have_security = 1;
 		if (role_of(e) == CATALOG_ROLE_SECURITY_CLEARED)
 			c->security_cleared = e->time;
 		if (role_of(e) == CATALOG_ROLE_BOOT) {
@@ -985,6 +993,163 @@ static const struct store_event *client_of(const struct correlation *c, const st
 			return e;
 	}
 	return NULL;
+}
+
+/* ---- which records are kept (§6.9) ------------------------------------------------------- */
+
+/* The session records are walked as the store reads them, and only those a step of the correlation
+ * reads are kept; the rest (in a Security log most logons, logoffs, privileges, process starts and
+ * exits: none names a VM) give what the whole log says (note_log_wide) and are let go, so memory
+ * follows the VMs, launchers and task runs, not the size of the log. Kept, in the first walk:
+ *  - every record naming a VM (collect_vms: its links, start, end, name, kind);
+ *  - every record of the roles read log-wide: task runs and every Task Scheduler record (the
+ *    trigger, its account, the task service's PID), NIC connects and disconnects (network), boots,
+ *    log clears (the rules, the missing 4688);
+ *  - each process record whose image is a launcher's (the launcher candidates) or the sandbox
+ *    client's (client_of).
+ * The launcher passes also look process records up by PID: the parent's (task_host_of) and the PID
+ * a task run names (process_recorded). Those PIDs are known only once the launchers are, so a
+ * second walk, made only when there is such a PID, keeps the process records of exactly those
+ * PIDs. The kept records are merged in walk order, so every search below meets the records it
+ * reads in the order a load of every record gave (tests/unit/test_session_selection.c compares
+ * the two). */
+struct kept_records {
+	struct store_event *events;
+	size_t *positions;      /* each record's position in the walk */
+	size_t count, capacity;
+};
+
+struct selection {
+	struct correlation *c;
+	struct kept_records first, second;
+	struct pid_index wanted; /* PIDs whose process records the launcher passes look up */
+	size_t cursor;           /* second walk: the first-walk record not yet passed */
+};
+
+static int keep_record(struct kept_records *k, const struct store_event *e, size_t position)
+{
+	if (k->count == k->capacity) {
+		size_t capacity = k->capacity ? 2 * k->capacity : 256;
+		struct store_event *events = realloc(k->events, capacity * sizeof *events);
+		size_t *positions;
+
+		if (!events)
+			return -1;
+		k->events = events;
+		if (!(positions = realloc(k->positions, capacity * sizeof *positions)))
+			return -1;
+		k->positions = positions;
+		k->capacity = capacity;
+	}
+	k->events[k->count] = *e;
+	k->positions[k->count++] = position;
+	return 1;
+}
+
+static int is_client_image(const char *image)
+{
+	for (size_t h = 0; image && h < COUNT(SANDBOX_HELPERS); h++)
+		if (SANDBOX_HELPERS[h].child_of_launcher &&
+		    !strcasecmp(cmdline_word_basename(image), SANDBOX_HELPERS[h].name))
+			return 1;
+	return 0;
+}
+
+/* Does a step read E (first walk)? Notes the PIDs the second walk must keep. */
+static int read_by_a_step(struct selection *s, const struct store_event *e)
+{
+	enum catalog_role role = role_of(e);
+	char guid[37], *image = NULL, *text;
+	const char *link_role, *basis;
+	int64_t pid = -1;
+	int keep = role == CATALOG_ROLE_TASK_RUN || role == CATALOG_ROLE_NIC_CONNECTED ||
+		   role == CATALOG_ROLE_NIC_DISCONNECTED || role == CATALOG_ROLE_BOOT ||
+		   role == CATALOG_ROLE_SECURITY_CLEARED || role == CATALOG_ROLE_LOG_CLEARED ||
+		   from(e, PROVIDER_TASKS);
+
+	if (role == CATALOG_ROLE_PROCESS) {
+		image = key_field(e, "image");
+		if (image && launcher_image_of(image)) {
+			keep = 1;
+			text = key_field(e, "parent_pid"); /* task_host_of looks its parent up */
+			pid = sessions_parse_id(text);
+			free(text);
+		} else {
+			keep = is_client_image(image);
+		}
+	} else if (task_process_of(e, &image, &pid) && !(image && launcher_image_of(image))) {
+		pid = -1; /* process_recorded looks up the process of a launcher's run only */
+	}
+	free(image);
+	if (pid >= 0 && pid_index_add(&s->wanted, pid, 0) != 0)
+		return -1;
+	return keep || vm_of_event(e, guid, &link_role, &basis);
+}
+
+static int select_first(void *context, struct store_event *e, size_t position)
+{
+	struct selection *s = context;
+	int keep;
+
+	note_log_wide(s->c, e);
+	keep = read_by_a_step(s, e);
+	return keep == 1 ? keep_record(&s->first, e, position) : keep;
+}
+
+static int select_second(void *context, struct store_event *e, size_t position)
+{
+	struct selection *s = context;
+	char *text;
+	int64_t pid;
+
+	while (s->cursor < s->first.count && s->first.positions[s->cursor] < position)
+		s->cursor++;
+	if ((s->cursor < s->first.count && s->first.positions[s->cursor] == position) ||
+	    role_of(e) != CATALOG_ROLE_PROCESS)
+		return 0;
+	text = key_field(e, "pid");
+	pid = sessions_parse_id(text);
+	free(text);
+	return pid_index_first(&s->wanted, pid) ? keep_record(&s->second, e, position) : 0;
+}
+
+/* Fills c->events with the records of both walks, in walk order. */
+static int merge_kept(struct correlation *c, struct selection *s)
+{
+	size_t total = s->first.count + s->second.count, a = 0, b = 0;
+
+	if (!(c->events = malloc((total ? total : 1) * sizeof *c->events)))
+		return -1;
+	while (a < s->first.count || b < s->second.count)
+		c->events[c->event_count++] =
+			b == s->second.count ||
+					(a < s->first.count &&
+					 s->first.positions[a] < s->second.positions[b])
+				? s->first.events[a++]
+				: s->second.events[b++];
+	s->first.count = s->second.count = 0; /* their strings are c->events' now */
+	return 0;
+}
+
+static int select_events(struct correlation *c)
+{
+	struct selection s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.c = c;
+	rc = store_each_role_event(c->store, CATALOG_ROLE_NONE, select_first, &s);
+	pid_index_sort(&s.wanted);
+	if (rc == 0 && s.wanted.count)
+		rc = store_each_role_event(c->store, CATALOG_ROLE_NONE, select_second, &s);
+	if (rc == 0)
+		rc = merge_kept(c, &s);
+	store_free_events(s.first.events, s.first.count);
+	store_free_events(s.second.events, s.second.count);
+	free(s.first.positions);
+	free(s.second.positions);
+	pid_index_free(&s.wanted);
+	return rc;
 }
 
 /* ---- configurations (§5.1, §5.2) -------------------------------------------------------- */
@@ -1532,22 +1697,22 @@ static void no_4688_reason(struct correlation *c, char *out, size_t size)
 /* §6.4: a Hyper-V channel whose oldest record in the collection is later than the session's start
  * cannot show what the session wrote there before it. Said per channel, unless that oldest record
  * is the session's own (a log that begins with this VM's records). The Hyper-V providers are
- * stored whole, so the oldest stored record (found once, in collect_vms) is the channel's oldest. */
+ * stored whole, so the oldest stored record (noted once, by note_log_wide) is the channel's oldest. */
 static void list_rolled_channels(const struct correlation *c, struct session *s,
 				 const struct vm_run *vm)
 {
 	for (size_t h = 0; s->start && h < HYPERV_CHANNEL_COUNT; h++) {
-		size_t oldest = c->hyperv_oldest[h];
 		int own = 0;
 		char when[40], text[512];
 
-		if (oldest == c->event_count || c->events[oldest].time <= s->start)
+		if (!c->hyperv_oldest[h].id || c->hyperv_oldest[h].time <= s->start)
 			continue;
+		/* a record naming the VM is always kept, so its own oldest record is among its links */
 		for (size_t k = 0; k < vm->link_count && !own; k++)
-			own = vm->links[k].event == oldest;
+			own = c->events[vm->links[k].event].id == c->hyperv_oldest[h].id;
 		if (own)
 			continue;
-		filetime_format_iso(c->events[oldest].time, when, sizeof when);
+		filetime_format_iso(c->hyperv_oldest[h].time, when, sizeof when);
 		snprintf(text, sizeof text, "%s: its oldest record in the collection is at %s, after this "
 			 "session began; the session's records there before then are not in the "
 			 "collection (rolled over or cleared, METHOD.md §6.4)",
@@ -2000,7 +2165,7 @@ static int correlate_scope(struct store *store, int64_t first_id, size_t *sessio
 
 	memset(&c, 0, sizeof c);
 	c.store = store;
-	if (store_load_session_events(store, &c.events, &c.event_count) != 0 ||
+	if (select_events(&c) != 0 ||
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
 	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
