@@ -296,6 +296,8 @@ struct vm_run {
 	int share_matches_config; /* a user share is a mapped folder of a stored .wsb (§6.6) */
 	int last_epoch;
 	char *vm_name;         /* Worker VmName, if one */
+	size_t *nics;          /* the NIC connects and disconnects naming it (event indexes, in order) */
+	size_t nic_count;
 	int is_session;
 	const char *kind;
 	char kind_basis[256];
@@ -337,6 +339,7 @@ struct correlation {
 	size_t vm_command_count;
 	struct vm_run *vms;
 	size_t vm_count;
+	size_t *vm_by_guid;    /* indexes into vms, sorted by GUID: vm_find's binary search */
 	uint64_t *boots;
 	size_t boot_count;
 	struct launcher *launchers;
@@ -374,29 +377,75 @@ static void command_of(const struct correlation *c, const struct store_event *e,
 	*user = dup_or_null(row ? row->user : NULL);
 }
 
+/* Where GUID is, or would go, in c->vm_by_guid; *FOUND says whether it is there. A binary search:
+ * a log of hundreds of sandbox runs names each VM in tens of records. */
+static size_t vm_slot(const struct correlation *c, const char *guid, int *found)
+{
+	size_t low = 0, high = c->vm_count;
+
+	*found = 0;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		int order = strcmp(c->vms[c->vm_by_guid[middle]].guid, guid);
+
+		if (order == 0) {
+			*found = 1;
+			return middle;
+		}
+		if (order < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return low;
+}
+
+/* The VM of GUID, or NULL if no record named it. */
+static struct vm_run *vm_find(struct correlation *c, const char *guid)
+{
+	int found;
+	size_t slot = vm_slot(c, guid, &found);
+
+	return found ? &c->vms[c->vm_by_guid[slot]] : NULL;
+}
+
+/* The VM of GUID, added (in the order VMs are first named) if no record named it before. */
 static struct vm_run *vm_for(struct correlation *c, const char *guid)
 {
 	struct vm_run *vm;
+	size_t count = c->vm_count, *order;
+	int found;
+	size_t slot = vm_slot(c, guid, &found);
 
-	for (size_t i = 0; i < c->vm_count; i++)
-		if (strcmp(c->vms[i].guid, guid) == 0)
-			return &c->vms[i];
-	vm = PUSH(c->vms, c->vm_count);
-	if (!vm)
+	if (found)
+		return &c->vms[c->vm_by_guid[slot]];
+	if (!(order = realloc(c->vm_by_guid, (count + 1) * sizeof *order)))
 		return NULL;
+	c->vm_by_guid = order;
+	if (!(vm = PUSH(c->vms, c->vm_count)))
+		return NULL;
+	memmove(order + slot + 1, order + slot, (count - slot) * sizeof *order);
+	order[slot] = count;
 	memset(vm, 0, sizeof *vm);
 	snprintf(vm->guid, sizeof vm->guid, "%s", guid);
 	vm->last_epoch = -1;
 	return vm;
 }
 
+/* The number of boots at or before TIME (the boots are in time order, as the records are). */
 static int boot_epoch(const struct correlation *c, uint64_t time)
 {
-	int epoch = 0;
-	for (size_t i = 0; i < c->boot_count; i++)
-		if (c->boots[i] <= time)
-			epoch = (int)i + 1;
-	return epoch;
+	size_t low = 0, high = c->boot_count;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (c->boots[middle] <= time)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return (int)low;
 }
 
 /* Which VM a record names and in which role (§6.1 step 1); 0 if none. */
@@ -523,6 +572,38 @@ static int collect_vms(struct correlation *c)
 			if (e->time > vm->end)
 				vm->end = e->time;
 			vm->has_exit = 1;
+		}
+	}
+	return 0;
+}
+
+/* §1.2, §6.1 step 5: each VmSwitch NIC record goes to the VM whose GUID its NIC name or its port
+ * names (read once here, not once per session). */
+static int collect_nics(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
+		struct vm_run *named[2];
+
+		if (role_of(e) != CATALOG_ROLE_NIC_CONNECTED &&
+		    role_of(e) != CATALOG_ROLE_NIC_DISCONNECTED)
+			continue;
+		nic = key_field(e, "nic");
+		port = key_field(e, "port");
+		sessions_find_guid(nic, guid_nic);
+		sessions_find_guid(port, guid_port);
+		free(nic);
+		free(port);
+		named[0] = vm_find(c, guid_nic);
+		named[1] = vm_find(c, guid_port);
+		for (int k = 0; k < 2; k++) {
+			size_t *slot;
+			if (!named[k] || (k == 1 && named[1] == named[0]))
+				continue;
+			if (!(slot = PUSH(named[k]->nics, named[k]->nic_count)))
+				return -1;
+			*slot = i;
 		}
 	}
 	return 0;
@@ -1021,6 +1102,7 @@ struct kept_records {
 
 struct selection {
 	struct correlation *c;
+	int every_record;        /* keep them all: the reference the selection is tested against */
 	struct kept_records first, second;
 	struct pid_index wanted; /* PIDs whose process records the launcher passes look up */
 	size_t cursor;           /* second walk: the first-walk record not yet passed */
@@ -1092,7 +1174,7 @@ static int select_first(void *context, struct store_event *e, size_t position)
 	int keep;
 
 	note_log_wide(s->c, e);
-	keep = read_by_a_step(s, e);
+	keep = s->every_record ? 1 : read_by_a_step(s, e);
 	return keep == 1 ? keep_record(&s->first, e, position) : keep;
 }
 
@@ -1131,13 +1213,14 @@ static int merge_kept(struct correlation *c, struct selection *s)
 	return 0;
 }
 
-static int select_events(struct correlation *c)
+static int select_events(struct correlation *c, int every_record)
 {
 	struct selection s;
 	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.c = c;
+	s.every_record = every_record;
 	rc = store_each_role_event(c->store, CATALOG_ROLE_NONE, select_first, &s);
 	pid_index_sort(&s.wanted);
 	if (rc == 0 && s.wanted.count)
@@ -1425,13 +1508,24 @@ static const struct store_task *definition_for_config(const struct correlation *
 /* The run's account as Task Scheduler 100 of task NAME names it, near the run record RUN. */
 static char *run_user(const struct correlation *c, const struct store_event *run, const char *name)
 {
-	for (size_t k = 0; k < c->event_count; k++) {
+	size_t low = 0, high = c->event_count;
+
+	/* The records are in time order: the first one inside the window by binary search. */
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (c->events[middle].time + TASK_WINDOW < run->time)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	for (size_t k = low; k < c->event_count && c->events[k].time <= run->time + TASK_WINDOW;
+	     k++) {
 		const struct store_event *r = &c->events[k];
 		char *task, *context;
 		char user_field[96];
 		if (role_of(r) != CATALOG_ROLE_TASK_RUN ||
-		    !catalog_field(r->entry, "run_user", 0, user_field, sizeof user_field) ||
-		    r->time + TASK_WINDOW < run->time || r->time > run->time + TASK_WINDOW)
+		    !catalog_field(r->entry, "run_user", 0, user_field, sizeof user_field))
 			continue;
 		/* The same run when both carry its ActivityID (§0.2 task instance id; the corpus 129
 		 * carries none). */
@@ -1611,25 +1705,12 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			record->event_row = e->id;
 		}
 	}
-	/* Network: VmSwitch NIC events that name the VM GUID (§1.2, §6.1 step 5). */
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
+	/* Network: VmSwitch NIC events that name the VM GUID (§1.2, §6.1 step 5; collect_nics). */
+	for (size_t k = 0; k < vm->nic_count; k++) {
+		const struct store_event *e = &c->events[vm->nics[k]];
+		char *nic = key_field(e, "nic");
 		struct session_network *net;
 
-		if (role_of(e) != CATALOG_ROLE_NIC_CONNECTED &&
-		    role_of(e) != CATALOG_ROLE_NIC_DISCONNECTED)
-			continue;
-		nic = key_field(e, "nic");
-		port = key_field(e, "port");
-		sessions_find_guid(nic, guid_nic);
-		sessions_find_guid(port, guid_port);
-		if (strcmp(guid_nic, vm->guid) && strcmp(guid_port, vm->guid)) {
-			free(nic);
-			free(port);
-			continue;
-		}
-		free(port);
 		if (!(net = PUSH(s->network, s->network_count))) {
 			free(nic);
 			return -1;
@@ -2139,8 +2220,10 @@ static void correlation_free(struct correlation *c)
 	for (size_t i = 0; i < c->vm_count; i++) {
 		free(c->vms[i].links);
 		free(c->vms[i].vm_name);
+		free(c->vms[i].nics);
 	}
 	free(c->vms);
+	free(c->vm_by_guid);
 	free(c->boots);
 	for (size_t i = 0; i < c->launcher_count; i++)
 		launcher_free(&c->launchers[i]);
@@ -2152,7 +2235,8 @@ static void correlation_free(struct correlation *c)
 }
 
 /* The sessions of the evidence in scope (one host's, §2.7), numbered from FIRST_ID on. */
-static int correlate_scope(struct store *store, int64_t first_id, size_t *session_count)
+static int correlate_scope(struct store *store, int64_t first_id, size_t *session_count,
+			   int every_record)
 {
 	struct correlation c;
 	struct vm_extra *extra = NULL;
@@ -2165,12 +2249,12 @@ static int correlate_scope(struct store *store, int64_t first_id, size_t *sessio
 
 	memset(&c, 0, sizeof c);
 	c.store = store;
-	if (select_events(&c) != 0 ||
+	if (select_events(&c, every_record) != 0 ||
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
 	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
 	    store_load_vm_commands(store, &c.vm_commands, &c.vm_command_count) != 0 ||
-	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
+	    collect_vms(&c) != 0 || collect_nics(&c) != 0 || collect_launchers(&c) != 0)
 		goto out;
 	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);
 	order = calloc(c.vm_count ? c.vm_count : 1, sizeof *order);
@@ -2272,7 +2356,7 @@ out:
  * configurations and facts, so nothing of host B joins a session of host A; the sessions are
  * numbered on across hosts. A case naming no host is one correlation, as before hosts; files of
  * no host are correlated on their own, their sessions given no host. */
-int sessions_correlate(struct store *store, size_t *session_count)
+static int correlate_hosts(struct store *store, size_t *session_count, int every_record)
 {
 	size_t hosts = 0, unassigned = 0, total = 0;
 	int rc = hosts_count(store, &hosts, &unassigned) == 0 && store_clear_sessions(store) == 0
@@ -2289,7 +2373,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 			scope = STORE_SCOPE_CASE;
 		rc = store_scope_host(store, scope);
 		if (rc == 0)
-			rc = correlate_scope(store, (int64_t)total + 1, &count);
+			rc = correlate_scope(store, (int64_t)total + 1, &count, every_record);
 		total += count;
 	}
 	if (store_scope_host(store, STORE_SCOPE_CASE) != 0)
@@ -2297,4 +2381,14 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	if (rc == 0 && session_count)
 		*session_count = total;
 	return rc;
+}
+
+int sessions_correlate(struct store *store, size_t *session_count)
+{
+	return correlate_hosts(store, session_count, 0);
+}
+
+int sessions_correlate_every_record(struct store *store, size_t *session_count)
+{
+	return correlate_hosts(store, session_count, 1);
 }
