@@ -1076,7 +1076,7 @@ static const struct store_event *client_of(const struct correlation *c, const st
 	return NULL;
 }
 
-/* ---- which records are kept (§6.9) ------------------------------------------------------- */
+/* ---- which records are kept (§6.10) ------------------------------------------------------- */
 
 /* The session records are walked as the store reads them, and only those a step of the correlation
  * reads are kept; the rest (in a Security log most logons, logoffs, privileges, process starts and

@@ -20,7 +20,7 @@ struct store;
  * *SESSION_COUNT (may be NULL) receives the number of sessions. */
 int sessions_correlate(struct store *store, size_t *session_count);
 /* The same from every session record kept in memory, as the correlator read them before it kept
- * only those its steps read (§6.9): the reference tests/e2e/check_session_selection.py compares
+ * only those its steps read (§6.10): the reference tests/e2e/check_session_selection.py compares
  * sessions_correlate with. Memory then grows with the log. */
 int sessions_correlate_every_record(struct store *store, size_t *session_count);
 

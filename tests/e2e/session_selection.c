@@ -1,6 +1,6 @@
 /*
  * session_selection.c - the correlation from the records its steps read equals the correlation
- * from every session record (METHOD.md §6.9).
+ * from every session record (METHOD.md §6.10).
  *
  *   sandtrace_session_selection CASE.db
  *

@@ -1,4 +1,4 @@
-# The correlator keeps only the session records its steps read (METHOD.md §6.9): the sessions,
+# The correlator keeps only the session records its steps read (METHOD.md §6.10): the sessions,
 # links, findings and other VMs it writes equal those written from every session record, on the
 # bundled case, a many-VM case, every 4th matrix variant and the real corpus logs when present.
 add_executable(sandtrace_session_selection ${CMAKE_SOURCE_DIR}/tests/e2e/session_selection.c)
