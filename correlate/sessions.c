@@ -296,6 +296,8 @@ struct vm_run {
 	int share_matches_config; /* a user share is a mapped folder of a stored .wsb (§6.6) */
 	int last_epoch;
 	char *vm_name;         /* Worker VmName, if one */
+	size_t *nics;          /* the NIC connects and disconnects naming it (event indexes, in order) */
+	size_t nic_count;
 	int is_session;
 	const char *kind;
 	char kind_basis[256];
@@ -337,14 +339,18 @@ struct correlation {
 	size_t vm_command_count;
 	struct vm_run *vms;
 	size_t vm_count;
+	size_t *vm_by_guid;    /* indexes into vms, sorted by GUID: vm_find's binary search */
 	uint64_t *boots;
 	size_t boot_count;
 	struct launcher *launchers;
 	size_t launcher_count;
 	int have_security;     /* any Security-Auditing record in the store */
 	uint64_t security_cleared; /* time of the last Security 1102 (log cleared), 0 if none */
-	size_t hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record (an event
-						       index), event_count if it has none */
+	struct {
+		uint64_t time;
+		int64_t id;      /* its events.id; 0: the channel has no dated record */
+	} hyperv_oldest[HYPERV_CHANNEL_COUNT]; /* each channel's oldest dated record, noted as the
+						  records go by (select_events), kept or not */
 	/* Each payload's PID read once (index_processes), so that a launcher's lookups are binary
 	 * searches, not a scan of every record: */
 	struct pid_index processes;  /* process records (4688 / Sysmon 1) by their "pid" */
@@ -371,29 +377,75 @@ static void command_of(const struct correlation *c, const struct store_event *e,
 	*user = dup_or_null(row ? row->user : NULL);
 }
 
+/* Where GUID is, or would go, in c->vm_by_guid; *FOUND says whether it is there. A binary search:
+ * a log of hundreds of sandbox runs names each VM in tens of records. */
+static size_t vm_slot(const struct correlation *c, const char *guid, int *found)
+{
+	size_t low = 0, high = c->vm_count;
+
+	*found = 0;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		int order = strcmp(c->vms[c->vm_by_guid[middle]].guid, guid);
+
+		if (order == 0) {
+			*found = 1;
+			return middle;
+		}
+		if (order < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return low;
+}
+
+/* The VM of GUID, or NULL if no record named it. */
+static struct vm_run *vm_find(struct correlation *c, const char *guid)
+{
+	int found;
+	size_t slot = vm_slot(c, guid, &found);
+
+	return found ? &c->vms[c->vm_by_guid[slot]] : NULL;
+}
+
+/* The VM of GUID, added (in the order VMs are first named) if no record named it before. */
 static struct vm_run *vm_for(struct correlation *c, const char *guid)
 {
 	struct vm_run *vm;
+	size_t count = c->vm_count, *order;
+	int found;
+	size_t slot = vm_slot(c, guid, &found);
 
-	for (size_t i = 0; i < c->vm_count; i++)
-		if (strcmp(c->vms[i].guid, guid) == 0)
-			return &c->vms[i];
-	vm = PUSH(c->vms, c->vm_count);
-	if (!vm)
+	if (found)
+		return &c->vms[c->vm_by_guid[slot]];
+	if (!(order = realloc(c->vm_by_guid, (count + 1) * sizeof *order)))
 		return NULL;
+	c->vm_by_guid = order;
+	if (!(vm = PUSH(c->vms, c->vm_count)))
+		return NULL;
+	memmove(order + slot + 1, order + slot, (count - slot) * sizeof *order);
+	order[slot] = count;
 	memset(vm, 0, sizeof *vm);
 	snprintf(vm->guid, sizeof vm->guid, "%s", guid);
 	vm->last_epoch = -1;
 	return vm;
 }
 
+/* The number of boots at or before TIME (the boots are in time order, as the records are). */
 static int boot_epoch(const struct correlation *c, uint64_t time)
 {
-	int epoch = 0;
-	for (size_t i = 0; i < c->boot_count; i++)
-		if (c->boots[i] <= time)
-			epoch = (int)i + 1;
-	return epoch;
+	size_t low = 0, high = c->boot_count;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (c->boots[middle] <= time)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return (int)low;
 }
 
 /* Which VM a record names and in which role (§6.1 step 1); 0 if none. */
@@ -446,10 +498,22 @@ static int vm_of_event(const struct store_event *e, char guid[37], const char **
 	return found;
 }
 
+/* What the whole log says, whether E is kept or not: whether Security records are there at all,
+ * and each Hyper-V channel's oldest dated record (§6.4). */
+static void note_log_wide(struct correlation *c, const struct store_event *e)
+{
+	for (size_t h = 0; e->time && e->channel && h < HYPERV_CHANNEL_COUNT; h++)
+		if (!strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
+		    (!c->hyperv_oldest[h].id || e->time < c->hyperv_oldest[h].time)) {
+			c->hyperv_oldest[h].time = e->time;
+			c->hyperv_oldest[h].id = e->id;
+		}
+	if (from(e, PROVIDER_SECURITY))
+		c->have_security = 1;
+}
+
 static int collect_vms(struct correlation *c)
 {
-	for (size_t h = 0; h < HYPERV_CHANNEL_COUNT; h++)
-		c->hyperv_oldest[h] = c->event_count;
 	for (size_t i = 0; i < c->event_count; i++) {
 		const struct store_event *e = &c->events[i];
 		char guid[37];
@@ -457,13 +521,6 @@ static int collect_vms(struct correlation *c)
 		struct vm_run *vm;
 		struct vm_link *link;
 
-		for (size_t h = 0; e->time && e->channel && h < HYPERV_CHANNEL_COUNT; h++)
-			if (!strcasecmp(e->channel, HYPERV_CHANNELS[h]) &&
-			    (c->hyperv_oldest[h] == c->event_count ||
-			     e->time < c->events[c->hyperv_oldest[h]].time))
-				c->hyperv_oldest[h] = i;
-		if (from(e, PROVIDER_SECURITY))
-			c->have_security = 1;
 		if (role_of(e) == CATALOG_ROLE_SECURITY_CLEARED)
 			c->security_cleared = e->time;
 		if (role_of(e) == CATALOG_ROLE_BOOT) {
@@ -515,6 +572,38 @@ static int collect_vms(struct correlation *c)
 			if (e->time > vm->end)
 				vm->end = e->time;
 			vm->has_exit = 1;
+		}
+	}
+	return 0;
+}
+
+/* §1.2, §6.1 step 5: each VmSwitch NIC record goes to the VM whose GUID its NIC name or its port
+ * names (read once here, not once per session). */
+static int collect_nics(struct correlation *c)
+{
+	for (size_t i = 0; i < c->event_count; i++) {
+		const struct store_event *e = &c->events[i];
+		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
+		struct vm_run *named[2];
+
+		if (role_of(e) != CATALOG_ROLE_NIC_CONNECTED &&
+		    role_of(e) != CATALOG_ROLE_NIC_DISCONNECTED)
+			continue;
+		nic = key_field(e, "nic");
+		port = key_field(e, "port");
+		sessions_find_guid(nic, guid_nic);
+		sessions_find_guid(port, guid_port);
+		free(nic);
+		free(port);
+		named[0] = vm_find(c, guid_nic);
+		named[1] = vm_find(c, guid_port);
+		for (int k = 0; k < 2; k++) {
+			size_t *slot;
+			if (!named[k] || (k == 1 && named[1] == named[0]))
+				continue;
+			if (!(slot = PUSH(named[k]->nics, named[k]->nic_count)))
+				return -1;
+			*slot = i;
 		}
 	}
 	return 0;
@@ -987,6 +1076,165 @@ static const struct store_event *client_of(const struct correlation *c, const st
 	return NULL;
 }
 
+/* ---- which records are kept (§6.10) ------------------------------------------------------- */
+
+/* The session records are walked as the store reads them, and only those a step of the correlation
+ * reads are kept; the rest (in a Security log most logons, logoffs, privileges, process starts and
+ * exits: none names a VM) give what the whole log says (note_log_wide) and are let go, so memory
+ * follows the VMs, launchers and task runs, not the size of the log. Kept, in the first walk:
+ *  - every record naming a VM (collect_vms: its links, start, end, name, kind);
+ *  - every record of the roles read log-wide: task runs and every Task Scheduler record (the
+ *    trigger, its account, the task service's PID), NIC connects and disconnects (network), boots,
+ *    log clears (the rules, the missing 4688);
+ *  - each process record whose image is a launcher's (the launcher candidates) or the sandbox
+ *    client's (client_of).
+ * The launcher passes also look process records up by PID: the parent's (task_host_of) and the PID
+ * a task run names (process_recorded). Those PIDs are known only once the launchers are, so a
+ * second walk, made only when there is such a PID, keeps the process records of exactly those
+ * PIDs. The kept records are merged in walk order, so every search below meets the records it
+ * reads in the order a load of every record gave (tests/unit/test_session_selection.c compares
+ * the two). */
+struct kept_records {
+	struct store_event *events;
+	size_t *positions;      /* each record's position in the walk */
+	size_t count, capacity;
+};
+
+struct selection {
+	struct correlation *c;
+	int every_record;        /* keep them all: the reference the selection is tested against */
+	struct kept_records first, second;
+	struct pid_index wanted; /* PIDs whose process records the launcher passes look up */
+	size_t cursor;           /* second walk: the first-walk record not yet passed */
+};
+
+static int keep_record(struct kept_records *k, const struct store_event *e, size_t position)
+{
+	if (k->count == k->capacity) {
+		size_t capacity = k->capacity ? 2 * k->capacity : 256;
+		struct store_event *events = realloc(k->events, capacity * sizeof *events);
+		size_t *positions;
+
+		if (!events)
+			return -1;
+		k->events = events;
+		if (!(positions = realloc(k->positions, capacity * sizeof *positions)))
+			return -1;
+		k->positions = positions;
+		k->capacity = capacity;
+	}
+	k->events[k->count] = *e;
+	k->positions[k->count++] = position;
+	return 1;
+}
+
+static int is_client_image(const char *image)
+{
+	for (size_t h = 0; image && h < COUNT(SANDBOX_HELPERS); h++)
+		if (SANDBOX_HELPERS[h].child_of_launcher &&
+		    !strcasecmp(cmdline_word_basename(image), SANDBOX_HELPERS[h].name))
+			return 1;
+	return 0;
+}
+
+/* Does a step read E (first walk)? Notes the PIDs the second walk must keep. */
+static int read_by_a_step(struct selection *s, const struct store_event *e)
+{
+	enum catalog_role role = role_of(e);
+	char guid[37], *image = NULL, *text;
+	const char *link_role, *basis;
+	int64_t pid = -1;
+	int keep = role == CATALOG_ROLE_TASK_RUN || role == CATALOG_ROLE_NIC_CONNECTED ||
+		   role == CATALOG_ROLE_NIC_DISCONNECTED || role == CATALOG_ROLE_BOOT ||
+		   role == CATALOG_ROLE_SECURITY_CLEARED || role == CATALOG_ROLE_LOG_CLEARED ||
+		   from(e, PROVIDER_TASKS);
+
+	if (role == CATALOG_ROLE_PROCESS) {
+		image = key_field(e, "image");
+		if (image && launcher_image_of(image)) {
+			keep = 1;
+			text = key_field(e, "parent_pid"); /* task_host_of looks its parent up */
+			pid = sessions_parse_id(text);
+			free(text);
+		} else {
+			keep = is_client_image(image);
+		}
+	} else if (task_process_of(e, &image, &pid) && !(image && launcher_image_of(image))) {
+		pid = -1; /* process_recorded looks up the process of a launcher's run only */
+	}
+	free(image);
+	if (pid >= 0 && pid_index_add(&s->wanted, pid, 0) != 0)
+		return -1;
+	return keep || vm_of_event(e, guid, &link_role, &basis);
+}
+
+static int select_first(void *context, struct store_event *e, size_t position)
+{
+	struct selection *s = context;
+	int keep;
+
+	note_log_wide(s->c, e);
+	keep = s->every_record ? 1 : read_by_a_step(s, e);
+	return keep == 1 ? keep_record(&s->first, e, position) : keep;
+}
+
+static int select_second(void *context, struct store_event *e, size_t position)
+{
+	struct selection *s = context;
+	char *text;
+	int64_t pid;
+
+	while (s->cursor < s->first.count && s->first.positions[s->cursor] < position)
+		s->cursor++;
+	if ((s->cursor < s->first.count && s->first.positions[s->cursor] == position) ||
+	    role_of(e) != CATALOG_ROLE_PROCESS)
+		return 0;
+	text = key_field(e, "pid");
+	pid = sessions_parse_id(text);
+	free(text);
+	return pid_index_first(&s->wanted, pid) ? keep_record(&s->second, e, position) : 0;
+}
+
+/* Fills c->events with the records of both walks, in walk order. */
+static int merge_kept(struct correlation *c, struct selection *s)
+{
+	size_t total = s->first.count + s->second.count, a = 0, b = 0;
+
+	if (!(c->events = malloc((total ? total : 1) * sizeof *c->events)))
+		return -1;
+	while (a < s->first.count || b < s->second.count)
+		c->events[c->event_count++] =
+			b == s->second.count ||
+					(a < s->first.count &&
+					 s->first.positions[a] < s->second.positions[b])
+				? s->first.events[a++]
+				: s->second.events[b++];
+	s->first.count = s->second.count = 0; /* their strings are c->events' now */
+	return 0;
+}
+
+static int select_events(struct correlation *c, int every_record)
+{
+	struct selection s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.c = c;
+	s.every_record = every_record;
+	rc = store_each_role_event(c->store, CATALOG_ROLE_NONE, select_first, &s);
+	pid_index_sort(&s.wanted);
+	if (rc == 0 && s.wanted.count)
+		rc = store_each_role_event(c->store, CATALOG_ROLE_NONE, select_second, &s);
+	if (rc == 0)
+		rc = merge_kept(c, &s);
+	store_free_events(s.first.events, s.first.count);
+	store_free_events(s.second.events, s.second.count);
+	free(s.first.positions);
+	free(s.second.positions);
+	pid_index_free(&s.wanted);
+	return rc;
+}
+
 /* ---- configurations (§5.1, §5.2) -------------------------------------------------------- */
 
 /* Whether W is the configuration file a command line or task names at the Windows path
@@ -1260,13 +1508,24 @@ static const struct store_task *definition_for_config(const struct correlation *
 /* The run's account as Task Scheduler 100 of task NAME names it, near the run record RUN. */
 static char *run_user(const struct correlation *c, const struct store_event *run, const char *name)
 {
-	for (size_t k = 0; k < c->event_count; k++) {
+	size_t low = 0, high = c->event_count;
+
+	/* The records are in time order: the first one inside the window by binary search. */
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (c->events[middle].time + TASK_WINDOW < run->time)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	for (size_t k = low; k < c->event_count && c->events[k].time <= run->time + TASK_WINDOW;
+	     k++) {
 		const struct store_event *r = &c->events[k];
 		char *task, *context;
 		char user_field[96];
 		if (role_of(r) != CATALOG_ROLE_TASK_RUN ||
-		    !catalog_field(r->entry, "run_user", 0, user_field, sizeof user_field) ||
-		    r->time + TASK_WINDOW < run->time || r->time > run->time + TASK_WINDOW)
+		    !catalog_field(r->entry, "run_user", 0, user_field, sizeof user_field))
 			continue;
 		/* The same run when both carry its ActivityID (§0.2 task instance id; the corpus 129
 		 * carries none). */
@@ -1446,25 +1705,12 @@ static int fill_session(struct correlation *c, struct vm_run *vm, struct vm_extr
 			record->event_row = e->id;
 		}
 	}
-	/* Network: VmSwitch NIC events that name the VM GUID (§1.2, §6.1 step 5). */
-	for (size_t i = 0; i < c->event_count; i++) {
-		const struct store_event *e = &c->events[i];
-		char *nic, *port, guid_nic[37] = "", guid_port[37] = "";
+	/* Network: VmSwitch NIC events that name the VM GUID (§1.2, §6.1 step 5; collect_nics). */
+	for (size_t k = 0; k < vm->nic_count; k++) {
+		const struct store_event *e = &c->events[vm->nics[k]];
+		char *nic = key_field(e, "nic");
 		struct session_network *net;
 
-		if (role_of(e) != CATALOG_ROLE_NIC_CONNECTED &&
-		    role_of(e) != CATALOG_ROLE_NIC_DISCONNECTED)
-			continue;
-		nic = key_field(e, "nic");
-		port = key_field(e, "port");
-		sessions_find_guid(nic, guid_nic);
-		sessions_find_guid(port, guid_port);
-		if (strcmp(guid_nic, vm->guid) && strcmp(guid_port, vm->guid)) {
-			free(nic);
-			free(port);
-			continue;
-		}
-		free(port);
 		if (!(net = PUSH(s->network, s->network_count))) {
 			free(nic);
 			return -1;
@@ -1532,22 +1778,22 @@ static void no_4688_reason(struct correlation *c, char *out, size_t size)
 /* §6.4: a Hyper-V channel whose oldest record in the collection is later than the session's start
  * cannot show what the session wrote there before it. Said per channel, unless that oldest record
  * is the session's own (a log that begins with this VM's records). The Hyper-V providers are
- * stored whole, so the oldest stored record (found once, in collect_vms) is the channel's oldest. */
+ * stored whole, so the oldest stored record (noted once, by note_log_wide) is the channel's oldest. */
 static void list_rolled_channels(const struct correlation *c, struct session *s,
 				 const struct vm_run *vm)
 {
 	for (size_t h = 0; s->start && h < HYPERV_CHANNEL_COUNT; h++) {
-		size_t oldest = c->hyperv_oldest[h];
 		int own = 0;
 		char when[40], text[512];
 
-		if (oldest == c->event_count || c->events[oldest].time <= s->start)
+		if (!c->hyperv_oldest[h].id || c->hyperv_oldest[h].time <= s->start)
 			continue;
+		/* a record naming the VM is always kept, so its own oldest record is among its links */
 		for (size_t k = 0; k < vm->link_count && !own; k++)
-			own = vm->links[k].event == oldest;
+			own = c->events[vm->links[k].event].id == c->hyperv_oldest[h].id;
 		if (own)
 			continue;
-		filetime_format_iso(c->events[oldest].time, when, sizeof when);
+		filetime_format_iso(c->hyperv_oldest[h].time, when, sizeof when);
 		snprintf(text, sizeof text, "%s: its oldest record in the collection is at %s, after this "
 			 "session began; the session's records there before then are not in the "
 			 "collection (rolled over or cleared, METHOD.md §6.4)",
@@ -1974,8 +2220,10 @@ static void correlation_free(struct correlation *c)
 	for (size_t i = 0; i < c->vm_count; i++) {
 		free(c->vms[i].links);
 		free(c->vms[i].vm_name);
+		free(c->vms[i].nics);
 	}
 	free(c->vms);
+	free(c->vm_by_guid);
 	free(c->boots);
 	for (size_t i = 0; i < c->launcher_count; i++)
 		launcher_free(&c->launchers[i]);
@@ -1987,7 +2235,8 @@ static void correlation_free(struct correlation *c)
 }
 
 /* The sessions of the evidence in scope (one host's, §2.7), numbered from FIRST_ID on. */
-static int correlate_scope(struct store *store, int64_t first_id, size_t *session_count)
+static int correlate_scope(struct store *store, int64_t first_id, size_t *session_count,
+			   int every_record)
 {
 	struct correlation c;
 	struct vm_extra *extra = NULL;
@@ -2000,12 +2249,12 @@ static int correlate_scope(struct store *store, int64_t first_id, size_t *sessio
 
 	memset(&c, 0, sizeof c);
 	c.store = store;
-	if (store_load_session_events(store, &c.events, &c.event_count) != 0 ||
+	if (select_events(&c, every_record) != 0 ||
 	    store_load_tasks(store, &c.tasks, &c.task_count) != 0 ||
 	    store_load_wsb_configs(store, &c.configs, &c.config_count) != 0 ||
 	    store_load_wsb_calls(store, &c.calls, &c.call_count) != 0 ||
 	    store_load_vm_commands(store, &c.vm_commands, &c.vm_command_count) != 0 ||
-	    collect_vms(&c) != 0 || collect_launchers(&c) != 0)
+	    collect_vms(&c) != 0 || collect_nics(&c) != 0 || collect_launchers(&c) != 0)
 		goto out;
 	extra = calloc(c.vm_count ? c.vm_count : 1, sizeof *extra);
 	order = calloc(c.vm_count ? c.vm_count : 1, sizeof *order);
@@ -2107,7 +2356,7 @@ out:
  * configurations and facts, so nothing of host B joins a session of host A; the sessions are
  * numbered on across hosts. A case naming no host is one correlation, as before hosts; files of
  * no host are correlated on their own, their sessions given no host. */
-int sessions_correlate(struct store *store, size_t *session_count)
+static int correlate_hosts(struct store *store, size_t *session_count, int every_record)
 {
 	size_t hosts = 0, unassigned = 0, total = 0;
 	int rc = hosts_count(store, &hosts, &unassigned) == 0 && store_clear_sessions(store) == 0
@@ -2124,7 +2373,7 @@ int sessions_correlate(struct store *store, size_t *session_count)
 			scope = STORE_SCOPE_CASE;
 		rc = store_scope_host(store, scope);
 		if (rc == 0)
-			rc = correlate_scope(store, (int64_t)total + 1, &count);
+			rc = correlate_scope(store, (int64_t)total + 1, &count, every_record);
 		total += count;
 	}
 	if (store_scope_host(store, STORE_SCOPE_CASE) != 0)
@@ -2132,4 +2381,14 @@ int sessions_correlate(struct store *store, size_t *session_count)
 	if (rc == 0 && session_count)
 		*session_count = total;
 	return rc;
+}
+
+int sessions_correlate(struct store *store, size_t *session_count)
+{
+	return correlate_hosts(store, session_count, 0);
+}
+
+int sessions_correlate_every_record(struct store *store, size_t *session_count)
+{
+	return correlate_hosts(store, session_count, 1);
 }

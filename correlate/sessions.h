@@ -19,6 +19,10 @@ struct store;
 /* Rebuilds the sessions of the case in STORE (the caller holds a transaction). Returns 0 or -1;
  * *SESSION_COUNT (may be NULL) receives the number of sessions. */
 int sessions_correlate(struct store *store, size_t *session_count);
+/* The same from every session record kept in memory, as the correlator read them before it kept
+ * only those its steps read (§6.10): the reference tests/e2e/check_session_selection.py compares
+ * sessions_correlate with. Memory then grows with the log. */
+int sessions_correlate_every_record(struct store *store, size_t *session_count);
 
 /* GUID <-> VM SID (§0.3). sessions_sid_from_guid writes "S-1-5-83-1-..." into SID (at least 64
  * bytes) and returns 0, or -1 if GUID is not a GUID. sessions_guid_from_sid writes the upper-case

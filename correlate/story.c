@@ -547,8 +547,22 @@ static int link_host_context(struct store *store, const struct session *s, uint6
 	for (size_t i = 0; i < HOST_EVENT_COUNT; i++)
 		strbuf_printf(&sql, "%s(provider = '%s' AND event_id = %u)", i ? " OR " : "",
 			      HOST_EVENTS[i].provider, HOST_EVENTS[i].event_id);
-	strbuf_printf(&sql, ") AND time BETWEEN %llu AND %llu ORDER BY time, id",
-		      (unsigned long long)earliest, (unsigned long long)(end + HOST_WINDOW));
+	strbuf_printf(&sql, ") AND time BETWEEN %llu AND %llu AND (time >= %llu",
+		      (unsigned long long)earliest, (unsigned long long)(end + HOST_WINDOW),
+		      (unsigned long long)from);
+	/* Only the records one of the three bases below takes: before the window, the boot's and
+	 * (since the registration) the log clears and policy and clock changes. Taking every record
+	 * since the registration and dropping most of them here made a host of many sessions read
+	 * each one once per session. */
+	if (boot)
+		strbuf_printf(&sql, " OR time BETWEEN %llu AND %llu", (unsigned long long)boot,
+			      (unsigned long long)start);
+	for (size_t i = 0; registered && i < HOST_EVENT_COUNT; i++)
+		if (HOST_EVENTS[i].since_registration)
+			strbuf_printf(&sql, " OR (provider = '%s' AND event_id = %u AND time >= %llu)",
+				      HOST_EVENTS[i].provider, HOST_EVENTS[i].event_id,
+				      (unsigned long long)registered);
+	strbuf_append_str(&sql, ") ORDER BY time, id");
 	if (query_rows(store, &sql, &r) != 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < r.count; i++) {

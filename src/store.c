@@ -1753,26 +1753,45 @@ static void event_fields_free(struct store_event *e)
 	free(e->data);
 }
 
-static int event_row(void *context, sqlite3_stmt *st)
-{
-	struct store_event *e = growing_next(context);
+/* A record handed, one at a time, to the caller of store_each_role_event. */
+struct role_stream {
+	enum catalog_role role;
+	int (*fn)(void *context, struct store_event *e, size_t position);
+	void *context;
+	size_t position;         /* how many records of the role were handed over so far */
+};
 
-	if (!e)
-		return -1;
-	e->id = sqlite3_column_int64(st, 0);
-	e->evidence_id = sqlite3_column_int64(st, 1);
-	e->time = (uint64_t)sqlite3_column_int64(st, 2);
-	e->record_id = (uint64_t)sqlite3_column_int64(st, 3);
-	e->event_id = (uint32_t)sqlite3_column_int64(st, 4);
-	e->provider = column_dup(st, 5);
-	e->channel = column_dup(st, 6);
-	e->user_sid = column_dup(st, 7);
-	e->activity_id = column_dup(st, 8);
-	e->data = column_dup(st, 9);
-	e->process_id = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1
+static int role_event_row(void *context, sqlite3_stmt *st)
+{
+	struct role_stream *s = context;
+	struct store_event e;
+	int rc;
+
+	e.id = sqlite3_column_int64(st, 0);
+	e.evidence_id = sqlite3_column_int64(st, 1);
+	e.time = (uint64_t)sqlite3_column_int64(st, 2);
+	e.record_id = (uint64_t)sqlite3_column_int64(st, 3);
+	e.event_id = (uint32_t)sqlite3_column_int64(st, 4);
+	e.provider = column_dup(st, 5);
+	e.channel = column_dup(st, 6);
+	e.user_sid = column_dup(st, 7);
+	e.activity_id = column_dup(st, 8);
+	e.data = column_dup(st, 9);
+	e.process_id = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1
 				: sqlite3_column_int64(st, 10);
-	e->version = (uint32_t)sqlite3_column_int64(st, 11);
-	return 0;
+	e.version = (uint32_t)sqlite3_column_int64(st, 11);
+	/* The row of each record's own version and channel decides (a version-specific row may give
+	 * no role, or another one). */
+	e.entry = catalog_find(e.channel, e.provider, e.event_id, e.version);
+	if (!e.entry || e.entry->role == CATALOG_ROLE_NONE ||
+	    (s->role != CATALOG_ROLE_NONE && e.entry->role != s->role)) {
+		event_fields_free(&e);
+		return 0;
+	}
+	rc = s->fn(s->context, &e, s->position++);
+	if (rc != 1)
+		event_fields_free(&e);
+	return rc < 0 ? -1 : 0;
 }
 
 /* "(provider = 'P' AND event_id BETWEEN a AND b [AND channel = 'C']) OR ..." for every catalogue
@@ -1813,20 +1832,16 @@ static char *role_condition(enum catalog_role role)
 	return strbuf_detach(&sb);
 }
 
-int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
+int store_each_role_event(struct store *store, enum catalog_role role,
+			  int (*fn)(void *context, struct store_event *e, size_t position),
+			  void *context)
 {
-	return store_load_role_events(store, CATALOG_ROLE_NONE, events, count);
-}
-
-int store_load_role_events(struct store *store, enum catalog_role role,
-			   struct store_event **events, size_t *count)
-{
-	struct growing g = {NULL, 0, 0, sizeof(struct store_event)};
+	struct role_stream stream = {role, fn, context, 0};
 	char *condition = role_condition(role), *sql;
-	size_t kept = 0;
 	int rc = -1;
 
-	/* §1.1-§1.7: the records sessions are built from; ordered as §6 requires. */
+	/* §1.1-§1.7: the records sessions are built from; ordered as §6 requires (the last key, the
+	 * row id, makes the order total, so two walks meet the records in the same order). */
 	sql = condition ? sqlite3_mprintf(
 				  "SELECT e.id, e.evidence_id, coalesce(e.time, e.written_time, 0), "
 				  "e.record_id, e.event_id, e.provider, e.channel, e.user_sid, "
@@ -1837,23 +1852,34 @@ int store_load_role_events(struct store *store, enum catalog_role role,
 			: NULL;
 	free(condition);
 	if (sql)
-		rc = each_row(store, sql, event_row, &g);
+		rc = each_row(store, sql, role_event_row, &stream);
 	sqlite3_free(sql);
-	/* The row of each record's own version and channel decides (a version-specific row may give
-	 * no role, or another one). */
-	for (size_t i = 0; rc == 0 && i < g.count; i++) {
-		struct store_event *e = (struct store_event *)g.items + i;
+	return rc;
+}
 
-		e->entry = catalog_find(e->channel, e->provider, e->event_id, e->version);
-		if (e->entry && e->entry->role != CATALOG_ROLE_NONE &&
-		    (role == CATALOG_ROLE_NONE || e->entry->role == role)) {
-			((struct store_event *)g.items)[kept++] = *e;
-			continue;
-		}
-		event_fields_free(e);
-	}
-	if (rc == 0)
-		g.count = kept;
+/* store_each_role_event's FN for a load: every record is kept. */
+static int keep_event(void *context, struct store_event *e, size_t position)
+{
+	struct store_event *slot = growing_next(context);
+
+	(void)position;
+	if (!slot)
+		return -1;
+	*slot = *e;
+	return 1;
+}
+
+int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
+{
+	return store_load_role_events(store, CATALOG_ROLE_NONE, events, count);
+}
+
+int store_load_role_events(struct store *store, enum catalog_role role,
+			   struct store_event **events, size_t *count)
+{
+	struct growing g = {NULL, 0, 0, sizeof(struct store_event)};
+	int rc = store_each_role_event(store, role, keep_event, &g);
+
 	*events = g.items;
 	*count = g.count;
 	if (rc != 0) {

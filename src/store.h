@@ -298,6 +298,14 @@ int store_load_session_events(struct store *store, struct store_event **events, 
 int store_load_role_events(struct store *store, enum catalog_role role,
 			   struct store_event **events, size_t *count);
 void store_free_events(struct store_event *events, size_t count);
+/* The same records of ROLE (CATALOG_ROLE_NONE: every role) in the same order, handed to FN one at
+ * a time instead of loaded: POSITION counts them from 0. E is valid during the call only; FN
+ * returns 1 when it keeps E (a copy of the struct: it then owns E's strings, and an array of kept
+ * records is freed with store_free_events), 0 when it does not, -1 to stop with an error. Returns 0, or -1 (FN's error, or the store's).
+ * What a caller keeps is then its own choice: memory follows what it keeps, not the log. */
+int store_each_role_event(struct store *store, enum catalog_role role,
+			  int (*fn)(void *context, struct store_event *e, size_t position),
+			  void *context);
 
 /* A task definition in brief, for trigger attribution. */
 struct store_task {
