@@ -1092,7 +1092,7 @@ static const struct store_event *client_of(const struct correlation *c, const st
  * a task run names (process_recorded). Those PIDs are known only once the launchers are, so a
  * second walk, made only when there is such a PID, keeps the process records of exactly those
  * PIDs. The kept records are merged in walk order, so every search below meets the records it
- * reads in the order a load of every record gave (tests/unit/test_session_selection.c compares
+ * reads in the order a load of every record gave (tests/e2e/check_session_selection.py compares
  * the two). */
 struct kept_records {
 	struct store_event *events;

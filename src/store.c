@@ -1869,11 +1869,6 @@ static int keep_event(void *context, struct store_event *e, size_t position)
 	return 1;
 }
 
-int store_load_session_events(struct store *store, struct store_event **events, size_t *count)
-{
-	return store_load_role_events(store, CATALOG_ROLE_NONE, events, count);
-}
-
 int store_load_role_events(struct store *store, enum catalog_role role,
 			   struct store_event **events, size_t *count)
 {

@@ -288,13 +288,10 @@ struct store_event {
 	const struct catalog_entry *entry; /* its catalogue row: role, VM key, fields (static) */
 };
 
-/* The records that play a role: those whose catalogue row (src/catalog.def) gives one, selected by
- * role, never by a list of ids; ordered by time, evidence SHA-256, record id. Free with
- * store_free_events. */
-int store_load_session_events(struct store *store, struct store_event **events, size_t *count);
-/* The same for the records of one ROLE only (CATALOG_ROLE_NONE: every role, as above): what a
- * derivation that needs one role loads, so that its memory follows the records of that role,
- * not every session record of the log. */
+/* The records that play ROLE (CATALOG_ROLE_NONE: any role), as their catalogue row
+ * (src/catalog.def) gives it, selected by role, never by a list of ids; ordered by time, evidence
+ * SHA-256, record id. What a derivation that needs one role loads, so that its memory follows the
+ * records of that role, not every session record of the log. Free with store_free_events. */
 int store_load_role_events(struct store *store, enum catalog_role role,
 			   struct store_event **events, size_t *count);
 void store_free_events(struct store_event *events, size_t count);
