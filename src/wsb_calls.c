@@ -1,6 +1,7 @@
 /*
  * wsb_calls.c - launcher command lines to wsb_calls rows, at ingest (see wsb_calls.h).
  */
+#define _GNU_SOURCE /* strcasestr */
 #include "wsb_calls.h"
 
 #include <stdio.h>
@@ -16,29 +17,17 @@
 /* The launcher programs (§5.2, §6.3), the one list of them: a process start's command line is read
  * as a call when it mentions one (mentions_launcher), a task Exec action when its Command mentions
  * one (the store's query, store_each_call_source) and names it as its program
- * (action_command_line). Each begins with a 'w' (mentions_launcher) and holds no LIKE wildcard. */
+ * (action_command_line). None holds a LIKE wildcard. */
 static const char *const LAUNCHER_WORDS[] = {"wsb", "WindowsSandbox"};
 enum { LAUNCHER_WORD_COUNT = sizeof LAUNCHER_WORDS / sizeof LAUNCHER_WORDS[0] };
 
-static int ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* Whether TEXT holds one of LAUNCHER_WORDS, the case of ASCII letters ignored (as SQLite's LIKE
- * ignores it). */
+ * ignores it; sandtrace runs in the C locale, where strcasestr compares ASCII letters only). */
 static int mentions_launcher(const char *text)
 {
-	for (const char *w = text ? strpbrk(text, "wW") : NULL; w; w = strpbrk(w + 1, "wW"))
-		for (size_t i = 0; i < LAUNCHER_WORD_COUNT; i++) {
-			const char *word = LAUNCHER_WORDS[i];
-			size_t k = 0;
-
-			while (word[k] && ascii_lower((unsigned char)w[k]) == ascii_lower(word[k]))
-				k++;
-			if (!word[k])
-				return 1;
-		}
+	for (size_t i = 0; text && i < LAUNCHER_WORD_COUNT; i++)
+		if (strcasestr(text, LAUNCHER_WORDS[i]))
+			return 1;
 	return 0;
 }
 
